@@ -1,0 +1,105 @@
+import { defineConfig } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// Portico's end-to-end tests. scripts/test.sh runs them after `cargo leptos build --release`;
+// by hand: `cd end2end && npx playwright test`.
+//
+// Each run starts the release binary on 127.0.0.1:3100 with a fresh SQLite database in a new
+// temp dir. Specs find that dir through environment variables set here (the workers inherit
+// them from the main process, which is why they are only set when still unset):
+//   PORTICO_E2E_DIR  the run's temp dir
+//   PORTICO_E2E_DB   the SQLite file the server uses   (<dir>/e2e.db)
+//   PORTICO_E2E_LOG  everything the server printed     (<dir>/server.log)
+//
+// Overrides:
+//   PORTICO_E2E_URL  test a server that is already running there; no server is started
+//                    (then PORTICO_E2E_DB / PORTICO_E2E_LOG do not describe that server)
+//   PORTICO_E2E_BIN  the server binary (default: <repo>/target/release/portico)
+
+const repoRoot = path.resolve(__dirname, '..');
+const port = 3100;
+const ownServerURL = `http://127.0.0.1:${port}`;
+const externalURL = process.env.PORTICO_E2E_URL;
+
+const runDir = (process.env.PORTICO_E2E_DIR ||= fs.mkdtempSync(
+  path.join(os.tmpdir(), 'portico-e2e-'),
+));
+const dbFile = (process.env.PORTICO_E2E_DB ||= path.join(runDir, 'e2e.db'));
+const logFile = (process.env.PORTICO_E2E_LOG ||= path.join(runDir, 'server.log'));
+
+const serverBin = path.resolve(
+  repoRoot,
+  process.env.PORTICO_E2E_BIN ?? path.join('target', 'release', 'portico'),
+);
+
+// The shell ignores SIGINT/SIGTERM so that `tee` keeps the log open until the server has
+// written its last line; the server installs its own handlers and shuts down gracefully when
+// Playwright signals the process group. pipefail: a crashing server fails the start.
+const serverCommand =
+  `exec bash -c 'trap "" INT TERM; set -o pipefail; ` +
+  `"$0" serve --demo 2>&1 | tee "$1"' ` +
+  `${shellQuote(serverBin)} ${shellQuote(logFile)}`;
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: process.env.CI ? 1 : undefined,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  use: {
+    baseURL: externalURL ?? ownServerURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        // Debian's Chromium: Playwright's own browser downloads are not available here.
+        launchOptions: {
+          executablePath: '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-dev-shm-usage',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: externalURL
+    ? undefined
+    : {
+        command: serverCommand,
+        cwd: repoRoot,
+        env: {
+          DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
+          PORTICO_SERVER_SITE_ADDR: `127.0.0.1:${port}`,
+          PORTICO_SERVER_PUBLIC_URL: ownServerURL,
+          RUST_LOG: 'info',
+        },
+        url: `${ownServerURL}/healthz`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+        stdout: 'pipe',
+        stderr: 'pipe',
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+      },
+});
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

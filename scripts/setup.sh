@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Install what Portico needs to build (and, with --test, to test), skipping
+# whatever is already there. Safe to run again: a second run installs nothing.
+#
+#   scripts/setup.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt
+#   scripts/setup.sh --test   # + chromium, postgresql, poppler-utils, aiosmtpd, end2end/node_modules
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+WITH_TEST=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST=1 ;;
+    -h | --help)
+      sed -n '2,7p' "$0"
+      exit 0
+      ;;
+    *) die "unknown argument: $arg (expected --test)" ;;
+  esac
+done
+
+CARGO_LEPTOS_VERSION="0.3.10"
+WASM_OPT_MIN_VERSION="116"
+
+have cargo || die "cargo not found (expected rustup's toolchain in \$HOME/.cargo/bin)"
+
+# 1. wasm32 target -------------------------------------------------------------
+if rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
+  ok "rust target wasm32-unknown-unknown already present"
+else
+  installing "rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. cargo-leptos ----------------------------------------------------------------
+cargo_leptos_version() { cargo leptos --version 2>/dev/null | head -n1 || true; }
+if [[ "$(first_number "$(cargo_leptos_version)")" != "$CARGO_LEPTOS_VERSION" ]]; then
+  wait_for_cargo_install cargo-leptos
+fi
+if [[ "$(first_number "$(cargo_leptos_version)")" == "$CARGO_LEPTOS_VERSION" ]]; then
+  ok "cargo-leptos ${CARGO_LEPTOS_VERSION} already present"
+else
+  installing "cargo-leptos ${CARGO_LEPTOS_VERSION}"
+  # Newer cargo-leptos needs a newer rustc; no_downloads makes it use the
+  # wasm-bindgen / wasm-opt on PATH instead of fetching its own. --force: replace
+  # whatever version (or half-removed install) cargo has on record.
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --force \
+    --no-default-features --features no_downloads
+fi
+
+# 3. wasm-bindgen-cli, same version as the wasm-bindgen crate in Cargo.lock ------
+WASM_BINDGEN_VERSION="$(cargo_lock_version wasm-bindgen)"
+[[ -n "$WASM_BINDGEN_VERSION" ]] || die "no wasm-bindgen package in Cargo.lock"
+wasm_bindgen_version() { first_number "$(wasm-bindgen --version 2>/dev/null || true)"; }
+if [[ "$(wasm_bindgen_version)" != "$WASM_BINDGEN_VERSION" ]]; then
+  wait_for_cargo_install wasm-bindgen-cli
+fi
+if [[ "$(wasm_bindgen_version)" == "$WASM_BINDGEN_VERSION" ]]; then
+  ok "wasm-bindgen-cli ${WASM_BINDGEN_VERSION} already present"
+else
+  installing "wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+  # Not --locked: its lockfile pins a crate version the registry doesn't serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# 4. wasm-opt (binaryen >= 116; Debian's is too old) ------------------------------
+wasm_opt_version() { first_number "$(wasm-opt --version 2>/dev/null || true)"; }
+v="$(wasm_opt_version)"
+if [[ -n "$v" ]] && version_ge "$v" "$WASM_OPT_MIN_VERSION"; then
+  ok "wasm-opt ${v} already present"
+else
+  installing "wasm-opt (npm binaryen; found: ${v:-none})"
+  have npm || die "npm not found; it is needed to install binaryen"
+  npm install -g binaryen
+  hash -r
+  v="$(wasm_opt_version)"
+  if [[ -z "$v" ]] || ! version_ge "$v" "$WASM_OPT_MIN_VERSION"; then
+    die "wasm-opt on PATH is still '${v:-missing}' ($(command -v wasm-opt || echo none)); need >= ${WASM_OPT_MIN_VERSION}"
+  fi
+fi
+
+if ((WITH_TEST == 0)); then
+  exit 0
+fi
+
+# 5. Debian packages + aiosmtpd ------------------------------------------------------
+missing=()
+for pkg in chromium postgresql poppler-utils; do
+  if dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    ok "$pkg already present"
+  else
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]} > 0)); then
+  installing "${missing[*]} (apt)"
+  SUDO=()
+  if [[ "$(id -u)" != "0" ]]; then
+    have sudo || die "need root (or sudo) to install: ${missing[*]}"
+    SUDO=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+
+if python3 -c 'import aiosmtpd' 2>/dev/null; then
+  ok "python aiosmtpd already present"
+else
+  installing "python aiosmtpd (pip)"
+  python3 -m pip install --root-user-action=ignore aiosmtpd
+fi
+
+# 6. end2end/node_modules (never `playwright install`: tests use /usr/bin/chromium) ---
+E2E_DIR="${REPO_ROOT}/end2end"
+lock_hash="$(sha256sum "${E2E_DIR}/package-lock.json" | cut -d' ' -f1)"
+stamp="${E2E_DIR}/node_modules/.portico-lock-hash"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
+  ok "end2end/node_modules already present (package-lock.json unchanged)"
+else
+  installing "end2end/node_modules (npm ci)"
+  (cd "$E2E_DIR" && npm ci --no-audit --no-fund)
+  printf '%s\n' "$lock_hash" >"$stamp"
+fi

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Portico's whole test suite, as CI runs it (.ci/run calls this):
+#   1. scripts/setup.sh --test
+#   2. cargo leptos build --release        (server binary + WASM/CSS in target/site)
+#   3. cargo nextest (unit + integration) on SQLite
+#   4. a throwaway PostgreSQL on 127.0.0.1 (always stopped and removed on exit)
+#   5. cargo nextest, integration tests only, on PostgreSQL
+#   6. Playwright end-to-end tests against the release binary
+#
+#   scripts/test.sh           # everything
+#   scripts/test.sh --quick   # skip 1 and 2 (iterate on tests; e2e runs only if
+#                             # target/release/portico and end2end/node_modules exist)
+# Fails fast: the first failing step ends the run with a non-zero status.
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/pg.sh
+source "${REPO_ROOT}/scripts/pg.sh"
+
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -h | --help)
+      sed -n '2,14p' "$0"
+      exit 0
+      ;;
+    *) die "unknown argument: $arg (expected --quick)" ;;
+  esac
+done
+
+cd "$REPO_ROOT"
+
+trap pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step() { printf '\n==> [%02d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
+
+NEXTEST=(cargo nextest run --no-default-features --features ssr)
+if [[ "${CI:-}" == "true" ]]; then
+  # A fresh clone builds everything once: incremental state and full debuginfo
+  # only cost time and disk. (Locally we leave the dev profile alone so this
+  # script shares build artifacts with a developer's own `cargo test`.)
+  export CARGO_INCREMENTAL=0
+  export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+  NEXTEST+=(--profile ci)
+fi
+
+if ((QUICK == 0)); then
+  step "setup (scripts/setup.sh --test)"
+  bash "${REPO_ROOT}/scripts/setup.sh" --test
+
+  step "cargo leptos build --release"
+  cargo leptos build --release
+fi
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  installing "cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+
+step "unit + integration tests on SQLite (cargo nextest)"
+env -u PORTICO_TEST_DATABASE_URL "${NEXTEST[@]}"
+
+step "throwaway PostgreSQL"
+pg_start
+
+step "integration tests on PostgreSQL (cargo nextest)"
+PORTICO_TEST_DATABASE_URL="$PG_URL" "${NEXTEST[@]}" -E 'binary(integration)'
+pg_stop
+
+if [[ ! -x target/release/portico || ! -d end2end/node_modules ]]; then
+  if ((QUICK == 1)); then
+    note "skipping Playwright: run scripts/test.sh without --quick once (needs target/release/portico and end2end/node_modules)"
+    exit 0
+  fi
+  die "target/release/portico or end2end/node_modules missing after setup and build"
+fi
+
+step "end-to-end tests (Playwright, Chromium)"
+cd end2end
+exec npx --no-install playwright test

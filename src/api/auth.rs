@@ -1,0 +1,91 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::AppError;
+use crate::domain::role::Role;
+
+/// Who is signed in and where, for the page header and route guards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub user_name: String,
+    pub email: String,
+    pub initials: String,
+    pub account: Option<AccountBadge>,
+    pub is_staff: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountBadge {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl SessionView {
+    pub fn has_billing_access(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.role.has_billing_access())
+    }
+}
+
+/// Signs in. On success the session cookie is set (a new session id: any session the
+/// browser had is ended) and the browser is sent to `next` or the dashboard.
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::auth::login::sign_in;
+    use crate::server::request::RequestInfo;
+
+    sign_in(&RequestInfo::current()?, &email, &password).await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Only same-site paths are followed after sign-in, so a crafted link cannot bounce a user
+/// to another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::auth::login::sign_out;
+    use crate::server::request::RequestInfo;
+
+    let caller = authorize(Access::SignedIn).await?;
+    sign_out(&RequestInfo::current()?, &caller).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(endpoint = "session")]
+pub async fn current_session() -> Result<SessionView, AppError> {
+    use crate::domain::people::initials;
+    use crate::server::auth::authorize::{Access, authorize};
+
+    let caller = authorize(Access::SignedIn).await?;
+    let s = &caller.session;
+    Ok(SessionView {
+        user_name: s.name.clone(),
+        email: s.email.clone(),
+        initials: initials(&s.name, &s.email),
+        account: s.account.as_ref().map(|a| AccountBadge { id: a.id.clone(), name: a.name.clone(), role: a.role }),
+        is_staff: s.staff.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn follows_only_local_paths_after_sign_in() {
+        assert_eq!(safe_next(Some("/invoices/inv_1")), "/invoices/inv_1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,84 @@
+//! Reading one invoice or estimate. The target of the dashboard's View links.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::error::AppError;
+use crate::domain::billing_items::{EstimateKind, EstimateStatus, InvoiceKind, InvoiceStatus};
+use crate::domain::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentLine {
+    pub description: String,
+    pub quantity: i64,
+    pub unit_amount: Money,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartyDetails {
+    pub name: String,
+    pub address: String,
+    pub tax_id: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceDetail {
+    pub id: String,
+    pub number: String,
+    pub kind: InvoiceKind,
+    pub status: InvoiceStatus,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub period: Option<(Date, Date)>,
+    pub vendor: PartyDetails,
+    pub bill_to: PartyDetails,
+    pub lines: Vec<DocumentLine>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub amount_paid: Money,
+    pub amount_due: Money,
+    pub is_overdue: bool,
+    pub memo: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateDetail {
+    pub id: String,
+    pub number: String,
+    pub kind: EstimateKind,
+    pub title: String,
+    pub status: EstimateStatus,
+    pub issue_date: Date,
+    pub valid_until: Date,
+    pub is_expired: bool,
+    pub terms: String,
+    pub vendor: PartyDetails,
+    pub lines: Vec<DocumentLine>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+}
+
+/// One invoice of the current account. Another account's invoice answers exactly like a
+/// missing one.
+#[server(endpoint = "invoice")]
+pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Billing).await?;
+    crate::server::db::invoices::invoice_detail(&caller.state, &caller.account().id, &id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+#[server(endpoint = "estimate")]
+pub async fn get_estimate(id: String) -> Result<EstimateDetail, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Billing).await?;
+    crate::server::db::invoices::estimate_detail(&caller.state, &caller.account().id, &id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}

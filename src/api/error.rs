@@ -1,0 +1,128 @@
+//! The one error type every server function returns.
+//!
+//! What the client can act on (sign in, fix a field, it does not exist) is said plainly; an
+//! internal failure reaches the client only as a generic message, and its detail goes to the
+//! server log where it was converted.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("Your role in this account does not allow this.")]
+    Forbidden,
+    #[error("We couldn't find that. It may have been removed, or the link may be wrong.")]
+    NotFound,
+    #[error("{message}")]
+    Invalid { field: Option<String>, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("This request came from another site and was refused.")]
+    CrossSite,
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    #[error("We couldn't reach Portico. Check your connection and try again.")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid { field: Some(field.into()), message: message.into() }.tracked()
+    }
+
+    pub fn not_found() -> Self {
+        AppError::NotFound.tracked()
+    }
+
+    /// The message for one form field, if this error is about that field.
+    pub fn field_message(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field: Some(f), message } if f == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// On the server, makes the HTTP response of the current server function (or page)
+    /// carry this error's status code.
+    pub fn tracked(self) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(code) = http::StatusCode::from_u16(self.http_status()) {
+                response.set_status(code);
+            }
+        }
+        self
+    }
+
+    /// Logs the detail of an internal failure and returns the generic error.
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "{context}");
+        AppError::Internal.tracked()
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Response(detail) => AppError::Transport(detail),
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::warn!(error = %other, "server function plumbing error");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::internal("database error", error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_do_not_leak_detail_to_the_client() {
+        let text = AppError::Internal.to_string();
+        assert!(!text.to_lowercase().contains("sql"));
+        assert_eq!(AppError::Internal.http_status(), 500);
+    }
+
+    #[test]
+    fn field_errors_are_addressable_by_field() {
+        let e = AppError::Invalid { field: Some("email".into()), message: "Enter an email address.".into() };
+        assert_eq!(e.field_message("email").as_deref(), Some("Enter an email address."));
+        assert_eq!(e.field_message("password"), None);
+        assert_eq!(e.http_status(), 422);
+    }
+
+    #[test]
+    fn round_trips_through_the_wire_encoding() {
+        let e = AppError::Conflict("Already paid.".into());
+        let bytes = e.ser();
+        assert_eq!(AppError::de(bytes), e);
+    }
+}

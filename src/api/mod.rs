@@ -1,0 +1,23 @@
+//! Server functions by area: thin, typed, each starting with the authorization call.
+
+pub mod auth;
+pub mod billing_items;
+pub mod dashboard;
+pub mod error;
+pub mod staff;
+
+/// Registers every server function with the router explicitly. Automatic registration relies
+/// on linker sections that can be dropped when the library is linked into a test binary;
+/// listing them here also gives one place that enumerates the public HTTP surface.
+#[cfg(feature = "ssr")]
+pub fn register_all() {
+    use leptos::server_fn::axum::register_explicit;
+    register_explicit::<auth::Login>();
+    register_explicit::<auth::Logout>();
+    register_explicit::<auth::CurrentSession>();
+    register_explicit::<dashboard::GetDashboard>();
+    register_explicit::<dashboard::BillingHelpers>();
+    register_explicit::<billing_items::GetInvoice>();
+    register_explicit::<billing_items::GetEstimate>();
+    register_explicit::<staff::ListClients>();
+}

@@ -1,0 +1,123 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An ISO 4217 currency that Portico bills in.
+///
+/// Kept to a closed list on purpose: each entry's minor-unit exponent and symbol are facts we
+/// must get right, and an unknown code should be refused at the edge rather than guessed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Currency {
+    Usd,
+    Eur,
+    Gbp,
+    Brl,
+    Cad,
+    Aud,
+    Jpy,
+}
+
+impl Currency {
+    pub const ALL: [Currency; 7] = [
+        Currency::Usd,
+        Currency::Eur,
+        Currency::Gbp,
+        Currency::Brl,
+        Currency::Cad,
+        Currency::Aud,
+        Currency::Jpy,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Usd => "USD",
+            Currency::Eur => "EUR",
+            Currency::Gbp => "GBP",
+            Currency::Brl => "BRL",
+            Currency::Cad => "CAD",
+            Currency::Aud => "AUD",
+            Currency::Jpy => "JPY",
+        }
+    }
+
+    /// Number of decimal digits of the minor unit (ISO 4217 exponent).
+    pub fn exponent(self) -> u32 {
+        match self {
+            Currency::Jpy => 0,
+            _ => 2,
+        }
+    }
+
+    /// Symbol written before the amount. Dollar currencies other than USD carry their
+    /// country prefix so that a client billed in two of them can tell them apart.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Currency::Usd => "$",
+            Currency::Eur => "€",
+            Currency::Gbp => "£",
+            Currency::Brl => "R$",
+            Currency::Cad => "CA$",
+            Currency::Aud => "A$",
+            Currency::Jpy => "¥",
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported currency code {0:?}")]
+pub struct UnknownCurrency(pub String);
+
+impl FromStr for Currency {
+    type Err = UnknownCurrency;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Currency::ALL
+            .into_iter()
+            .find(|c| c.code().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownCurrency(s.to_string()))
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = UnknownCurrency;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<Currency> for String {
+    fn from(value: Currency) -> Self {
+        value.code().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_codes_case_insensitively_and_refuses_unknown_ones() {
+        assert_eq!("usd".parse::<Currency>(), Ok(Currency::Usd));
+        assert_eq!(" BRL ".parse::<Currency>(), Ok(Currency::Brl));
+        assert_eq!("XYZ".parse::<Currency>(), Err(UnknownCurrency("XYZ".into())));
+    }
+
+    #[test]
+    fn serializes_as_its_iso_code() {
+        assert_eq!(serde_json::to_string(&Currency::Eur).unwrap(), "\"EUR\"");
+        assert_eq!(serde_json::from_str::<Currency>("\"JPY\"").unwrap(), Currency::Jpy);
+        assert!(serde_json::from_str::<Currency>("\"ABC\"").is_err());
+    }
+
+    #[test]
+    fn yen_has_no_minor_unit() {
+        assert_eq!(Currency::Jpy.exponent(), 0);
+        assert_eq!(Currency::Usd.exponent(), 2);
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure types and rules shared by the server and the browser. Nothing here does I/O.
+
+pub mod billing_items;
+pub mod currency;
+pub mod money;
+pub mod payment_method;
+pub mod people;
+pub mod role;

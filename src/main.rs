@@ -1,0 +1,111 @@
+use axum::serve::ListenerExt;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+use portico::server::app::{new_state, router};
+use portico::server::clock::SystemClock;
+use portico::server::config::Settings;
+use portico::server::db::{Db, redact};
+use portico::server::demo;
+
+#[derive(Parser)]
+#[command(name = "portico", about = "Portico billing portal", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the portal (the default).
+    Serve {
+        /// Load the demo data first when the database holds no vendor yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply migrations and exit.
+    Migrate,
+    /// Apply migrations and load the demo data when the database is empty.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(error) = run().await {
+        eprintln!("portico: {error}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let settings = Settings::load()?;
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&settings.server.log));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let cli = Cli::parse();
+    let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
+    db.migrate().await?;
+    tracing::info!(database = %redact(&settings.database.url), "database ready");
+
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Migrate => Ok(()),
+        Command::Demo => {
+            load_demo(&db).await?;
+            Ok(())
+        }
+        Command::Serve { demo } => {
+            if demo {
+                load_demo(&db).await?;
+            }
+            serve(db, settings).await
+        }
+    }
+}
+
+async fn load_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
+    if demo::load_if_empty(db, &SystemClock).await? {
+        tracing::info!("demo data loaded (password for every demo login: {})", demo::DEMO_PASSWORD);
+    } else {
+        tracing::info!("database already has data; demo data not loaded");
+    }
+    Ok(())
+}
+
+async fn serve(db: Db, settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let addr = settings.server.site_addr;
+    let public_url = settings.server.public_url.clone();
+    let state = new_state(db.clone(), settings, Arc::new(SystemClock));
+    let app = router(state);
+    // Leptos streams pages in chunks; without TCP_NODELAY, Nagle's algorithm holds the tail of
+    // each response back for ~40 ms on keep-alive connections.
+    let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tracing::info!(%addr, %public_url, "Portico listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

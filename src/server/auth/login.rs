@@ -1,0 +1,123 @@
+//! Signing in and out: each one transaction, recorded in the audit trail.
+
+use serde_json::json;
+
+use super::authorize::Authorized;
+use super::cookies::{expired_session_cookie, session_cookie};
+use super::password::{burn_equivalent_time, verify_password};
+use crate::api::error::AppError;
+use crate::server::clock::unix_now;
+use crate::server::db::audit::{AuditEvent, record};
+use crate::server::db::sessions::{NewSession, delete, insert};
+use crate::server::db::users::{credentials_by_email, default_account};
+use crate::server::ids::{new_secret_token, token_hash};
+use crate::server::request::RequestInfo;
+
+/// The same words whether the email is unknown or the password wrong.
+pub const BAD_CREDENTIALS: &str = "That email and password don't match an account. Check both and try again.";
+
+pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<(), AppError> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(AppError::invalid("email", "Enter your email address."));
+    }
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    let state = &info.state;
+    let credentials = credentials_by_email(state.db.pool(), &email).await?;
+
+    // Argon2 is CPU-bound by design; keep it off the async workers.
+    let password_owned = password.to_string();
+    let verified = match &credentials {
+        Some(c) => {
+            let hash = c.password_hash.clone();
+            tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash))
+                .await
+                .map_err(|e| AppError::internal("password check", e))?
+        }
+        None => {
+            tokio::task::spawn_blocking(move || burn_equivalent_time(&password_owned))
+                .await
+                .map_err(|e| AppError::internal("password check", e))?;
+            false
+        }
+    };
+
+    let account_id = match (&credentials, verified) {
+        (Some(user), true) => default_account(state.db.pool(), &user.id).await?,
+        _ => None,
+    };
+    let now = unix_now(state.clock.as_ref());
+    let ip = info.client_ip();
+    let mut tx = state.db.begin_write().await?;
+    let Some(user) = credentials.filter(|_| verified) else {
+        record(
+            &mut tx,
+            now,
+            AuditEvent { action: "login.failed", actor_email: Some(&email), ip: ip.as_deref(), ..Default::default() },
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Invalid { field: None, message: BAD_CREDENTIALS.into() }.tracked());
+    };
+
+    // A new id at every sign-in; the one the browser had (if any) ends here.
+    if let Some(old) = info.session_token() {
+        delete(&mut tx, &token_hash(&old)).await?;
+    }
+    let token = new_secret_token();
+    let user_agent = info.user_agent();
+    insert(
+        &mut tx,
+        NewSession {
+            id_hash: &token_hash(&token),
+            user_id: &user.id,
+            account_id: account_id.as_deref(),
+            now,
+            expires_at: now + state.settings.sessions.absolute_hours * 3600,
+            user_agent: &user_agent,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        now,
+        AuditEvent {
+            action: "login.succeeded",
+            actor_user_id: Some(&user.id),
+            actor_email: Some(&user.email),
+            account_id: account_id.as_deref(),
+            ip: ip.as_deref(),
+            detail: json!({ "user_agent": user_agent }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    info.set_cookie(&session_cookie(&state.settings, &token));
+    Ok(())
+}
+
+pub async fn sign_out(info: &RequestInfo, caller: &Authorized) -> Result<(), AppError> {
+    let state = &info.state;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    delete(&mut tx, &caller.session.id_hash).await?;
+    record(
+        &mut tx,
+        now,
+        AuditEvent {
+            action: "logout",
+            actor_user_id: Some(&caller.session.user_id),
+            actor_email: Some(&caller.session.email),
+            account_id: caller.session.account.as_ref().map(|a| a.id.as_str()),
+            ip: info.client_ip().as_deref(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    info.set_cookie(&expired_session_cookie(&state.settings));
+    Ok(())
+}

@@ -1,0 +1,4 @@
+pub mod authorize;
+pub mod cookies;
+pub mod login;
+pub mod password;

@@ -1,0 +1,61 @@
+//! Password hashing with argon2id (the crate's defaults follow OWASP's recommendation).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use std::sync::OnceLock;
+
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the same work as a real check when the email is unknown, so that response time
+/// does not tell whether an account exists.
+pub fn burn_equivalent_time(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let hash = DUMMY.get_or_init(|| hash_password("portico-timing-equaliser").expect("hashing a constant"));
+    let _ = verify_password(password, hash);
+}
+
+/// Rules for a new password: long enough to resist guessing; no composition rules (NIST 800-63B).
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    if password.chars().count() < 10 {
+        Some("Use at least 10 characters.")
+    } else if password.len() > 256 {
+        Some("Use at most 256 characters.")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifies_the_right_password_only() {
+        let hash = hash_password("portico-demo").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("portico-demo", &hash));
+        assert!(!verify_password("portico-dem0", &hash));
+        assert!(!verify_password("portico-demo", "not a hash"));
+    }
+
+    #[test]
+    fn salts_every_hash() {
+        assert_ne!(hash_password("same").unwrap(), hash_password("same").unwrap());
+    }
+
+    #[test]
+    fn asks_for_ten_characters() {
+        assert!(password_problem("short").is_some());
+        assert!(password_problem("long enough!").is_none());
+    }
+}

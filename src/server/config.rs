@@ -1,0 +1,205 @@
+//! Runtime settings, read from `Leptos.toml` (or the file named by `PORTICO_CONFIG`).
+//!
+//! Every key can be overridden by an environment variable named after its place in the file:
+//! `[server] site_addr` is `PORTICO_SERVER_SITE_ADDR`, `[sessions] idle_minutes` is
+//! `PORTICO_SESSIONS_IDLE_MINUTES`, and so on. `DATABASE_URL` also overrides `[database] url`,
+//! as every sqlx tool expects. The override is generic on purpose: a key added to the file is
+//! overridable without anyone remembering to wire it up.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub sessions: SessionSettings,
+    pub payments: PaymentSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub site_addr: SocketAddr,
+    /// The address people use to reach the portal (scheme, host, port). Cookies are marked
+    /// Secure when it is https.
+    pub public_url: String,
+    /// Where cargo-leptos put the compiled site (the `pkg/` directory and public assets).
+    pub site_root: String,
+    /// Extra origins allowed to send state-changing requests, besides the portal's own.
+    #[serde(default)]
+    pub trusted_origins: Vec<String>,
+    #[serde(default = "default_log")]
+    pub log: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionSettings {
+    pub cookie_name: String,
+    /// A session unused for this long ends.
+    pub idle_minutes: i64,
+    /// A session ends this long after sign-in, however active.
+    pub absolute_hours: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentSettings {
+    pub processor: String,
+}
+
+fn default_log() -> String {
+    "info".into()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path} is not valid TOML: {source}")]
+    Parse { path: String, source: toml::de::Error },
+    #[error("invalid settings: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads the file named by `PORTICO_CONFIG`, or `Leptos.toml` in the working directory.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let path = std::env::var("PORTICO_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
+        Settings::load_from(Path::new(&path), |name| std::env::var(name).ok())
+    }
+
+    pub fn load_from(path: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Settings::parse(&text, env).map_err(|e| match e {
+            ConfigError::Parse { source, .. } => ConfigError::Parse { path: path.display().to_string(), source },
+            other => other,
+        })
+    }
+
+    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|source| ConfigError::Parse { path: String::new(), source })?;
+        apply_env_overrides(&mut table, &env)?;
+        if let Some(url) = env("DATABASE_URL") {
+            set_key(&mut table, "database", "url", toml::Value::String(url));
+        }
+        let settings: Settings = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.sessions.idle_minutes <= 0 || self.sessions.absolute_hours <= 0 {
+            return Err(ConfigError::Invalid("session lifetimes must be positive".into()));
+        }
+        if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid("server.public_url must start with http:// or https://".into()));
+        }
+        Ok(())
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+}
+
+fn env_name(section: &str, key: &str) -> String {
+    format!("PORTICO_{section}_{key}").to_uppercase()
+}
+
+fn apply_env_overrides(table: &mut toml::Table, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    for (section, values) in table.iter_mut() {
+        let Some(values) = values.as_table_mut() else { continue };
+        for (key, value) in values.iter_mut() {
+            let name = env_name(section, key);
+            if let Some(raw) = env(&name) {
+                *value = override_value(value, &raw)
+                    .ok_or_else(|| ConfigError::Invalid(format!("{name}={raw:?} does not fit the setting's type")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads an environment string as the same TOML type as the value it replaces.
+fn override_value(current: &toml::Value, raw: &str) -> Option<toml::Value> {
+    Some(match current {
+        toml::Value::Integer(_) => toml::Value::Integer(raw.trim().parse().ok()?),
+        toml::Value::Boolean(_) => toml::Value::Boolean(raw.trim().parse().ok()?),
+        toml::Value::Float(_) => toml::Value::Float(raw.trim().parse().ok()?),
+        toml::Value::Array(_) => toml::Value::Array(
+            raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect(),
+        ),
+        _ => toml::Value::String(raw.to_string()),
+    })
+}
+
+fn set_key(table: &mut toml::Table, section: &str, key: &str, value: toml::Value) {
+    let entry = table.entry(section).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let Some(section) = entry.as_table_mut() {
+        section.insert(key.to_string(), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const FILE: &str = include_str!("../../Leptos.toml");
+
+    fn with_env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn the_shipped_file_parses() {
+        let s = Settings::parse(FILE, with_env(&[])).unwrap();
+        assert_eq!(s.server.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(s.database.url.starts_with("sqlite:"));
+        assert_eq!(s.payments.processor, "sandbox");
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn every_key_is_overridable_from_the_environment() {
+        let s = Settings::parse(
+            FILE,
+            with_env(&[
+                ("PORTICO_SERVER_SITE_ADDR", "0.0.0.0:8080"),
+                ("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com"),
+                ("PORTICO_SESSIONS_IDLE_MINUTES", "15"),
+                ("PORTICO_PAYMENTS_PROCESSOR", "stripe"),
+                ("PORTICO_SERVER_TRUSTED_ORIGINS", "https://a.example, https://b.example"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.site_addr.port(), 8080);
+        assert_eq!(s.sessions.idle_minutes, 15);
+        assert_eq!(s.payments.processor, "stripe");
+        assert_eq!(s.server.trusted_origins, vec!["https://a.example", "https://b.example"]);
+        assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn database_url_wins_over_the_file() {
+        let s = Settings::parse(FILE, with_env(&[("DATABASE_URL", "postgres://u@127.0.0.1/p")])).unwrap();
+        assert_eq!(s.database.url, "postgres://u@127.0.0.1/p");
+    }
+
+    #[test]
+    fn a_malformed_override_is_refused_with_its_name() {
+        let err = Settings::parse(FILE, with_env(&[("PORTICO_SESSIONS_IDLE_MINUTES", "soon")])).unwrap_err();
+        assert!(err.to_string().contains("PORTICO_SESSIONS_IDLE_MINUTES"), "{err}");
+    }
+}

@@ -1,0 +1,50 @@
+//! The client dashboard use case. Six queries whatever the account's size: the session (in
+//! authorize), the profile, open invoices, open estimates, subscriptions, payment methods.
+
+use crate::api::dashboard::Dashboard;
+use crate::api::error::AppError;
+use crate::domain::money::CurrencyTotals;
+use crate::domain::people::initials;
+use crate::server::auth::authorize::Authorized;
+use crate::server::clock::today;
+use crate::server::db::{accounts, dashboard, invoices};
+
+pub async fn load(caller: &Authorized) -> Result<Dashboard, AppError> {
+    let pool = caller.state.db.pool();
+    let account = caller.account();
+    let today = today(caller.state.clock.as_ref());
+    let profile = accounts::profile(pool, &account.id).await?.ok_or_else(AppError::not_found)?;
+    let (open_invoices, open_estimates, subscriptions, payment_methods) = tokio::try_join!(
+        invoices::open_invoices(pool, &account.id, today),
+        invoices::open_estimates(pool, &account.id, today),
+        dashboard::current_subscriptions(pool, &account.id),
+        dashboard::payment_methods(pool, &account.id, today),
+    )?;
+
+    let mut outstanding = CurrencyTotals::default();
+    let mut overdue = CurrencyTotals::default();
+    for invoice in &open_invoices {
+        outstanding.add(invoice.amount_due).map_err(|e| AppError::internal("outstanding total", e))?;
+        if invoice.is_overdue {
+            overdue.add(invoice.amount_due).map_err(|e| AppError::internal("overdue total", e))?;
+        }
+    }
+    let mut plan_names: Vec<String> = subscriptions.iter().map(|s| s.plan_name.clone()).collect();
+    plan_names.dedup();
+
+    Ok(Dashboard {
+        today,
+        user_name: caller.session.name.clone(),
+        user_initials: initials(&caller.session.name, &caller.session.email),
+        account_name: profile.name,
+        company_name: profile.company_name,
+        role: account.role,
+        plan_names,
+        open_invoices,
+        outstanding,
+        overdue,
+        open_estimates,
+        subscriptions,
+        payment_methods,
+    })
+}

@@ -1,0 +1,30 @@
+use sqlx::{AnyPool, FromRow};
+
+/// A user row as needed to sign in. Deliberately not `Serialize`: the hash never leaves the
+/// server.
+#[derive(Debug, FromRow)]
+pub struct Credentials {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+}
+
+pub async fn credentials_by_email(pool: &AnyPool, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as::<_, Credentials>(
+        "SELECT id, email, password_hash FROM users WHERE email = $1 AND disabled_at IS NULL",
+    )
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The account a user lands in after signing in: the first by name.
+pub async fn default_account(pool: &AnyPool, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar::<_, String>(
+        "SELECT a.id FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.user_id = $1 ORDER BY a.name, a.id LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,13 @@
+//! Server-only code: configuration, state, database, authentication, use cases.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod dashboard;
+pub mod db;
+pub mod demo;
+pub mod ids;
+pub mod middleware;
+pub mod request;
+pub mod state;

@@ -1,0 +1,28 @@
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+use super::clock::SharedClock;
+use super::config::Settings;
+use super::db::Db;
+
+/// Everything a request handler or server function needs, cloned cheaply per request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: SharedClock,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The application state inside a server function or during server rendering.
+pub fn app_state() -> Result<AppState, crate::api::error::AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| crate::api::error::AppError::internal("state", "AppState missing from context"))
+}

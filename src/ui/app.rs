@@ -1,0 +1,48 @@
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use super::layout::AppLayout;
+use super::pages::{
+    dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portico.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Meta name="description" content="Your billing: invoices, subscriptions, payment methods and usage."/>
+        <Title formatter=|text: String| if text.is_empty() { "Portico".to_string() } else { format!("{text} · Portico") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("") view=DashboardPage/>
+                    <Route path=path!("invoices/:id") view=InvoicePage/>
+                    <Route path=path!("estimates/:id") view=EstimatePage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

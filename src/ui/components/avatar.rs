@@ -1,0 +1,6 @@
+use leptos::prelude::*;
+
+#[component]
+pub fn Avatar(initials: String) -> impl IntoView {
+    view! { <span class="avatar" aria-hidden="true">{initials}</span> }
+}

@@ -1,0 +1,239 @@
+//! The client dashboard (seed 004).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::client_list::ClientList;
+use super::no_access::NoBillingAccess;
+use crate::api::dashboard::{Dashboard, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary, get_dashboard};
+use crate::api::error::AppError;
+use crate::domain::billing_items::{SubscriptionStatus, format_date};
+use crate::domain::payment_method::ExpiryState;
+use crate::ui::components::avatar::Avatar;
+use crate::ui::components::badge::{Badge, Tone};
+use crate::ui::components::empty_state::EmptyState;
+use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::money::totals_text;
+use crate::ui::layout::SessionResource;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let dashboard = Resource::new_blocking(|| (), |_| get_dashboard());
+    let session = expect_context::<SessionResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading your billing…"</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(d) => view! { <DashboardView d/> }.into_any(),
+                    Err(AppError::Forbidden) => {
+                        let is_staff = session.await.map(|s| s.is_staff && s.account.is_none()).unwrap_or(false);
+                        if is_staff { view! { <ClientList/> }.into_any() } else { view! { <NoBillingAccess/> }.into_any() }
+                    }
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(d: Dashboard) -> impl IntoView {
+    let expiring: Vec<String> = d
+        .payment_methods
+        .iter()
+        .filter(|m| matches!(m.expiry, Some(ExpiryState::ExpiringSoon { .. }) | Some(ExpiryState::Expired)))
+        .map(|m| m.label.clone())
+        .collect();
+    let overdue_count = d.open_invoices.iter().filter(|i| i.is_overdue).count();
+    let open_items = d.open_invoices.len() + d.open_estimates.len();
+    view! {
+        <Title text="Billing dashboard"/>
+        <section class="hero" aria-labelledby="hero-name">
+            <Avatar initials=d.user_initials.clone()/>
+            <div class="hero-text">
+                <h1 id="hero-name">{d.user_name.clone()}</h1>
+                <p class="hero-company">{d.company_name.clone()} <span class="muted">" · " {d.role.label()}</span></p>
+                {(!d.plan_names.is_empty()).then(|| view! {
+                    <ul class="plan-chips" aria-label="Current plans">
+                        {d.plan_names.iter().map(|p| view! { <li class="chip">{p.clone()}</li> }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        </section>
+
+        {(overdue_count > 0).then(|| view! {
+            <div class="notice notice-danger" role="status">
+                <strong>{format!("{overdue_count} overdue invoice{}", if overdue_count == 1 { "" } else { "s" })}</strong>
+                " — " {totals_text(&d.overdue, "")} " is past due. Paying it keeps your service running."
+            </div>
+        })}
+        {(!expiring.is_empty()).then(|| view! {
+            <div class="notice notice-warning" role="status">
+                <strong>"Card expiring soon: "</strong>
+                {expiring.join(", ")}
+                ". Add a new card before it stops working so renewals don't fail."
+            </div>
+        })}
+
+        <section class="tiles" aria-label="Summary">
+            <div class="tile">
+                <p class="tile-label">"Total outstanding"</p>
+                <p class="tile-value" data-testid="total-outstanding">{totals_text(&d.outstanding, "Nothing due")}</p>
+            </div>
+            <div class="tile">
+                <p class="tile-label">"Overdue"</p>
+                <p class="tile-value">{totals_text(&d.overdue, "None")}</p>
+            </div>
+            <div class="tile">
+                <p class="tile-label">"Awaiting your decision"</p>
+                <p class="tile-value">{format!("{} estimate{}", d.open_estimates.len(), if d.open_estimates.len() == 1 { "" } else { "s" })}</p>
+            </div>
+        </section>
+
+        <section class="card" aria-labelledby="open-items">
+            <header class="card-header">
+                <h2 id="open-items">"Open billing items"</h2>
+                <span class="count">{open_items}</span>
+            </header>
+            {if open_items == 0 {
+                view! { <EmptyState title="You're all paid up" detail="No open invoices, estimates or proposals."/> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="data">
+                            <caption class="visually-hidden">"Open invoices, estimates and proposals"</caption>
+                            <thead><tr>
+                                <th scope="col">"Item"</th>
+                                <th scope="col">"Date"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col" class="num">"Amount"</th>
+                                <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {d.open_invoices.into_iter().map(|i| view! { <InvoiceRow i/> }).collect_view()}
+                                {d.open_estimates.into_iter().map(|e| view! { <EstimateRow e/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+
+        <div class="columns">
+            <section class="card" aria-labelledby="subscriptions">
+                <header class="card-header"><h2 id="subscriptions">"Current subscriptions"</h2></header>
+                {if d.subscriptions.is_empty() {
+                    view! { <EmptyState title="No subscriptions" detail="Plans you subscribe to appear here."/> }.into_any()
+                } else {
+                    view! {
+                        <ul class="stack">
+                            {d.subscriptions.into_iter().map(|s| view! { <SubscriptionItem s/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="card" aria-labelledby="payment-methods">
+                <header class="card-header"><h2 id="payment-methods">"Payment methods"</h2></header>
+                {if d.payment_methods.is_empty() {
+                    view! { <EmptyState title="No payment method on file" detail="Add a card or bank account to pay invoices and renew subscriptions."/> }.into_any()
+                } else {
+                    view! {
+                        <ul class="stack">
+                            {d.payment_methods.into_iter().map(|m| view! { <PaymentMethodItem m/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn InvoiceRow(i: OpenInvoice) -> impl IntoView {
+    let (status, tone) = if i.is_overdue { ("Overdue".to_string(), Tone::Danger) } else { (i.status.label().to_string(), Tone::Warning) };
+    view! {
+        <tr>
+            <td data-label="Item">
+                <span class="item-title">{i.kind.label()} " " {i.number.clone()}</span>
+            </td>
+            <td data-label="Date">"Due " {format_date(i.due_date)}</td>
+            <td data-label="Status"><Badge label=status tone/></td>
+            <td data-label="Amount" class="num">{i.amount_due.format()}</td>
+            <td class="action">
+                <a class="button button-small" href=format!("/invoices/{}", i.id) aria-label=format!("View invoice {}", i.number)>"View"</a>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn EstimateRow(e: OpenEstimate) -> impl IntoView {
+    let (status, tone) = if e.is_expired { ("Expired", Tone::Neutral) } else { ("Awaiting decision", Tone::Warning) };
+    view! {
+        <tr>
+            <td data-label="Item">
+                <span class="item-title">{e.kind.label()} " " {e.number.clone()}</span>
+                <span class="item-sub">{e.title.clone()}</span>
+            </td>
+            <td data-label="Date">"Valid until " {format_date(e.valid_until)}</td>
+            <td data-label="Status"><Badge label=status tone/></td>
+            <td data-label="Amount" class="num">{e.total.format()}</td>
+            <td class="action">
+                <a class="button button-small" href=format!("/estimates/{}", e.id) aria-label=format!("View {} {}", e.kind.label().to_lowercase(), e.number)>"View"</a>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn SubscriptionItem(s: SubscriptionSummary) -> impl IntoView {
+    let tone = match s.status {
+        SubscriptionStatus::Active | SubscriptionStatus::Trialing => Tone::Good,
+        SubscriptionStatus::PastDue => Tone::Danger,
+        SubscriptionStatus::Cancelled => Tone::Neutral,
+    };
+    let renewal = if s.cancel_at_period_end {
+        format!("Ends {}", format_date(s.renews_on))
+    } else {
+        format!("Renews {} · {}", format_date(s.renews_on), s.amount_per_period.format())
+    };
+    view! {
+        <li class="stack-item">
+            <div class="stack-main">
+                <p class="item-title">{s.plan_name.clone()}</p>
+                <p class="item-sub">
+                    {format!("{} {}{} × {} / {}", s.quantity, s.unit_label, if s.quantity == 1 { "" } else { "s" }, s.unit_amount.format(), s.interval.label())}
+                </p>
+                <p class="item-sub">{renewal}</p>
+                <p class="item-sub">
+                    {match s.payment_method.clone() {
+                        Some(m) => format!("Paid with {m}"),
+                        None => "No payment method assigned".to_string(),
+                    }}
+                </p>
+            </div>
+            <Badge label=s.status.label() tone/>
+        </li>
+    }
+}
+
+#[component]
+fn PaymentMethodItem(m: PaymentMethodSummary) -> impl IntoView {
+    let expiry = match m.expiry {
+        Some(ExpiryState::Expired) => Some(("Expired", Tone::Danger)),
+        Some(ExpiryState::ExpiringSoon { .. }) => Some(("Expires soon", Tone::Warning)),
+        _ => None,
+    };
+    view! {
+        <li class="stack-item">
+            <div class="stack-main">
+                <p class="item-title">{m.label.clone()}</p>
+                <p class="item-sub">{m.detail.clone()}</p>
+            </div>
+            <div class="badges">
+                {m.is_default.then(|| view! { <Badge label="Default" tone=Tone::Good/> })}
+                {expiry.map(|(label, tone)| view! { <Badge label tone/> })}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,141 @@
+use axum::http::StatusCode;
+use time::Duration;
+
+use crate::support::{PASSWORD, TestApp, call_request, send};
+use portico::api::error::AppError;
+
+#[tokio::test]
+async fn login_sets_a_hardened_cookie_and_stores_only_a_hash() {
+    let app = TestApp::with_demo().await;
+    let res = app.call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.location(), Some("/"));
+    let cookie = res.set_cookie_header().expect("cookie set");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain-http portal must not mark the cookie Secure: {cookie}");
+    let token = res.session_cookie().unwrap();
+    assert!(token.len() >= 43);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id_hash = $1")
+        .bind(&token)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "the raw token must not be stored");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+}
+
+#[tokio::test]
+async fn email_is_matched_case_insensitively_and_trimmed() {
+    let app = TestApp::with_demo().await;
+    let res = app.call("login", &[("email", "  Owner@Northwind.TEST "), ("password", PASSWORD)], None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_failed_login_says_the_same_whether_or_not_the_email_exists() {
+    let app = TestApp::with_demo().await;
+    let wrong_password = app.call("login", &[("email", "owner@northwind.test"), ("password", "not-the-password")], None).await;
+    let unknown_email = app.call("login", &[("email", "nobody@northwind.test"), ("password", "not-the-password")], None).await;
+    assert_eq!(wrong_password.status, unknown_email.status);
+    assert_eq!(wrong_password.body, unknown_email.body);
+    assert_eq!(wrong_password.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong_password.session_cookie().is_none() && unknown_email.session_cookie().is_none());
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'").await, 2);
+}
+
+#[tokio::test]
+async fn empty_fields_get_a_message_at_the_field() {
+    let app = TestApp::with_demo().await;
+    let res = app.call("login", &[("email", ""), ("password", "x")], None).await;
+    assert_eq!(res.app_error().field_message("email").as_deref(), Some("Enter your email address."));
+    let res = app.call("login", &[("email", "owner@northwind.test"), ("password", "")], None).await;
+    assert_eq!(res.app_error().field_message("password").as_deref(), Some("Enter your password."));
+}
+
+#[tokio::test]
+async fn login_rotates_the_session_id() {
+    let app = TestApp::with_demo().await;
+    let first = app.login("owner@northwind.test").await;
+    let res = app
+        .call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], Some(&first))
+        .await;
+    let second = res.session_cookie().expect("new cookie");
+    assert_ne!(first, second);
+    assert_eq!(app.call("session", &[], Some(&first)).await.status, StatusCode::UNAUTHORIZED, "old id must be dead");
+    assert_eq!(app.call("session", &[], Some(&second)).await.status, StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+}
+
+#[tokio::test]
+async fn logout_destroys_the_session_and_clears_the_cookie() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("owner@northwind.test").await;
+    let res = app.call("logout", &[], Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.location(), Some("/login"));
+    let cleared = res.set_cookie_header().expect("cookie cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    let after = app.call("session", &[], Some(&token)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'logout'").await, 1);
+}
+
+#[tokio::test]
+async fn server_functions_answer_401_without_a_session() {
+    let app = TestApp::with_demo().await;
+    for endpoint in ["session", "dashboard", "billing-helpers", "invoice", "estimate", "staff/clients", "logout"] {
+        let res = app.call(endpoint, &[("id", "x")], None).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{endpoint}: {}", res.body);
+        assert_eq!(res.app_error(), AppError::Unauthenticated, "{endpoint}");
+    }
+    let forged = app.call("dashboard", &[], Some("not-a-real-session")).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_and_at_their_absolute_limit() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("owner@northwind.test").await;
+    app.clock.advance(Duration::minutes(119));
+    assert_eq!(app.call("session", &[], Some(&token)).await.status, StatusCode::OK, "still inside the idle limit");
+    app.clock.advance(Duration::minutes(119));
+    assert_eq!(app.call("session", &[], Some(&token)).await.status, StatusCode::OK, "activity extended it");
+    app.clock.advance(Duration::minutes(121));
+    assert_eq!(app.call("session", &[], Some(&token)).await.status, StatusCode::UNAUTHORIZED, "idle too long");
+
+    let token = app.login("owner@northwind.test").await;
+    for _ in 0..13 {
+        app.clock.advance(Duration::minutes(60));
+        let _ = app.call("session", &[], Some(&token)).await;
+    }
+    assert_eq!(app.call("session", &[], Some(&token)).await.status, StatusCode::UNAUTHORIZED, "past 12 hours");
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart_and_work_across_processes() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("billing@northwind.test").await;
+    let (other_router, _state) = app.second_process().await;
+    let res = send(&other_router, call_request("dashboard", &[], Some(&token))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Logging out on the second process ends the session on the first.
+    let res = send(&other_router, call_request("logout", &[], Some(&token))).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(app.call("dashboard", &[], Some(&token)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn successful_logins_are_audited_with_user_and_account() {
+    let app = TestApp::with_demo().await;
+    app.login("owner@northwind.test").await;
+    let row: (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT actor_user_id, account_id FROM audit_events WHERE action = 'login.succeeded'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(row, (Some("usr_nora".into()), Some("acc_northwind".into())));
+}

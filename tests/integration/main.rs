@@ -1,0 +1,10 @@
+//! Portico's integration tests: one binary, a fresh database per test. Run on SQLite by
+//! default and on PostgreSQL when PORTICO_TEST_DATABASE_URL names a server (scripts/test.sh
+//! does both).
+
+mod access;
+mod auth;
+mod dashboard;
+mod health;
+mod pages;
+mod support;

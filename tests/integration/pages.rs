@@ -1,0 +1,77 @@
+//! Server-rendered pages through the whole stack: redirects, roles, status codes.
+
+use axum::http::StatusCode;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn pages_redirect_to_login_without_a_session() {
+    let app = TestApp::with_demo().await;
+    let res = app.get("/", None).await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    assert_eq!(res.location(), Some("/login"));
+    let res = app.get("/invoices/inv_x?tab=lines", None).await;
+    assert_eq!(res.location(), Some("/login?next=/invoices/inv_x%3Ftab%3Dlines"));
+}
+
+#[tokio::test]
+async fn the_login_page_is_public_and_labelled() {
+    let app = TestApp::with_demo().await;
+    let res = app.get("/login", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<label for=\"email\""), "{}", res.body);
+    assert!(res.body.contains("<label for=\"password\""));
+    assert!(res.body.contains("/pkg/portico.js"), "hydration script is linked");
+}
+
+#[tokio::test]
+async fn a_signed_in_user_skips_the_login_page() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("owner@northwind.test").await;
+    let res = app.get("/login", Some(&token)).await;
+    assert_eq!(res.location(), Some("/"));
+}
+
+#[tokio::test]
+async fn the_dashboard_is_rendered_on_the_server_with_real_data() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("owner@northwind.test").await;
+    let res = app.get("/", Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    for text in ["Nora Whitfield", "Northwind Traders LLC", "Open billing items", "Prorated license invoice", "Visa •••• 4242", "Expires soon", "$619.00", "$640.28"] {
+        assert!(res.body.contains(text), "dashboard lacks {text:?}");
+    }
+    assert!(!res.body.contains("Globex"), "another account's data leaked into the page");
+}
+
+#[tokio::test]
+async fn a_member_gets_the_no_access_page() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("member@northwind.test").await;
+    let res = app.get("/", Some(&token)).await;
+    assert!(res.body.contains("You don&#x27;t have access to billing") || res.body.contains("You don't have access to billing"), "{}", res.body);
+    assert!(res.body.contains("owner@northwind.test"));
+    assert!(!res.body.contains("ACME-0"), "no invoice numbers for a member");
+}
+
+#[tokio::test]
+async fn another_accounts_invoice_page_is_not_found() {
+    let app = TestApp::with_demo().await;
+    let invoice: String = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' LIMIT 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let globex = app.get(&format!("/invoices/{invoice}"), Some(&app.login("owner@globex.test").await)).await;
+    assert_eq!(globex.status, StatusCode::NOT_FOUND);
+    assert!(!globex.body.contains("Northwind"));
+    let owner = app.get(&format!("/invoices/{invoice}"), Some(&app.login("owner@northwind.test").await)).await;
+    assert_eq!(owner.status, StatusCode::OK);
+    assert!(owner.body.contains("Northwind Traders LLC"));
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404() {
+    let app = TestApp::with_demo().await;
+    let token = app.login("owner@northwind.test").await;
+    assert_eq!(app.get("/no/such/page", Some(&token)).await.status, StatusCode::NOT_FOUND);
+}

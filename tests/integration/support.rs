@@ -1,0 +1,191 @@
+//! A fresh Portico per test: its own database (SQLite file, or a new PostgreSQL database when
+//! PORTICO_TEST_DATABASE_URL names a server), the production router, and a clock the test
+//! controls. Requests go through the whole HTTP stack, middleware included.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sqlx::Connection;
+use std::sync::Arc;
+use time::macros::datetime;
+use tower::ServiceExt;
+
+use portico::api::error::AppError;
+use portico::server::app::{new_state, router};
+use portico::server::clock::ManualClock;
+use portico::server::config::Settings;
+use portico::server::db::Db;
+use portico::server::demo;
+use portico::server::state::AppState;
+
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+pub const HOST: &str = "127.0.0.1:3000";
+pub const COOKIE: &str = "portico_session";
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.body))
+    }
+
+    pub fn app_error(&self) -> AppError {
+        self.json()
+    }
+
+    /// The session token this response sets, if it sets one (an empty value clears it).
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie_header().and_then(|c| {
+            c.split(';').next().and_then(|pair| pair.strip_prefix(&format!("{COOKIE}="))).map(str::to_string)
+        })
+    }
+
+    pub fn set_cookie_header(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{COOKIE}=")))
+            .map(str::to_string)
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn test_settings(database_url: &str) -> Settings {
+    let text = include_str!("../../Leptos.toml");
+    let url = database_url.to_string();
+    Settings::parse(text, move |k| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "PORTICO_DATABASE_MAX_CONNECTIONS" => Some("5".into()),
+        _ => None,
+    })
+    .expect("test settings")
+}
+
+/// A database nobody else uses: a SQLite file in a temporary directory, or a new database on
+/// the PostgreSQL server named by PORTICO_TEST_DATABASE_URL.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("PORTICO_TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            sqlx::any::install_default_drivers();
+            let name = format!("portico_test_{}", portico::server::ids::new_id("db").to_lowercase().replace("db_", ""));
+            let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (format!("sqlite://{}/portico.db?mode=rwc", dir.path().display()), Some(dir))
+        }
+    }
+}
+
+impl TestApp {
+    /// A portal loaded with the demo data, on 22 November 2026 at noon UTC.
+    pub async fn with_demo() -> TestApp {
+        let app = TestApp::empty().await;
+        assert!(demo::load_if_empty(&app.state.db, app.clock.as_ref()).await.expect("demo data"));
+        app
+    }
+
+    pub async fn empty() -> TestApp {
+        // Server-side failures are logged, not returned: show them in the test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn,portico=debug").with_test_writer().try_init();
+        let (database_url, dir) = fresh_database().await;
+        let db = Db::connect(&database_url, 5).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let clock = Arc::new(ManualClock::new(datetime!(2026-11-22 12:00 UTC)));
+        let state = new_state(db, test_settings(&database_url), clock.clone());
+        TestApp { router: router(state.clone()), state, clock, database_url, _dir: dir }
+    }
+
+    /// A second server process on the same database (its own pool and router).
+    pub async fn second_process(&self) -> (Router, AppState) {
+        let db = Db::connect(&self.database_url, 5).await.expect("connect");
+        let state = new_state(db, test_settings(&self.database_url), self.clock.clone());
+        (router(state.clone()), state)
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        send(&self.router, request).await
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&str>) -> TestResponse {
+        self.send(page_request(path, session)).await
+    }
+
+    /// Calls a server function the way the browser's hydrated app does (same-origin POST).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], session: Option<&str>) -> TestResponse {
+        self.send(call_request(endpoint, form, session)).await
+    }
+
+    /// Signs in with the demo password and returns the session token.
+    pub async fn login(&self, email: &str) -> String {
+        let res = self.call("login", &[("email", email), ("password", PASSWORD)], None).await;
+        assert_eq!(res.status, StatusCode::OK, "login of {email} failed: {}", res.body);
+        res.session_cookie().expect("login sets the session cookie")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(self.state.db.pool()).await.expect(sql)
+    }
+}
+
+pub async fn send(router: &Router, request: Request<Body>) -> TestResponse {
+    let response = router.clone().oneshot(request).await.expect("router never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+pub fn page_request(path: &str, session: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get(path).header(header::HOST, HOST).header(header::ACCEPT, "text/html");
+    if let Some(token) = session {
+        builder = builder.header(header::COOKIE, format!("{COOKIE}={token}"));
+    }
+    builder.body(Body::empty()).expect("request")
+}
+
+pub fn call_request(endpoint: &str, form: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
+    call_request_with(endpoint, form, session, &[("origin", ORIGIN), ("sec-fetch-site", "same-origin")])
+}
+
+pub fn call_request_with(
+    endpoint: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Request<Body> {
+    let mut builder = Request::post(format!("/api/{endpoint}"))
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    for (k, v) in extra {
+        builder = builder.header(*k, *v);
+    }
+    if let Some(token) = session {
+        builder = builder.header(header::COOKIE, format!("{COOKIE}={token}"));
+    }
+    let body = serde_urlencoded::to_string(form).expect("form");
+    builder.body(Body::from(body)).expect("request")
+}
