@@ -60,10 +60,11 @@ impl AppError {
     /// carry this error's status code.
     pub fn tracked(self) -> Self {
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(code) = http::StatusCode::from_u16(self.http_status()) {
-                response.set_status(code);
-            }
+        if let (Some(response), Ok(code)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(self.http_status()),
+        ) {
+            response.set_status(code);
         }
         self
     }

@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(usd(5).format(), "$0.05");
         assert_eq!(usd(123456).format(), "$1,234.56");
         assert_eq!(usd(-50).format(), "-$0.50");
-        assert_eq!(usd(100_000_000_00).format(), "$100,000,000.00");
+        assert_eq!(usd(10_000_000_000).format(), "$100,000,000.00");
         assert_eq!(Money::new(120000, Currency::Jpy).format(), "¥120,000");
         assert_eq!(Money::new(1000, Currency::Brl).format(), "R$10.00");
         assert_eq!(Money::new(99, Currency::Eur).format(), "€0.99");

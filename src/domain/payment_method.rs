@@ -37,7 +37,7 @@ string_enum! {
 pub fn card_last_valid_day(exp_month: u8, exp_year: i32) -> Option<Date> {
     let month = Month::try_from(exp_month).ok()?;
     let first = Date::from_calendar_date(exp_year, month, 1).ok()?;
-    Some(Date::from_calendar_date(exp_year, month, first.month().length(exp_year)).ok()?)
+    Date::from_calendar_date(exp_year, month, first.month().length(exp_year)).ok()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

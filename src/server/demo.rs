@@ -4,7 +4,7 @@
 //! daily message usage per phone number.
 
 use serde_json::json;
-use time::{Date, Duration, Month};
+use time::{Date, Duration};
 
 use super::auth::password::hash_password;
 use super::clock::{Clock, unix_now};
@@ -82,7 +82,7 @@ fn next_month(first: Date) -> Date {
 }
 
 fn month_name(d: Date) -> String {
-    format!("{} {}", Month::from(d.month()), d.year())
+    format!("{} {}", d.month(), d.year())
 }
 
 impl Demo<'_> {
@@ -209,7 +209,9 @@ impl Demo<'_> {
         let soon_month = i64::from(u8::from(soon.month()));
         let soon_year = i64::from(soon.year());
         let y = i64::from(self.today.year());
-        let rows: [(&str, &str, &str, Option<&str>, Option<&str>, Option<&str>, Option<i64>, Option<i64>, Option<&str>, bool, &str); 5] = [
+        type MethodRow<'a> =
+            (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<i64>, Option<i64>, Option<&'a str>, bool, &'a str);
+        let rows: [MethodRow; 5] = [
             ("pm_nw_visa", NORTHWIND, "card", Some("visa"), Some("credit"), Some("4242"), Some(12), Some(y + 2), None, true, "Nora Whitfield"),
             ("pm_nw_mc", NORTHWIND, "card", Some("mastercard"), Some("debit"), Some("5556"), Some(soon_month), Some(soon_year), None, false, "Ben Carter"),
             ("pm_nw_amex", NORTHWIND, "card", Some("amex"), Some("credit"), Some("8431"), Some(3), Some(y + 1), None, false, "Nora Whitfield"),
@@ -370,7 +372,7 @@ impl Demo<'_> {
                     memo: Some("Added to your credit balance".into()),
                 });
             }
-            if back >= 1 && back <= 2 {
+            if (1..=2).contains(&back) {
                 // Reconciliation of the month before `month`, issued at its start: a statement, nothing to pay.
                 let previous = months_before(month, 1);
                 self.invoices.push(PlannedInvoice {
@@ -493,7 +495,8 @@ impl Demo<'_> {
 
     async fn estimates(&mut self) -> Result<(), sqlx::Error> {
         let today = self.today;
-        let estimates: [(&str, &str, &str, &str, Date, i64, Vec<(&str, i64, i64)>); 4] = [
+        type EstimateRow<'a> = (&'a str, &'a str, &'a str, &'a str, Date, i64, Vec<(&'a str, i64, i64)>);
+        let estimates: [EstimateRow; 4] = [
             ("est_nw_onboarding", NORTHWIND, "estimate", "Onboarding 20 new phone numbers", today + Duration::days(20), -3,
              vec![("Number porting and verification", 20, 2_500), ("Template review and approval", 1, 35_000)]),
             ("est_nw_annual", NORTHWIND, "proposal", "Annual partner plan with priority support", today + Duration::days(10), -5,

@@ -41,10 +41,10 @@ pub async fn sessions(State(state): State<AppState>, mut req: Request, next: Nex
     };
     if let Some(s) = &session {
         let now = unix_now(state.clock.as_ref());
-        if now - s.last_seen_at >= 60 {
-            if let Err(error) = touch(state.db.pool(), &s.id_hash, now).await {
-                tracing::warn!(%error, "could not record session activity");
-            }
+        if now - s.last_seen_at >= 60
+            && let Err(error) = touch(state.db.pool(), &s.id_hash, now).await
+        {
+            tracing::warn!(%error, "could not record session activity");
         }
     }
     let is_page = matches!(*req.method(), Method::GET | Method::HEAD);
@@ -90,10 +90,10 @@ pub async fn cross_site_guard(State(state): State<AppState>, req: Request, next:
 
 pub fn is_cross_site(headers: &HeaderMap, public_url: &str, trusted: &[String]) -> bool {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = header("sec-fetch-site") {
-        if !matches!(site, "same-origin" | "none") {
-            return true;
-        }
+    if let Some(site) = header("sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
     }
     let Some(origin) = header("origin") else { return false };
     if origin == "null" {

@@ -37,6 +37,15 @@ pub fn AppLayout() -> impl IntoView {
 #[component]
 fn SessionControls(session: SessionView) -> impl IntoView {
     let open = RwSignal::new(false);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            if let Some(button) = button.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
     let logout = ServerAction::<Logout>::new();
     let account_label = session.account.as_ref().map(|a| (a.name.clone(), a.role.label()));
     let staff = session.is_staff;
@@ -49,8 +58,9 @@ fn SessionControls(session: SessionView) -> impl IntoView {
                 </div>
             })}
             {staff.then(|| view! { <span class="account-badge staff-badge">"Agency staff"</span> })}
-            <div class="user-menu">
+            <div class="user-menu" on:keydown=close_on_escape>
                 <button
+                    node_ref=button
                     type="button"
                     class="avatar-button"
                     aria-haspopup="true"

@@ -46,6 +46,8 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
         .collect();
     let overdue_count = d.open_invoices.iter().filter(|i| i.is_overdue).count();
     let open_items = d.open_invoices.len() + d.open_estimates.len();
+    // An expired estimate can no longer be approved, so it is not waiting on the client.
+    let awaiting = d.open_estimates.iter().filter(|e| !e.is_expired).count();
     view! {
         <Title text="Billing dashboard"/>
         <section class="hero" aria-labelledby="hero-name">
@@ -86,7 +88,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             </div>
             <div class="tile">
                 <p class="tile-label">"Awaiting your decision"</p>
-                <p class="tile-value">{format!("{} estimate{}", d.open_estimates.len(), if d.open_estimates.len() == 1 { "" } else { "s" })}</p>
+                <p class="tile-value">{format!("{awaiting} item{}", if awaiting == 1 { "" } else { "s" })}</p>
             </div>
         </section>
 
@@ -202,7 +204,11 @@ fn SubscriptionItem(s: SubscriptionSummary) -> impl IntoView {
             <div class="stack-main">
                 <p class="item-title">{s.plan_name.clone()}</p>
                 <p class="item-sub">
-                    {format!("{} {}{} × {} / {}", s.quantity, s.unit_label, if s.quantity == 1 { "" } else { "s" }, s.unit_amount.format(), s.interval.label())}
+                    {if s.quantity == 1 {
+                        format!("{} / {}", s.unit_amount.format(), s.interval.label())
+                    } else {
+                        format!("{} {}s × {} / {}", s.quantity, s.unit_label, s.unit_amount.format(), s.interval.label())
+                    }}
                 </p>
                 <p class="item-sub">{renewal}</p>
                 <p class="item-sub">
