@@ -13,7 +13,7 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
   await expect(openItems.getByRole('row')).toHaveCount(1 + 2 + 3); // header, 2 invoices, 3 estimates
   await expect(openItems.getByText('Overdue')).toBeVisible();
   await expect(page.getByTestId('total-outstanding')).toHaveText('$640.28');
-  await expect(page.getByRole('region', { name: 'Summary' })).toContainText('Awaiting your decision2 items');
+  await expect(page.getByText('Awaiting your decision').locator('..')).toContainText('2 items');
   await expect(openItems.getByRole('link', { name: /^View invoice ACME-/ })).toHaveCount(2);
   await expect(openItems.getByRole('link', { name: /^View proposal PRO-/ })).toHaveCount(1);
 

@@ -24,6 +24,20 @@ pub struct Dashboard {
     pub open_estimates: Vec<OpenEstimate>,
     pub subscriptions: Vec<SubscriptionSummary>,
     pub payment_methods: Vec<PaymentMethodSummary>,
+    /// Failed payments whose invoices are still open, newest first (seeds 002, 003).
+    pub failed_payments: Vec<FailedPaymentNotice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedPaymentNotice {
+    pub payment_id: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub method_label: String,
+    pub message: String,
+    pub invoice_ids: Vec<String>,
+    pub invoice_numbers: Vec<String>,
+    pub total: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,8 @@ pub mod auth;
 pub mod billing_items;
 pub mod dashboard;
 pub mod error;
+pub mod payment_methods;
+pub mod payments;
 pub mod staff;
 
 /// Registers every server function with the router explicitly. Automatic registration relies
@@ -20,4 +22,14 @@ pub fn register_all() {
     register_explicit::<billing_items::GetInvoice>();
     register_explicit::<billing_items::GetEstimate>();
     register_explicit::<staff::ListClients>();
+    register_explicit::<payment_methods::ListPaymentMethods>();
+    register_explicit::<payment_methods::AddPaymentMethod>();
+    register_explicit::<payment_methods::MakeDefaultPaymentMethod>();
+    register_explicit::<payment_methods::RemovePaymentMethod>();
+    register_explicit::<payments::QuotePayment>();
+    register_explicit::<payments::PayInvoices>();
+    register_explicit::<payments::PaymentHistory>();
+    register_explicit::<payments::CreatePaymentLink>();
+    register_explicit::<payments::ViewPaymentLink>();
+    register_explicit::<payments::PayByLink>();
 }

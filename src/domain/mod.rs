@@ -1,7 +1,10 @@
 //! Pure types and rules shared by the server and the browser. Nothing here does I/O.
 
+pub mod bank;
 pub mod billing_items;
+pub mod cards;
 pub mod currency;
+pub mod fees;
 pub mod money;
 pub mod payment_method;
 pub mod people;

@@ -14,7 +14,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::clock::SharedClock;
-use super::config::Settings;
+use super::config::{ConfigError, Settings};
+use super::payments::processor::PaymentProcessor;
+use super::payments::sandbox::{self, SandboxProcessor};
 use super::db::Db;
 use super::middleware;
 use super::state::AppState;
@@ -30,9 +32,13 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
-pub fn new_state(db: Db, settings: Settings, clock: SharedClock) -> AppState {
+pub fn new_state(db: Db, settings: Settings, clock: SharedClock) -> Result<AppState, ConfigError> {
     let leptos_options = leptos_options(&settings);
-    AppState { db, settings: Arc::new(settings), clock, leptos_options }
+    let processor: Arc<dyn PaymentProcessor> = match settings.payments.processor.as_str() {
+        "sandbox" => Arc::new(SandboxProcessor::new(db.clone(), clock.clone())),
+        other => return Err(ConfigError::Invalid(format!("unknown payment processor {other:?} (supported: sandbox)"))),
+    };
+    Ok(AppState { db, settings: Arc::new(settings), clock, processor, leptos_options })
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/sandbox/v1/tokens", axum::routing::post(sandbox::tokenize))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,5 +1,6 @@
-//! The client dashboard use case. Six queries whatever the account's size: the session (in
-//! authorize), the profile, open invoices, open estimates, subscriptions, payment methods.
+//! The client dashboard use case. Seven queries whatever the account's size: the session (in
+//! authorize), the profile, open invoices, open estimates, subscriptions, payment methods and
+//! unresolved failed payments.
 
 use crate::api::dashboard::Dashboard;
 use crate::api::error::AppError;
@@ -14,11 +15,12 @@ pub async fn load(caller: &Authorized) -> Result<Dashboard, AppError> {
     let account = caller.account();
     let today = today(caller.state.clock.as_ref());
     let profile = accounts::profile(pool, &account.id).await?.ok_or_else(AppError::not_found)?;
-    let (open_invoices, open_estimates, subscriptions, payment_methods) = tokio::try_join!(
+    let (open_invoices, open_estimates, subscriptions, payment_methods, failed_payments) = tokio::try_join!(
         invoices::open_invoices(pool, &account.id, today),
         invoices::open_estimates(pool, &account.id, today),
         dashboard::current_subscriptions(pool, &account.id),
         dashboard::payment_methods(pool, &account.id, today),
+        dashboard::unresolved_failures(pool, &account.id),
     )?;
 
     let mut outstanding = CurrencyTotals::default();
@@ -46,5 +48,6 @@ pub async fn load(caller: &Authorized) -> Result<Dashboard, AppError> {
         open_estimates,
         subscriptions,
         payment_methods,
+        failed_payments,
     })
 }

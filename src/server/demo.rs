@@ -111,6 +111,15 @@ impl Demo<'_> {
         )
         .await?;
         self.exec("INSERT INTO invoice_sequences (vendor_id, prefix, next_number) VALUES ($1, 'ACME-', 1)", vec![s(VENDOR_ID)]).await?;
+        self.exec(
+            "INSERT INTO vendor_payment_settings (vendor_id, card_surcharge_rate, ach_minimum, wire_minimum, enabled_methods, wire_instructions)
+             VALUES ($1, '0.04', 5000, 100000, 'card,ach,wire', $2)",
+            vec![
+                s(VENDOR_ID),
+                s("Bank: First Republic Trust, 111 Pine Street, San Francisco, CA 94111\nAccount name: Acme Messaging, Inc.\nAccount number: 000123456789\nRouting (ABA): 021000021 · SWIFT: FRTSUS6S\nPut the payment reference in the transfer's memo."),
+            ],
+        )
+        .await?;
 
         for (code, name, kind, unit, amount, currency) in [
             ("partner-usd", "Partner plan", "partner", "plan", 49_900, "USD"),
@@ -483,13 +492,8 @@ impl Demo<'_> {
             ],
         )
         .await?;
-        if !failed {
-            self.exec(
-                "INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ($1,$2,$3)",
-                vec![s(&id), s(invoice), i(amount)],
-            )
+        self.exec("INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ($1,$2,$3)", vec![s(&id), s(invoice), i(amount)])
             .await?;
-        }
         Ok(())
     }
 

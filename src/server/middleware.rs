@@ -19,6 +19,7 @@ fn is_public(path: &str) -> bool {
         || path == "/healthz"
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
+        || path.starts_with("/pay/")
         || path == "/favicon.ico"
         || path == "/favicon.svg"
         || path == "/robots.txt"
@@ -151,6 +152,7 @@ mod tests {
         assert!(is_static("/pkg/portico.wasm"));
         assert!(!is_static("/api/login"));
         assert!(is_public("/login") && !is_public("/") && !is_public("/invoices/x"));
+        assert!(is_public("/pay/some-link-token"));
         assert_eq!(urlencode("/invoices/inv_1?x=1"), "/invoices/inv_1%3Fx%3D1");
     }
 }

@@ -9,5 +9,6 @@ pub mod db;
 pub mod demo;
 pub mod ids;
 pub mod middleware;
+pub mod payments;
 pub mod request;
 pub mod state;

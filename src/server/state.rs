@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::clock::SharedClock;
 use super::config::Settings;
 use super::db::Db;
+use super::payments::processor::PaymentProcessor;
 
 /// Everything a request handler or server function needs, cloned cheaply per request.
 #[derive(Clone)]
@@ -12,6 +13,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub clock: SharedClock,
+    pub processor: Arc<dyn PaymentProcessor>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -114,14 +114,14 @@ impl TestApp {
         let db = Db::connect(&database_url, 5).await.expect("connect");
         db.migrate().await.expect("migrate");
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-22 12:00 UTC)));
-        let state = new_state(db, test_settings(&database_url), clock.clone());
+        let state = new_state(db, test_settings(&database_url), clock.clone()).expect("state");
         TestApp { router: router(state.clone()), state, clock, database_url, _dir: dir }
     }
 
     /// A second server process on the same database (its own pool and router).
     pub async fn second_process(&self) -> (Router, AppState) {
         let db = Db::connect(&self.database_url, 5).await.expect("connect");
-        let state = new_state(db, test_settings(&self.database_url), self.clock.clone());
+        let state = new_state(db, test_settings(&self.database_url), self.clock.clone()).expect("state");
         (router(state.clone()), state)
     }
 

@@ -165,3 +165,39 @@ mod tests {
         assert_eq!(method_label(MethodKind::Pix, None, None, None), "PIX");
     }
 }
+
+/// Failed payments whose invoices are still unpaid: the client should know, and act.
+pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec<crate::api::dashboard::FailedPaymentNotice>, AppError> {
+    let rows: Vec<(String, i64, String, Option<String>, i64, i64, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.created_at, p.method_label, p.failure_message, p.amount, p.fee, p.currency, i.id, i.number
+         FROM payments p
+         JOIN invoices i ON i.id IN (SELECT pa.invoice_id FROM payment_allocations pa WHERE pa.payment_id = p.id)
+         WHERE p.account_id = $1 AND p.status = 'failed' AND i.status = 'open'
+         ORDER BY p.created_at DESC, p.id, i.number
+         LIMIT 50",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    let mut notices: Vec<crate::api::dashboard::FailedPaymentNotice> = Vec::new();
+    for (id, at, label, message, amount, fee, currency, invoice_id, number) in rows {
+        if let Some(last) = notices.last_mut().filter(|n| n.payment_id == id) {
+            last.invoice_ids.push(invoice_id);
+            last.invoice_numbers.push(number);
+            continue;
+        }
+        if notices.len() == 3 {
+            break;
+        }
+        notices.push(crate::api::dashboard::FailedPaymentNotice {
+            payment_id: id,
+            at,
+            method_label: label,
+            message: message.unwrap_or_else(|| "The payment was declined.".into()),
+            invoice_ids: vec![invoice_id],
+            invoice_numbers: vec![number],
+            total: decode::money(amount + fee, &currency)?,
+        });
+    }
+    Ok(notices)
+}

@@ -1,0 +1,386 @@
+//! Use cases around stored payment methods, quotes and payment links. Each writes in one
+//! transaction and reads only within the caller's account.
+
+use serde_json::json;
+
+use super::links;
+use super::pay::{PayWith, Payer, pay};
+use super::processor::AttachError;
+use super::settings;
+use crate::api::error::AppError;
+use crate::api::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
+use crate::api::payments::{InvoiceToPay, LinkedInvoice, PayOption, PaymentLink, PaymentQuote, PaymentResult};
+use crate::domain::billing_items::is_overdue;
+use crate::domain::fees::{METHOD_ORDER, quote};
+use crate::domain::money::Money;
+use crate::domain::payment_method::MethodKind;
+use crate::server::auth::authorize::Authorized;
+use crate::server::clock::{today, unix_now};
+use crate::server::db::audit::{AuditEvent, record};
+use crate::server::db::dashboard::payment_methods as stored_methods;
+use crate::server::db::{Tx, decode};
+use crate::server::ids::new_id;
+use crate::server::state::AppState;
+
+async fn account_currency_vendor(pool: &sqlx::AnyPool, account_id: &str) -> Result<(String, crate::domain::currency::Currency), AppError> {
+    let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((vendor, decode::currency(&currency)?))
+}
+
+pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsView, AppError> {
+    let pool = state.db.pool();
+    let today = today(state.clock.as_ref());
+    let methods = stored_methods(pool, account_id, today).await?;
+    let uses: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT s.payment_method_id, s.id, p.name FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+         WHERE s.account_id = $1 AND s.payment_method_id IS NOT NULL AND s.status IN ('trialing', 'active', 'past_due')
+         ORDER BY p.name",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    let (vendor, currency) = account_currency_vendor(pool, account_id).await?;
+    let vendor = settings::load(pool, &vendor, currency).await?;
+    Ok(PaymentMethodsView {
+        methods: methods
+            .into_iter()
+            .map(|m| StoredMethod {
+                pays_subscriptions: uses
+                    .iter()
+                    .filter(|(pm, _, _)| *pm == m.id)
+                    .map(|(_, id, plan)| SubscriptionRef { id: id.clone(), plan_name: plan.clone() })
+                    .collect(),
+                id: m.id,
+                kind: m.kind,
+                label: m.label,
+                detail: m.detail,
+                is_default: m.is_default,
+                expiry: m.expiry,
+            })
+            .collect(),
+        offered: METHOD_ORDER.into_iter().filter(|k| vendor.schedule.offers(*k)).collect(),
+        tokenization_url: "/sandbox/v1/tokens".into(),
+    })
+}
+
+pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result<StoredMethod, AppError> {
+    let state = &caller.state;
+    let account_id = &caller.account().id;
+    let attached = state.processor.attach(token).await.map_err(|e| match e {
+        AttachError::Declined { message, .. } => AppError::invalid("token", message),
+        AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
+    })?;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let duplicate: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM payment_methods WHERE account_id = $1 AND fingerprint = $2 AND removed_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(&attached.fingerprint)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if duplicate.is_some() {
+        return Err(AppError::invalid("token", "This payment method is already on file."));
+    }
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL")
+        .bind(account_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let becomes_default = make_default || existing == 0;
+    if becomes_default {
+        sqlx::query("UPDATE payment_methods SET is_default = 0 WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+    }
+    let id = new_id("pm");
+    sqlx::query(
+        "INSERT INTO payment_methods (id, account_id, kind, processor, processor_token, fingerprint, brand, funding, last4,
+                                      exp_month, exp_year, holder_name, bank_name, is_default, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&id)
+    .bind(account_id)
+    .bind(attached.kind.as_str())
+    .bind(state.processor.name())
+    .bind(token)
+    .bind(&attached.fingerprint)
+    .bind(attached.brand.map(|b| b.as_str()))
+    .bind(attached.funding.map(|f| f.as_str()))
+    .bind(&attached.last4)
+    .bind(attached.exp_month.map(i64::from))
+    .bind(attached.exp_year.map(i64::from))
+    .bind(&attached.holder_name)
+    .bind(attached.bank_name.as_deref())
+    .bind(i64::from(becomes_default))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, caller, now, "payment_method.added", &id, json!({ "kind": attached.kind.as_str(), "last4": attached.last4 })).await?;
+    tx.commit().await?;
+    let view = list(state, account_id).await?;
+    view.methods.into_iter().find(|m| m.id == id).ok_or_else(|| AppError::internal("add method", "stored method not listed"))
+}
+
+async fn audit(tx: &mut Tx, caller: &Authorized, now: i64, action: &str, method_id: &str, detail: serde_json::Value) -> Result<(), AppError> {
+    record(
+        tx,
+        now,
+        AuditEvent {
+            action,
+            actor_user_id: Some(caller.user_id()),
+            actor_email: Some(&caller.session.email),
+            account_id: Some(&caller.account().id),
+            target_type: Some("payment_method"),
+            target_id: Some(method_id),
+            detail,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn method_exists(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, AppError> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM payment_methods WHERE id = $1 AND account_id = $2 AND removed_at IS NULL")
+            .bind(id)
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub async fn make_default(caller: &Authorized, id: &str) -> Result<(), AppError> {
+    let state = &caller.state;
+    let account_id = &caller.account().id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    if !method_exists(&mut tx, account_id, id).await? {
+        return Err(AppError::not_found());
+    }
+    sqlx::query("UPDATE payment_methods SET is_default = CASE WHEN id = $1 THEN 1 ELSE 0 END WHERE account_id = $2")
+        .bind(id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, caller, now, "payment_method.made_default", id, json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a method, unless it pays an active subscription (seed 004): then the answer names
+/// the subscriptions and the methods they can move to. With `move_to`, they move first, in
+/// the same transaction.
+pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Result<RemovalOutcome, AppError> {
+    let state = &caller.state;
+    let account_id = &caller.account().id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    if !method_exists(&mut tx, account_id, id).await? {
+        return Err(AppError::not_found());
+    }
+    let paying: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.id, p.name FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+         WHERE s.account_id = $1 AND s.payment_method_id = $2 AND s.status IN ('trialing', 'active', 'past_due') ORDER BY p.name",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !paying.is_empty() {
+        match move_to {
+            None => {
+                let alternatives: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+                    "SELECT id, kind, brand, last4, bank_name FROM payment_methods
+                     WHERE account_id = $1 AND id <> $2 AND removed_at IS NULL AND kind IN ('card', 'ach') ORDER BY created_at",
+                )
+                .bind(account_id)
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.rollback().await?;
+                let alternatives = alternatives
+                    .into_iter()
+                    .filter_map(|(id, kind, brand, last4, bank)| {
+                        MethodKind::parse(&kind).map(|k| {
+                            (id, crate::server::db::dashboard::method_label(k, brand.as_deref(), last4.as_deref(), bank.as_deref()))
+                        })
+                    })
+                    .collect();
+                return Ok(RemovalOutcome::PaysSubscriptions {
+                    subscriptions: paying.into_iter().map(|(id, plan_name)| SubscriptionRef { id, plan_name }).collect(),
+                    alternatives,
+                });
+            }
+            Some(target) => {
+                if target == id || !method_exists(&mut tx, account_id, target).await? {
+                    return Err(AppError::invalid("move_subscriptions_to", "Choose another saved method to move the subscriptions to."));
+                }
+                sqlx::query("UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = $2 AND payment_method_id = $3")
+                    .bind(target)
+                    .bind(account_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    let was_default: i64 = sqlx::query_scalar("SELECT is_default FROM payment_methods WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    sqlx::query("UPDATE payment_methods SET removed_at = $1, is_default = 0 WHERE id = $2 AND account_id = $3")
+        .bind(now)
+        .bind(id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    if was_default == 1 {
+        // Keep a default while any method remains: the one subscriptions moved to, else the oldest.
+        let next: Option<String> = match move_to {
+            Some(target) => Some(target.to_string()),
+            None => sqlx::query_scalar(
+                "SELECT id FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL ORDER BY created_at, id LIMIT 1",
+            )
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?,
+        };
+        if let Some(next) = next {
+            sqlx::query("UPDATE payment_methods SET is_default = 1 WHERE id = $1").bind(next).execute(&mut *tx).await?;
+        }
+    }
+    audit(&mut tx, caller, now, "payment_method.removed", id, json!({ "moved_subscriptions_to": move_to })).await?;
+    tx.commit().await?;
+    Ok(RemovalOutcome::Removed)
+}
+
+pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[String]) -> Result<PaymentQuote, AppError> {
+    let pool = state.db.pool();
+    let today = today(state.clock.as_ref());
+    let (vendor, currency) = account_currency_vendor(pool, account_id).await?;
+    let rows: Vec<(String, String, String, String, i64, i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, number, status, due_date, total, amount_paid, payment_in_progress_id, currency FROM invoices
+         WHERE account_id = $1 AND status IN ('open', 'awaiting_transfer', 'paid') ORDER BY due_date, number",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    let mut invoices = Vec::new();
+    for id in invoice_ids {
+        let Some(row) = rows.iter().find(|r| &r.0 == id) else { return Err(AppError::not_found()) };
+        if row.2 == "paid" {
+            return Err(AppError::Conflict(format!("Invoice {} is already paid.", row.1)).tracked());
+        }
+        if row.2 != "open" || row.6.is_some() {
+            return Err(AppError::Conflict(format!("A payment for invoice {} is already in progress.", row.1)).tracked());
+        }
+    }
+    for (id, number, status, due, total, paid, lock, invoice_currency) in rows {
+        let wanted = if invoice_ids.is_empty() { status == "open" && lock.is_none() } else { invoice_ids.contains(&id) };
+        if wanted && decode::currency(&invoice_currency)? == currency {
+            let due_date = decode::date(&due)?;
+            invoices.push(InvoiceToPay {
+                id,
+                number,
+                due_date,
+                amount_due: decode::money(total - paid, &invoice_currency)?,
+                is_overdue: is_overdue(crate::domain::billing_items::InvoiceStatus::Open, due_date, today),
+            });
+        }
+    }
+    let amount = Money::sum(currency, invoices.iter().map(|i| i.amount_due)).map_err(|e| AppError::internal("quote", e))?;
+    let vendor = settings::load(pool, &vendor, currency).await?;
+    let mut options: Vec<PayOption> = stored_methods(pool, account_id, today)
+        .await?
+        .into_iter()
+        .filter(|m| matches!(m.kind, MethodKind::Card | MethodKind::Ach))
+        .map(|m| PayOption { quote: quote(&vendor.schedule, m.kind, amount), method: m.id, kind: m.kind, label: m.label, is_default: m.is_default })
+        .collect();
+    for kind in [MethodKind::Wire, MethodKind::Pix, MethodKind::Boleto] {
+        if vendor.schedule.offers(kind) {
+            options.push(PayOption { method: kind.as_str().into(), kind, label: kind.label().into(), is_default: false, quote: quote(&vendor.schedule, kind, amount) });
+        }
+    }
+    Ok(PaymentQuote { invoices, amount, options, idempotency_key: new_id("idem") })
+}
+
+pub async fn create_link(state: &AppState, account_id: &str, user_id: &str, invoice_id: &str) -> Result<PaymentLink, AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM invoices WHERE id = $1 AND account_id = $2")
+        .bind(invoice_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match status.as_deref() {
+        None => return Err(AppError::not_found()),
+        Some("open") => {}
+        Some(_) => return Err(AppError::Conflict("Only an open invoice can be paid through a link.".into()).tracked()),
+    }
+    let (token, expires_at) = links::create(&mut tx, now, invoice_id, account_id, Some(user_id)).await?;
+    record(
+        &mut tx,
+        now,
+        AuditEvent {
+            action: "payment_link.created",
+            actor_user_id: Some(user_id),
+            account_id: Some(account_id),
+            target_type: Some("invoice"),
+            target_id: Some(invoice_id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let expires_on = time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(|e| AppError::internal("link expiry", e))?.date();
+    Ok(PaymentLink { url: format!("{}{}", state.settings.server.public_url.trim_end_matches('/'), links::link_path(&token)), expires_on })
+}
+
+fn link_not_found() -> AppError {
+    AppError::not_found()
+}
+
+pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoice, AppError> {
+    let pool = state.db.pool();
+    let now = unix_now(state.clock.as_ref());
+    let (invoice_id, account_id) = links::resolve(pool, token, now).await?.ok_or_else(link_not_found)?;
+    let (vendor_id, number, status, due, total, paid, currency, bill_to): (String, String, String, String, i64, i64, String, String) =
+        sqlx::query_as(
+            "SELECT vendor_id, number, status, due_date, total, amount_paid, currency, bill_to_name FROM invoices WHERE id = $1 AND account_id = $2",
+        )
+        .bind(&invoice_id)
+        .bind(&account_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(link_not_found)?;
+    let vendor_name: String = sqlx::query_scalar("SELECT name FROM vendors WHERE id = $1").bind(&vendor_id).fetch_one(pool).await?;
+    let amount_due = decode::money(total - paid, &currency)?;
+    let vendor = settings::load(pool, &vendor_id, amount_due.currency).await?;
+    Ok(LinkedInvoice {
+        vendor_name,
+        number,
+        bill_to_name: bill_to,
+        due_date: decode::date(&due)?,
+        is_paid: status == "paid",
+        card_quote: quote(&vendor.schedule, MethodKind::Card, amount_due),
+        amount_due,
+    })
+}
+
+pub async fn pay_by_link(state: &AppState, token: &str, card_token: &str, idempotency_key: &str) -> Result<PaymentResult, AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let (invoice_id, account_id) = links::resolve(state.db.pool(), token, now).await?.ok_or_else(link_not_found)?;
+    let attached = state.processor.attach(card_token).await.map_err(|e| match e {
+        AttachError::Declined { message, .. } => AppError::invalid("token", message),
+        AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
+    })?;
+    let label = crate::server::db::dashboard::method_label(MethodKind::Card, attached.brand.map(|b| b.as_str()), Some(&attached.last4), None);
+    pay(
+        state,
+        Payer { account_id: &account_id, user_id: None, impersonator_id: None },
+        &[invoice_id],
+        PayWith::OneOffCard { token: card_token.to_string(), label },
+        idempotency_key,
+    )
+    .await
+}

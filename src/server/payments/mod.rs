@@ -1,0 +1,11 @@
+//! Payment methods and payments: the processor boundary, the sandbox processor, and the use
+//! cases that move money exactly once.
+
+pub mod history;
+pub mod links;
+pub mod methods;
+pub mod outbox;
+pub mod pay;
+pub mod processor;
+pub mod sandbox;
+pub mod settings;

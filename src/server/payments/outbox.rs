@@ -1,0 +1,39 @@
+//! Emails are written to the outbox in the transaction of the event they announce, and a
+//! mailer delivers them later: an email is never sent for something that rolled back, and
+//! never lost because the mail server was down.
+
+use crate::server::db::Tx;
+use crate::server::ids::new_id;
+
+pub struct Email<'a> {
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub account_id: Option<&'a str>,
+}
+
+pub async fn enqueue(tx: &mut Tx, now: i64, email: Email<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (id, kind, to_address, subject, body_text, account_id, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(new_id("msg"))
+    .bind(email.kind)
+    .bind(email.to)
+    .bind(email.subject)
+    .bind(email.body)
+    .bind(email.account_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The account's billing contacts, who receive invoices and payment notices.
+pub async fn billing_contacts(tx: &mut Tx, account_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT name, email FROM billing_contacts WHERE account_id = $1 ORDER BY created_at, email")
+        .bind(account_id)
+        .fetch_all(&mut **tx)
+        .await
+}

@@ -1,0 +1,498 @@
+//! Paying invoices, exactly once.
+//!
+//! 1. One transaction records the attempt (its idempotency key is unique) and takes each
+//!    invoice's payment lock with a conditional update. A retry with the same key finds the
+//!    recorded attempt and reports its outcome; a second attempt with another key (another
+//!    tab, another user) cannot take the lock and is told the invoice is paid or in progress.
+//! 2. The processor is called with the same idempotency key, outside any transaction.
+//! 3. A second transaction records the outcome, settles the invoices and releases the lock.
+//!
+//! If the process dies between 2 and 3, the attempt stays `pending` with its key; the
+//! reconciler ([`reconcile_pending`]) asks the processor what happened to that key and
+//! finishes the job, so a charge that went through is recorded once and never repeated.
+
+use serde_json::json;
+
+use super::links;
+use super::outbox::{Email, billing_contacts, enqueue};
+use super::processor::{ChargeOutcome, ChargeRequest};
+use super::settings;
+use crate::api::error::AppError;
+use crate::api::payments::PaymentResult;
+use crate::domain::billing_items::format_date;
+use crate::domain::currency::Currency;
+use crate::domain::fees::{MethodQuote, Settlement, quote};
+use crate::domain::money::Money;
+use crate::domain::payment_method::MethodKind;
+use crate::server::clock::{today, unix_now};
+use crate::server::db::audit::{AuditEvent, record};
+use crate::server::db::dashboard::method_label;
+use crate::server::db::{Tx, decode};
+use crate::server::ids::new_id;
+use crate::server::state::AppState;
+
+/// Who pays: a signed-in user, or the holder of a payment link.
+pub struct Payer<'a> {
+    pub account_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub impersonator_id: Option<&'a str>,
+}
+
+/// How to pay: a stored method of the account, or an offline method paid by transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayWith {
+    Stored(String),
+    Offline(MethodKind),
+    /// A card tokenized for this one payment (payment links): charged, not stored.
+    OneOffCard { token: String, label: String },
+}
+
+impl PayWith {
+    /// `"pm_..."` names a stored method; `"wire"`, `"pix"` or `"boleto"` an offline one.
+    pub fn parse(value: &str) -> Result<PayWith, AppError> {
+        match MethodKind::parse(value) {
+            Some(kind @ (MethodKind::Wire | MethodKind::Pix | MethodKind::Boleto)) => Ok(PayWith::Offline(kind)),
+            Some(_) => Err(AppError::invalid("method", "Choose one of your saved cards or bank accounts.")),
+            None if value.starts_with("pm_") => Ok(PayWith::Stored(value.to_string())),
+            None => Err(AppError::invalid("method", "Choose how to pay.")),
+        }
+    }
+}
+
+struct Method {
+    id: Option<String>,
+    kind: MethodKind,
+    label: String,
+    token: Option<String>,
+}
+
+struct Started {
+    payment_id: String,
+    token: Option<String>,
+    total: Money,
+}
+
+enum Begin {
+    Started(Started),
+    Settled(PaymentResult),
+}
+
+pub async fn pay(
+    state: &AppState,
+    payer: Payer<'_>,
+    invoice_ids: &[String],
+    with: PayWith,
+    idempotency_key: &str,
+) -> Result<PaymentResult, AppError> {
+    let key = idempotency_key.trim();
+    if key.len() < 16 || key.len() > 100 {
+        return Err(AppError::invalid("idempotency_key", "Reload the page and try again."));
+    }
+    if invoice_ids.is_empty() {
+        return Err(AppError::invalid("invoices", "Choose at least one invoice to pay."));
+    }
+    let started = match begin(state, &payer, invoice_ids, &with, key).await? {
+        Begin::Settled(result) => return Ok(result),
+        Begin::Started(started) => started,
+    };
+    let Some(token) = started.token.as_deref() else {
+        return Err(AppError::internal("pay", "online payment without a token"));
+    };
+    let outcome = state
+        .processor
+        .charge(ChargeRequest { token, amount: started.total, idempotency_key: key })
+        .await;
+    match outcome {
+        Ok(outcome) => finish(state, &started.payment_id, outcome).await,
+        // Unknown outcome: leave it pending; the reconciler will look the key up.
+        Err(unavailable) => {
+            tracing::warn!(payment = %started.payment_id, error = %unavailable, "charge outcome unknown");
+            Ok(PaymentResult::Pending { payment_id: started.payment_id })
+        }
+    }
+}
+
+async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with: &PayWith, key: &str) -> Result<Begin, AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+
+    if let Some(existing) = existing_result(&mut tx, payer.account_id, key).await? {
+        tx.commit().await?;
+        return Ok(Begin::Settled(existing));
+    }
+
+    let (vendor_id, currency) = account_vendor(&mut tx, payer.account_id).await?;
+    let mut amount = Money::zero(currency);
+    let mut numbers = Vec::new();
+    let mut ids: Vec<&String> = invoice_ids.iter().collect();
+    ids.sort();
+    ids.dedup();
+    for id in &ids {
+        let row: Option<(String, String, String, i64, i64, Option<String>)> = sqlx::query_as(
+            "SELECT number, status, currency, total, amount_paid, payment_in_progress_id
+             FROM invoices WHERE id = $1 AND account_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(payer.account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((number, status, invoice_currency, total, paid, in_progress)) = row else {
+            return Err(AppError::not_found());
+        };
+        if status == "paid" {
+            return Err(AppError::Conflict(format!("Invoice {number} is already paid.")).tracked());
+        }
+        if status != "open" || in_progress.is_some() {
+            return Err(AppError::Conflict(format!(
+                "A payment for invoice {number} is already in progress. Check your payment history before trying again."
+            ))
+            .tracked());
+        }
+        if decode::currency(&invoice_currency)? != currency {
+            return Err(AppError::invalid("invoices", "Invoices in different currencies must be paid separately."));
+        }
+        amount = amount.checked_add(decode::money(total - paid, &invoice_currency)?).map_err(|e| AppError::internal("amount", e))?;
+        numbers.push(number);
+    }
+
+    let method = load_method(&mut tx, payer.account_id, with).await?;
+    let vendor = settings::load(state.db.pool(), &vendor_id, currency).await?;
+    let (fee, settles) = match quote(&vendor.schedule, method.kind, amount) {
+        MethodQuote::Available { fee, settles, .. } => (fee, settles),
+        MethodQuote::Unavailable { reason } => return Err(AppError::invalid("method", reason)),
+    };
+    let total = amount.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
+    let payment_id = new_id("pay");
+    let offline = settles == Settlement::OnBankTransfer || method.token.is_none();
+    let status = if offline { "awaiting_transfer" } else { "pending" };
+
+    let inserted = sqlx::query(
+        "INSERT INTO payments (id, account_id, payment_method_id, method_kind, method_label, amount, fee, currency, status,
+                               idempotency_key, initiated_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(&payment_id)
+    .bind(payer.account_id)
+    .bind(method.id.as_deref())
+    .bind(method.kind.as_str())
+    .bind(&method.label)
+    .bind(amount.minor)
+    .bind(fee.minor)
+    .bind(currency.code())
+    .bind(status)
+    .bind(key)
+    .bind(payer.user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // The same key committed by a concurrent request between our check and insert.
+        tx.rollback().await?;
+        return Err(in_progress());
+    }
+    for id in &ids {
+        let locked = sqlx::query(
+            "UPDATE invoices SET payment_in_progress_id = $1
+             WHERE id = $2 AND account_id = $3 AND status = 'open' AND payment_in_progress_id IS NULL",
+        )
+        .bind(&payment_id)
+        .bind(id.as_str())
+        .bind(payer.account_id)
+        .execute(&mut *tx)
+        .await?;
+        if locked.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(in_progress());
+        }
+        let share: i64 = sqlx::query_scalar("SELECT total - amount_paid FROM invoices WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ($1, $2, $3)")
+            .bind(&payment_id)
+            .bind(id.as_str())
+            .bind(share)
+            .execute(&mut *tx)
+            .await?;
+    }
+    record(
+        &mut tx,
+        now,
+        AuditEvent {
+            action: "payment.started",
+            actor_user_id: payer.user_id,
+            account_id: Some(payer.account_id),
+            impersonator_user_id: payer.impersonator_id,
+            target_type: Some("payment"),
+            target_id: Some(&payment_id),
+            detail: json!({ "invoices": numbers, "amount": amount.minor, "fee": fee.minor, "currency": currency.code(), "method": method.label }),
+            ..Default::default()
+        },
+    )
+    .await?;
+
+    if offline {
+        sqlx::query("UPDATE invoices SET status = 'awaiting_transfer' WHERE payment_in_progress_id = $1")
+            .bind(&payment_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Begin::Settled(PaymentResult::AwaitingTransfer {
+            payment_id: payment_id.clone(),
+            total,
+            instructions: transfer_instructions(method.kind, &vendor.wire_instructions),
+            reference: reference_for(&payment_id),
+        }));
+    }
+    tx.commit().await?;
+    Ok(Begin::Started(Started { payment_id, token: method.token, total }))
+}
+
+fn in_progress() -> AppError {
+    AppError::Conflict("A payment for this invoice is already in progress. Check your payment history before trying again.".into())
+        .tracked()
+}
+
+fn reference_for(payment_id: &str) -> String {
+    payment_id.trim_start_matches("pay_").chars().take(10).collect::<String>().to_uppercase()
+}
+
+fn transfer_instructions(kind: MethodKind, wire_instructions: &str) -> String {
+    match kind {
+        MethodKind::Wire if !wire_instructions.is_empty() => wire_instructions.to_string(),
+        MethodKind::Wire => "Your provider will send its bank details for the transfer.".into(),
+        MethodKind::Pix => "Pay with the PIX code shown by your bank app; the invoice is marked paid when the transfer arrives.".into(),
+        MethodKind::Boleto => "Pay the boleto at any bank or in your bank app; it can take up to 3 business days to clear.".into(),
+        _ => String::new(),
+    }
+}
+
+async fn account_vendor(tx: &mut Tx, account_id: &str) -> Result<(String, Currency), AppError> {
+    let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((vendor, decode::currency(&currency)?))
+}
+
+async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Method, AppError> {
+    match with {
+        PayWith::Offline(kind) => Ok(Method { id: None, kind: *kind, label: kind.label().to_string(), token: None }),
+        PayWith::OneOffCard { token, label } => Ok(Method { id: None, kind: MethodKind::Card, label: label.clone(), token: Some(token.clone()) }),
+        PayWith::Stored(id) => {
+            let row: Option<(String, Option<String>, Option<String>, Option<String>, String)> = sqlx::query_as(
+                "SELECT kind, brand, last4, bank_name, processor_token FROM payment_methods
+                 WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
+            )
+            .bind(id)
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some((kind, brand, last4, bank, token)) = row else {
+                return Err(AppError::invalid("method", "That payment method is no longer on file. Choose another."));
+            };
+            let kind = decode::enumerated(&kind, MethodKind::parse)?;
+            Ok(Method {
+                id: Some(id.clone()),
+                kind,
+                label: method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref()),
+                token: Some(token),
+            })
+        }
+    }
+}
+
+/// The outcome already recorded for this idempotency key, if any.
+async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Option<PaymentResult>, AppError> {
+    let row: Option<(String, String, i64, i64, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, status, amount, fee, currency, failure_message, method_label FROM payments
+         WHERE idempotency_key = $1 AND account_id = $2",
+    )
+    .bind(key)
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((id, status, amount, fee, currency, failure, label)) = row else { return Ok(None) };
+    let amount = decode::money(amount, &currency)?;
+    let fee = decode::money(fee, &currency)?;
+    let total = amount.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
+    Ok(Some(match status.as_str() {
+        "succeeded" => PaymentResult::Paid { payment_id: id, amount, fee, total, method_label: label },
+        "failed" => PaymentResult::Declined { payment_id: id, message: failure.unwrap_or_else(|| "The payment was declined.".into()) },
+        "awaiting_transfer" => PaymentResult::AwaitingTransfer {
+            reference: reference_for(&id),
+            payment_id: id,
+            total,
+            instructions: "Complete the transfer with the instructions you were given.".into(),
+        },
+        _ => PaymentResult::Pending { payment_id: id },
+    }))
+}
+
+/// Records a charge's outcome: settles (or releases) the invoices, once. Safe to call again
+/// for the same payment: only the call that moves it out of `pending` does anything.
+pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) -> Result<PaymentResult, AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let (account_id, amount, fee, currency, label, user): (String, i64, i64, String, String, Option<String>) = sqlx::query_as(
+        "SELECT account_id, amount, fee, currency, method_label, initiated_by FROM payments WHERE id = $1",
+    )
+    .bind(payment_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let amount_m = decode::money(amount, &currency)?;
+    let fee_m = decode::money(fee, &currency)?;
+    let total = amount_m.checked_add(fee_m).map_err(|e| AppError::internal("total", e))?;
+
+    let result = match &outcome {
+        ChargeOutcome::Succeeded { charge_id } => {
+            let moved = sqlx::query(
+                "UPDATE payments SET status = 'succeeded', processor_charge_id = $2, settled_at = $3 WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(payment_id)
+            .bind(charge_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 1 {
+                sqlx::query(
+                    "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = $2, payment_in_progress_id = NULL
+                     WHERE payment_in_progress_id = $1",
+                )
+                .bind(payment_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                record(
+                    &mut tx,
+                    now,
+                    AuditEvent {
+                        action: "payment.succeeded",
+                        actor_user_id: user.as_deref(),
+                        account_id: Some(&account_id),
+                        target_type: Some("payment"),
+                        target_id: Some(payment_id),
+                        detail: json!({ "total": total.minor, "currency": currency, "charge": charge_id }),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            PaymentResult::Paid { payment_id: payment_id.to_string(), amount: amount_m, fee: fee_m, total, method_label: label }
+        }
+        ChargeOutcome::Failed { code, message } => {
+            let moved = sqlx::query(
+                "UPDATE payments SET status = 'failed', failure_code = $2, failure_message = $3, settled_at = $4
+                 WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(payment_id)
+            .bind(code)
+            .bind(message)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 1 {
+                let invoices: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT id, number, due_date, total, amount_paid FROM invoices WHERE payment_in_progress_id = $1 ORDER BY number",
+                )
+                .bind(payment_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE invoices SET payment_in_progress_id = NULL WHERE payment_in_progress_id = $1")
+                    .bind(payment_id)
+                    .execute(&mut *tx)
+                    .await?;
+                record(
+                    &mut tx,
+                    now,
+                    AuditEvent {
+                        action: "payment.failed",
+                        actor_user_id: user.as_deref(),
+                        account_id: Some(&account_id),
+                        target_type: Some("payment"),
+                        target_id: Some(payment_id),
+                        detail: json!({ "code": code, "total": total.minor, "currency": currency }),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                notify_failure(state, &mut tx, now, &account_id, &label, message, &invoices, &currency).await?;
+            }
+            PaymentResult::Declined { payment_id: payment_id.to_string(), message: message.clone() }
+        }
+    };
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// Emails every billing contact about a failed payment, with a payment link per invoice.
+#[allow(clippy::too_many_arguments)]
+async fn notify_failure(
+    state: &AppState,
+    tx: &mut Tx,
+    now: i64,
+    account_id: &str,
+    method_label: &str,
+    reason: &str,
+    invoices: &[(String, String, String, i64, i64)],
+    currency: &str,
+) -> Result<(), AppError> {
+    let contacts = billing_contacts(tx, account_id).await?;
+    let base = state.settings.server.public_url.trim_end_matches('/').to_string();
+    let mut lines = Vec::new();
+    for (id, number, due, total, paid) in invoices {
+        let (token, expires_at) = links::create(tx, now, id, account_id, None).await?;
+        let due = decode::date(due).map(format_date).unwrap_or_else(|_| due.clone());
+        let expires = time::OffsetDateTime::from_unix_timestamp(expires_at).map(|t| format_date(t.date())).unwrap_or_default();
+        lines.push(format!(
+            "  Invoice {number}, {} due {due}\n  Pay it here (no sign-in needed, link works until {expires}):\n  {base}{}",
+            decode::money(total - paid, currency)?.format(),
+            links::link_path(&token)
+        ));
+    }
+    let subject = match invoices {
+        [(_, number, ..)] => format!("Payment failed for invoice {number}"),
+        _ => "A payment failed".to_string(),
+    };
+    for (name, email) in contacts {
+        let body = format!(
+            "Hello {name},\n\nWe tried to charge {method_label} but the payment did not go through: {reason}\n\n{}\n\n\
+             The invoice stays open until it is paid. If your service depends on it, paying now keeps it running.\n\n— Portico billing",
+            lines.join("\n\n")
+        );
+        enqueue(tx, now, Email { kind: "payment_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) }).await?;
+    }
+    let _ = today(state.clock.as_ref());
+    Ok(())
+}
+
+/// Settles payments left `pending` longer than `older_than_secs` (the process died between
+/// the charge and its record, or the processor did not answer) by asking the processor what
+/// happened to their idempotency keys. Returns how many were settled.
+pub async fn reconcile_pending(state: &AppState, older_than_secs: i64) -> Result<usize, AppError> {
+    let cutoff = unix_now(state.clock.as_ref()) - older_than_secs;
+    let pending: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, idempotency_key FROM payments WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at")
+            .bind(cutoff)
+            .fetch_all(state.db.pool())
+            .await?;
+    let mut settled = 0;
+    for (payment_id, key) in pending {
+        let outcome = match state.processor.find_charge(&key).await {
+            Ok(Some(outcome)) => outcome,
+            // The processor never saw the charge: it did not happen, so the attempt failed.
+            Ok(None) => ChargeOutcome::Failed {
+                code: "abandoned".into(),
+                message: "The payment was interrupted before it reached the card network. Nothing was charged.".into(),
+            },
+            Err(e) => {
+                tracing::warn!(payment = %payment_id, error = %e, "processor still unavailable; will retry");
+                continue;
+            }
+        };
+        finish(state, &payment_id, outcome).await?;
+        settled += 1;
+    }
+    Ok(settled)
+}
