@@ -228,12 +228,17 @@ impl Demo<'_> {
             ("pm_gx_mc", GLOBEX, "card", Some("mastercard"), Some("credit"), Some("3222"), Some(8), Some(y + 3), None, true, "Greta Olsen"),
         ];
         for (id, account, kind, brand, funding, last4, m, yr, bank, default, holder) in rows {
+            let method_kind = crate::domain::payment_method::MethodKind::parse(kind).expect("demo kinds are valid");
+            let exp = m.zip(yr).map(|(m, y)| (m as u8, y as i32));
+            let (token, fingerprint) = crate::server::payments::sandbox::demo_token(
+                method_kind, brand, funding, last4.unwrap_or_default(), exp, holder, bank, id,
+            );
             self.exec(
                 "INSERT INTO payment_methods (id, account_id, kind, processor, processor_token, fingerprint, brand, funding, last4,
                                               exp_month, exp_year, holder_name, bank_name, is_default, created_at)
                  VALUES ($1,$2,$3,'sandbox',$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
                 vec![
-                    s(id), s(account), s(kind), s(&format!("sandbox_tok_{id}")), os(Some(&format!("fp_{id}"))),
+                    s(id), s(account), s(kind), s(&token), os(Some(&fingerprint)),
                     os(brand), os(funding), os(last4), oi(m), oi(yr), s(holder), os(bank), i(i64::from(default)), i(now),
                 ],
             )

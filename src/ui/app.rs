@@ -5,7 +5,8 @@ use leptos_router::path;
 
 use super::layout::AppLayout;
 use super::pages::{
-    dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound,
+    dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound, pay::PayPage,
+    pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -37,10 +38,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
+                // Public: a payment link pays one invoice without signing in.
+                <Route path=path!("/pay/:token") view=PayLinkPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("invoices/:id") view=InvoicePage/>
                     <Route path=path!("estimates/:id") view=EstimatePage/>
+                    <Route path=path!("pay") view=PayPage/>
+                    <Route path=path!("payments") view=PaymentsPage/>
+                    <Route path=path!("payment-methods") view=PaymentMethodsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

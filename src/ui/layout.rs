@@ -1,4 +1,5 @@
-//! The frame of every signed-in page: header with the account and the user menu.
+//! The frame of every signed-in page: header with the main navigation, the account and the
+//! user menu.
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -23,7 +24,10 @@ pub fn AppLayout() -> impl IntoView {
                 </A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        session.await.ok().map(|s| view! { <SessionControls session=s/> })
+                        session.await.ok().map(|s| view! {
+                            {s.has_billing_access().then(|| view! { <MainNav/> })}
+                            <SessionControls session=s/>
+                        })
                     })}
                 </Transition>
             </div>
@@ -31,6 +35,21 @@ pub fn AppLayout() -> impl IntoView {
         <main id="main" class="page">
             <Outlet/>
         </main>
+    }
+}
+
+/// The billing pages, for people with billing access. `<A>` marks the current one with
+/// `aria-current="page"`.
+#[component]
+fn MainNav() -> impl IntoView {
+    view! {
+        <nav class="main-nav" aria-label="Main">
+            <ul>
+                <li><A href="/" exact=true>"Dashboard"</A></li>
+                <li><A href="/payments">"Payments"</A></li>
+                <li><A href="/payment-methods">"Payment methods"</A></li>
+            </ul>
+        </nav>
     }
 }
 

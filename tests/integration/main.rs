@@ -7,4 +7,6 @@ mod auth;
 mod dashboard;
 mod health;
 mod pages;
+mod payment_methods;
+mod payments;
 mod support;

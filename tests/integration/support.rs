@@ -138,6 +138,25 @@ impl TestApp {
         self.send(call_request(endpoint, form, session)).await
     }
 
+    /// Calls a server function that takes JSON input.
+    pub async fn call_json(&self, endpoint: &str, body: serde_json::Value, session: Option<&str>) -> TestResponse {
+        self.send(json_request(&format!("/api/{endpoint}"), body, session)).await
+    }
+
+    /// Turns card or bank details into a processor token, as the browser does.
+    pub async fn tokenize(&self, body: serde_json::Value) -> TestResponse {
+        self.send(json_request("/sandbox/v1/tokens", body, None)).await
+    }
+
+    /// A token for a card number (valid expiry and CVC), asserting tokenization succeeds.
+    pub async fn card_token(&self, number: &str) -> String {
+        let res = self
+            .tokenize(serde_json::json!({"type": "card", "number": number, "exp_month": "12", "exp_year": "2030", "cvc": "123", "holder_name": "Nora Whitfield"}))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "tokenize {number}: {}", res.body);
+        res.json::<serde_json::Value>()["token"].as_str().expect("token").to_string()
+    }
+
     /// Signs in with the demo password and returns the session token.
     pub async fn login(&self, email: &str) -> String {
         let res = self.call("login", &[("email", email), ("password", PASSWORD)], None).await;
@@ -168,6 +187,19 @@ pub fn page_request(path: &str, session: Option<&str>) -> Request<Body> {
 
 pub fn call_request(endpoint: &str, form: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
     call_request_with(endpoint, form, session, &[("origin", ORIGIN), ("sec-fetch-site", "same-origin")])
+}
+
+pub fn json_request(path: &str, body: serde_json::Value, session: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .header("origin", ORIGIN)
+        .header("sec-fetch-site", "same-origin");
+    if let Some(token) = session {
+        builder = builder.header(header::COOKIE, format!("{COOKIE}={token}"));
+    }
+    builder.body(Body::from(body.to_string())).expect("request")
 }
 
 pub fn call_request_with(

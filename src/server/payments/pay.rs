@@ -114,6 +114,10 @@ pub async fn pay(
 
 async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with: &PayWith, key: &str) -> Result<Begin, AppError> {
     let now = unix_now(state.clock.as_ref());
+    // Read before the write transaction: a use case never holds a transaction while asking the
+    // pool for a second connection, or concurrent payers could starve each other of both.
+    let (vendor_id, currency) = account_vendor(state.db.pool(), payer.account_id).await?;
+    let vendor = settings::load(state.db.pool(), &vendor_id, currency).await?;
     let mut tx = state.db.begin_write().await?;
 
     if let Some(existing) = existing_result(&mut tx, payer.account_id, key).await? {
@@ -121,7 +125,6 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
         return Ok(Begin::Settled(existing));
     }
 
-    let (vendor_id, currency) = account_vendor(&mut tx, payer.account_id).await?;
     let mut amount = Money::zero(currency);
     let mut numbers = Vec::new();
     let mut ids: Vec<&String> = invoice_ids.iter().collect();
@@ -156,7 +159,6 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
     }
 
     let method = load_method(&mut tx, payer.account_id, with).await?;
-    let vendor = settings::load(state.db.pool(), &vendor_id, currency).await?;
     let (fee, settles) = match quote(&vendor.schedule, method.kind, amount) {
         MethodQuote::Available { fee, settles, .. } => (fee, settles),
         MethodQuote::Unavailable { reason } => return Err(AppError::invalid("method", reason)),
@@ -267,10 +269,10 @@ fn transfer_instructions(kind: MethodKind, wire_instructions: &str) -> String {
     }
 }
 
-async fn account_vendor(tx: &mut Tx, account_id: &str) -> Result<(String, Currency), AppError> {
+async fn account_vendor(pool: &sqlx::AnyPool, account_id: &str) -> Result<(String, Currency), AppError> {
     let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
         .bind(account_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(pool)
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok((vendor, decode::currency(&currency)?))

@@ -214,6 +214,36 @@ impl PaymentProcessor for SandboxProcessor {
     }
 }
 
+/// A working sandbox token for a card or bank account described by its public details, for
+/// the demo data (which has no card numbers to tokenize).
+#[allow(clippy::too_many_arguments)]
+pub fn demo_token(
+    kind: MethodKind,
+    brand: Option<&str>,
+    funding: Option<&str>,
+    last4: &str,
+    exp: Option<(u8, i32)>,
+    holder_name: &str,
+    bank_name: Option<&str>,
+    seed: &str,
+) -> (String, String) {
+    let fingerprint = fingerprint("demo", seed);
+    let body = TokenBody {
+        kind: kind.as_str().into(),
+        brand: brand.map(str::to_string),
+        funding: funding.map(str::to_string),
+        last4: last4.into(),
+        exp_month: exp.map(|e| e.0),
+        exp_year: exp.map(|e| e.1),
+        fingerprint: fingerprint.clone(),
+        holder_name: holder_name.into(),
+        bank_name: bank_name.map(str::to_string),
+        behaviour: Behaviour::Succeeds,
+        nonce: seed.into(),
+    };
+    (encode_token(&body), fingerprint)
+}
+
 /// What the browser posts to the tokenization endpoint.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

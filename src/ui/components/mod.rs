@@ -1,6 +1,10 @@
 pub mod avatar;
 pub mod badge;
+pub mod bank_form;
+pub mod card_form;
 pub mod document;
 pub mod empty_state;
 pub mod error_notice;
 pub mod money;
+pub mod payment_result;
+pub mod tokenize;

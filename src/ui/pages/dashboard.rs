@@ -5,9 +5,11 @@ use leptos_meta::Title;
 
 use super::client_list::ClientList;
 use super::no_access::NoBillingAccess;
-use crate::api::dashboard::{Dashboard, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary, get_dashboard};
+use crate::api::dashboard::{
+    Dashboard, FailedPaymentNotice, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary, get_dashboard,
+};
 use crate::api::error::AppError;
-use crate::domain::billing_items::{SubscriptionStatus, format_date};
+use crate::domain::billing_items::{InvoiceStatus, SubscriptionStatus, format_date};
 use crate::domain::payment_method::ExpiryState;
 use crate::ui::components::avatar::Avatar;
 use crate::ui::components::badge::{Badge, Tone};
@@ -48,6 +50,13 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
     let open_items = d.open_invoices.len() + d.open_estimates.len();
     // An expired estimate can no longer be approved, so it is not waiting on the client.
     let awaiting = d.open_estimates.iter().filter(|e| !e.is_expired).count();
+    // "Pay $640.28" when one currency is owed; several currencies are paid one at a time.
+    let owed: Vec<String> = d.outstanding.0.iter().filter(|m| m.minor > 0).map(|m| m.format()).collect();
+    let payable = d.open_invoices.iter().any(|i| i.status == InvoiceStatus::Open);
+    let pay_all_label = match owed.as_slice() {
+        [one] => format!("Pay {one}"),
+        _ => "Pay all".to_string(),
+    };
     view! {
         <Title text="Billing dashboard"/>
         <section class="hero" aria-labelledby="hero-name">
@@ -69,6 +78,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 " — " {totals_text(&d.overdue, "")} " is past due. Paying it keeps your service running."
             </div>
         })}
+        {d.failed_payments.into_iter().map(|f| view! { <FailedPayment f/> }).collect_view()}
         {(!expiring.is_empty()).then(|| view! {
             <div class="notice notice-warning" role="status">
                 <strong>"Card expiring soon: "</strong>
@@ -81,6 +91,9 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             <div class="tile">
                 <p class="tile-label">"Total outstanding"</p>
                 <p class="tile-value" data-testid="total-outstanding">{totals_text(&d.outstanding, "Nothing due")}</p>
+                {(payable && !owed.is_empty()).then(|| view! {
+                    <a class="button button-small tile-action" href="/pay">{pay_all_label}</a>
+                })}
             </div>
             <div class="tile">
                 <p class="tile-label">"Overdue"</p>
@@ -162,9 +175,37 @@ fn InvoiceRow(i: OpenInvoice) -> impl IntoView {
             <td data-label="Status"><Badge label=status tone/></td>
             <td data-label="Amount" class="num">{i.amount_due.format()}</td>
             <td class="action">
-                <a class="button button-small" href=format!("/invoices/{}", i.id) aria-label=format!("View invoice {}", i.number)>"View"</a>
+                <div class="action-group">
+                    {(i.status == InvoiceStatus::Open).then(|| view! {
+                        <a class="button button-small" href=format!("/pay?invoice={}", i.id) aria-label=format!("Pay invoice {}", i.number)>"Pay"</a>
+                    })}
+                    <a class="button button-small button-secondary" href=format!("/invoices/{}", i.id) aria-label=format!("View invoice {}", i.number)>"View"</a>
+                </div>
             </td>
         </tr>
+    }
+}
+
+/// "A payment of $22.13 with Mastercard •••• 5556 failed: Your card was declined. Invoice
+/// ACME-000012 is still open." with a way to pay it now (seeds 002, 003).
+#[component]
+fn FailedPayment(f: FailedPaymentNotice) -> impl IntoView {
+    let still_open = match f.invoice_numbers.as_slice() {
+        [one] => format!("Invoice {one} is still open."),
+        many => format!("Invoices {} are still open.", many.join(", ")),
+    };
+    let query: Vec<String> = f.invoice_ids.iter().map(|id| format!("invoice={id}")).collect();
+    let href = format!("/pay?{}", query.join("&"));
+    let failed_on = time::OffsetDateTime::from_unix_timestamp(f.at).map(|t| format_date(t.date())).unwrap_or_default();
+    view! {
+        <div class="notice notice-danger notice-with-action" role="status">
+            <p>
+                <strong>{format!("A payment of {} with {} failed:", f.total.format(), f.method_label)}</strong>
+                " " {f.message.clone()} " " {still_open}
+                <span class="muted">" (" {failed_on} ")"</span>
+            </p>
+            <a class="button button-small" href=href>"Pay now"<span class="visually-hidden">{format!(": {}", f.invoice_numbers.join(", "))}</span></a>
+        </div>
     }
 }
 

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::billing_items::{InvoiceDetail, get_invoice};
+use crate::api::payments::create_payment_link;
 use crate::domain::billing_items::{InvoiceStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::document::{LinesTable, Party};
@@ -36,6 +37,8 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
         InvoiceStatus::Open | InvoiceStatus::AwaitingTransfer => (inv.status.label().to_string(), Tone::Warning),
         other => (other.label().to_string(), Tone::Neutral),
     };
+    let payable = inv.status == InvoiceStatus::Open && inv.amount_due.minor > 0;
+    let invoice_id = inv.id.clone();
     view! {
         <Title text=format!("Invoice {}", inv.number)/>
         <article class="card document" aria-labelledby="doc-title">
@@ -52,6 +55,7 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
                 {inv.period.map(|(s, e)| view! { <div><dt>"Period"</dt><dd>{format!("{} – {}", format_date(s), format_date(e))}</dd></div> })}
                 <div><dt>"Amount due"</dt><dd class="amount-due">{inv.amount_due.format()}</dd></div>
             </dl>
+            {payable.then(|| view! { <PayActions invoice_id/> })}
             <div class="parties">
                 <Party heading="From" party=inv.vendor/>
                 <Party heading="Bill to" party=inv.bill_to/>
@@ -63,5 +67,57 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
             </dl>
             {inv.memo.map(|m| view! { <p class="memo">{m}</p> })}
         </article>
+    }
+}
+
+/// Selects the whole link when the field gets focus, ready to copy.
+fn select_all(ev: leptos::ev::FocusEvent) {
+    event_target::<leptos::web_sys::HtmlInputElement>(&ev).select();
+}
+
+/// Paying an open invoice: here and now, or by a link sent to someone without an account.
+#[component]
+fn PayActions(invoice_id: String) -> impl IntoView {
+    let pay_href = format!("/pay?invoice={invoice_id}");
+    let create_link = Action::new(move |id: &String| create_payment_link(id.clone()));
+    let link = move || create_link.value().get().and_then(Result::ok);
+    let error = move || create_link.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <section class="pay-actions" aria-label="Pay this invoice">
+            <div class="actions">
+                <a class="button" href=pay_href>"Pay invoice"</a>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    disabled=move || create_link.pending().get()
+                    on:click=move |_| {
+                        create_link.dispatch(invoice_id.clone());
+                    }
+                >
+                    {move || if create_link.pending().get() { "Creating link…" } else { "Create payment link" }}
+                </button>
+            </div>
+            <div role="alert" class="form-alert" hidden=move || error().is_none()>{error}</div>
+            {move || link().map(|l| {
+                let until = format_date(l.expires_on);
+                view! {
+                    <div class="field payment-link">
+                        <label for="payment-link">"Payment link"</label>
+                        <input
+                            id="payment-link"
+                            type="text"
+                            readonly
+                            prop:value=l.url.clone()
+                            value=l.url
+                            aria-describedby="payment-link-note"
+                            on:focus=select_all
+                        />
+                        <p id="payment-link-note" class="form-note">
+                            {format!("Anyone with this link can pay this invoice until {until}. Send it only to the person who pays it.")}
+                        </p>
+                    </div>
+                }
+            })}
+        </section>
     }
 }

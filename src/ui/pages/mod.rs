@@ -5,3 +5,7 @@ pub mod invoice;
 pub mod login;
 pub mod no_access;
 pub mod not_found;
+pub mod pay;
+pub mod pay_link;
+pub mod payment_methods;
+pub mod payments;

@@ -1,0 +1,123 @@
+//! Payment history (seeds 000, 001): every payment and failed attempt, newest first, with
+//! "Load more" appending older ones in place.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::no_access::NoBillingAccess;
+use crate::api::error::AppError;
+use crate::api::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus, payment_history};
+use crate::domain::billing_items::format_date;
+use crate::ui::components::badge::{Badge, Tone};
+use crate::ui::components::empty_state::EmptyState;
+use crate::ui::components::error_notice::ErrorNotice;
+
+#[component]
+pub fn PaymentsPage() -> impl IntoView {
+    let first_page = Resource::new_blocking(|| (), |_| payment_history(None));
+    view! {
+        <Title text="Payment history"/>
+        <h1>"Payment history"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your payments…"</p> }>
+            {move || Suspend::new(async move {
+                match first_page.await {
+                    Ok(page) if page.entries.is_empty() => view! {
+                        <EmptyState title="No payments yet" detail="Payments you make, and any that fail, will be listed here."/>
+                    }.into_any(),
+                    Ok(page) => view! { <History page/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A unix timestamp as "Nov 22, 2026" (UTC).
+fn date_of(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at).map(|t| format_date(t.date())).unwrap_or_default()
+}
+
+#[component]
+fn History(page: PaymentHistoryPage) -> impl IntoView {
+    let entries = RwSignal::new(page.entries);
+    let next_cursor = RwSignal::new(page.next_cursor);
+    let load_more = Action::new(move |cursor: &String| {
+        let cursor = cursor.clone();
+        async move {
+            let result = payment_history(Some(cursor)).await;
+            if let Ok(page) = &result {
+                entries.update(|all| all.extend(page.entries.iter().cloned()));
+                next_cursor.set(page.next_cursor.clone());
+            }
+            result.map(|_| ())
+        }
+    });
+    let error = move || match load_more.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <section class="card" aria-labelledby="history-heading">
+            <header class="card-header">
+                <h2 id="history-heading">"Payments"</h2>
+                <span class="count">{move || entries.read().len()}</span>
+            </header>
+            <div class="table-wrap">
+                <table class="data history">
+                    <caption class="visually-hidden">"Payments, newest first"</caption>
+                    <thead><tr>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Invoices"</th>
+                        <th scope="col">"Method"</th>
+                        <th scope="col" class="num">"Amount"</th>
+                        <th scope="col" class="num">"Fee"</th>
+                        <th scope="col" class="num">"Total"</th>
+                        <th scope="col">"Status"</th>
+                    </tr></thead>
+                    <tbody>
+                        <For each=move || entries.get() key=|e| e.id.clone() children=|e| view! { <HistoryRow e/> }/>
+                    </tbody>
+                </table>
+            </div>
+            <div role="alert" class="form-alert" hidden=move || error().is_none()>{error}</div>
+            <div class="card-footer" hidden=move || next_cursor.read().is_none()>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    disabled=move || load_more.pending().get()
+                    on:click=move |_| {
+                        if let Some(cursor) = next_cursor.get_untracked() {
+                            load_more.dispatch(cursor);
+                        }
+                    }
+                >
+                    {move || if load_more.pending().get() { "Loading…" } else { "Load more" }}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn HistoryRow(e: PaymentEntry) -> impl IntoView {
+    let tone = match e.status {
+        PaymentStatus::Succeeded => Tone::Good,
+        PaymentStatus::Failed => Tone::Danger,
+        PaymentStatus::Pending | PaymentStatus::AwaitingTransfer => Tone::Warning,
+    };
+    view! {
+        <tr>
+            <td data-label="Date">{date_of(e.at)}</td>
+            <td data-label="Invoices">{e.invoice_numbers.join(", ")}</td>
+            <td data-label="Method">{e.method_label.clone()}</td>
+            <td data-label="Amount" class="num">{e.amount.format()}</td>
+            <td data-label="Fee" class="num">{e.fee.format()}</td>
+            <td data-label="Total" class="num">{e.total.format()}</td>
+            <td data-label="Status" class="status-cell">
+                <Badge label=e.status.label() tone/>
+                {e.failure_message.clone().map(|m| view! { <span class="item-sub failure">{m}</span> })}
+            </td>
+        </tr>
+    }
+}
