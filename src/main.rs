@@ -77,6 +77,7 @@ async fn serve(db: Db, settings: Settings) -> Result<(), Box<dyn std::error::Err
     let addr = settings.server.site_addr;
     let public_url = settings.server.public_url.clone();
     let state = new_state(db.clone(), settings, Arc::new(SystemClock))?;
+    portico::server::mailer::spawn_background(state.clone());
     let app = router(state);
     // Leptos streams pages in chunks; without TCP_NODELAY, Nagle's algorithm holds the tail of
     // each response back for ~40 ms on keep-alive connections.

@@ -15,7 +15,16 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub sessions: SessionSettings,
+    pub mail: MailSettings,
     pub payments: PaymentSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub from: String,
+    pub poll_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod ids;
+pub mod mailer;
 pub mod middleware;
 pub mod payments;
 pub mod request;

@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod dashboard;
 mod health;
+mod mail;
 mod pages;
 mod payment_methods;
 mod payments;

@@ -153,23 +153,24 @@ pub async fn payment_methods(pool: &AnyPool, account_id: &str, today: time::Date
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_methods_like_a_statement_does() {
-        assert_eq!(method_label(MethodKind::Card, Some("visa"), Some("4242"), None), "Visa •••• 4242");
-        assert_eq!(method_label(MethodKind::Card, Some("amex"), Some("0005"), None), "American Express •••• 0005");
-        assert_eq!(method_label(MethodKind::Ach, None, Some("6789"), Some("Chase")), "ACH •••• 6789 (Chase)");
-        assert_eq!(method_label(MethodKind::Pix, None, None, None), "PIX");
-    }
+#[derive(Debug, FromRow)]
+struct FailureRow {
+    id: String,
+    at: i64,
+    label: String,
+    message: Option<String>,
+    amount: i64,
+    fee: i64,
+    currency: String,
+    invoice_id: String,
+    number: String,
 }
 
 /// Failed payments whose invoices are still unpaid: the client should know, and act.
 pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec<crate::api::dashboard::FailedPaymentNotice>, AppError> {
-    let rows: Vec<(String, i64, String, Option<String>, i64, i64, String, String, String)> = sqlx::query_as(
-        "SELECT p.id, p.created_at, p.method_label, p.failure_message, p.amount, p.fee, p.currency, i.id, i.number
+    let rows: Vec<FailureRow> = sqlx::query_as(
+        "SELECT p.id, p.created_at AS at, p.method_label AS label, p.failure_message AS message, p.amount, p.fee, p.currency,
+                i.id AS invoice_id, i.number
          FROM payments p
          JOIN invoices i ON i.id IN (SELECT pa.invoice_id FROM payment_allocations pa WHERE pa.payment_id = p.id)
          WHERE p.account_id = $1 AND p.status = 'failed' AND i.status = 'open'
@@ -180,7 +181,7 @@ pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec
     .fetch_all(pool)
     .await?;
     let mut notices: Vec<crate::api::dashboard::FailedPaymentNotice> = Vec::new();
-    for (id, at, label, message, amount, fee, currency, invoice_id, number) in rows {
+    for FailureRow { id, at, label, message, amount, fee, currency, invoice_id, number } in rows {
         if let Some(last) = notices.last_mut().filter(|n| n.payment_id == id) {
             last.invoice_ids.push(invoice_id);
             last.invoice_numbers.push(number);
@@ -200,4 +201,17 @@ pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec
         });
     }
     Ok(notices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_methods_like_a_statement_does() {
+        assert_eq!(method_label(MethodKind::Card, Some("visa"), Some("4242"), None), "Visa •••• 4242");
+        assert_eq!(method_label(MethodKind::Card, Some("amex"), Some("0005"), None), "American Express •••• 0005");
+        assert_eq!(method_label(MethodKind::Ach, None, Some("6789"), Some("Chase")), "ACH •••• 6789 (Chase)");
+        assert_eq!(method_label(MethodKind::Pix, None, None, None), "PIX");
+    }
 }

@@ -192,7 +192,7 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
     if !paying.is_empty() {
         match move_to {
             None => {
-                let alternatives: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+                let alternatives: Vec<MethodLabelRow> = sqlx::query_as(
                     "SELECT id, kind, brand, last4, bank_name FROM payment_methods
                      WHERE account_id = $1 AND id <> $2 AND removed_at IS NULL AND kind IN ('card', 'ach') ORDER BY created_at",
                 )
@@ -203,9 +203,9 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
                 tx.rollback().await?;
                 let alternatives = alternatives
                     .into_iter()
-                    .filter_map(|(id, kind, brand, last4, bank)| {
-                        MethodKind::parse(&kind).map(|k| {
-                            (id, crate::server::db::dashboard::method_label(k, brand.as_deref(), last4.as_deref(), bank.as_deref()))
+                    .filter_map(|m| {
+                        MethodKind::parse(&m.kind).map(|k| {
+                            (m.id, crate::server::db::dashboard::method_label(k, m.brand.as_deref(), m.last4.as_deref(), m.bank_name.as_deref()))
                         })
                     })
                     .collect();
@@ -254,11 +254,32 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
     Ok(RemovalOutcome::Removed)
 }
 
+#[derive(sqlx::FromRow)]
+struct MethodLabelRow {
+    id: String,
+    kind: String,
+    brand: Option<String>,
+    last4: Option<String>,
+    bank_name: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PayableRow {
+    id: String,
+    number: String,
+    status: String,
+    due_date: String,
+    total: i64,
+    amount_paid: i64,
+    payment_in_progress_id: Option<String>,
+    currency: String,
+}
+
 pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[String]) -> Result<PaymentQuote, AppError> {
     let pool = state.db.pool();
     let today = today(state.clock.as_ref());
     let (vendor, currency) = account_currency_vendor(pool, account_id).await?;
-    let rows: Vec<(String, String, String, String, i64, i64, Option<String>, String)> = sqlx::query_as(
+    let rows: Vec<PayableRow> = sqlx::query_as(
         "SELECT id, number, status, due_date, total, amount_paid, payment_in_progress_id, currency FROM invoices
          WHERE account_id = $1 AND status IN ('open', 'awaiting_transfer', 'paid') ORDER BY due_date, number",
     )
@@ -267,15 +288,15 @@ pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[St
     .await?;
     let mut invoices = Vec::new();
     for id in invoice_ids {
-        let Some(row) = rows.iter().find(|r| &r.0 == id) else { return Err(AppError::not_found()) };
-        if row.2 == "paid" {
-            return Err(AppError::Conflict(format!("Invoice {} is already paid.", row.1)).tracked());
+        let Some(row) = rows.iter().find(|r| &r.id == id) else { return Err(AppError::not_found()) };
+        if row.status == "paid" {
+            return Err(AppError::Conflict(format!("Invoice {} is already paid.", row.number)).tracked());
         }
-        if row.2 != "open" || row.6.is_some() {
-            return Err(AppError::Conflict(format!("A payment for invoice {} is already in progress.", row.1)).tracked());
+        if row.status != "open" || row.payment_in_progress_id.is_some() {
+            return Err(AppError::Conflict(format!("A payment for invoice {} is already in progress.", row.number)).tracked());
         }
     }
-    for (id, number, status, due, total, paid, lock, invoice_currency) in rows {
+    for PayableRow { id, number, status, due_date: due, total, amount_paid: paid, payment_in_progress_id: lock, currency: invoice_currency } in rows {
         let wanted = if invoice_ids.is_empty() { status == "open" && lock.is_none() } else { invoice_ids.contains(&id) };
         if wanted && decode::currency(&invoice_currency)? == currency {
             let due_date = decode::date(&due)?;

@@ -278,12 +278,32 @@ async fn account_vendor(pool: &sqlx::AnyPool, account_id: &str) -> Result<(Strin
     Ok((vendor, decode::currency(&currency)?))
 }
 
+#[derive(sqlx::FromRow)]
+struct MethodRow {
+    kind: String,
+    brand: Option<String>,
+    last4: Option<String>,
+    bank_name: Option<String>,
+    processor_token: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordedPayment {
+    id: String,
+    status: String,
+    amount: i64,
+    fee: i64,
+    currency: String,
+    failure_message: Option<String>,
+    method_label: String,
+}
+
 async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Method, AppError> {
     match with {
         PayWith::Offline(kind) => Ok(Method { id: None, kind: *kind, label: kind.label().to_string(), token: None }),
         PayWith::OneOffCard { token, label } => Ok(Method { id: None, kind: MethodKind::Card, label: label.clone(), token: Some(token.clone()) }),
         PayWith::Stored(id) => {
-            let row: Option<(String, Option<String>, Option<String>, Option<String>, String)> = sqlx::query_as(
+            let row: Option<MethodRow> = sqlx::query_as(
                 "SELECT kind, brand, last4, bank_name, processor_token FROM payment_methods
                  WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
             )
@@ -291,7 +311,7 @@ async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Me
             .bind(account_id)
             .fetch_optional(&mut **tx)
             .await?;
-            let Some((kind, brand, last4, bank, token)) = row else {
+            let Some(MethodRow { kind, brand, last4, bank_name: bank, processor_token: token }) = row else {
                 return Err(AppError::invalid("method", "That payment method is no longer on file. Choose another."));
             };
             let kind = decode::enumerated(&kind, MethodKind::parse)?;
@@ -307,7 +327,7 @@ async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Me
 
 /// The outcome already recorded for this idempotency key, if any.
 async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Option<PaymentResult>, AppError> {
-    let row: Option<(String, String, i64, i64, String, Option<String>, String)> = sqlx::query_as(
+    let row: Option<RecordedPayment> = sqlx::query_as(
         "SELECT id, status, amount, fee, currency, failure_message, method_label FROM payments
          WHERE idempotency_key = $1 AND account_id = $2",
     )
@@ -315,7 +335,9 @@ async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Opt
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((id, status, amount, fee, currency, failure, label)) = row else { return Ok(None) };
+    let Some(RecordedPayment { id, status, amount, fee, currency, failure_message: failure, method_label: label }) = row else {
+        return Ok(None);
+    };
     let amount = decode::money(amount, &currency)?;
     let fee = decode::money(fee, &currency)?;
     let total = amount.checked_add(fee).map_err(|e| AppError::internal("total", e))?;

@@ -1,0 +1,150 @@
+//! Delivers the outbox over SMTP. An email leaves the outbox only once the SMTP server has
+//! accepted it; a failure is recorded on the row and retried later with growing delays.
+//! Several server processes can run the mailer: each row is leased before it is sent.
+
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::clock::unix_now;
+use super::config::MailSettings;
+use super::state::AppState;
+
+/// How long a claimed row is left alone by other mailers while it is being sent.
+const LEASE_SECS: i64 = 120;
+const BATCH: i64 = 20;
+
+/// Seconds to wait before the next try after `attempts` failures: 30 s doubling, at most 1 h.
+pub fn retry_delay(attempts: i64) -> i64 {
+    (30i64 << attempts.clamp(0, 7)).min(3600)
+}
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// No SMTP server configured: emails are written to the log.
+    Log,
+}
+
+impl Transport {
+    pub fn from_settings(mail: &MailSettings) -> Transport {
+        if mail.smtp_host.trim().is_empty() {
+            Transport::Log
+        } else {
+            Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(mail.smtp_host.trim())
+                    .port(mail.smtp_port)
+                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    .build(),
+            )
+        }
+    }
+}
+
+struct Outgoing {
+    id: String,
+    to: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+    lease: i64,
+}
+
+/// Sends what is due now. Returns (sent, failed).
+pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<(usize, usize), sqlx::Error> {
+    let now = unix_now(state.clock.as_ref());
+    let due: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, to_address, subject, body_text, attempts, next_attempt_at FROM outbox
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(BATCH)
+    .fetch_all(state.db.pool())
+    .await?;
+    let (mut sent, mut failed) = (0, 0);
+    for (id, to, subject, body, attempts, next) in due {
+        // Lease the row; another mailer that got here first wins and we skip it.
+        let lease = now + LEASE_SECS;
+        let claimed = sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL")
+            .bind(lease)
+            .bind(&id)
+            .bind(next)
+            .execute(state.db.pool())
+            .await?;
+        if claimed.rows_affected() != 1 {
+            continue;
+        }
+        let mail = Outgoing { id, to, subject, body, attempts, lease };
+        match send(state, transport, &mail).await {
+            Ok(()) => {
+                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+                    .bind(unix_now(state.clock.as_ref()))
+                    .bind(&mail.id)
+                    .execute(state.db.pool())
+                    .await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(email = %mail.id, %error, "email not delivered; will retry");
+                sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3 AND next_attempt_at = $4")
+                    .bind(error.chars().take(500).collect::<String>())
+                    .bind(unix_now(state.clock.as_ref()) + retry_delay(mail.attempts))
+                    .bind(&mail.id)
+                    .bind(mail.lease)
+                    .execute(state.db.pool())
+                    .await?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((sent, failed))
+}
+
+async fn send(state: &AppState, transport: &Transport, mail: &Outgoing) -> Result<(), String> {
+    match transport {
+        Transport::Log => {
+            tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.body, "email (no SMTP server configured)");
+            Ok(())
+        }
+        Transport::Smtp(smtp) => {
+            let from: Mailbox = state.settings.mail.from.parse().map_err(|e| format!("invalid from address: {e}"))?;
+            let to: Mailbox = mail.to.parse().map_err(|e| format!("invalid recipient {}: {e}", mail.to))?;
+            let message = Message::builder()
+                .from(from)
+                .to(to)
+                .subject(&mail.subject)
+                .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                .body(mail.body.clone())
+                .map_err(|e| e.to_string())?;
+            smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// The server's background work: deliver the outbox and settle interrupted payments.
+pub fn spawn_background(state: AppState) {
+    tokio::spawn(async move {
+        let transport = Transport::from_settings(&state.settings.mail);
+        let period = std::time::Duration::from_secs(state.settings.mail.poll_seconds.max(1));
+        loop {
+            if let Err(error) = deliver_due(&state, &transport).await {
+                tracing::warn!(%error, "mailer pass failed");
+            }
+            if let Err(error) = super::payments::pay::reconcile_pending(&state, 120).await {
+                tracing::warn!(?error, "payment reconciliation pass failed");
+            }
+            tokio::time::sleep(period).await;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(retry_delay(0), 30);
+        assert_eq!(retry_delay(1), 60);
+        assert_eq!(retry_delay(3), 240);
+        assert_eq!(retry_delay(10), 3600);
+    }
+}
