@@ -1,6 +1,7 @@
 //! Server functions by area: thin, typed, each starting with the authorization call.
 
 pub mod auth;
+pub mod billing_history;
 pub mod billing_items;
 pub mod dashboard;
 pub mod error;
@@ -22,6 +23,7 @@ pub fn register_all() {
     register_explicit::<billing_items::GetInvoice>();
     register_explicit::<billing_items::GetEstimate>();
     register_explicit::<staff::ListClients>();
+    register_explicit::<billing_history::BillingHistory>();
     register_explicit::<payment_methods::ListPaymentMethods>();
     register_explicit::<payment_methods::AddPaymentMethod>();
     register_explicit::<payment_methods::MakeDefaultPaymentMethod>();

@@ -4,6 +4,7 @@
 
 mod access;
 mod auth;
+mod billing_history;
 mod dashboard;
 mod health;
 mod mail;
