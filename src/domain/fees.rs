@@ -119,6 +119,9 @@ pub fn quote(schedule: &FeeSchedule, method: MethodKind, amount: Money) -> Metho
     if !schedule.offers(method) {
         return MethodQuote::unavailable("Not offered for this account.");
     }
+    if let Some(reason) = currency_restriction(method, amount.currency) {
+        return MethodQuote::unavailable(reason);
+    }
     if amount.minor <= 0 {
         return MethodQuote::unavailable("Nothing to pay.");
     }
@@ -154,6 +157,17 @@ pub fn quote(schedule: &FeeSchedule, method: MethodKind, amount: Money) -> Metho
         MethodKind::Wire => no_fee(Settlement::OnBankTransfer),
         MethodKind::Pix => no_fee(Settlement::Immediately),
         MethodKind::Boleto => no_fee(Settlement::OnBankTransfer),
+    }
+}
+
+/// Methods that only exist in one currency's banking system. A vendor enables methods for
+/// all its clients, so this keeps a USD client from being offered PIX, for instance.
+fn currency_restriction(method: MethodKind, currency: Currency) -> Option<&'static str> {
+    match method {
+        MethodKind::Pix if currency != Currency::Brl => Some("PIX is only for payments in Brazilian reais (BRL)."),
+        MethodKind::Boleto if currency != Currency::Brl => Some("Boleto is only for payments in Brazilian reais (BRL)."),
+        MethodKind::Ach if currency != Currency::Usd => Some("ACH is only for payments in US dollars (USD)."),
+        _ => None,
     }
 }
 
@@ -481,5 +495,26 @@ mod tests {
             let json = serde_json::to_string(&quote).unwrap();
             assert_eq!(serde_json::from_str::<MethodQuote>(&json).unwrap(), quote);
         }
+    }
+
+    #[test]
+    fn local_payment_rails_are_only_offered_in_their_currency() {
+        let everything = FeeSchedule {
+            card_surcharge_rate: Decimal::new(4, 2),
+            ach_minimum_minor: 0,
+            wire_minimum_minor: 0,
+            enabled: METHOD_ORDER.to_vec(),
+        };
+        let dollars = Money::new(10_000, Currency::Usd);
+        let reais = Money::new(10_000, Currency::Brl);
+        let euros = Money::new(10_000, Currency::Eur);
+        assert!(!quote(&everything, MethodKind::Pix, dollars).is_available());
+        assert!(!quote(&everything, MethodKind::Boleto, euros).is_available());
+        assert!(quote(&everything, MethodKind::Pix, reais).is_available());
+        assert!(quote(&everything, MethodKind::Ach, dollars).is_available());
+        assert_eq!(
+            quote(&everything, MethodKind::Ach, reais),
+            MethodQuote::Unavailable { reason: "ACH is only for payments in US dollars (USD).".into() }
+        );
     }
 }

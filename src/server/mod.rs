@@ -14,3 +14,4 @@ pub mod middleware;
 pub mod payments;
 pub mod request;
 pub mod state;
+pub mod statements;

@@ -9,3 +9,4 @@ pub mod pay;
 pub mod pay_link;
 pub mod payment_methods;
 pub mod payments;
+pub mod billing_history;

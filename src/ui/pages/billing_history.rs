@@ -1,0 +1,188 @@
+//! Billing history (seed 000): every invoice and payment, newest first; filter by status,
+//! find by invoice number, "Load more" appends older entries in place. The filter and search
+//! live in the address, so a filtered view can be bookmarked and works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use super::no_access::NoBillingAccess;
+use crate::api::billing_history::{HistoryEntry, HistoryFilter, HistoryPage, billing_history};
+use crate::api::error::AppError;
+use crate::api::payments::PaymentStatus;
+use crate::domain::billing_items::{InvoiceStatus, format_date};
+use crate::ui::components::badge::{Badge, Tone};
+use crate::ui::components::empty_state::EmptyState;
+use crate::ui::components::error_notice::ErrorNotice;
+
+#[component]
+pub fn BillingHistoryPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || query.read().get("filter").unwrap_or_else(|| "all".into());
+    let search = move || query.read().get("q").unwrap_or_default();
+    let first_page = Resource::new_blocking(
+        move || (filter(), search()),
+        |(filter, search)| billing_history(None, Some(filter), Some(search)),
+    );
+    view! {
+        <Title text="Billing history"/>
+        <h1>"Billing history"</h1>
+        <Form method="GET" action="" attr:class="filters" attr:role="search" attr:aria-label="Filter billing history">
+            <div class="field field-inline">
+                <label for="history-filter">"Show"</label>
+                <select id="history-filter" name="filter" onchange="this.form.requestSubmit()">
+                    {HistoryFilter::ALL.into_iter().map(|f| view! {
+                        <option value=f.as_str() selected=move || filter() == f.as_str()>{f.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field field-inline">
+                <label for="history-search">"Find invoice by number"</label>
+                <input id="history-search" name="q" type="search" placeholder="e.g. ACME-000012" prop:value=search/>
+            </div>
+            <button type="submit" class="button button-secondary">"Search"</button>
+        </Form>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your billing history…"</p> }>
+            {move || Suspend::new(async move {
+                match first_page.await {
+                    Ok(page) if page.entries.is_empty() => view! {
+                        <EmptyState title="Nothing found" detail="No invoices or payments match. Try another filter or number."/>
+                    }.into_any(),
+                    Ok(page) => view! { <Timeline page filter=filter() search=search()/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn date_of(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at).map(|t| format_date(t.date())).unwrap_or_default()
+}
+
+fn entry_key(e: &HistoryEntry) -> String {
+    match e {
+        HistoryEntry::Invoice { id, .. } | HistoryEntry::Payment { id, .. } => id.clone(),
+    }
+}
+
+#[component]
+fn Timeline(page: HistoryPage, filter: String, search: String) -> impl IntoView {
+    let entries = RwSignal::new(page.entries);
+    let next_cursor = RwSignal::new(page.next_cursor);
+    let load_more = Action::new(move |cursor: &String| {
+        let (cursor, filter, search) = (cursor.clone(), filter.clone(), search.clone());
+        async move {
+            let result = billing_history(Some(cursor), Some(filter), Some(search)).await;
+            if let Ok(page) = &result {
+                entries.update(|all| all.extend(page.entries.iter().cloned()));
+                next_cursor.set(page.next_cursor.clone());
+            }
+            result.map(|_| ())
+        }
+    });
+    let error = move || match load_more.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <section class="card" aria-labelledby="timeline-heading">
+            <header class="card-header">
+                <h2 id="timeline-heading">"Invoices and payments"</h2>
+                <span class="count" aria-label="Entries shown">{move || entries.read().len()}</span>
+            </header>
+            <div class="table-wrap">
+                <table class="data history">
+                    <caption class="visually-hidden">"Invoices and payments, newest first"</caption>
+                    <thead><tr>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Item"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Amount"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr></thead>
+                    <tbody>
+                        <For each=move || entries.get() key=entry_key children=|e| view! { <EntryRow e/> }/>
+                    </tbody>
+                </table>
+            </div>
+            <div role="alert" class="form-alert" hidden=move || error().is_none()>{error}</div>
+            <div class="card-footer" hidden=move || next_cursor.read().is_none()>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    disabled=move || load_more.pending().get()
+                    on:click=move |_| {
+                        if let Some(cursor) = next_cursor.get_untracked() {
+                            load_more.dispatch(cursor);
+                        }
+                    }
+                >
+                    {move || if load_more.pending().get() { "Loading…" } else { "Load more" }}
+                </button>
+            </div>
+            <p class="muted end-of-list" hidden=move || next_cursor.read().is_some()>"That's everything."</p>
+        </section>
+    }
+}
+
+#[component]
+fn EntryRow(e: HistoryEntry) -> impl IntoView {
+    match e {
+        HistoryEntry::Invoice { id, number, kind, status, is_overdue, issue_date, due_date, total, amount_due } => {
+            let (label, tone) = match status {
+                _ if is_overdue => ("Overdue".to_string(), Tone::Danger),
+                InvoiceStatus::Paid => ("Paid".to_string(), Tone::Good),
+                InvoiceStatus::Open | InvoiceStatus::AwaitingTransfer => (status.label().to_string(), Tone::Warning),
+                other => (other.label().to_string(), Tone::Neutral),
+            };
+            let detail = if status.is_outstanding() {
+                format!("Due {} · {} to pay", format_date(due_date), amount_due.format())
+            } else {
+                format!("Due {}", format_date(due_date))
+            };
+            view! {
+                <tr>
+                    <td data-label="Date">{format_date(issue_date)}</td>
+                    <td data-label="Item">
+                        <span class="item-title">{kind.label()} " " {number.clone()}</span>
+                        <span class="item-sub">{detail}</span>
+                    </td>
+                    <td data-label="Status"><Badge label tone/></td>
+                    <td data-label="Amount" class="num">{total.format()}</td>
+                    <td class="action actions">
+                        <a class="button button-small button-secondary" href=format!("/invoices/{id}") aria-label=format!("View invoice {number}")>"View"</a>
+                        <a class="button button-small button-secondary" href=format!("/invoices/{id}/pdf") download rel="external" aria-label=format!("Download invoice {number} as PDF")>"PDF"</a>
+                    </td>
+                </tr>
+            }.into_any()
+        }
+        HistoryEntry::Payment { id, at, method_label, status, total, invoice_numbers, failure_message } => {
+            let tone = match status {
+                PaymentStatus::Succeeded => Tone::Good,
+                PaymentStatus::Failed => Tone::Danger,
+                PaymentStatus::Pending | PaymentStatus::AwaitingTransfer => Tone::Warning,
+            };
+            let paid = if invoice_numbers.is_empty() { String::new() } else { format!("For {}", invoice_numbers.join(", ")) };
+            view! {
+                <tr>
+                    <td data-label="Date">{date_of(at)}</td>
+                    <td data-label="Item">
+                        <span class="item-title">"Payment · " {method_label}</span>
+                        <span class="item-sub">{paid}</span>
+                        {failure_message.map(|m| view! { <span class="item-sub failure">{m}</span> })}
+                    </td>
+                    <td data-label="Status"><Badge label=status.label() tone/></td>
+                    <td data-label="Amount" class="num">{total.format()}</td>
+                    <td class="action actions">
+                        {(status == PaymentStatus::Succeeded).then(|| view! {
+                            <a class="button button-small button-secondary" href=format!("/payments/{id}/receipt.pdf") download rel="external" aria-label="Download receipt as PDF">"Receipt"</a>
+                        })}
+                    </td>
+                </tr>
+            }.into_any()
+        }
+    }
+}
