@@ -43,6 +43,7 @@ pub fn BillingHistoryPage() -> impl IntoView {
             </div>
             <button type="submit" class="button button-secondary">"Search"</button>
         </Form>
+        <StatementForm/>
         <Suspense fallback=|| view! { <p class="loading">"Loading your billing history…"</p> }>
             {move || Suspend::new(async move {
                 match first_page.await {
@@ -184,5 +185,28 @@ fn EntryRow(e: HistoryEntry) -> impl IntoView {
                 </tr>
             }.into_any()
         }
+    }
+}
+
+/// Statements download as files, so this is a plain form: the browser saves the response.
+#[component]
+fn StatementForm() -> impl IntoView {
+    view! {
+        <details class="card statement-form">
+            <summary>"Download a statement"</summary>
+            <form method="get" action="/statement.pdf" class="filters">
+                <p class="muted">"Opening balance, every invoice and payment in the period with a running balance, and the closing balance."</p>
+                <div class="field field-inline">
+                    <label for="statement-from">"From"</label>
+                    <input id="statement-from" name="from" type="date" required/>
+                </div>
+                <div class="field field-inline">
+                    <label for="statement-to">"To"</label>
+                    <input id="statement-to" name="to" type="date" required/>
+                </div>
+                <button type="submit" class="button button-secondary" formaction="/statement.pdf">"Download PDF"</button>
+                <button type="submit" class="button button-secondary" formaction="/statement.csv">"Download CSV"</button>
+            </form>
+        </details>
     }
 }

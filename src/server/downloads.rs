@@ -1,0 +1,240 @@
+//! File downloads: invoice PDFs, payment receipts, statements. Plain GET routes (a browser
+//! downloads them with a link), checked exactly like the pages: signed in, billing role, and
+//! only the current account's documents, another account's answering like a missing one.
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sqlx::FromRow;
+
+use super::auth::authorize::ResolvedSession;
+use super::db::decode;
+use super::db::sessions::SessionAccount;
+use super::pdf::{
+    InvoiceDocument, InvoiceLine, PaidInvoice, Party, ReceiptDocument, StatementDocument, StatementEntry, StatementEntryKind,
+    invoice_pdf, receipt_pdf, statement_csv, statement_pdf,
+};
+use super::state::AppState;
+use super::statements::{self, LineKind};
+use crate::api::billing_items::PartyDetails;
+use crate::api::error::AppError;
+use crate::domain::billing_items::{InvoiceStatus, parse_iso_date};
+
+fn refuse(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, error.to_string()).into_response()
+}
+
+/// The caller's current account, if the caller may read its billing documents.
+fn billing_account(session: &ResolvedSession) -> Result<SessionAccount, Response> {
+    let Some(session) = &session.0 else { return Err(refuse(AppError::Unauthenticated)) };
+    match &session.account {
+        Some(account) if account.role.has_billing_access() => Ok(account.clone()),
+        _ => Err(refuse(AppError::Forbidden)),
+    }
+}
+
+fn file(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", filename.replace(['"', '\\', '/'], "_"));
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    // Billing documents are private: never kept by shared caches.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
+fn party(details: PartyDetails) -> Party {
+    Party {
+        name: details.name,
+        address: details.address.split(", ").map(str::to_string).collect(),
+        email: details.email,
+        tax_id: details.tax_id,
+    }
+}
+
+pub async fn invoice(State(state): State<AppState>, Extension(session): Extension<ResolvedSession>, Path(id): Path<String>) -> Response {
+    let account = match billing_account(&session) {
+        Ok(account) => account,
+        Err(refused) => return refused,
+    };
+    let detail = match super::db::invoices::invoice_detail(&state, &account.id, &id).await {
+        Ok(Some(detail)) => detail,
+        Ok(None) => return refuse(AppError::NotFound),
+        Err(e) => return refuse(e),
+    };
+    let status_label = if detail.is_overdue {
+        "Overdue".to_string()
+    } else if detail.status == InvoiceStatus::Paid {
+        "Paid".to_string()
+    } else {
+        detail.status.label().to_string()
+    };
+    let document = InvoiceDocument {
+        number: detail.number.clone(),
+        kind_label: detail.kind.label().to_string(),
+        status_label,
+        issue_date: detail.issue_date,
+        due_date: detail.due_date,
+        period: detail.period,
+        vendor: party(detail.vendor),
+        bill_to: party(detail.bill_to),
+        lines: detail
+            .lines
+            .into_iter()
+            .map(|l| InvoiceLine { description: l.description, quantity: l.quantity, unit_amount: l.unit_amount, amount: l.amount })
+            .collect(),
+        subtotal: detail.subtotal,
+        tax: detail.tax,
+        total: detail.total,
+        amount_paid: detail.amount_paid,
+        amount_due: detail.amount_due,
+        memo: detail.memo,
+    };
+    match invoice_pdf(&document) {
+        Ok(bytes) => file(bytes, "application/pdf", &format!("invoice-{}.pdf", detail.number)),
+        Err(e) => refuse(AppError::internal("invoice pdf", e)),
+    }
+}
+
+#[derive(FromRow)]
+struct ReceiptRow {
+    created_at: i64,
+    settled_at: Option<i64>,
+    method_label: String,
+    amount: i64,
+    fee: i64,
+    currency: String,
+    vendor_id: String,
+    company_name: String,
+}
+
+pub async fn receipt(State(state): State<AppState>, Extension(session): Extension<ResolvedSession>, Path(id): Path<String>) -> Response {
+    let account = match billing_account(&session) {
+        Ok(account) => account,
+        Err(refused) => return refused,
+    };
+    match build_receipt(&state, &account.id, &id).await {
+        Ok(Some(document)) => match receipt_pdf(&document) {
+            Ok(bytes) => file(bytes, "application/pdf", &format!("receipt-{}.pdf", document.number)),
+            Err(e) => refuse(AppError::internal("receipt pdf", e)),
+        },
+        Ok(None) => refuse(AppError::NotFound),
+        Err(e) => refuse(e),
+    }
+}
+
+async fn build_receipt(state: &AppState, account_id: &str, payment_id: &str) -> Result<Option<ReceiptDocument>, AppError> {
+    let pool = state.db.pool();
+    let Some(row) = sqlx::query_as::<_, ReceiptRow>(
+        "SELECT p.created_at, p.settled_at, p.method_label, p.amount, p.fee, p.currency, a.vendor_id, a.company_name
+         FROM payments p JOIN accounts a ON a.id = p.account_id
+         WHERE p.id = $1 AND p.account_id = $2 AND p.status = 'succeeded'",
+    )
+    .bind(payment_id)
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let paid: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT i.number, pa.amount FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id
+         WHERE pa.payment_id = $1 AND i.account_id = $2 ORDER BY i.number",
+    )
+    .bind(payment_id)
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    let vendor: (String, String, String, Option<String>) =
+        sqlx::query_as("SELECT legal_name, address, email, tax_id FROM vendors WHERE id = $1").bind(&row.vendor_id).fetch_one(pool).await?;
+    let at = row.settled_at.unwrap_or(row.created_at);
+    let date_paid = time::OffsetDateTime::from_unix_timestamp(at).map_err(|e| AppError::internal("payment date", e))?.date();
+    let amount = decode::money(row.amount, &row.currency)?;
+    let fee = decode::money(row.fee, &row.currency)?;
+    Ok(Some(ReceiptDocument {
+        number: payment_id.to_string(),
+        date_paid,
+        vendor: Party { name: vendor.0, address: vendor.1.split(", ").map(str::to_string).collect(), email: Some(vendor.2), tax_id: vendor.3 },
+        paid_by: Party { name: row.company_name, address: Vec::new(), email: None, tax_id: None },
+        method_label: row.method_label,
+        invoices: paid
+            .into_iter()
+            .map(|(number, minor)| Ok(PaidInvoice { number, amount: decode::money(minor, &row.currency)? }))
+            .collect::<Result<_, AppError>>()?,
+        total_charged: amount.checked_add(fee).map_err(|e| AppError::internal("receipt total", e))?,
+        amount,
+        fee,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct StatementQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn statement_document(state: &AppState, account_id: &str, query: &StatementQuery) -> Result<StatementDocument, AppError> {
+    let (from, to) = statements::validate_range(
+        query.from.as_deref().and_then(parse_iso_date),
+        query.to.as_deref().and_then(parse_iso_date),
+    )?;
+    let statement = statements::build(state, account_id, from, to).await?;
+    Ok(StatementDocument {
+        vendor: Party { name: statement.vendor_name, address: Vec::new(), email: None, tax_id: None },
+        account: Party { name: statement.company_name, address: Vec::new(), email: None, tax_id: None },
+        period_start: statement.from,
+        period_end: statement.to,
+        opening_balance: statement.opening_balance,
+        entries: statement
+            .lines
+            .into_iter()
+            .filter_map(|line| {
+                let (kind, amount) = match line.kind {
+                    LineKind::Invoice => (StatementEntryKind::Invoice, line.charge?),
+                    LineKind::Payment => (StatementEntryKind::Payment, line.payment?),
+                };
+                Some(StatementEntry { date: line.date, kind, reference: line.reference, description: line.description, amount })
+            })
+            .collect(),
+    })
+}
+
+fn statement_filename(query: &StatementQuery, extension: &str) -> String {
+    format!("statement-{}-to-{}.{extension}", query.from.as_deref().unwrap_or(""), query.to.as_deref().unwrap_or(""))
+}
+
+pub async fn statement_as_pdf(
+    State(state): State<AppState>,
+    Extension(session): Extension<ResolvedSession>,
+    Query(query): Query<StatementQuery>,
+) -> Response {
+    let account = match billing_account(&session) {
+        Ok(account) => account,
+        Err(refused) => return refused,
+    };
+    match statement_document(&state, &account.id, &query).await.and_then(|d| statement_pdf(&d).map_err(|e| AppError::internal("statement pdf", e))) {
+        Ok(bytes) => file(bytes, "application/pdf", &statement_filename(&query, "pdf")),
+        Err(e) => refuse(e),
+    }
+}
+
+pub async fn statement_as_csv(
+    State(state): State<AppState>,
+    Extension(session): Extension<ResolvedSession>,
+    Query(query): Query<StatementQuery>,
+) -> Response {
+    let account = match billing_account(&session) {
+        Ok(account) => account,
+        Err(refused) => return refused,
+    };
+    match statement_document(&state, &account.id, &query).await.and_then(|d| statement_csv(&d).map_err(|e| AppError::internal("statement csv", e))) {
+        Ok(text) => file(text.into_bytes(), "text/csv; charset=utf-8", &statement_filename(&query, "csv")),
+        Err(e) => refuse(e),
+    }
+}
