@@ -47,7 +47,8 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  workers: process.env.CI ? 1 : undefined,
+  // One server and one database per run, shared by all specs, which run in file order.
+  workers: 1,
   reporter: 'list',
   timeout: 30_000,
   expect: { timeout: 5_000 },

@@ -37,6 +37,12 @@ async function fillCard(scope: Page | Locator, card: Card) {
   await scope.getByLabel('Name on card').fill(card.name ?? 'Nora Whitfield');
 }
 
+/** Signs in as Northwind's owner and waits for the dashboard (the session cookie is set). */
+async function signInAsOwner(page: Page) {
+  await signIn(page, 'owner@northwind.test');
+  await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
+}
+
 async function openPaymentMethods(page: Page) {
   await page.goto('/payment-methods');
   await expect(page.getByRole('heading', { level: 1, name: 'Payment methods' })).toBeVisible();
@@ -66,8 +72,7 @@ let licenseNumber = '';
 let licenseInvoiceHref = '';
 
 test('the navigation marks the current page and the payment pages pass axe', async ({ page }) => {
-  await signIn(page, 'owner@northwind.test');
-  await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
+  await signInAsOwner(page);
   overdueNumber = await invoiceNumberInRow(page, 'Overdue');
   licenseNumber = await invoiceNumberInRow(page, '$619.00');
   licenseInvoiceHref = (await openItems(page)
@@ -109,7 +114,7 @@ test('the navigation marks the current page and the payment pages pass axe', asy
 });
 
 test('adding a card shows its brand while typing; it is listed and can become the default', async ({ page }) => {
-  await signIn(page, 'owner@northwind.test');
+  await signInAsOwner(page);
   await openPaymentMethods(page);
   const before = await savedMethods(page).count();
 
@@ -144,7 +149,7 @@ test('adding a card shows its brand while typing; it is listed and can become th
 });
 
 test('a declined card is refused at the form and not added', async ({ page }) => {
-  await signIn(page, 'owner@northwind.test');
+  await signInAsOwner(page);
   await openPaymentMethods(page);
   const before = await savedMethods(page).count();
   const form = page.getByRole('region', { name: 'Add a card' });
@@ -156,8 +161,7 @@ test('a declined card is refused at the form and not added', async ({ page }) =>
 });
 
 test('the overdue invoice is paid from the dashboard with the new card, fee shown first', async ({ page }) => {
-  await signIn(page, 'owner@northwind.test');
-  await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
+  await signInAsOwner(page);
   await expect(page.getByRole('link', { name: 'Pay $640.28' })).toHaveAttribute('href', '/pay');
   await openItems(page).getByRole('link', { name: `Pay invoice ${overdueNumber}` }).click();
   await expect(page).toHaveURL(/\/pay\?invoice=inv_/);
@@ -203,7 +207,7 @@ test('the overdue invoice is paid from the dashboard with the new card, fee show
 });
 
 test('a card that attaches but fails to charge: the decline is explained and recorded', async ({ page }) => {
-  await signIn(page, 'owner@northwind.test');
+  await signInAsOwner(page);
   await openPaymentMethods(page);
   await fillCard(page.getByRole('region', { name: 'Add a card' }), { number: '4000000000000341', month: '09' });
   await page.getByRole('button', { name: 'Add card' }).click();
@@ -240,9 +244,49 @@ test('a card that attaches but fails to charge: the decline is explained and rec
   await expect(notice.getByRole('link', { name: /^Pay now/ })).toHaveAttribute('href', /^\/pay\?invoice=inv_/);
 });
 
+test('"Load more" appends older payments in place and disappears at the end', async ({ page }) => {
+  await signInAsOwner(page);
+  await page.goto('/payments');
+  const rows = page.getByRole('table', { name: 'Payments, newest first' }).getByRole('row');
+  await expect(rows.nth(1)).toBeVisible();
+  const before = (await rows.count()) - 1;
+  expect(before).toBeLessThan(20);
+  await expect(page.getByRole('button', { name: 'Load more' })).toBeHidden();
+
+  // Enough further declined attempts for a second page, through the same server functions the
+  // payment screen calls (each with its own idempotency key: each is a new attempt).
+  const quoted = await page.request.post('/api/payments/quote', { data: { invoice_ids: [] } });
+  expect(quoted.ok()).toBe(true);
+  const quote = await quoted.json();
+  const card = quote.options.find((o: { label: string }) => o.label === 'Visa •••• 0341');
+  const invoiceIds = quote.invoices.map((i: { id: string }) => i.id);
+  const extra = 21 - before + 2;
+  for (let n = 0; n < extra; n++) {
+    const paid = await page.request.post('/api/payments/pay', {
+      data: { invoice_ids: invoiceIds, method: card.method, idempotency_key: `e2e-load-more-${n}-${Date.now()}` },
+    });
+    expect(paid.ok()).toBe(true);
+    expect(await paid.json()).toHaveProperty('Declined');
+  }
+
+  await page.goto('/payments');
+  await hydrated(page);
+  await expect(rows).toHaveCount(1 + 20);
+  await page.evaluate(() => ((window as unknown as { portico_marker: number }).portico_marker = 7));
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await expect(rows).toHaveCount(1 + before + extra);
+  await expect(page.getByRole('button', { name: 'Load more' })).toBeHidden();
+  expect(await page.evaluate(() => (window as unknown as { portico_marker?: number }).portico_marker)).toBe(7);
+  // Newest first throughout: the oldest demo payment is last.
+  await expect(rows.last()).toContainText('Paid');
+
+  // The dashboard says it once per invoice, not once per attempt.
+  await page.goto('/');
+  await expect(page.getByRole('status').filter({ hasText: /^A payment of .* failed/ })).toHaveCount(1);
+});
+
 test('a payment link pays one invoice in a fresh browser without signing in', async ({ page, browser }) => {
-  await signIn(page, 'owner@northwind.test');
-  await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
+  await signInAsOwner(page);
   await page.goto(licenseInvoiceHref);
   await expect(page.getByRole('heading', { level: 1, name: `Invoice ${licenseNumber}` })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Pay invoice' })).toHaveAttribute('href', /^\/pay\?invoice=inv_/);
@@ -297,7 +341,7 @@ test('a payment link pays one invoice in a fresh browser without signing in', as
 });
 
 test('the card that pays both subscriptions cannot be removed until they move', async ({ page }) => {
-  await signIn(page, 'owner@northwind.test');
+  await signInAsOwner(page);
   await openPaymentMethods(page);
   const demoVisa = savedMethods(page).filter({ hasText: 'Pays: Partner plan, Phone number license' });
   await expect(demoVisa).toContainText('Visa •••• 4242');
@@ -312,7 +356,7 @@ test('the card that pays both subscriptions cannot be removed until they move', 
   await demoVisa.getByRole('button', { name: 'Cancel' }).click();
   await expect(demoVisa.getByRole('alert')).toHaveCount(0);
   await demoVisa.getByRole('button', { name: /^Remove/ }).click();
-  const moveTo = demoVisa.getByLabel('Move them to');
+  const moveTo = demoVisa.getByRole('combobox', { name: 'Move them to' });
   await expect(moveTo).toBeVisible();
   const amex = (await moveTo.locator('option', { hasText: '8431' }).textContent())!;
   await moveTo.selectOption({ label: amex });
@@ -346,10 +390,21 @@ test('card numbers and security codes are never stored or logged', async () => {
     `"cvc": "${CVC}"`,
     `cvc=${CVC}`,
   ];
+  let tokensSeen = 0;
   for (const file of files) {
     const bytes = fs.readFileSync(file);
+    // Processor tokens are base64: look inside them too.
+    const tokens = [...bytes.toString('latin1').matchAll(/tok_sbx_([A-Za-z0-9_-]+)/g)].map((m) =>
+      Buffer.from(m[1], 'base64url'),
+    );
+    tokensSeen += tokens.length;
     for (const secret of secrets) {
       expect(bytes.includes(Buffer.from(secret)), `${secret} found in ${file}`).toBe(false);
+      for (const token of tokens) {
+        expect(token.includes(Buffer.from(secret)), `${secret} found in a token in ${file}`).toBe(false);
+      }
     }
   }
+  // The cards added above are stored, as tokens: the search did look at them.
+  expect(tokensSeen).toBeGreaterThan(0);
 });

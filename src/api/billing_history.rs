@@ -81,6 +81,9 @@ impl HistoryFilter {
     }
 }
 
+/// Entries per page: a screenful, so "Load more" is how older history is reached.
+pub const HISTORY_PAGE_SIZE: i64 = 10;
+
 /// `filter` is one of `all`, `open`, `overdue`, `paid`, `payments`; `search` finds invoices by
 /// number (and the payments that paid them).
 #[server(endpoint = "billing-history")]
@@ -89,5 +92,5 @@ pub async fn billing_history(cursor: Option<String>, filter: Option<String>, sea
     let caller = authorize(Access::Billing).await?;
     let filter = HistoryFilter::parse(filter.as_deref().unwrap_or("all"));
     let search = search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    crate::server::billing_history::page(&caller.state, &caller.account().id, cursor.as_deref().filter(|c| !c.is_empty()), filter, search, 25).await
+    crate::server::billing_history::page(&caller.state, &caller.account().id, cursor.as_deref().filter(|c| !c.is_empty()), filter, search, HISTORY_PAGE_SIZE).await
 }

@@ -1,6 +1,7 @@
 //! Server functions by area: thin, typed, each starting with the authorization call.
 
 pub mod auth;
+pub mod billing_details;
 pub mod billing_history;
 pub mod billing_items;
 pub mod dashboard;
@@ -18,6 +19,10 @@ pub fn register_all() {
     register_explicit::<auth::Login>();
     register_explicit::<auth::Logout>();
     register_explicit::<auth::CurrentSession>();
+    register_explicit::<billing_details::GetBillingDetails>();
+    register_explicit::<billing_details::UpdateBillingDetails>();
+    register_explicit::<billing_details::AddBillingContact>();
+    register_explicit::<billing_details::RemoveBillingContact>();
     register_explicit::<dashboard::GetDashboard>();
     register_explicit::<dashboard::BillingHelpers>();
     register_explicit::<billing_items::GetInvoice>();

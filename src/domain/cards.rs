@@ -47,6 +47,17 @@ const KNOWN_FIELDS: &[&str] = &[
     "routing_number",
     "account_number",
     "account_type",
+    // Billing details (domain::address, api::billing_details).
+    "company_name",
+    "country",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "tax_id",
+    "contact_name",
+    "contact_email",
 ];
 
 /// Written by hand because a derived `Deserialize` for a `&'static str` field only accepts

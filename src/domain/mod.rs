@@ -1,5 +1,6 @@
 //! Pure types and rules shared by the server and the browser. Nothing here does I/O.
 
+pub mod address;
 pub mod bank;
 pub mod billing_items;
 pub mod cards;
@@ -9,3 +10,4 @@ pub mod money;
 pub mod payment_method;
 pub mod people;
 pub mod role;
+pub mod tax_id;

@@ -18,6 +18,7 @@ use super::config::{ConfigError, Settings};
 use super::payments::processor::PaymentProcessor;
 use super::payments::sandbox::{self, SandboxProcessor};
 use super::db::Db;
+use super::downloads;
 use super::middleware;
 use super::state::AppState;
 use crate::ui::app::{App, shell};
@@ -49,6 +50,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/sandbox/v1/tokens", axum::routing::post(sandbox::tokenize))
+        .route("/invoices/{id}/pdf", get(downloads::invoice))
+        .route("/payments/{id}/receipt.pdf", get(downloads::receipt))
+        .route("/statement.pdf", get(downloads::statement_as_pdf))
+        .route("/statement.csv", get(downloads::statement_as_csv))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -28,11 +28,11 @@ fn refuse(error: AppError) -> Response {
 }
 
 /// The caller's current account, if the caller may read its billing documents.
-fn billing_account(session: &ResolvedSession) -> Result<SessionAccount, Response> {
-    let Some(session) = &session.0 else { return Err(refuse(AppError::Unauthenticated)) };
+fn billing_account(session: &ResolvedSession) -> Result<SessionAccount, AppError> {
+    let Some(session) = &session.0 else { return Err(AppError::Unauthenticated) };
     match &session.account {
         Some(account) if account.role.has_billing_access() => Ok(account.clone()),
-        _ => Err(refuse(AppError::Forbidden)),
+        _ => Err(AppError::Forbidden),
     }
 }
 
@@ -61,7 +61,7 @@ fn party(details: PartyDetails) -> Party {
 pub async fn invoice(State(state): State<AppState>, Extension(session): Extension<ResolvedSession>, Path(id): Path<String>) -> Response {
     let account = match billing_account(&session) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refuse(refused),
     };
     let detail = match super::db::invoices::invoice_detail(&state, &account.id, &id).await {
         Ok(Some(detail)) => detail,
@@ -117,7 +117,7 @@ struct ReceiptRow {
 pub async fn receipt(State(state): State<AppState>, Extension(session): Extension<ResolvedSession>, Path(id): Path<String>) -> Response {
     let account = match billing_account(&session) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refuse(refused),
     };
     match build_receipt(&state, &account.id, &id).await {
         Ok(Some(document)) => match receipt_pdf(&document) {
@@ -216,7 +216,7 @@ pub async fn statement_as_pdf(
 ) -> Response {
     let account = match billing_account(&session) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refuse(refused),
     };
     match statement_document(&state, &account.id, &query).await.and_then(|d| statement_pdf(&d).map_err(|e| AppError::internal("statement pdf", e))) {
         Ok(bytes) => file(bytes, "application/pdf", &statement_filename(&query, "pdf")),
@@ -231,7 +231,7 @@ pub async fn statement_as_csv(
 ) -> Response {
     let account = match billing_account(&session) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refuse(refused),
     };
     match statement_document(&state, &account.id, &query).await.and_then(|d| statement_csv(&d).map_err(|e| AppError::internal("statement csv", e))) {
         Ok(text) => file(text.into_bytes(), "text/csv; charset=utf-8", &statement_filename(&query, "csv")),

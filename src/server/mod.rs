@@ -2,16 +2,19 @@
 
 pub mod app;
 pub mod auth;
+pub mod billing_details;
 pub mod billing_history;
 pub mod clock;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod downloads;
 pub mod demo;
 pub mod ids;
 pub mod mailer;
 pub mod middleware;
 pub mod payments;
+pub mod pdf;
 pub mod request;
 pub mod state;
 pub mod statements;

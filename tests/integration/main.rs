@@ -4,8 +4,10 @@
 
 mod access;
 mod auth;
+mod billing_details;
 mod billing_history;
 mod dashboard;
+mod downloads;
 mod health;
 mod mail;
 mod pages;

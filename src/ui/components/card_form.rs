@@ -126,26 +126,26 @@ where
         <form class="form card-form" novalidate on:submit=on_submit>
             <div role="alert" class="form-alert" hidden=move || alert.read().is_none()>{move || alert.get()}</div>
             <div class="field">
-                <label for="card-number">"Card number"</label>
-                <div class="input-addon">
-                    <input
-                        id="card-number"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="cc-number"
-                        spellcheck="false"
-                        maxlength="23"
-                        placeholder="1234 1234 1234 1234"
-                        prop:value=move || number.get()
-                        on:input=move |ev| {
-                            let digits = keep_digits(&event_target_value(&ev), MAX_CARD_DIGITS);
-                            set_input(&ev, number, format_for_display(&digits, detect_brand(&digits)));
-                        }
-                        aria-invalid=invalid("number")
-                        aria-describedby="card-brand card-number-error"
-                    />
+                <div class="label-row">
+                    <label for="card-number">"Card number"</label>
                     <span id="card-brand" class="card-brand" aria-live="polite">{brand_text}</span>
                 </div>
+                <input
+                    id="card-number"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="cc-number"
+                    spellcheck="false"
+                    maxlength="23"
+                    placeholder="1234 1234 1234 1234"
+                    prop:value=move || number.get()
+                    on:input=move |ev| {
+                        let digits = keep_digits(&event_target_value(&ev), MAX_CARD_DIGITS);
+                        set_input(&ev, number, format_for_display(&digits, detect_brand(&digits)));
+                    }
+                    aria-invalid=invalid("number")
+                    aria-describedby="card-brand card-number-error"
+                />
                 <FieldMessage id="card-number-error" message=field_error("number")/>
             </div>
             <div class="field-row">
@@ -181,7 +181,7 @@ where
                     />
                     <FieldMessage id="card-exp-year-error" message=field_error("exp_year")/>
                 </div>
-                <div class="field">
+                <div class="field field-wide">
                     <label for="card-cvc">"Security code (CVC)"</label>
                     <input
                         id="card-cvc"

@@ -78,7 +78,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 " — " {totals_text(&d.overdue, "")} " is past due. Paying it keeps your service running."
             </div>
         })}
-        {d.failed_payments.into_iter().map(|f| view! { <FailedPayment f/> }).collect_view()}
+        {latest_failures(d.failed_payments).into_iter().map(|f| view! { <FailedPayment f/> }).collect_view()}
         {(!expiring.is_empty()).then(|| view! {
             <div class="notice notice-warning" role="status">
                 <strong>"Card expiring soon: "</strong>
@@ -184,6 +184,21 @@ fn InvoiceRow(i: OpenInvoice) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// The newest failure for each set of invoices (they arrive newest first): a second failed
+/// try at the same invoice replaces the notice about the first rather than adding one.
+fn latest_failures(all: Vec<FailedPaymentNotice>) -> Vec<FailedPaymentNotice> {
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    all.into_iter()
+        .filter(|f| {
+            let mut ids = f.invoice_ids.clone();
+            ids.sort();
+            let first = !seen.contains(&ids);
+            seen.push(ids);
+            first
+        })
+        .collect()
 }
 
 /// "A payment of $22.13 with Mastercard •••• 5556 failed: Your card was declined. Invoice

@@ -39,6 +39,7 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
     };
     let payable = inv.status == InvoiceStatus::Open && inv.amount_due.minor > 0;
     let invoice_id = inv.id.clone();
+    let pdf_href = format!("/invoices/{}/pdf", inv.id);
     view! {
         <Title text=format!("Invoice {}", inv.number)/>
         <article class="card document" aria-labelledby="doc-title">
@@ -47,7 +48,10 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
                     <p class="eyebrow">{inv.kind.label()}</p>
                     <h1 id="doc-title">{format!("Invoice {}", inv.number)}</h1>
                 </div>
-                <Badge label=status tone/>
+                <div class="document-actions">
+                    <Badge label=status tone/>
+                    <a class="button button-small button-secondary" href=pdf_href download rel="external">"Download PDF"</a>
+                </div>
             </header>
             <dl class="facts">
                 <div><dt>"Issued"</dt><dd>{format_date(inv.issue_date)}</dd></div>

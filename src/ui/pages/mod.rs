@@ -1,3 +1,4 @@
+pub mod billing_details;
 pub mod client_list;
 pub mod dashboard;
 pub mod estimate;

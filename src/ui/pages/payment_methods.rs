@@ -41,7 +41,37 @@ struct MovePrompt {
     id: String,
     label: String,
     subscriptions: Vec<SubscriptionRef>,
+    /// Where they can move: id and label, the label saying when a card is about to expire.
     alternatives: Vec<(String, String)>,
+    /// The one offered first: the default method, else one that is not about to expire.
+    preferred: Option<String>,
+}
+
+impl MovePrompt {
+    fn new(id: String, label: String, subscriptions: Vec<SubscriptionRef>, alternatives: &[(String, String)], methods: &[StoredMethod]) -> Self {
+        let method = |alt: &str| methods.iter().find(|m| m.id == alt);
+        let expiring = |alt: &str| {
+            method(alt).and_then(|m| m.expiry).is_some_and(|e| matches!(e, ExpiryState::Expired | ExpiryState::ExpiringSoon { .. }))
+        };
+        let preferred = alternatives
+            .iter()
+            .find(|(alt, _)| method(alt).is_some_and(|m| m.is_default))
+            .or_else(|| alternatives.iter().find(|(alt, _)| !expiring(alt)))
+            .or(alternatives.first())
+            .map(|(alt, _)| alt.clone());
+        let alternatives = alternatives
+            .iter()
+            .map(|(alt, label)| {
+                let note = match method(alt).and_then(|m| m.expiry) {
+                    Some(ExpiryState::Expired) => " (expired)",
+                    Some(ExpiryState::ExpiringSoon { .. }) => " (expires soon)",
+                    _ => "",
+                };
+                (alt.clone(), format!("{label}{note}"))
+            })
+            .collect();
+        MovePrompt { id, label, subscriptions, alternatives, preferred }
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -98,7 +128,8 @@ fn MethodsView(v: PaymentMethodsView) -> impl IntoView {
                     }));
                 }
                 Ok(RemovalOutcome::PaysSubscriptions { subscriptions, alternatives }) => {
-                    prompt.set(Some(MovePrompt { id, label, subscriptions: subscriptions.clone(), alternatives: alternatives.clone() }));
+                    let listed = methods.get_untracked();
+                    prompt.set(Some(MovePrompt::new(id, label, subscriptions.clone(), alternatives, &listed)));
                 }
                 Err(e) => failure.set(Some(e.to_string())),
             }
@@ -260,7 +291,7 @@ fn MovePanel(
 ) -> impl IntoView {
     let plans: Vec<String> = p.subscriptions.iter().map(|s| s.plan_name.clone()).collect();
     let count = plans.len();
-    let target = RwSignal::new(p.alternatives.first().map(|(id, _)| id.clone()).unwrap_or_default());
+    let target = RwSignal::new(p.preferred.clone().unwrap_or_default());
     let has_alternatives = !p.alternatives.is_empty();
     let message = format!("{} pays {}.", p.label, and_list(&plans));
     let (id, label) = (p.id.clone(), p.label.clone());
@@ -280,8 +311,8 @@ fn MovePanel(
                     <div class="field">
                         <label for=select_id.clone()>{if count == 1 { "Move it to" } else { "Move them to" }}</label>
                         <select id=select_id.clone() on:change=move |ev| target.set(event_target_value(&ev))>
-                            {p.alternatives.iter().enumerate().map(|(i, (id, label))| view! {
-                                <option value=id.clone() selected=i == 0>{label.clone()}</option>
+                            {p.alternatives.iter().map(|(id, label)| view! {
+                                <option value=id.clone() selected=p.preferred.as_deref() == Some(id.as_str())>{label.clone()}</option>
                             }).collect_view()}
                         </select>
                     </div>
