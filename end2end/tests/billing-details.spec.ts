@@ -145,7 +145,7 @@ test('the owner adds a billing contact and removes it again', async ({ page }) =
   await expect(items.filter({ hasText: 'dana@northwind.test' })).toContainText('Dana Ortiz');
   await expect(contacts.getByLabel('Name', { exact: true })).toHaveValue('');
 
-  await contacts.getByRole('button', { name: /^Remove: Dana Ortiz/ }).click();
+  await contacts.getByRole('button', { name: 'Remove Dana Ortiz (dana@northwind.test)' }).click();
   await expect(contacts.getByRole('status')).toHaveText('Dana Ortiz removed. They will no longer receive invoices.');
   await expect(items).toHaveCount(before);
   await expect(items.filter({ hasText: 'dana@northwind.test' })).toHaveCount(0);

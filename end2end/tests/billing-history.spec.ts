@@ -67,8 +67,8 @@ test('a statement downloads as CSV for a date range', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
   await page.goto('/billing-history');
   await page.getByText('Download a statement').click();
-  await page.getByLabel('From').fill('2026-01-01');
-  await page.getByLabel('To').fill('2030-12-31');
+  await page.getByLabel('From', { exact: true }).fill('2026-01-01');
+  await page.getByLabel('To', { exact: true }).fill('2030-12-31');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download CSV' }).click(),

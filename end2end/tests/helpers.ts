@@ -14,4 +14,8 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  if (password === PASSWORD) {
+    // The session cookie exists once the app has left the login page.
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  }
 }

@@ -4,6 +4,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use super::layout::AppLayout;
+use super::pages::billing_details::BillingDetailsPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::{
     dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound, pay::PayPage,
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pay") view=PayPage/>
                     <Route path=path!("payments") view=PaymentsPage/>
                     <Route path=path!("billing-history") view=BillingHistoryPage/>
+                    <Route path=path!("billing-details") view=BillingDetailsPage/>
                     <Route path=path!("payment-methods") view=PaymentMethodsPage/>
                 </ParentRoute>
             </Routes>

@@ -49,6 +49,7 @@ fn MainNav() -> impl IntoView {
                 <li><A href="/billing-history">"Billing history"</A></li>
                 <li><A href="/payments">"Payments"</A></li>
                 <li><A href="/payment-methods">"Payment methods"</A></li>
+                <li><A href="/billing-details">"Billing details"</A></li>
             </ul>
         </nav>
     }

@@ -214,7 +214,7 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
     let country_error = Signal::derive(move || message_for(&errors.read(), "country"));
 
     view! {
-        <section class="card" aria-labelledby="company-address">
+        <section class="card billing-address" aria-labelledby="company-address">
             <header class="card-header"><h2 id="company-address">"Company and address"</h2></header>
             <p class="page-note">
                 "New invoices will show: " <strong class="bill-to-preview">{move || address_text.get()}</strong>
@@ -428,7 +428,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
     };
 
     view! {
-        <section class="card" aria-labelledby="billing-contacts">
+        <section class="card billing-contacts" aria-labelledby="billing-contacts">
             <header class="card-header">
                 <h2 id="billing-contacts">"Billing contacts"</h2>
                 <span class="count">{move || contacts.read().len()}</span>
@@ -436,7 +436,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
             <p class="page-note">"These people receive your invoices and payment notices by email. Keep at least one."</p>
             <div class="notice notice-success" role="status" hidden=move || status.read().is_none()>{move || status.get()}</div>
             <div class="notice notice-error" role="alert" hidden=move || alert.read().is_none()>{move || alert.get()}</div>
-            <ul class="stack">
+            <ul class="stack contacts-list">
                 <For
                     each=move || contacts.get()
                     key=|c| c.id.clone()
@@ -452,6 +452,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
                                     <button
                                         type="button"
                                         class="button button-secondary button-small"
+                                        aria-label=format!("Remove {} ({})", c.name, c.email)
                                         disabled=move || busy.get() || !ready.get()
                                         on:click=move |_| {
                                             status.set(None);
@@ -459,7 +460,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
                                             remove.dispatch((id.clone(), who.clone()));
                                         }
                                     >
-                                        "Remove"<span class="visually-hidden">": " {c.name.clone()} " (" {c.email.clone()} ")"</span>
+                                        "Remove"
                                     </button>
                                 </div>
                             </li>
@@ -467,7 +468,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
                     }
                 />
             </ul>
-            <form class="form" novalidate on:submit=on_add aria-labelledby="add-contact">
+            <form class="form contact-form" novalidate on:submit=on_add aria-labelledby="add-contact">
                 <h3 id="add-contact" class="form-heading">"Add a billing contact"</h3>
                 <div class="field-row">
                     <TextField name="contact_name" label="Name".to_string() value=name errors autocomplete="name"/>
