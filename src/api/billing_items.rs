@@ -61,6 +61,21 @@ pub struct EstimateDetail {
     pub subtotal: Money,
     pub tax: Money,
     pub total: Money,
+    /// Who decided, when, and what followed; `None` while open.
+    pub decision: Option<EstimateDecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateDecision {
+    /// Unix seconds.
+    pub decided_at: i64,
+    /// The account user who decided.
+    pub decided_by: String,
+    /// The name typed as signature (approvals).
+    pub approver_name: Option<String>,
+    pub decline_reason: Option<String>,
+    pub invoice_id: Option<String>,
+    pub invoice_number: Option<String>,
 }
 
 /// One invoice of the current account. Another account's invoice answers exactly like a

@@ -6,6 +6,7 @@ pub mod billing_history;
 pub mod billing_items;
 pub mod dashboard;
 pub mod error;
+pub mod estimates;
 pub mod payment_methods;
 pub mod payments;
 pub mod staff;
@@ -28,6 +29,8 @@ pub fn register_all() {
     register_explicit::<billing_items::GetInvoice>();
     register_explicit::<billing_items::GetEstimate>();
     register_explicit::<staff::ListClients>();
+    register_explicit::<estimates::ApproveEstimate>();
+    register_explicit::<estimates::DeclineEstimate>();
     register_explicit::<billing_history::BillingHistory>();
     register_explicit::<payment_methods::ListPaymentMethods>();
     register_explicit::<payment_methods::AddPaymentMethod>();

@@ -9,6 +9,7 @@ pub mod config;
 pub mod dashboard;
 pub mod db;
 pub mod downloads;
+pub mod estimates;
 pub mod demo;
 pub mod ids;
 pub mod mailer;

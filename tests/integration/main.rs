@@ -8,6 +8,7 @@ mod billing_details;
 mod billing_history;
 mod dashboard;
 mod downloads;
+mod estimates;
 mod health;
 mod mail;
 mod pages;

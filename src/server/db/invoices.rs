@@ -220,13 +220,24 @@ struct EstimateRow {
     subtotal: i64,
     tax: i64,
     total: i64,
+    decided_at: Option<i64>,
+    decided_by_name: Option<String>,
+    approver_name: Option<String>,
+    decline_reason: Option<String>,
+    invoice_id: Option<String>,
+    invoice_number: Option<String>,
 }
 
 pub async fn estimate_detail(state: &AppState, account_id: &str, estimate_id: &str) -> Result<Option<EstimateDetail>, AppError> {
     let pool = state.db.pool();
     let Some(r) = sqlx::query_as::<_, EstimateRow>(
-        "SELECT id, vendor_id, number, kind, title, status, currency, issue_date, valid_until, terms, subtotal, tax, total
-         FROM estimates WHERE id = $1 AND account_id = $2",
+        "SELECT e.id, e.vendor_id, e.number, e.kind, e.title, e.status, e.currency, e.issue_date, e.valid_until, e.terms,
+                e.subtotal, e.tax, e.total, e.decided_at, u.name AS decided_by_name, e.approver_name, e.decline_reason,
+                e.invoice_id, i.number AS invoice_number
+         FROM estimates e
+         LEFT JOIN users u ON u.id = e.decided_by
+         LEFT JOIN invoices i ON i.id = e.invoice_id AND i.account_id = e.account_id
+         WHERE e.id = $1 AND e.account_id = $2",
     )
     .bind(estimate_id)
     .bind(account_id)
@@ -254,6 +265,14 @@ pub async fn estimate_detail(state: &AppState, account_id: &str, estimate_id: &s
         subtotal: money(r.subtotal)?,
         tax: money(r.tax)?,
         total: money(r.total)?,
+        decision: r.decided_at.map(|decided_at| crate::api::billing_items::EstimateDecision {
+            decided_at,
+            decided_by: r.decided_by_name.clone().unwrap_or_else(|| "a former user".into()),
+            approver_name: r.approver_name.clone(),
+            decline_reason: r.decline_reason.clone(),
+            invoice_id: r.invoice_id.clone(),
+            invoice_number: r.invoice_number.clone(),
+        }),
         id: r.id,
         number: r.number,
         title: r.title,

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::billing_items::{EstimateDetail, get_estimate};
+use crate::api::estimates::{ApproveEstimate, DeclineEstimate};
 use crate::domain::billing_items::{EstimateStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::document::{LinesTable, Party};
@@ -18,7 +19,7 @@ pub fn EstimatePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match estimate.await {
-                    Ok(est) => view! { <EstimateView est/> }.into_any(),
+                    Ok(est) => view! { <EstimateView est on_decided=move || estimate.refetch()/> }.into_any(),
                     Err(e) => view! { <Title text="Estimate"/><ErrorNotice error=e/> }.into_any(),
                 }
             })}
@@ -26,15 +27,39 @@ pub fn EstimatePage() -> impl IntoView {
     }
 }
 
+fn date_of(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at).map(|t| format_date(t.date())).unwrap_or_default()
+}
+
 #[component]
-fn EstimateView(est: EstimateDetail) -> impl IntoView {
+fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let (status, tone) = match est.status {
         EstimateStatus::Open if est.is_expired => ("Expired", Tone::Neutral),
         EstimateStatus::Open => ("Awaiting decision", Tone::Warning),
         EstimateStatus::Approved => ("Approved", Tone::Good),
         EstimateStatus::Declined => ("Declined", Tone::Neutral),
     };
+    let kind = est.kind.label().to_lowercase();
     let title = format!("{} {}", est.kind.label(), est.number);
+    let decidable = est.status == EstimateStatus::Open && !est.is_expired;
+    let expired_note = (est.status == EstimateStatus::Open && est.is_expired).then(|| {
+        format!("This {kind} expired on {}. It can no longer be approved; ask for an updated one.", format_date(est.valid_until))
+    });
+    let decision = est.decision.clone().map(|d| {
+        let by = d.approver_name.clone().map(|typed| format!("{typed} (signed by typing their name; account user {})", d.decided_by)).unwrap_or(d.decided_by.clone());
+        view! {
+            <section class="notice decision" aria-label="Decision">
+                <p>
+                    <strong>{if d.approver_name.is_some() { "Approved" } else { "Declined" }}</strong>
+                    " on " {date_of(d.decided_at)} " by " {by}
+                </p>
+                {d.decline_reason.map(|r| view! { <p>"Reason: " {r}</p> })}
+                {d.invoice_id.zip(d.invoice_number).map(|(id, number)| view! {
+                    <p><a href=format!("/invoices/{id}")>{format!("View invoice {number}")}</a></p>
+                })}
+            </section>
+        }
+    });
     view! {
         <Title text=title.clone()/>
         <article class="card document" aria-labelledby="doc-title">
@@ -51,11 +76,74 @@ fn EstimateView(est: EstimateDetail) -> impl IntoView {
                 <div><dt>"Valid until"</dt><dd>{format_date(est.valid_until)}</dd></div>
                 <div><dt>"Total"</dt><dd class="amount-due">{est.total.format()}</dd></div>
             </dl>
+            {decision}
+            {expired_note.map(|n| view! { <p class="notice notice-warning" role="status">{n}</p> })}
             <div class="parties"><Party heading="From" party=est.vendor/></div>
             <LinesTable lines=est.lines subtotal=est.subtotal tax=est.tax total=est.total/>
             {(!est.terms.is_empty()).then(|| view! {
                 <section class="terms"><h2>"Terms"</h2><p>{est.terms.clone()}</p></section>
             })}
+            {decidable.then(|| view! { <DecisionForms id=est.id.clone() kind=kind.clone() total=est.total.format() on_decided/> })}
         </article>
+    }
+}
+
+#[component]
+fn DecisionForms(id: String, kind: String, total: String, on_decided: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let approve = ServerAction::<ApproveEstimate>::new();
+    let decline = ServerAction::<DeclineEstimate>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(approved)) = approve.value().get() {
+            navigate(&format!("/invoices/{}", approved.invoice_id), Default::default());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = decline.value().get() {
+            on_decided();
+        }
+    });
+    let approve_id = id.clone();
+    let heading = format!("Your decision on this {kind}");
+    let explanation = format!("Approving accepts the {kind} and its terms, and issues an invoice for {total}, due in 14 days.");
+    let decline_summary = format!("Decline this {kind}");
+    let approve_error = move || approve.value().get().and_then(Result::err);
+    let decline_error = move || decline.value().get().and_then(Result::err);
+    let approve_field = move || approve_error().and_then(|e| e.field_message("typed_name"));
+    let approve_alert = move || approve_error().filter(|e| e.field_message("typed_name").is_none()).map(|e| e.to_string());
+    let decline_field = move || decline_error().and_then(|e| e.field_message("reason"));
+    let decline_alert = move || decline_error().filter(|e| e.field_message("reason").is_none()).map(|e| e.to_string());
+    view! {
+        <section class="decide" aria-labelledby="decide-heading">
+            <h2 id="decide-heading">{heading}</h2>
+            <ActionForm action=approve attr:class="form decide-form">
+                <input type="hidden" name="id" value=approve_id/>
+                <p>{explanation}</p>
+                <div role="alert" class="form-alert" hidden=move || approve_alert().is_none()>{approve_alert}</div>
+                <div class="field">
+                    <label for="typed-name">"Type your full name to sign"</label>
+                    <input id="typed-name" name="typed_name" type="text" autocomplete="name"
+                        aria-invalid=move || approve_field().is_some().to_string() aria-describedby="typed-name-error"/>
+                    <p id="typed-name-error" class="field-error">{approve_field}</p>
+                </div>
+                <button type="submit" class="button" disabled=move || approve.pending().get()>
+                    {move || if approve.pending().get() { "Approving…" } else { "Approve and create invoice" }}
+                </button>
+            </ActionForm>
+            <details class="decline">
+                <summary>{decline_summary}</summary>
+                <ActionForm action=decline attr:class="form decide-form">
+                    <input type="hidden" name="id" value=id/>
+                    <div role="alert" class="form-alert" hidden=move || decline_alert().is_none()>{decline_alert}</div>
+                    <div class="field">
+                        <label for="decline-reason">"Reason for declining"</label>
+                        <textarea id="decline-reason" name="reason" rows="3"
+                            aria-invalid=move || decline_field().is_some().to_string() aria-describedby="decline-reason-error"></textarea>
+                        <p id="decline-reason-error" class="field-error">{decline_field}</p>
+                    </div>
+                    <button type="submit" class="button button-secondary" disabled=move || decline.pending().get()>"Decline"</button>
+                </ActionForm>
+            </details>
+        </section>
     }
 }

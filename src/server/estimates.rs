@@ -1,0 +1,215 @@
+//! Deciding estimates and proposals (seed 004). Approving records the typed-name signature
+//! with the time and the user, and issues an open invoice linked to the estimate, in one
+//! transaction. The decision is a conditional update from `open`, so two approvals at the
+//! same moment give one invoice, and nothing decided or expired can be approved.
+
+use serde_json::json;
+use time::Duration;
+
+use super::auth::authorize::Authorized;
+use super::billing_details::bill_to_snapshot;
+use super::clock::{today, unix_now};
+use super::db::audit::{AuditEvent, record};
+use super::db::{Tx, decode};
+use super::ids::new_id;
+use crate::api::error::AppError;
+use crate::api::estimates::ApprovedEstimate;
+use crate::domain::billing_items::{estimate_is_expired, format_date, iso_date};
+
+/// Invoices issued from an approved estimate are due this many days later.
+pub const PAYMENT_TERMS_DAYS: i64 = 14;
+
+#[derive(sqlx::FromRow)]
+struct EstimateRow {
+    vendor_id: String,
+    number: String,
+    kind: String,
+    title: String,
+    status: String,
+    currency: String,
+    valid_until: String,
+    subtotal: i64,
+    tax: i64,
+    total: i64,
+    decided_at: Option<i64>,
+}
+
+async fn load(tx: &mut Tx, account_id: &str, id: &str) -> Result<EstimateRow, AppError> {
+    sqlx::query_as(
+        "SELECT vendor_id, number, kind, title, status, currency, valid_until, subtotal, tax, total, decided_at
+         FROM estimates WHERE id = $1 AND account_id = $2",
+    )
+    .bind(id)
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(AppError::not_found)
+}
+
+fn already_decided(row: &EstimateRow) -> AppError {
+    let when = row
+        .decided_at
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(|t| format!(" on {}", format_date(t.date())))
+        .unwrap_or_default();
+    AppError::Conflict(format!("This {} was already {}{when}.", row.kind, row.status)).tracked()
+}
+
+/// Takes the next invoice number of the vendor. Inside the issuing transaction, so a number
+/// is used exactly when its invoice is committed: no gaps, no duplicates.
+pub async fn next_invoice_number(tx: &mut Tx, vendor_id: &str) -> Result<String, AppError> {
+    let (prefix, number): (String, i64) = sqlx::query_as(
+        "UPDATE invoice_sequences SET next_number = next_number + 1 WHERE vendor_id = $1 RETURNING prefix, next_number - 1",
+    )
+    .bind(vendor_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::internal("invoice numbering", format!("no sequence for vendor {vendor_id}")))?;
+    Ok(format!("{prefix}{number:06}"))
+}
+
+pub async fn approve(caller: &Authorized, estimate_id: &str, typed_name: &str) -> Result<ApprovedEstimate, AppError> {
+    let typed_name = typed_name.trim();
+    if typed_name.chars().count() < 2 {
+        return Err(AppError::invalid("typed_name", "Type your full name to sign the approval."));
+    }
+    if typed_name.chars().count() > 100 {
+        return Err(AppError::invalid("typed_name", "Use at most 100 characters."));
+    }
+    let state = &caller.state;
+    let account_id = &caller.account().id;
+    let now = unix_now(state.clock.as_ref());
+    let today = today(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let row = load(&mut tx, account_id, estimate_id).await?;
+    if row.status != "open" {
+        return Err(already_decided(&row));
+    }
+    let valid_until = decode::date(&row.valid_until)?;
+    if estimate_is_expired(valid_until, today) {
+        return Err(AppError::Conflict(format!(
+            "This {} expired on {}. Ask for an updated one.",
+            row.kind,
+            format_date(valid_until)
+        ))
+        .tracked());
+    }
+    let decided = sqlx::query(
+        "UPDATE estimates SET status = 'approved', decided_at = $1, decided_by = $2, approver_name = $3
+         WHERE id = $4 AND account_id = $5 AND status = 'open'",
+    )
+    .bind(now)
+    .bind(caller.user_id())
+    .bind(typed_name)
+    .bind(estimate_id)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    if decided.rows_affected() != 1 {
+        let row = load(&mut tx, account_id, estimate_id).await?;
+        return Err(already_decided(&row));
+    }
+
+    let number = next_invoice_number(&mut tx, &row.vendor_id).await?;
+    let bill_to = bill_to_snapshot(&mut *tx, account_id).await?;
+    let invoice_id = new_id("inv");
+    sqlx::query(
+        "INSERT INTO invoices (id, vendor_id, account_id, number, kind, status, currency, issue_date, due_date, subtotal, tax, total,
+                               amount_paid, bill_to_name, bill_to_address, bill_to_tax_id, memo, estimate_id, created_at)
+         VALUES ($1, $2, $3, $4, 'standard', 'open', $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(&invoice_id)
+    .bind(&row.vendor_id)
+    .bind(account_id)
+    .bind(&number)
+    .bind(&row.currency)
+    .bind(iso_date(today))
+    .bind(iso_date(today + Duration::days(PAYMENT_TERMS_DAYS)))
+    .bind(row.subtotal)
+    .bind(row.tax)
+    .bind(row.total)
+    .bind(&bill_to.name)
+    .bind(&bill_to.address)
+    .bind(bill_to.tax_id.as_deref())
+    .bind(format!("{}: {}", row.number, row.title))
+    .bind(estimate_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount)
+         SELECT 'lin_' || id, $1, position, description, quantity, unit_amount, amount FROM estimate_lines WHERE estimate_id = $2",
+    )
+    .bind(&invoice_id)
+    .bind(estimate_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE estimates SET invoice_id = $1 WHERE id = $2").bind(&invoice_id).bind(estimate_id).execute(&mut *tx).await?;
+    record(
+        &mut tx,
+        now,
+        AuditEvent {
+            action: "estimate.approved",
+            actor_user_id: Some(caller.user_id()),
+            actor_email: Some(&caller.session.email),
+            account_id: Some(account_id),
+            target_type: Some("estimate"),
+            target_id: Some(estimate_id),
+            detail: json!({ "typed_name": typed_name, "invoice": number, "total": row.total, "currency": row.currency }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApprovedEstimate { invoice_id, invoice_number: number })
+}
+
+pub async fn decline(caller: &Authorized, estimate_id: &str, reason: &str) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.chars().count() < 3 {
+        return Err(AppError::invalid("reason", "Tell the agency why you are declining, so they can follow up."));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
+    }
+    let state = &caller.state;
+    let account_id = &caller.account().id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let row = load(&mut tx, account_id, estimate_id).await?;
+    if row.status != "open" {
+        return Err(already_decided(&row));
+    }
+    let decided = sqlx::query(
+        "UPDATE estimates SET status = 'declined', decided_at = $1, decided_by = $2, decline_reason = $3
+         WHERE id = $4 AND account_id = $5 AND status = 'open'",
+    )
+    .bind(now)
+    .bind(caller.user_id())
+    .bind(reason)
+    .bind(estimate_id)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    if decided.rows_affected() != 1 {
+        let row = load(&mut tx, account_id, estimate_id).await?;
+        return Err(already_decided(&row));
+    }
+    record(
+        &mut tx,
+        now,
+        AuditEvent {
+            action: "estimate.declined",
+            actor_user_id: Some(caller.user_id()),
+            actor_email: Some(&caller.session.email),
+            account_id: Some(account_id),
+            target_type: Some("estimate"),
+            target_id: Some(estimate_id),
+            detail: json!({ "reason": reason }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+use axum::http::StatusCode;
+use time::Duration;
+
+use crate::support::{TestApp, call_request, send};
+use portico::api::billing_items::{EstimateDetail, InvoiceDetail};
+use portico::api::estimates::ApprovedEstimate;
+use portico::domain::billing_items::EstimateStatus;
+
+#[tokio::test]
+async fn approving_signs_and_issues_the_next_invoice_with_the_current_billing_details() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let next_number: i64 = app.count("SELECT next_number FROM invoice_sequences WHERE vendor_id = 'ven_acme'").await;
+    // The billing address changes before approval: the new invoice carries the new one.
+    sqlx::query("UPDATE accounts SET address_line1 = '77 New Street', address_line2 = '' WHERE id = 'acc_northwind'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let approved: ApprovedEstimate = res.json();
+    assert_eq!(approved.invoice_number, format!("ACME-{next_number:06}"));
+    assert_eq!(app.count("SELECT next_number FROM invoice_sequences WHERE vendor_id = 'ven_acme'").await, next_number + 1);
+
+    let invoice: InvoiceDetail = app.call("invoice", &[("id", &approved.invoice_id)], Some(&owner)).await.json();
+    assert!(invoice.bill_to.address.contains("77 New Street"), "{}", invoice.bill_to.address);
+    assert_eq!(invoice.total.minor, 20 * 2_500 + 35_000);
+    assert_eq!(invoice.lines.len(), 2);
+    assert_eq!(invoice.due_date - invoice.issue_date, Duration::days(14));
+    // Older invoices keep the address they were issued with.
+    let old_addresses: i64 = app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND bill_to_address LIKE '%1200 Harbor Way%'").await;
+    assert!(old_addresses > 5);
+
+    let estimate: EstimateDetail = app.call("estimate", &[("id", "est_nw_onboarding")], Some(&owner)).await.json();
+    assert_eq!(estimate.status, EstimateStatus::Approved);
+    let decision = estimate.decision.expect("decision recorded");
+    assert_eq!(decision.approver_name.as_deref(), Some("Nora Whitfield"));
+    assert_eq!(decision.decided_by, "Nora Whitfield");
+    assert_eq!(decision.invoice_number.as_deref(), Some(approved.invoice_number.as_str()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'estimate.approved'").await, 1);
+
+    // Approving again is refused: one invoice per estimate.
+    let again = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.app_error().to_string().contains("already approved"));
+}
+
+#[tokio::test]
+async fn two_approvals_at_the_same_moment_give_one_invoice() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let manager = app.login("billing@northwind.test").await;
+    let before = app.count("SELECT COUNT(*) FROM invoices").await;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let session = if i % 2 == 0 { owner.clone() } else { manager.clone() };
+        let router = app.router.clone();
+        tasks.push(tokio::spawn(async move {
+            send(&router, call_request("estimates/approve", &[("id", "est_nw_annual"), ("typed_name", "Signer Name")], Some(&session))).await.status
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, before + 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE estimate_id = 'est_nw_annual'").await, 1);
+}
+
+#[tokio::test]
+async fn an_expired_or_declined_estimate_cannot_be_approved() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let expired = app.call("estimates/approve", &[("id", "est_nw_lapsed"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    assert_eq!(expired.status, StatusCode::CONFLICT);
+    assert!(expired.app_error().to_string().contains("expired"), "{}", expired.body);
+
+    let no_reason = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", " ")], Some(&owner)).await;
+    assert!(no_reason.app_error().field_message("reason").is_some());
+    let declined = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Budget moved to next year")], Some(&owner)).await;
+    assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
+    let after = app.call("estimates/approve", &[("id", "est_nw_annual"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    assert_eq!(after.status, StatusCode::CONFLICT);
+    let estimate: EstimateDetail = app.call("estimate", &[("id", "est_nw_annual")], Some(&owner)).await.json();
+    assert_eq!(estimate.status, EstimateStatus::Declined);
+    assert_eq!(estimate.decision.unwrap().decline_reason.as_deref(), Some("Budget moved to next year"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE estimate_id IS NOT NULL").await, 0);
+
+    let unsigned = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "")], Some(&owner)).await;
+    assert!(unsigned.app_error().field_message("typed_name").is_some());
+}
+
+#[tokio::test]
+async fn estimate_decisions_refuse_members_and_other_accounts() {
+    let app = TestApp::with_demo().await;
+    let member = app.login("member@northwind.test").await;
+    let globex = app.login("owner@globex.test").await;
+    for (endpoint, form) in [
+        ("estimates/approve", vec![("id", "est_nw_onboarding"), ("typed_name", "Someone Else")]),
+        ("estimates/decline", vec![("id", "est_nw_onboarding"), ("reason", "Not for us")]),
+    ] {
+        assert_eq!(app.call(endpoint, &form, Some(&member)).await.status, StatusCode::FORBIDDEN, "{endpoint}");
+        assert_eq!(app.call(endpoint, &form, Some(&globex)).await.status, StatusCode::NOT_FOUND, "{endpoint}");
+        assert_eq!(app.call(endpoint, &form, None).await.status, StatusCode::UNAUTHORIZED, "{endpoint}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM estimates WHERE status <> 'open'").await, 0);
+}
