@@ -40,6 +40,9 @@ pub struct InvoiceDetail {
     pub tax: Money,
     pub total: Money,
     pub amount_paid: Money,
+    /// Payment fees (card surcharges) charged with the payments of this invoice, on top of
+    /// its total. A payment of several invoices shares its fee in proportion.
+    pub fees_paid: Money,
     pub amount_due: Money,
     pub is_overdue: bool,
     pub memo: Option<String>,

@@ -85,6 +85,9 @@ async fn paying_one_invoice_charges_once_with_the_fee_and_settles_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges WHERE outcome = 'succeeded'").await, 1);
     assert_eq!(app.count("SELECT amount FROM sandbox_charges").await, due + 85);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.succeeded'").await, 1);
+    // The invoice shows the surcharge paid with it.
+    let detail: portico::api::billing_items::InvoiceDetail = app.call("invoice", &[("id", &prorated)], Some(&owner)).await.json();
+    assert_eq!((detail.fees_paid, detail.amount_due), (Money::new(85, USD), Money::zero(USD)));
 
     // Paying it again is refused plainly.
     let again = pay(&app, &owner, &[&prorated], "pm_nw_visa", "key-paying-one-invoice-0002").await;

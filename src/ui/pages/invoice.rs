@@ -67,6 +67,9 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
             <LinesTable lines=inv.lines subtotal=inv.subtotal tax=inv.tax total=inv.total/>
             <dl class="facts totals-after">
                 <div><dt>"Paid"</dt><dd>{inv.amount_paid.format()}</dd></div>
+                {(!inv.fees_paid.is_zero()).then(|| view! {
+                    <div><dt>"Payment fees"</dt><dd>{inv.fees_paid.format()}</dd></div>
+                })}
                 <div><dt>"Due"</dt><dd>{inv.amount_due.format()}</dd></div>
             </dl>
             {inv.memo.map(|m| view! { <p class="memo">{m}</p> })}
