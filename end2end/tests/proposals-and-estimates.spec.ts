@@ -81,4 +81,11 @@ test('an expired estimate says so and cannot be approved', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Estimate EST-0003' })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'It can no longer be approved' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Approve and create invoice' })).toHaveCount(0);
+
+  // The list shows where each one stands after the decisions above.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Estimates' }).click();
+  const table = page.getByRole('table', { name: 'Estimates and proposals' });
+  await expect(table.getByRole('row', { name: /EST-0001/ })).toContainText('Approved');
+  await expect(table.getByRole('row', { name: /PRO-0002/ })).toContainText('Declined');
+  await expect(table.getByRole('row', { name: /EST-0003/ })).toContainText('Expired');
 });

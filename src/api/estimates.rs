@@ -25,3 +25,23 @@ pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError
     let caller = authorize(Access::Billing).await?;
     crate::server::estimates::decline(&caller, &id, &reason).await
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateSummary {
+    pub id: String,
+    pub number: String,
+    pub kind: crate::domain::billing_items::EstimateKind,
+    pub title: String,
+    pub status: crate::domain::billing_items::EstimateStatus,
+    pub is_expired: bool,
+    pub valid_until: time::Date,
+    pub total: crate::domain::money::Money,
+}
+
+/// Every estimate and proposal of the account: open ones first, then the decided, newest first.
+#[server(endpoint = "estimates")]
+pub async fn list_estimates() -> Result<Vec<EstimateSummary>, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Billing).await?;
+    crate::server::estimates::list(&caller).await
+}

@@ -31,6 +31,7 @@ pub fn register_all() {
     register_explicit::<staff::ListClients>();
     register_explicit::<estimates::ApproveEstimate>();
     register_explicit::<estimates::DeclineEstimate>();
+    register_explicit::<estimates::ListEstimates>();
     register_explicit::<billing_history::BillingHistory>();
     register_explicit::<payment_methods::ListPaymentMethods>();
     register_explicit::<payment_methods::AddPaymentMethod>();

@@ -213,3 +213,43 @@ pub async fn decline(caller: &Authorized, estimate_id: &str, reason: &str) -> Re
     tx.commit().await?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    number: String,
+    kind: String,
+    title: String,
+    status: String,
+    currency: String,
+    valid_until: String,
+    total: i64,
+}
+
+pub async fn list(caller: &Authorized) -> Result<Vec<crate::api::estimates::EstimateSummary>, AppError> {
+    use crate::domain::billing_items::{EstimateKind, EstimateStatus};
+    let today = today(caller.state.clock.as_ref());
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT id, number, kind, title, status, currency, valid_until, total FROM estimates WHERE account_id = $1
+         ORDER BY CASE status WHEN 'open' THEN 0 ELSE 1 END, issue_date DESC, number DESC",
+    )
+    .bind(&caller.account().id)
+    .fetch_all(caller.state.db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let valid_until = decode::date(&r.valid_until)?;
+            let status = decode::enumerated(&r.status, EstimateStatus::parse)?;
+            Ok(crate::api::estimates::EstimateSummary {
+                kind: decode::enumerated(&r.kind, EstimateKind::parse)?,
+                is_expired: status == EstimateStatus::Open && estimate_is_expired(valid_until, today),
+                total: decode::money(r.total, &r.currency)?,
+                id: r.id,
+                number: r.number,
+                title: r.title,
+                status,
+                valid_until,
+            })
+        })
+        .collect()
+}

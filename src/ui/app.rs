@@ -6,6 +6,7 @@ use leptos_router::path;
 use super::layout::AppLayout;
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::billing_history::BillingHistoryPage;
+use super::pages::estimates::EstimatesPage;
 use super::pages::{
     dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound, pay::PayPage,
     pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("invoices/:id") view=InvoicePage/>
+                    <Route path=path!("estimates") view=EstimatesPage/>
                     <Route path=path!("estimates/:id") view=EstimatePage/>
                     <Route path=path!("pay") view=PayPage/>
                     <Route path=path!("payments") view=PaymentsPage/>

@@ -47,6 +47,7 @@ fn MainNav() -> impl IntoView {
             <ul>
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 <li><A href="/billing-history">"Billing history"</A></li>
+                <li><A href="/estimates">"Estimates"</A></li>
                 <li><A href="/payments">"Payments"</A></li>
                 <li><A href="/payment-methods">"Payment methods"</A></li>
                 <li><A href="/billing-details">"Billing details"</A></li>

@@ -110,3 +110,22 @@ async fn estimate_decisions_refuse_members_and_other_accounts() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM estimates WHERE status <> 'open'").await, 0);
 }
+
+#[tokio::test]
+async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let declined = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Not this year")], Some(&owner)).await;
+    assert_eq!(declined.status, StatusCode::OK);
+    let list: Vec<portico::api::estimates::EstimateSummary> = app.call("estimates", &[], Some(&owner)).await.json();
+    let numbers: Vec<(&str, EstimateStatus, bool)> = list.iter().map(|e| (e.number.as_str(), e.status, e.is_expired)).collect();
+    assert_eq!(
+        numbers,
+        vec![("EST-0001", EstimateStatus::Open, false), ("EST-0003", EstimateStatus::Open, true), ("PRO-0002", EstimateStatus::Declined, false)]
+    );
+    let member = app.login("member@northwind.test").await;
+    assert_eq!(app.call("estimates", &[], Some(&member)).await.status, StatusCode::FORBIDDEN);
+    let globex = app.login("owner@globex.test").await;
+    let theirs: Vec<portico::api::estimates::EstimateSummary> = app.call("estimates", &[], Some(&globex)).await.json();
+    assert_eq!(theirs.len(), 1);
+}

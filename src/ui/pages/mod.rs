@@ -11,3 +11,4 @@ pub mod pay_link;
 pub mod payment_methods;
 pub mod payments;
 pub mod billing_history;
+pub mod estimates;
