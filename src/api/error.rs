@@ -69,6 +69,19 @@ impl AppError {
         self
     }
 
+    /// Like [`AppError::tracked`], with a status code of the caller's choosing (e.g. 429).
+    pub fn tracked_as(self, status: u16) -> Self {
+        #[cfg(feature = "ssr")]
+        if let (Some(response), Ok(code)) =
+            (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+        {
+            response.set_status(code);
+        }
+        #[cfg(not(feature = "ssr"))]
+        let _ = status;
+        self
+    }
+
     /// Logs the detail of an internal failure and returns the generic error.
     #[cfg(feature = "ssr")]
     pub fn internal(context: &str, detail: impl std::fmt::Display) -> Self {

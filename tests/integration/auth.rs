@@ -139,3 +139,26 @@ async fn successful_logins_are_audited_with_user_and_account() {
     .unwrap();
     assert_eq!(row, (Some("usr_nora".into()), Some("acc_northwind".into())));
 }
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_per_email_without_revealing_whether_it_exists() {
+    let app = TestApp::with_demo().await;
+    for email in ["owner@northwind.test", "nobody@northwind.test"] {
+        for _ in 0..5 {
+            let res = app.call("login", &[("email", email), ("password", "wrong-guess")], None).await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
+    let known = app.call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], None).await;
+    let unknown = app.call("login", &[("email", "nobody@northwind.test"), ("password", "anything")], None).await;
+    assert_eq!(known.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+    assert!(known.session_cookie().is_none());
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.throttled'").await, 2);
+    // Other emails are unaffected, and the window passes.
+    let other = app.call("login", &[("email", "billing@northwind.test"), ("password", PASSWORD)], None).await;
+    assert_eq!(other.status, StatusCode::OK);
+    app.clock.advance(Duration::minutes(16));
+    let later = app.call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], None).await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.body);
+}

@@ -13,6 +13,13 @@ use crate::server::db::users::{credentials_by_email, default_account};
 use crate::server::ids::{new_secret_token, token_hash};
 use crate::server::request::RequestInfo;
 
+/// Failed sign-ins allowed per email within [`THROTTLE_WINDOW_SECS`] before further attempts
+/// are refused without checking the password. Counted per email, whether or not an account
+/// has it, so the refusal tells nothing about which emails exist.
+pub const MAX_FAILURES: i64 = 5;
+pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+pub const THROTTLED: &str = "Too many failed sign-in attempts for this email. Wait 15 minutes, then try again.";
+
 /// The same words whether the email is unknown or the password wrong.
 pub const BAD_CREDENTIALS: &str = "That email and password don't match an account. Check both and try again.";
 
@@ -25,6 +32,25 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let state = &info.state;
+    let now = unix_now(state.clock.as_ref());
+    let recent_failures: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed' AND actor_email = $1 AND occurred_at > $2",
+    )
+    .bind(&email)
+    .bind(now - THROTTLE_WINDOW_SECS)
+    .fetch_one(state.db.pool())
+    .await?;
+    if recent_failures >= MAX_FAILURES {
+        let mut tx = state.db.begin_write().await?;
+        record(
+            &mut tx,
+            now,
+            AuditEvent { action: "login.throttled", actor_email: Some(&email), ip: info.client_ip().as_deref(), ..Default::default() },
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Invalid { field: None, message: THROTTLED.into() }.tracked_as(429));
+    }
     let credentials = credentials_by_email(state.db.pool(), &email).await?;
 
     // Argon2 is CPU-bound by design; keep it off the async workers.
@@ -48,7 +74,6 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
         (Some(user), true) => default_account(state.db.pool(), &user.id).await?,
         _ => None,
     };
-    let now = unix_now(state.clock.as_ref());
     let ip = info.client_ip();
     let mut tx = state.db.begin_write().await?;
     let Some(user) = credentials.filter(|_| verified) else {
