@@ -29,6 +29,9 @@ impl SessionView {
 
 /// Signs in. On success the session cookie is set (a new session id: any session the
 /// browser had is ended) and the browser is sent to `next` or the dashboard.
+///
+/// Public by necessity: it is how a caller becomes established, so there is no `authorize`
+/// call. It is throttled per email and, like every POST, refused when cross-site.
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::auth::login::sign_in;

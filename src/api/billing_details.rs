@@ -142,7 +142,7 @@ pub enum UpdateOutcome {
 pub async fn get_billing_details() -> Result<BillingDetails, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::billing_details::load(&caller.state, &caller.account().id).await
+    crate::server::billing_details::load(&caller.state, &caller.account()?.id).await
 }
 
 /// Saves the company name, address and tax ID. The form's fields arrive flat (`company_name`,

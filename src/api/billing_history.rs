@@ -92,5 +92,5 @@ pub async fn billing_history(cursor: Option<String>, filter: Option<String>, sea
     let caller = authorize(Access::Billing).await?;
     let filter = HistoryFilter::parse(filter.as_deref().unwrap_or("all"));
     let search = search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    crate::server::billing_history::page(&caller.state, &caller.account().id, cursor.as_deref().filter(|c| !c.is_empty()), filter, search, HISTORY_PAGE_SIZE).await
+    crate::server::billing_history::page(&caller.state, &caller.account()?.id, cursor.as_deref().filter(|c| !c.is_empty()), filter, search, HISTORY_PAGE_SIZE).await
 }

@@ -87,7 +87,7 @@ pub struct EstimateDecision {
 pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::db::invoices::invoice_detail(&caller.state, &caller.account().id, &id)
+    crate::server::db::invoices::invoice_detail(&caller.state, &caller.account()?.id, &id)
         .await?
         .ok_or_else(AppError::not_found)
 }
@@ -96,7 +96,7 @@ pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
 pub async fn get_estimate(id: String) -> Result<EstimateDetail, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::db::invoices::estimate_detail(&caller.state, &caller.account().id, &id)
+    crate::server::db::invoices::estimate_detail(&caller.state, &caller.account()?.id, &id)
         .await?
         .ok_or_else(AppError::not_found)
 }

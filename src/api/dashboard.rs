@@ -116,7 +116,7 @@ pub struct NoAccessInfo {
 pub async fn billing_helpers() -> Result<NoAccessInfo, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;
-    let account = caller.account();
+    let account = caller.account()?;
     let people = crate::server::db::accounts::billing_people(caller.state.db.pool(), &account.id).await?;
     Ok(NoAccessInfo { account_name: account.name.clone(), your_role: account.role, people })
 }

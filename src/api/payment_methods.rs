@@ -37,7 +37,7 @@ pub struct PaymentMethodsView {
 pub async fn list_payment_methods() -> Result<PaymentMethodsView, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::payments::methods::list(&caller.state, &caller.account().id).await
+    crate::server::payments::methods::list(&caller.state, &caller.account()?.id).await
 }
 
 /// Stores the method behind a processor token (from the tokenization endpoint). The card

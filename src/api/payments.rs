@@ -58,7 +58,7 @@ pub struct PaymentQuote {
 pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::payments::methods::payment_quote(&caller.state, &caller.account().id, &invoice_ids).await
+    crate::server::payments::methods::payment_quote(&caller.state, &caller.account()?.id, &invoice_ids).await
 }
 
 /// Pays the invoices in full with one method. `idempotency_key` is made once per payment
@@ -68,7 +68,7 @@ pub async fn pay_invoices(invoice_ids: Vec<String>, method: String, idempotency_
     use crate::server::auth::authorize::{Access, authorize};
     use crate::server::payments::pay::{PayWith, Payer, pay};
     let caller = authorize(Access::Billing).await?;
-    let payer = Payer { account_id: &caller.account().id, user_id: Some(caller.user_id()), impersonator_id: None };
+    let payer = Payer { account_id: &caller.account()?.id, user_id: Some(caller.user_id()), impersonator_id: None };
     pay(&caller.state, payer, &invoice_ids, PayWith::parse(&method)?, &idempotency_key).await
 }
 
@@ -117,7 +117,7 @@ pub struct PaymentHistoryPage {
 pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPage, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::payments::history::page(caller.state.db.pool(), &caller.account().id, cursor.as_deref().filter(|c| !c.is_empty()), 20).await
+    crate::server::payments::history::page(caller.state.db.pool(), &caller.account()?.id, cursor.as_deref().filter(|c| !c.is_empty()), 20).await
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,7 +131,7 @@ pub struct PaymentLink {
 pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::payments::methods::create_link(&caller.state, &caller.account().id, caller.user_id(), &invoice_id).await
+    crate::server::payments::methods::create_link(&caller.state, &caller.account()?.id, caller.user_id(), &invoice_id).await
 }
 
 /// What a payment link shows: that one invoice and nothing else of the account.
@@ -146,13 +146,16 @@ pub struct LinkedInvoice {
     pub card_quote: MethodQuote,
 }
 
+/// Public by design, for payers without an account: the link's token is the only authority,
+/// checked first (unknown or expired answers not found), and it reaches one invoice.
 #[server(endpoint = "pay-link/view")]
 pub async fn view_payment_link(token: String) -> Result<LinkedInvoice, AppError> {
     crate::server::payments::methods::linked_invoice(&crate::server::state::app_state()?, &token).await
 }
 
 /// Pays the linked invoice with a card tokenized in the browser. No session involved: the
-/// link's token is the only authority, and it reaches this one invoice.
+/// link's token is the only authority, checked before anything else, and it reaches this one
+/// invoice.
 #[server(endpoint = "pay-link/pay", input = Json)]
 pub async fn pay_by_link(token: String, card_token: String, idempotency_key: String) -> Result<PaymentResult, AppError> {
     crate::server::payments::methods::pay_by_link(&crate::server::state::app_state()?, &token, &card_token, &idempotency_key).await

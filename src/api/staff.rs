@@ -20,6 +20,6 @@ pub struct ClientRow {
 pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
-    let vendor_id = &caller.session.staff.as_ref().expect("staff access checked").vendor_id;
+    let vendor_id = &caller.staff()?.vendor_id;
     crate::server::db::accounts::client_list(&caller.state, vendor_id).await
 }

@@ -127,6 +127,12 @@ pub fn format_date(date: Date) -> String {
     format!("{month} {}, {}", date.day(), date.year())
 }
 
+/// A stored Unix-seconds instant as its UTC calendar date, formatted like [`format_date`];
+/// empty for an instant outside the calendar's range.
+pub fn format_unix_date(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds).map(|t| format_date(t.date())).unwrap_or_default()
+}
+
 /// Parses the `YYYY-MM-DD` form dates are stored in.
 pub fn parse_iso_date(s: &str) -> Option<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -180,6 +186,8 @@ mod tests {
     #[test]
     fn formats_and_parses_dates() {
         assert_eq!(format_date(date!(2026 - 11 - 02)), "Nov 2, 2026");
+        assert_eq!(format_unix_date(1_795_348_800), "Nov 22, 2026");
+        assert_eq!(format_unix_date(i64::MAX), "");
         assert_eq!(parse_iso_date("2024-02-29"), Some(date!(2024 - 02 - 29)));
         assert_eq!(parse_iso_date("2025-02-29"), None);
         assert_eq!(iso_date(date!(2026 - 01 - 05)), "2026-01-05");

@@ -16,7 +16,6 @@ use crate::domain::address::{Address, format_single_line};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
-use crate::server::db::audit::{AuditEvent, record};
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
 
@@ -179,25 +178,6 @@ where
     })
 }
 
-async fn audit(tx: &mut Tx, caller: &Authorized, now: i64, action: &str, target: (&str, &str), detail: serde_json::Value) -> Result<(), AppError> {
-    record(
-        tx,
-        now,
-        AuditEvent {
-            action,
-            actor_user_id: Some(caller.user_id()),
-            actor_email: Some(&caller.session.email),
-            account_id: Some(&caller.account().id),
-            target_type: Some(target.0),
-            target_id: Some(target.1),
-            detail,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// Validates everything first, then stores the details in one transaction with one audit
 /// event `billing_details.updated` holding the values before and after. Saving values
 /// identical to the stored ones changes and records nothing.
@@ -207,7 +187,7 @@ pub async fn update_details(caller: &Authorized, input: &DetailsInput, version: 
         Err(errors) => return Ok(UpdateOutcome::Invalid(errors)),
     };
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let after = DetailsRow {
         company_name: valid.company_name,
         country: valid.address.country,
@@ -262,9 +242,8 @@ pub async fn update_details(caller: &Authorized, input: &DetailsInput, version: 
         tx.rollback().await?;
         return Err(AppError::Conflict(CHANGED_MEANWHILE.into()).tracked());
     }
-    audit(
+    caller.record(
         &mut tx,
-        caller,
         now,
         "billing_details.updated",
         ("account", account_id),
@@ -294,7 +273,7 @@ pub async fn add_contact(caller: &Authorized, name: &str, email: &str) -> Result
         AppError::invalid(first.field, first.message.clone())
     })?;
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     if !lock_account(&mut tx, account_id).await? {
@@ -322,7 +301,7 @@ pub async fn add_contact(caller: &Authorized, name: &str, email: &str) -> Result
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(duplicate_contact(&email)),
         Err(e) => return Err(e.into()),
     }
-    audit(&mut tx, caller, now, "billing_contact.added", ("billing_contact", &id), json!({ "name": name, "email": email })).await?;
+    caller.record(&mut tx, now, "billing_contact.added", ("billing_contact", &id), json!({ "name": name, "email": email })).await?;
     tx.commit().await?;
     Ok(contacts(state.db.pool(), account_id).await?)
 }
@@ -330,7 +309,7 @@ pub async fn add_contact(caller: &Authorized, name: &str, email: &str) -> Result
 /// Removes a billing contact of the caller's account, unless it is the last one.
 pub async fn remove_contact(caller: &Authorized, id: &str) -> Result<Vec<BillingContact>, AppError> {
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     if !lock_account(&mut tx, account_id).await? {
@@ -344,9 +323,8 @@ pub async fn remove_contact(caller: &Authorized, id: &str) -> Result<Vec<Billing
         return Err(AppError::Conflict(LAST_CONTACT.into()).tracked());
     }
     sqlx::query("DELETE FROM billing_contacts WHERE id = $1 AND account_id = $2").bind(id).bind(account_id).execute(&mut *tx).await?;
-    audit(
+    caller.record(
         &mut tx,
-        caller,
         now,
         "billing_contact.removed",
         ("billing_contact", id),

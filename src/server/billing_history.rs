@@ -1,6 +1,5 @@
-//! Billing history: invoices and payments in one timeline, newest first. Keyset pagination on
-//! (time, id): a page starts strictly after the last entry of the one before, so entries that
-//! arrive meanwhile neither repeat an entry nor push one out of sight.
+//! Billing history: invoices and payments in one timeline, newest first, paged by
+//! [`keyset`].
 
 use sqlx::FromRow;
 
@@ -9,7 +8,7 @@ use crate::api::error::AppError;
 use crate::api::payments::PaymentStatus;
 use crate::domain::billing_items::{InvoiceKind, InvoiceStatus, iso_date, is_overdue};
 use crate::server::clock::today;
-use crate::server::db::decode;
+use crate::server::db::{decode, keyset};
 use crate::server::state::AppState;
 
 #[derive(Debug, FromRow)]
@@ -28,16 +27,6 @@ struct Row {
     failure_message: Option<String>,
 }
 
-fn cursor_of(row: &Row) -> String {
-    format!("{}:{}", row.at, row.id)
-}
-
-fn parse_cursor(cursor: &str) -> Result<(i64, String), AppError> {
-    let invalid = || AppError::invalid("cursor", "That page link is not valid. Reload the history.");
-    let (at, id) = cursor.split_once(':').ok_or_else(invalid)?;
-    Ok((at.parse().map_err(|_| invalid())?, id.to_string()))
-}
-
 pub async fn page(
     state: &AppState,
     account_id: &str,
@@ -47,10 +36,7 @@ pub async fn page(
     size: i64,
 ) -> Result<HistoryPage, AppError> {
     let today = today(state.clock.as_ref());
-    let (before_at, before_id) = match cursor {
-        Some(c) => parse_cursor(c)?,
-        None => (i64::MAX, String::new()),
-    };
+    let (before_at, before_id) = keyset::parse_cursor(cursor)?;
     // Optional conditions take the next placeholder numbers, and only what the SQL uses is
     // bound (PostgreSQL refuses a statement with more arguments than placeholders).
     let mut extra: Vec<String> = Vec::new();
@@ -110,24 +96,10 @@ pub async fn page(
     let rows: Vec<Row> = query.fetch_all(state.db.pool()).await?;
     let has_more = rows.len() as i64 > size;
     let rows: Vec<Row> = rows.into_iter().take(size as usize).collect();
-    let next_cursor = if has_more { rows.last().map(cursor_of) } else { None };
+    let next_cursor = if has_more { rows.last().map(|r| keyset::cursor(r.at, &r.id)) } else { None };
 
-    // Invoice numbers for the page's payments, in one query.
     let payment_ids: Vec<&str> = rows.iter().filter(|r| r.entry_type == "payment").map(|r| r.id.as_str()).collect();
-    let mut paid_numbers: Vec<(String, String)> = Vec::new();
-    if !payment_ids.is_empty() {
-        let placeholders: Vec<String> = (0..payment_ids.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT pa.payment_id, i.number FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id
-             WHERE i.account_id = $1 AND pa.payment_id IN ({}) ORDER BY i.number",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(account_id);
-        for id in &payment_ids {
-            query = query.bind(*id);
-        }
-        paid_numbers = query.fetch_all(state.db.pool()).await?;
-    }
+    let paid_numbers = keyset::invoice_numbers_of_payments(state.db.pool(), account_id, &payment_ids).await?;
 
     let entries = rows
         .into_iter()
@@ -149,7 +121,7 @@ pub async fn page(
                 }
             } else {
                 HistoryEntry::Payment {
-                    invoice_numbers: paid_numbers.iter().filter(|(p, _)| *p == r.id).map(|(_, n)| n.clone()).collect(),
+                    invoice_numbers: keyset::numbers_for(&paid_numbers, &r.id),
                     status: match r.status.as_str() {
                         "succeeded" => PaymentStatus::Succeeded,
                         "failed" => PaymentStatus::Failed,

@@ -12,7 +12,7 @@ use crate::server::db::{accounts, dashboard, invoices};
 
 pub async fn load(caller: &Authorized) -> Result<Dashboard, AppError> {
     let pool = caller.state.db.pool();
-    let account = caller.account();
+    let account = caller.account()?;
     let today = today(caller.state.clock.as_ref());
     let profile = accounts::profile(pool, &account.id).await?.ok_or_else(AppError::not_found)?;
     let (open_invoices, open_estimates, subscriptions, payment_methods, failed_payments) = tokio::try_join!(

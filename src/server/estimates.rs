@@ -9,7 +9,6 @@ use time::Duration;
 use super::auth::authorize::Authorized;
 use super::billing_details::bill_to_snapshot;
 use super::clock::{today, unix_now};
-use super::db::audit::{AuditEvent, record};
 use super::db::{Tx, decode};
 use super::ids::new_id;
 use crate::api::error::AppError;
@@ -47,11 +46,7 @@ async fn load(tx: &mut Tx, account_id: &str, id: &str) -> Result<EstimateRow, Ap
 }
 
 fn already_decided(row: &EstimateRow) -> AppError {
-    let when = row
-        .decided_at
-        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
-        .map(|t| format!(" on {}", format_date(t.date())))
-        .unwrap_or_default();
+    let when = row.decided_at.map(|t| format!(" on {}", crate::domain::billing_items::format_unix_date(t))).unwrap_or_default();
     AppError::Conflict(format!("This {} was already {}{when}.", row.kind, row.status)).tracked()
 }
 
@@ -77,7 +72,7 @@ pub async fn approve(caller: &Authorized, estimate_id: &str, typed_name: &str) -
         return Err(AppError::invalid("typed_name", "Use at most 100 characters."));
     }
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
@@ -145,21 +140,8 @@ pub async fn approve(caller: &Authorized, estimate_id: &str, typed_name: &str) -
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE estimates SET invoice_id = $1 WHERE id = $2").bind(&invoice_id).bind(estimate_id).execute(&mut *tx).await?;
-    record(
-        &mut tx,
-        now,
-        AuditEvent {
-            action: "estimate.approved",
-            actor_user_id: Some(caller.user_id()),
-            actor_email: Some(&caller.session.email),
-            account_id: Some(account_id),
-            target_type: Some("estimate"),
-            target_id: Some(estimate_id),
-            detail: json!({ "typed_name": typed_name, "invoice": number, "total": row.total, "currency": row.currency }),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let detail = json!({ "typed_name": typed_name, "invoice": number, "total": row.total, "currency": row.currency });
+    caller.record(&mut tx, now, "estimate.approved", ("estimate", estimate_id), detail).await?;
     tx.commit().await?;
     Ok(ApprovedEstimate { invoice_id, invoice_number: number })
 }
@@ -173,7 +155,7 @@ pub async fn decline(caller: &Authorized, estimate_id: &str, reason: &str) -> Re
         return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
     }
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, account_id, estimate_id).await?;
@@ -195,21 +177,7 @@ pub async fn decline(caller: &Authorized, estimate_id: &str, reason: &str) -> Re
         let row = load(&mut tx, account_id, estimate_id).await?;
         return Err(already_decided(&row));
     }
-    record(
-        &mut tx,
-        now,
-        AuditEvent {
-            action: "estimate.declined",
-            actor_user_id: Some(caller.user_id()),
-            actor_email: Some(&caller.session.email),
-            account_id: Some(account_id),
-            target_type: Some("estimate"),
-            target_id: Some(estimate_id),
-            detail: json!({ "reason": reason }),
-            ..Default::default()
-        },
-    )
-    .await?;
+    caller.record(&mut tx, now, "estimate.declined", ("estimate", estimate_id), json!({ "reason": reason })).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -233,7 +201,7 @@ pub async fn list(caller: &Authorized) -> Result<Vec<crate::api::estimates::Esti
         "SELECT id, number, kind, title, status, currency, valid_until, total FROM estimates WHERE account_id = $1
          ORDER BY CASE status WHEN 'open' THEN 0 ELSE 1 END, issue_date DESC, number DESC",
     )
-    .bind(&caller.account().id)
+    .bind(&caller.account()?.id)
     .fetch_all(caller.state.db.pool())
     .await?;
     rows.into_iter()

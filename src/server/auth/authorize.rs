@@ -6,7 +6,9 @@ use leptos::prelude::use_context;
 use crate::api::error::AppError;
 use crate::server::auth::cookies::session_token;
 use crate::server::clock::unix_now;
-use crate::server::db::sessions::{SessionAccount, SessionRecord, find_live};
+use crate::server::db::Tx;
+use crate::server::db::audit::{AuditEvent, record};
+use crate::server::db::sessions::{SessionAccount, SessionRecord, StaffRecord, find_live};
 use crate::server::state::{AppState, app_state};
 use crate::server::ids::token_hash;
 
@@ -35,9 +37,39 @@ pub struct Authorized {
 }
 
 impl Authorized {
-    /// The current account. Present whenever access was `AccountMember` or `Billing`.
-    pub fn account(&self) -> &SessionAccount {
-        self.session.account.as_ref().expect("authorize() checked the account")
+    /// The current account. Always present after `AccountMember` or `Billing` access; asking
+    /// for it after other access levels answers Forbidden rather than panicking.
+    pub fn account(&self) -> Result<&SessionAccount, AppError> {
+        self.session.account.as_ref().ok_or_else(|| AppError::Forbidden.tracked())
+    }
+
+    /// The caller's staff record, present after `Staff` access.
+    pub fn staff(&self) -> Result<&StaffRecord, AppError> {
+        self.session.staff.as_ref().ok_or_else(|| AppError::Forbidden.tracked())
+    }
+
+    /// Records an action of this caller on their current account in the audit trail, in the
+    /// transaction that makes the change.
+    pub async fn record(
+        &self,
+        tx: &mut Tx,
+        now: i64,
+        action: &str,
+        target: (&str, &str),
+        detail: serde_json::Value,
+    ) -> Result<(), AppError> {
+        let event = AuditEvent {
+            action,
+            actor_user_id: Some(self.user_id()),
+            actor_email: Some(&self.session.email),
+            account_id: Some(&self.account()?.id),
+            target_type: Some(target.0),
+            target_id: Some(target.1),
+            detail,
+            ..Default::default()
+        };
+        record(tx, now, event).await?;
+        Ok(())
     }
 
     pub fn user_id(&self) -> &str {

@@ -85,6 +85,7 @@ pub async fn client_list(state: &AppState, vendor_id: &str) -> Result<Vec<Client
     .await?;
     let mut clients: Vec<ClientRow> = Vec::new();
     for row in rows {
+        // Rows come ordered by account: one row per currency the account owes in.
         if clients.last().is_none_or(|c| c.id != row.id) {
             clients.push(ClientRow {
                 id: row.id.clone(),
@@ -95,11 +96,21 @@ pub async fn client_list(state: &AppState, vendor_id: &str) -> Result<Vec<Client
                 open_estimates: row.open_estimates,
             });
         }
-        let client = clients.last_mut().expect("pushed above");
+        let Some(client) = clients.last_mut() else { continue };
         if let (Some(code), Some(amount)) = (row.currency.as_deref(), row.outstanding) {
             client.outstanding.add(decode::money(amount, code)?).map_err(|e| AppError::internal("totals", e))?;
         }
         client.overdue_invoices += row.overdue_invoices;
     }
     Ok(clients)
+}
+
+/// The vendor that bills the account, and the account's currency.
+pub async fn vendor_and_currency(pool: &AnyPool, account_id: &str) -> Result<(String, crate::domain::currency::Currency), AppError> {
+    let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((vendor, decode::currency(&currency)?))
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod decode;
 pub mod invoices;
+pub mod keyset;
 pub mod sessions;
 pub mod users;
 

@@ -17,19 +17,11 @@ use crate::domain::payment_method::MethodKind;
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::{today, unix_now};
 use crate::server::db::audit::{AuditEvent, record};
+use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::dashboard::payment_methods as stored_methods;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
-
-async fn account_currency_vendor(pool: &sqlx::AnyPool, account_id: &str) -> Result<(String, crate::domain::currency::Currency), AppError> {
-    let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok((vendor, decode::currency(&currency)?))
-}
 
 pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsView, AppError> {
     let pool = state.db.pool();
@@ -43,7 +35,7 @@ pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsVi
     .bind(account_id)
     .fetch_all(pool)
     .await?;
-    let (vendor, currency) = account_currency_vendor(pool, account_id).await?;
+    let (vendor, currency) = vendor_and_currency(pool, account_id).await?;
     let vendor = settings::load(pool, &vendor, currency).await?;
     Ok(PaymentMethodsView {
         methods: methods
@@ -69,7 +61,7 @@ pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsVi
 
 pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result<StoredMethod, AppError> {
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let attached = state.processor.attach(token).await.map_err(|e| match e {
         AttachError::Declined { message, .. } => AppError::invalid("token", message),
         AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
@@ -117,29 +109,10 @@ pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit(&mut tx, caller, now, "payment_method.added", &id, json!({ "kind": attached.kind.as_str(), "last4": attached.last4 })).await?;
+    caller.record(&mut tx, now, "payment_method.added", ("payment_method", &id), json!({ "kind": attached.kind.as_str(), "last4": attached.last4 })).await?;
     tx.commit().await?;
     let view = list(state, account_id).await?;
     view.methods.into_iter().find(|m| m.id == id).ok_or_else(|| AppError::internal("add method", "stored method not listed"))
-}
-
-async fn audit(tx: &mut Tx, caller: &Authorized, now: i64, action: &str, method_id: &str, detail: serde_json::Value) -> Result<(), AppError> {
-    record(
-        tx,
-        now,
-        AuditEvent {
-            action,
-            actor_user_id: Some(caller.user_id()),
-            actor_email: Some(&caller.session.email),
-            account_id: Some(&caller.account().id),
-            target_type: Some("payment_method"),
-            target_id: Some(method_id),
-            detail,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 async fn method_exists(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, AppError> {
@@ -154,7 +127,7 @@ async fn method_exists(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, 
 
 pub async fn make_default(caller: &Authorized, id: &str) -> Result<(), AppError> {
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     if !method_exists(&mut tx, account_id, id).await? {
@@ -165,7 +138,7 @@ pub async fn make_default(caller: &Authorized, id: &str) -> Result<(), AppError>
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    audit(&mut tx, caller, now, "payment_method.made_default", id, json!({})).await?;
+    caller.record(&mut tx, now, "payment_method.made_default", ("payment_method", id), json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -175,7 +148,7 @@ pub async fn make_default(caller: &Authorized, id: &str) -> Result<(), AppError>
 /// the same transaction.
 pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Result<RemovalOutcome, AppError> {
     let state = &caller.state;
-    let account_id = &caller.account().id;
+    let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     if !method_exists(&mut tx, account_id, id).await? {
@@ -249,7 +222,7 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
             sqlx::query("UPDATE payment_methods SET is_default = 1 WHERE id = $1").bind(next).execute(&mut *tx).await?;
         }
     }
-    audit(&mut tx, caller, now, "payment_method.removed", id, json!({ "moved_subscriptions_to": move_to })).await?;
+    caller.record(&mut tx, now, "payment_method.removed", ("payment_method", id), json!({ "moved_subscriptions_to": move_to })).await?;
     tx.commit().await?;
     Ok(RemovalOutcome::Removed)
 }
@@ -278,14 +251,23 @@ struct PayableRow {
 pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[String]) -> Result<PaymentQuote, AppError> {
     let pool = state.db.pool();
     let today = today(state.clock.as_ref());
-    let (vendor, currency) = account_currency_vendor(pool, account_id).await?;
-    let rows: Vec<PayableRow> = sqlx::query_as(
+    let (vendor, currency) = vendor_and_currency(pool, account_id).await?;
+    // Only the invoices asked for, or every payable one when none are named.
+    let which = if invoice_ids.is_empty() {
+        "status = 'open' AND payment_in_progress_id IS NULL".to_string()
+    } else {
+        let placeholders: Vec<String> = (0..invoice_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        format!("status IN ('open', 'awaiting_transfer', 'paid') AND id IN ({})", placeholders.join(", "))
+    };
+    let sql = format!(
         "SELECT id, number, status, due_date, total, amount_paid, payment_in_progress_id, currency FROM invoices
-         WHERE account_id = $1 AND status IN ('open', 'awaiting_transfer', 'paid') ORDER BY due_date, number",
-    )
-    .bind(account_id)
-    .fetch_all(pool)
-    .await?;
+         WHERE account_id = $1 AND {which} ORDER BY due_date, number"
+    );
+    let mut query = sqlx::query_as::<_, PayableRow>(&sql).bind(account_id);
+    for id in invoice_ids {
+        query = query.bind(id);
+    }
+    let rows: Vec<PayableRow> = query.fetch_all(pool).await?;
     let mut invoices = Vec::new();
     for id in invoice_ids {
         let Some(row) = rows.iter().find(|r| &r.id == id) else { return Err(AppError::not_found()) };
@@ -357,14 +339,10 @@ pub async fn create_link(state: &AppState, account_id: &str, user_id: &str, invo
     Ok(PaymentLink { url: format!("{}{}", state.settings.server.public_url.trim_end_matches('/'), links::link_path(&token)), expires_on })
 }
 
-fn link_not_found() -> AppError {
-    AppError::not_found()
-}
-
 pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoice, AppError> {
     let pool = state.db.pool();
     let now = unix_now(state.clock.as_ref());
-    let (invoice_id, account_id) = links::resolve(pool, token, now).await?.ok_or_else(link_not_found)?;
+    let (invoice_id, account_id) = links::resolve(pool, token, now).await?.ok_or_else(AppError::not_found)?;
     let (vendor_id, number, status, due, total, paid, currency, bill_to): (String, String, String, String, i64, i64, String, String) =
         sqlx::query_as(
             "SELECT vendor_id, number, status, due_date, total, amount_paid, currency, bill_to_name FROM invoices WHERE id = $1 AND account_id = $2",
@@ -373,7 +351,7 @@ pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoi
         .bind(&account_id)
         .fetch_optional(pool)
         .await?
-        .ok_or_else(link_not_found)?;
+        .ok_or_else(AppError::not_found)?;
     let vendor_name: String = sqlx::query_scalar("SELECT name FROM vendors WHERE id = $1").bind(&vendor_id).fetch_one(pool).await?;
     let amount_due = decode::money(total - paid, &currency)?;
     let vendor = settings::load(pool, &vendor_id, amount_due.currency).await?;
@@ -390,7 +368,7 @@ pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoi
 
 pub async fn pay_by_link(state: &AppState, token: &str, card_token: &str, idempotency_key: &str) -> Result<PaymentResult, AppError> {
     let now = unix_now(state.clock.as_ref());
-    let (invoice_id, account_id) = links::resolve(state.db.pool(), token, now).await?.ok_or_else(link_not_found)?;
+    let (invoice_id, account_id) = links::resolve(state.db.pool(), token, now).await?.ok_or_else(AppError::not_found)?;
     let attached = state.processor.attach(card_token).await.map_err(|e| match e {
         AttachError::Declined { message, .. } => AppError::invalid("token", message),
         AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),

@@ -20,11 +20,11 @@ use super::settings;
 use crate::api::error::AppError;
 use crate::api::payments::PaymentResult;
 use crate::domain::billing_items::format_date;
-use crate::domain::currency::Currency;
 use crate::domain::fees::{MethodQuote, Settlement, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
-use crate::server::clock::{today, unix_now};
+use crate::server::clock::unix_now;
+use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::dashboard::method_label;
 use crate::server::db::{Tx, decode};
@@ -116,7 +116,7 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
     let now = unix_now(state.clock.as_ref());
     // Read before the write transaction: a use case never holds a transaction while asking the
     // pool for a second connection, or concurrent payers could starve each other of both.
-    let (vendor_id, currency) = account_vendor(state.db.pool(), payer.account_id).await?;
+    let (vendor_id, currency) = vendor_and_currency(state.db.pool(), payer.account_id).await?;
     let vendor = settings::load(state.db.pool(), &vendor_id, currency).await?;
     let mut tx = state.db.begin_write().await?;
 
@@ -267,15 +267,6 @@ fn transfer_instructions(kind: MethodKind, wire_instructions: &str) -> String {
         MethodKind::Boleto => "Pay the boleto at any bank or in your bank app; it can take up to 3 business days to clear.".into(),
         _ => String::new(),
     }
-}
-
-async fn account_vendor(pool: &sqlx::AnyPool, account_id: &str) -> Result<(String, Currency), AppError> {
-    let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok((vendor, decode::currency(&currency)?))
 }
 
 #[derive(sqlx::FromRow)]
@@ -468,7 +459,7 @@ async fn notify_failure(
     for (id, number, due, total, paid) in invoices {
         let (token, expires_at) = links::create(tx, now, id, account_id, None).await?;
         let due = decode::date(due).map(format_date).unwrap_or_else(|_| due.clone());
-        let expires = time::OffsetDateTime::from_unix_timestamp(expires_at).map(|t| format_date(t.date())).unwrap_or_default();
+        let expires = crate::domain::billing_items::format_unix_date(expires_at);
         lines.push(format!(
             "  Invoice {number}, {} due {due}\n  Pay it here (no sign-in needed, link works until {expires}):\n  {base}{}",
             decode::money(total - paid, currency)?.format(),
@@ -487,7 +478,6 @@ async fn notify_failure(
         );
         enqueue(tx, now, Email { kind: "payment_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) }).await?;
     }
-    let _ = today(state.clock.as_ref());
     Ok(())
 }
 

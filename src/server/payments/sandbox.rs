@@ -84,9 +84,9 @@ struct TokenBody {
     nonce: String,
 }
 
-fn encode_token(body: &TokenBody) -> String {
-    let json = serde_json::to_vec(body).expect("token body serializes");
-    format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+fn encode_token(body: &TokenBody) -> Result<String, serde_json::Error> {
+    let json = serde_json::to_vec(body)?;
+    Ok(format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)))
 }
 
 fn decode_token(token: &str) -> Option<TokenBody> {
@@ -131,7 +131,8 @@ impl SandboxProcessor {
         if let Some(previous) = self.recorded(request.idempotency_key).await? {
             return Ok(previous);
         }
-        let (outcome, code) = match decode_token(request.token) {
+        let body = decode_token(request.token);
+        let (outcome, code) = match &body {
             None => ("failed", Some("invalid_token")),
             Some(body) => match body.behaviour {
                 Behaviour::Succeeds => ("succeeded", None),
@@ -142,7 +143,7 @@ impl SandboxProcessor {
                 Behaviour::ProcessingError => ("failed", Some("processing_error")),
             },
         };
-        let fingerprint = decode_token(request.token).map(|b| b.fingerprint).unwrap_or_default();
+        let fingerprint = body.map(|b| b.fingerprint).unwrap_or_default();
         // The unique key makes a concurrent duplicate lose the insert, not charge twice.
         sqlx::query(
             "INSERT INTO sandbox_charges (id, idempotency_key, token_fingerprint, amount, currency, outcome, failure_code, created_at)
@@ -158,7 +159,8 @@ impl SandboxProcessor {
         .bind(unix_now(self.clock.as_ref()))
         .execute(self.db.pool())
         .await?;
-        Ok(self.recorded(request.idempotency_key).await?.expect("recorded just above"))
+        // Whether this call or a concurrent duplicate inserted it, the row is there now.
+        self.recorded(request.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)
     }
 }
 
@@ -241,7 +243,7 @@ pub fn demo_token(
         behaviour: Behaviour::Succeeds,
         nonce: seed.into(),
     };
-    (encode_token(&body), fingerprint)
+    (encode_token(&body).expect("demo token fields always serialize"), fingerprint)
 }
 
 /// What the browser posts to the tokenization endpoint.
@@ -310,7 +312,14 @@ pub async fn tokenize(State(state): State<AppState>, Json(request): Json<TokenRe
             }
         }
     };
-    let response = TokenResponse { token: encode_token(&body), kind: body.kind.clone(), brand: body.brand.clone(), last4: body.last4.clone() };
+    let token = match encode_token(&body) {
+        Ok(token) => token,
+        Err(e) => {
+            let error = crate::api::error::AppError::internal("sandbox token", e);
+            return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
+        }
+    };
+    let response = TokenResponse { token, kind: body.kind.clone(), brand: body.brand.clone(), last4: body.last4.clone() };
     (StatusCode::OK, Json(response)).into_response()
 }
 
@@ -344,7 +353,7 @@ mod tests {
             behaviour: Behaviour::Succeeds,
             nonce: "n_1".into(),
         };
-        let token = encode_token(&body);
+        let token = encode_token(&body).unwrap();
         let decoded = String::from_utf8(
             base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.strip_prefix(TOKEN_PREFIX).unwrap()).unwrap(),
         )

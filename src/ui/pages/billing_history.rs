@@ -11,7 +11,7 @@ use super::no_access::NoBillingAccess;
 use crate::api::billing_history::{HistoryEntry, HistoryFilter, HistoryPage, billing_history};
 use crate::api::error::AppError;
 use crate::api::payments::PaymentStatus;
-use crate::domain::billing_items::{InvoiceStatus, format_date};
+use crate::domain::billing_items::{InvoiceStatus, format_date, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
@@ -59,9 +59,6 @@ pub fn BillingHistoryPage() -> impl IntoView {
     }
 }
 
-fn date_of(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at).map(|t| format_date(t.date())).unwrap_or_default()
-}
 
 fn entry_key(e: &HistoryEntry) -> String {
     match e {
@@ -169,7 +166,7 @@ fn EntryRow(e: HistoryEntry) -> impl IntoView {
             let paid = if invoice_numbers.is_empty() { String::new() } else { format!("For {}", invoice_numbers.join(", ")) };
             view! {
                 <tr>
-                    <td data-label="Date">{date_of(at)}</td>
+                    <td data-label="Date">{format_unix_date(at)}</td>
                     <td data-label="Item">
                         <span class="item-title">"Payment · " {method_label}</span>
                         <span class="item-sub">{paid}</span>

@@ -211,7 +211,7 @@ fn FailedPayment(f: FailedPaymentNotice) -> impl IntoView {
     };
     let query: Vec<String> = f.invoice_ids.iter().map(|id| format!("invoice={id}")).collect();
     let href = format!("/pay?{}", query.join("&"));
-    let failed_on = time::OffsetDateTime::from_unix_timestamp(f.at).map(|t| format_date(t.date())).unwrap_or_default();
+    let failed_on = crate::domain::billing_items::format_unix_date(f.at);
     view! {
         <div class="notice notice-danger notice-with-action" role="status">
             <p>

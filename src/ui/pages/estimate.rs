@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::billing_items::{EstimateDetail, get_estimate};
 use crate::api::estimates::{ApproveEstimate, DeclineEstimate};
-use crate::domain::billing_items::{EstimateStatus, format_date};
+use crate::domain::billing_items::{EstimateStatus, format_date, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::document::{LinesTable, Party};
 use crate::ui::components::error_notice::ErrorNotice;
@@ -27,9 +27,6 @@ pub fn EstimatePage() -> impl IntoView {
     }
 }
 
-fn date_of(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at).map(|t| format_date(t.date())).unwrap_or_default()
-}
 
 #[component]
 fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
@@ -51,7 +48,7 @@ fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync 
             <section class="notice decision" aria-label="Decision">
                 <p>
                     <strong>{if d.approver_name.is_some() { "Approved" } else { "Declined" }}</strong>
-                    " on " {date_of(d.decided_at)} " by " {by}
+                    " on " {format_unix_date(d.decided_at)} " by " {by}
                 </p>
                 {d.decline_reason.map(|r| view! { <p>"Reason: " {r}</p> })}
                 {d.invoice_id.zip(d.invoice_number).map(|(id, number)| view! {

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use super::no_access::NoBillingAccess;
 use crate::api::error::AppError;
 use crate::api::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus, payment_history};
-use crate::domain::billing_items::format_date;
+use crate::domain::billing_items::format_unix_date;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
@@ -33,10 +33,6 @@ pub fn PaymentsPage() -> impl IntoView {
     }
 }
 
-/// A unix timestamp as "Nov 22, 2026" (UTC).
-fn date_of(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at).map(|t| format_date(t.date())).unwrap_or_default()
-}
 
 #[component]
 fn History(page: PaymentHistoryPage) -> impl IntoView {
@@ -108,7 +104,7 @@ fn HistoryRow(e: PaymentEntry) -> impl IntoView {
     };
     view! {
         <tr>
-            <td data-label="Date">{date_of(e.at)}</td>
+            <td data-label="Date">{format_unix_date(e.at)}</td>
             <td data-label="Invoices">{e.invoice_numbers.join(", ")}</td>
             <td data-label="Method">{e.method_label.clone()}</td>
             <td data-label="Amount" class="num">{e.amount.format()}</td>
