@@ -6,10 +6,9 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use super::card_form::{FieldMessage, interactive, keep_digits, set_input};
-use super::tokenize::{TokenRequest, TokenizeError, focus_by_id, message_for, tokenize};
+use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
 use crate::api::error::AppError;
 use crate::domain::bank::BankAccountType;
-use crate::domain::cards::FieldError;
 
 #[component]
 pub fn BankAccountForm<F, Fut>(
@@ -26,9 +25,8 @@ where
     let holder_name = RwSignal::new(String::new());
     let account_type = RwSignal::new(BankAccountType::Checking.as_str().to_string());
     let make_default = RwSignal::new(false);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let alert = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let form = TokenFormState::new();
+    let TokenFormState { errors, alert, pending } = form;
     let ready = interactive();
     let url = StoredValue::new(tokenization_url);
 
@@ -40,9 +38,6 @@ where
         if pending.get_untracked() || !ready.get_untracked() {
             return;
         }
-        pending.set(true);
-        errors.set(Vec::new());
-        alert.set(None);
         let request = TokenRequest::BankAccount {
             routing_number: routing_number.get_untracked(),
             account_number: account_number.get_untracked(),
@@ -50,32 +45,13 @@ where
             account_type: account_type.get_untracked(),
         };
         let default_wanted = make_default.get_untracked();
-        let on_token = on_token.clone();
-        let url = url.get_value();
-        leptos::task::spawn_local(async move {
-            match tokenize(&url, &request).await {
-                Ok(token) => match on_token(token, default_wanted).await {
-                    Ok(()) => {
-                        for field in [routing_number, account_number, holder_name] {
-                            field.set(String::new());
-                        }
-                        make_default.set(false);
-                    }
-                    Err(error) => alert.set(Some(error.to_string())),
-                },
-                Err(TokenizeError::Fields(list)) => {
-                    let first = ["routing_number", "account_number", "holder_name", "account_type"]
-                        .into_iter()
-                        .find(|f| list.iter().any(|e| e.field == *f));
-                    errors.set(list);
-                    if let Some(first) = first {
-                        focus_by_id(&format!("bank-{}", first.replace('_', "-")));
-                    }
-                }
-                Err(TokenizeError::Failed(message)) => alert.set(Some(message)),
+        let clear = move || {
+            for field in [routing_number, account_number, holder_name] {
+                field.set(String::new());
             }
-            pending.set(false);
-        });
+            make_default.set(false);
+        };
+        submit_for_token(form, url.get_value(), request, default_wanted, on_token.clone(), &["routing_number", "account_number", "holder_name", "account_type"], "bank", clear);
     };
 
     view! {

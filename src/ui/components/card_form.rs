@@ -10,9 +10,9 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
-use super::tokenize::{TokenRequest, TokenizeError, focus_by_id, message_for, tokenize};
+use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
 use crate::api::error::AppError;
-use crate::domain::cards::{FieldError, cvc_length, detect_brand, format_for_display};
+use crate::domain::cards::{cvc_length, detect_brand, format_for_display};
 use crate::domain::payment_method::CardBrand;
 
 /// Longest card number any brand issues.
@@ -64,9 +64,8 @@ where
     let cvc = RwSignal::new(String::new());
     let holder_name = RwSignal::new(String::new());
     let make_default = RwSignal::new(false);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let alert = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let form = TokenFormState::new();
+    let TokenFormState { errors, alert, pending } = form;
     let ready = interactive();
 
     let brand = Memo::new(move |_| detect_brand(&number.read()));
@@ -83,9 +82,6 @@ where
         if pending.get_untracked() || !ready.get_untracked() {
             return;
         }
-        pending.set(true);
-        errors.set(Vec::new());
-        alert.set(None);
         let request = TokenRequest::Card {
             number: number.get_untracked(),
             exp_month: exp_month.get_untracked(),
@@ -94,32 +90,13 @@ where
             holder_name: holder_name.get_untracked(),
         };
         let default_wanted = make_default.get_untracked();
-        let on_token = on_token.clone();
-        let url = url.get_value();
-        leptos::task::spawn_local(async move {
-            match tokenize(&url, &request).await {
-                Ok(token) => match on_token(token, default_wanted).await {
-                    Ok(()) => {
-                        for field in [number, exp_month, exp_year, cvc, holder_name] {
-                            field.set(String::new());
-                        }
-                        make_default.set(false);
-                    }
-                    Err(error) => alert.set(Some(error.to_string())),
-                },
-                Err(TokenizeError::Fields(list)) => {
-                    let first = ["number", "exp_month", "exp_year", "cvc", "holder_name"]
-                        .into_iter()
-                        .find(|f| list.iter().any(|e| e.field == *f));
-                    errors.set(list);
-                    if let Some(first) = first {
-                        focus_by_id(&format!("card-{}", first.replace('_', "-")));
-                    }
-                }
-                Err(TokenizeError::Failed(message)) => alert.set(Some(message)),
+        let clear = move || {
+            for field in [number, exp_month, exp_year, cvc, holder_name] {
+                field.set(String::new());
             }
-            pending.set(false);
-        });
+            make_default.set(false);
+        };
+        submit_for_token(form, url.get_value(), request, default_wanted, on_token.clone(), &["number", "exp_month", "exp_year", "cvc", "holder_name"], "card", clear);
     };
 
     view! {

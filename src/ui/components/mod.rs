@@ -5,6 +5,7 @@ pub mod card_form;
 pub mod document;
 pub mod empty_state;
 pub mod error_notice;
+pub mod load_more;
 pub mod money;
 pub mod payment_result;
 pub mod tokenize;

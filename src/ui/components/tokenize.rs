@@ -87,3 +87,66 @@ pub fn focus_by_id(id: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
 }
+
+/// What a tokenizing form shows about its submission: errors by field, a form-level alert,
+/// and whether a submission is under way.
+#[derive(Clone, Copy)]
+pub struct TokenFormState {
+    pub errors: leptos::prelude::RwSignal<Vec<FieldError>>,
+    pub alert: leptos::prelude::RwSignal<Option<String>>,
+    pub pending: leptos::prelude::RwSignal<bool>,
+}
+
+impl TokenFormState {
+    pub fn new() -> Self {
+        use leptos::prelude::RwSignal;
+        TokenFormState { errors: RwSignal::new(Vec::new()), alert: RwSignal::new(None), pending: RwSignal::new(false) }
+    }
+}
+
+impl Default for TokenFormState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The submit flow the card and bank forms share: tokenize `request` at `url`, hand the token
+/// (and the "make default" choice) to `on_token`, then either run `on_success` or report the
+/// problem in `form`, focusing the first refused field of `field_order` (whose input id is
+/// `{id_prefix}-{field with dashes}`).
+#[allow(clippy::too_many_arguments)]
+pub fn submit_for_token<F, Fut>(
+    form: TokenFormState,
+    url: String,
+    request: TokenRequest,
+    make_default: bool,
+    on_token: F,
+    field_order: &'static [&'static str],
+    id_prefix: &'static str,
+    on_success: impl FnOnce() + 'static,
+) where
+    F: Fn(String, bool) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<(), crate::api::error::AppError>> + 'static,
+{
+    use leptos::prelude::Set;
+    form.pending.set(true);
+    form.errors.set(Vec::new());
+    form.alert.set(None);
+    leptos::task::spawn_local(async move {
+        match tokenize(&url, &request).await {
+            Ok(token) => match on_token(token, make_default).await {
+                Ok(()) => on_success(),
+                Err(error) => form.alert.set(Some(error.to_string())),
+            },
+            Err(TokenizeError::Fields(list)) => {
+                let first = field_order.iter().find(|f| list.iter().any(|e| e.field == **f));
+                form.errors.set(list);
+                if let Some(first) = first {
+                    focus_by_id(&format!("{id_prefix}-{}", first.replace('_', "-")));
+                }
+            }
+            Err(TokenizeError::Failed(message)) => form.alert.set(Some(message)),
+        }
+        form.pending.set(false);
+    });
+}

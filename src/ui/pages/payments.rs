@@ -11,6 +11,7 @@ use crate::domain::billing_items::format_unix_date;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
@@ -36,23 +37,9 @@ pub fn PaymentsPage() -> impl IntoView {
 
 #[component]
 fn History(page: PaymentHistoryPage) -> impl IntoView {
-    let entries = RwSignal::new(page.entries);
-    let next_cursor = RwSignal::new(page.next_cursor);
-    let load_more = Action::new(move |cursor: &String| {
-        let cursor = cursor.clone();
-        async move {
-            let result = payment_history(Some(cursor)).await;
-            if let Ok(page) = &result {
-                entries.update(|all| all.extend(page.entries.iter().cloned()));
-                next_cursor.set(page.next_cursor.clone());
-            }
-            result.map(|_| ())
-        }
+    let Paged { entries, next_cursor, load } = paged(page.entries, page.next_cursor, |cursor| async move {
+        payment_history(Some(cursor)).await.map(|p| (p.entries, p.next_cursor))
     });
-    let error = move || match load_more.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    };
     view! {
         <section class="card" aria-labelledby="history-heading">
             <header class="card-header">
@@ -76,21 +63,7 @@ fn History(page: PaymentHistoryPage) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <div role="alert" class="form-alert" hidden=move || error().is_none()>{error}</div>
-            <div class="card-footer" hidden=move || next_cursor.read().is_none()>
-                <button
-                    type="button"
-                    class="button button-secondary"
-                    disabled=move || load_more.pending().get()
-                    on:click=move |_| {
-                        if let Some(cursor) = next_cursor.get_untracked() {
-                            load_more.dispatch(cursor);
-                        }
-                    }
-                >
-                    {move || if load_more.pending().get() { "Loading…" } else { "Load more" }}
-                </button>
-            </div>
+            <LoadMoreFooter next_cursor load/>
         </section>
     }
 }
