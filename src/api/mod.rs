@@ -10,6 +10,7 @@ pub mod estimates;
 pub mod payment_methods;
 pub mod payments;
 pub mod staff;
+pub mod subscriptions;
 
 /// Registers every server function with the router explicitly. Automatic registration relies
 /// on linker sections that can be dropped when the library is linked into a test binary;
@@ -43,4 +44,10 @@ pub fn register_all() {
     register_explicit::<payments::CreatePaymentLink>();
     register_explicit::<payments::ViewPaymentLink>();
     register_explicit::<payments::PayByLink>();
+    register_explicit::<subscriptions::ListSubscriptions>();
+    register_explicit::<subscriptions::PreviewSubscriptionChange>();
+    register_explicit::<subscriptions::ChangeSubscription>();
+    register_explicit::<subscriptions::SetSubscriptionPaymentMethod>();
+    register_explicit::<subscriptions::CancelSubscription>();
+    register_explicit::<subscriptions::ResumeSubscription>();
 }

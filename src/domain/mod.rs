@@ -10,4 +10,5 @@ pub mod money;
 pub mod payment_method;
 pub mod people;
 pub mod role;
+pub mod subscription;
 pub mod tax_id;

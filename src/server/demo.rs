@@ -126,6 +126,8 @@ impl Demo<'_> {
             ("license-usd", "Phone number license", "license", "phone number", 1_500, "USD"),
             ("partner-eur", "Partner plan", "partner", "plan", 45_900, "EUR"),
             ("license-eur", "Phone number license", "license", "phone number", 1_400, "EUR"),
+            ("partner-plus-usd", "Partner Plus plan", "partner", "plan", 79_900, "USD"),
+            ("partner-plus-eur", "Partner Plus plan", "partner", "plan", 72_900, "EUR"),
         ] {
             self.exec(
                 "INSERT INTO plans (id, vendor_id, code, name, kind, unit_label, unit_amount, currency, billing_interval, active, created_at)

@@ -19,3 +19,4 @@ pub mod pdf;
 pub mod request;
 pub mod state;
 pub mod statements;
+pub mod subscriptions;

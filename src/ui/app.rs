@@ -7,6 +7,7 @@ use super::layout::AppLayout;
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::estimates::EstimatesPage;
+use super::pages::subscriptions::SubscriptionsPage;
 use super::pages::{
     dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound, pay::PayPage,
     pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("invoices/:id") view=InvoicePage/>
+                    <Route path=path!("subscriptions") view=SubscriptionsPage/>
                     <Route path=path!("estimates") view=EstimatesPage/>
                     <Route path=path!("estimates/:id") view=EstimatePage/>
                     <Route path=path!("pay") view=PayPage/>

@@ -14,4 +14,5 @@ mod mail;
 mod pages;
 mod payment_methods;
 mod payments;
+mod subscriptions;
 mod support;

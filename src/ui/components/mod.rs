@@ -6,6 +6,8 @@ pub mod document;
 pub mod empty_state;
 pub mod error_notice;
 pub mod load_more;
+pub mod manage_subscription;
+pub mod modal;
 pub mod money;
 pub mod payment_result;
 pub mod tokenize;

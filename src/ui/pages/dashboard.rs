@@ -274,7 +274,12 @@ fn SubscriptionItem(s: SubscriptionSummary) -> impl IntoView {
                     }}
                 </p>
             </div>
-            <Badge label=s.status.label() tone/>
+            <div class="stack-side">
+                <Badge label=s.status.label() tone/>
+                <a class="button button-small" href=format!("/subscriptions?manage={}", s.id)>
+                    "Manage" <span class="visually-hidden">{format!(" {}", s.plan_name)}</span>
+                </a>
+            </div>
         </li>
     }
 }

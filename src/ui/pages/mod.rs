@@ -12,3 +12,4 @@ pub mod payment_methods;
 pub mod payments;
 pub mod billing_history;
 pub mod estimates;
+pub mod subscriptions;

@@ -1,0 +1,147 @@
+//! The paying method, cancelling at period end and resuming. None of these moves money: a
+//! cancellation takes effect at the renewal date, so the period already paid is used in full.
+
+use serde_json::json;
+
+use super::record::load;
+use crate::api::error::AppError;
+use crate::domain::payment_method::MethodKind;
+use crate::domain::subscription::Transition;
+use crate::server::auth::authorize::Authorized;
+use crate::server::clock::unix_now;
+use crate::server::db::{Tx, decode};
+use crate::server::ids::new_id;
+
+/// Longest cancellation reason kept; the rest is a conversation for the agency.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+pub async fn set_payment_method(caller: &Authorized, subscription_id: &str, payment_method_id: &str) -> Result<(), AppError> {
+    let state = &caller.state;
+    let account_id = &caller.account()?.id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let record = load(&mut *tx, account_id, subscription_id).await?;
+    record.state.apply(Transition::ChangePaymentMethod).map_err(conflict)?;
+    let kind: Option<String> =
+        sqlx::query_scalar("SELECT kind FROM payment_methods WHERE id = $1 AND account_id = $2 AND removed_at IS NULL")
+            .bind(payment_method_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(kind) = kind else {
+        return Err(AppError::invalid("payment_method", "Choose one of your saved payment methods."));
+    };
+    if !matches!(decode::enumerated(&kind, MethodKind::parse)?, MethodKind::Card | MethodKind::Ach) {
+        return Err(AppError::invalid(
+            "payment_method",
+            "Subscriptions renew automatically, so they need a card or a bank account that can be charged.",
+        ));
+    }
+    if record.payment_method_id.as_deref() == Some(payment_method_id) {
+        return Ok(());
+    }
+    let moved = sqlx::query(
+        "UPDATE subscriptions SET payment_method_id = $1, version = version + 1
+         WHERE id = $2 AND account_id = $3 AND version = $4 AND status <> 'cancelled'",
+    )
+    .bind(payment_method_id)
+    .bind(subscription_id)
+    .bind(account_id)
+    .bind(record.version)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(changed_meanwhile());
+    }
+    log_change(&mut tx, caller, subscription_id, "payment_method", None, now).await?;
+    let detail = json!({ "from": record.payment_method_id, "to": payment_method_id });
+    caller.record(&mut tx, now, "subscription.payment_method_changed", ("subscription", subscription_id), detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn schedule_cancel(caller: &Authorized, subscription_id: &str, reason: &str) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
+    }
+    let reason = (!reason.is_empty()).then_some(reason);
+    let state = &caller.state;
+    let account_id = &caller.account()?.id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let record = load(&mut *tx, account_id, subscription_id).await?;
+    record.state.apply(Transition::ScheduleCancel).map_err(conflict)?;
+    let scheduled = sqlx::query(
+        "UPDATE subscriptions SET cancel_at_period_end = 1, cancellation_reason = $1, cancel_requested_at = $2,
+                                  cancel_requested_by = $3, version = version + 1
+         WHERE id = $4 AND account_id = $5 AND version = $6 AND cancel_at_period_end = 0 AND status <> 'cancelled'",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(caller.user_id())
+    .bind(subscription_id)
+    .bind(account_id)
+    .bind(record.version)
+    .execute(&mut *tx)
+    .await?;
+    if scheduled.rows_affected() != 1 {
+        return Err(changed_meanwhile());
+    }
+    log_change(&mut tx, caller, subscription_id, "cancel", reason, now).await?;
+    let detail = json!({ "reason": reason, "ends_on": crate::domain::billing_items::iso_date(record.period.end) });
+    caller.record(&mut tx, now, "subscription.cancel_scheduled", ("subscription", subscription_id), detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn resume(caller: &Authorized, subscription_id: &str) -> Result<(), AppError> {
+    let state = &caller.state;
+    let account_id = &caller.account()?.id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let record = load(&mut *tx, account_id, subscription_id).await?;
+    record.state.apply(Transition::Resume).map_err(conflict)?;
+    let resumed = sqlx::query(
+        "UPDATE subscriptions SET cancel_at_period_end = 0, cancellation_reason = NULL, cancel_requested_at = NULL,
+                                  cancel_requested_by = NULL, version = version + 1
+         WHERE id = $1 AND account_id = $2 AND version = $3 AND cancel_at_period_end = 1 AND status <> 'cancelled'",
+    )
+    .bind(subscription_id)
+    .bind(account_id)
+    .bind(record.version)
+    .execute(&mut *tx)
+    .await?;
+    if resumed.rows_affected() != 1 {
+        return Err(changed_meanwhile());
+    }
+    log_change(&mut tx, caller, subscription_id, "resume", None, now).await?;
+    caller.record(&mut tx, now, "subscription.resumed", ("subscription", subscription_id), json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn log_change(tx: &mut Tx, caller: &Authorized, subscription_id: &str, kind: &str, reason: Option<&str>, now: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO subscription_changes (id, subscription_id, account_id, kind, reason, changed_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id("sch"))
+    .bind(subscription_id)
+    .bind(&caller.account()?.id)
+    .bind(kind)
+    .bind(reason)
+    .bind(caller.user_id())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn conflict(error: crate::domain::subscription::TransitionError) -> AppError {
+    AppError::Conflict(error.to_string()).tracked()
+}
+
+fn changed_meanwhile() -> AppError {
+    AppError::Conflict("This subscription was changed since you opened it. Reload to see where it stands.".into()).tracked()
+}
