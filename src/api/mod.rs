@@ -30,6 +30,7 @@ pub fn register_all() {
     register_explicit::<billing_items::GetInvoice>();
     register_explicit::<billing_items::GetEstimate>();
     register_explicit::<staff::ListClients>();
+    register_explicit::<staff::EstimateDecisions>();
     register_explicit::<estimates::ApproveEstimate>();
     register_explicit::<estimates::DeclineEstimate>();
     register_explicit::<estimates::ListEstimates>();

@@ -23,3 +23,33 @@ pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
     let vendor_id = &caller.staff()?.vendor_id;
     crate::server::db::accounts::client_list(&caller.state, vendor_id).await
 }
+
+/// A client's decision on an estimate or proposal, for the agency's follow-up (seed 004).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateDecision {
+    pub estimate_id: String,
+    pub number: String,
+    pub kind: crate::domain::billing_items::EstimateKind,
+    pub title: String,
+    pub client_name: String,
+    pub status: crate::domain::billing_items::EstimateStatus,
+    /// Unix seconds.
+    pub decided_at: i64,
+    /// The user who decided, as they are in the account ("a former user" once removed).
+    pub decided_by: String,
+    pub decided_by_email: Option<String>,
+    /// The name typed as signature, for approvals.
+    pub approver_name: Option<String>,
+    pub decline_reason: Option<String>,
+    pub invoice_number: Option<String>,
+    pub total: crate::domain::money::Money,
+}
+
+/// Decisions on the vendor's estimates and proposals across its clients, newest first.
+#[server(endpoint = "staff/estimate-decisions")]
+pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Staff).await?;
+    let vendor_id = &caller.staff()?.vendor_id;
+    crate::server::estimates::decisions_for_vendor(caller.state.db.pool(), vendor_id).await
+}

@@ -507,7 +507,7 @@ impl Demo<'_> {
     async fn estimates(&mut self) -> Result<(), sqlx::Error> {
         let today = self.today;
         type EstimateRow<'a> = (&'a str, &'a str, &'a str, &'a str, Date, i64, Vec<(&'a str, i64, i64)>);
-        let estimates: [EstimateRow; 4] = [
+        let estimates: [EstimateRow; 5] = [
             ("est_nw_onboarding", NORTHWIND, "estimate", "Onboarding 20 new phone numbers", today + Duration::days(20), -3,
              vec![("Number porting and verification", 20, 2_500), ("Template review and approval", 1, 35_000)]),
             ("est_nw_annual", NORTHWIND, "proposal", "Annual partner plan with priority support", today + Duration::days(10), -5,
@@ -516,6 +516,8 @@ impl Demo<'_> {
              vec![("Workshop, half day", 1, 120_000)]),
             ("est_gx_expansion", GLOBEX, "proposal", "Expansion to Austria and Switzerland", today + Duration::days(25), -2,
              vec![("Regional number licenses, setup", 6, 5_000), ("Localised template pack (DE-AT, DE-CH)", 1, 80_000)]),
+            ("est_gx_chatbot", GLOBEX, "proposal", "Customer-service chatbot build", today + Duration::days(9), -12,
+             vec![("Chatbot design and build", 1, 240_000)]),
         ];
         for (id, account, kind, title, valid_until, issued_offset, lines) in estimates {
             self.estimate_no += 1;
@@ -542,6 +544,14 @@ impl Demo<'_> {
                 .await?;
             }
         }
+        // One decision already made, so the agency's list of decisions has a story to tell.
+        self.exec(
+            "UPDATE estimates SET status = 'declined', decided_at = $1, decided_by = 'usr_greta',
+                                  decline_reason = 'We are building the chatbot in-house this quarter.'
+             WHERE id = 'est_gx_chatbot'",
+            vec![i(self.now - 4 * 86_400)],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -221,3 +221,59 @@ pub async fn list(caller: &Authorized) -> Result<Vec<crate::api::estimates::Esti
         })
         .collect()
 }
+
+#[derive(sqlx::FromRow)]
+struct DecisionRow {
+    id: String,
+    number: String,
+    kind: String,
+    title: String,
+    client_name: String,
+    status: String,
+    decided_at: i64,
+    decided_by_name: Option<String>,
+    decided_by_email: Option<String>,
+    approver_name: Option<String>,
+    decline_reason: Option<String>,
+    invoice_number: Option<String>,
+    currency: String,
+    total: i64,
+}
+
+/// The most recent decisions on a vendor's estimates, with who decided and when.
+pub async fn decisions_for_vendor(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<crate::api::staff::EstimateDecision>, AppError> {
+    use crate::domain::billing_items::{EstimateKind, EstimateStatus};
+    let rows: Vec<DecisionRow> = sqlx::query_as(
+        "SELECT e.id, e.number, e.kind, e.title, a.name AS client_name, e.status, e.decided_at, u.name AS decided_by_name,
+                u.email AS decided_by_email, e.approver_name, e.decline_reason, i.number AS invoice_number, e.currency, e.total
+         FROM estimates e
+         JOIN accounts a ON a.id = e.account_id
+         LEFT JOIN users u ON u.id = e.decided_by
+         LEFT JOIN invoices i ON i.id = e.invoice_id
+         WHERE e.vendor_id = $1 AND e.status <> 'open' AND e.decided_at IS NOT NULL
+         ORDER BY e.decided_at DESC, e.number DESC
+         LIMIT 100",
+    )
+    .bind(vendor_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(crate::api::staff::EstimateDecision {
+                kind: decode::enumerated(&r.kind, EstimateKind::parse)?,
+                status: decode::enumerated(&r.status, EstimateStatus::parse)?,
+                total: decode::money(r.total, &r.currency)?,
+                decided_by: r.decided_by_name.unwrap_or_else(|| "a former user".into()),
+                estimate_id: r.id,
+                number: r.number,
+                title: r.title,
+                client_name: r.client_name,
+                decided_at: r.decided_at,
+                decided_by_email: r.decided_by_email,
+                approver_name: r.approver_name,
+                decline_reason: r.decline_reason,
+                invoice_number: r.invoice_number,
+            })
+        })
+        .collect()
+}

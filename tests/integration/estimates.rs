@@ -129,3 +129,35 @@ async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
     let theirs: Vec<portico::api::estimates::EstimateSummary> = app.call("estimates", &[], Some(&globex)).await.json();
     assert_eq!(theirs.len(), 1);
 }
+
+#[tokio::test]
+async fn the_agency_sees_who_decided_each_estimate_and_when() {
+    use portico::api::staff::EstimateDecision;
+    use portico::server::clock::Clock;
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let res = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora W. Whitfield")], Some(&owner)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let approved: ApprovedEstimate = res.json();
+
+    let staff = app.login("staff@acme.test").await;
+    let res = app.call("staff/estimate-decisions", &[], Some(&staff)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let decisions: Vec<EstimateDecision> = res.json();
+    let ids: Vec<&str> = decisions.iter().map(|d| d.estimate_id.as_str()).collect();
+    assert_eq!(ids, ["est_nw_onboarding", "est_gx_chatbot"], "newest first, open ones left out");
+    let approval = &decisions[0];
+    assert_eq!((approval.status, approval.decided_by.as_str()), (EstimateStatus::Approved, "Nora Whitfield"));
+    assert_eq!(approval.decided_by_email.as_deref(), Some("owner@northwind.test"));
+    assert_eq!(approval.approver_name.as_deref(), Some("Nora W. Whitfield"));
+    assert_eq!(approval.invoice_number.as_deref(), Some(approved.invoice_number.as_str()));
+    assert_eq!(approval.decided_at, app.clock.now().unix_timestamp());
+    let decline = &decisions[1];
+    assert_eq!((decline.status, decline.decided_by.as_str()), (EstimateStatus::Declined, "Greta Olsen"));
+    assert!(decline.decline_reason.as_deref().unwrap().contains("in-house"));
+
+    // Clients do not see the agency's list, not even their own rows in it.
+    for client in [owner, app.login("owner@globex.test").await] {
+        assert_eq!(app.call("staff/estimate-decisions", &[], Some(&client)).await.status, StatusCode::FORBIDDEN);
+    }
+}

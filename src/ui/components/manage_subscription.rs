@@ -46,9 +46,12 @@ pub fn ManageSubscription(
     let announce = move |n: Notice| {
         notice.set(Some(n));
         reload.dispatch(());
-        if let Some(el) = notice_ref.get_untracked() {
-            let _ = el.focus();
-        }
+        // Focused once it has rendered: an empty notice is not displayed and cannot take focus.
+        request_animation_frame(move || {
+            if let Some(el) = notice_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        });
     };
     view! {
         <Modal open labelled_by="manage-title">

@@ -21,7 +21,7 @@ pub fn Modal(
             if open.get() {
                 if !el.open() {
                     opener.set_value(focused_element());
-                    let _ = el.show_modal();
+                    show_when_attached(el, open, 0);
                 }
             } else if el.open() {
                 el.close();
@@ -49,6 +49,20 @@ pub fn Modal(
         <dialog node_ref=dialog class="modal" aria-labelledby=labelled_by>
             {move || open.get().then(|| children())}
         </dialog>
+    }
+}
+
+/// After a client-side navigation the dialog can exist before it is in the document, where
+/// `showModal` fails; it is tried again on the next frames until it is attached.
+#[cfg(feature = "hydrate")]
+fn show_when_attached(el: web_sys::HtmlDialogElement, open: RwSignal<bool>, attempt: u8) {
+    if !open.get_untracked() || el.open() {
+        return;
+    }
+    if el.is_connected() {
+        let _ = el.show_modal();
+    } else if attempt < 30 {
+        request_animation_frame(move || show_when_attached(el, open, attempt + 1));
     }
 }
 

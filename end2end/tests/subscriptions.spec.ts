@@ -1,0 +1,93 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { hydrated, signIn } from './helpers';
+
+// Runs last (file order, one worker): a change adds a paid invoice and changes the renewal
+// amounts the earlier specs read.
+test.describe.configure({ mode: 'serial' });
+
+async function openManage(page: Page, plan: string) {
+  await page.goto('/subscriptions');
+  await hydrated(page);
+  const button = page.getByRole('button', { name: `Manage ${plan}` });
+  await button.click();
+  const dialog = page.getByRole('dialog', { name: `Manage ${plan}` });
+  await expect(dialog).toBeVisible();
+  return { button, dialog };
+}
+
+test('changing the number of licenses charges exactly what the preview said', async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  // The dashboard's Manage opens the dialog on the subscriptions page.
+  await page.getByRole('link', { name: 'Manage Phone number license' }).click();
+  await expect(page).toHaveURL(/\/subscriptions\?manage=/);
+  await hydrated(page);
+  const dialog = page.getByRole('dialog', { name: 'Manage Phone number license' });
+  await expect(dialog).toBeVisible();
+
+  const quantity = dialog.getByLabel('Number of phone numbers');
+  const current = Number(await quantity.inputValue());
+  await quantity.fill(String(current + 2));
+  const dueNow = dialog.getByTestId('due-now');
+  await expect(dueNow).toHaveText(/^\$\d+\.\d\d$/);
+  const previewed = (await dueNow.textContent())!.trim();
+  await expect(dialog.getByText(`${current + 2} × Phone number license for the rest of the period`)).toBeVisible();
+
+  await dialog.getByRole('button', { name: `Confirm and pay ${previewed}` }).click();
+  const done = dialog.getByRole('status').filter({ hasText: `${previewed} was charged to` });
+  await expect(done).toBeVisible();
+  // The outcome is where focus goes, so it is read out.
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('modal-notice'))).toBe(true);
+  await expect(dialog.getByLabel('Number of phone numbers')).toHaveValue(String(current + 2));
+
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Phone number license' }) });
+  await expect(card.getByText(`${current + 2} phone numbers ×`)).toBeVisible();
+
+  // The payment history holds the same amount.
+  await page.goto('/payments');
+  await expect(page.getByText(previewed).first()).toBeVisible();
+});
+
+test('the manage dialog keeps focus inside, closes on Escape and gives focus back', async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  const { button, dialog } = await openManage(page, 'Partner plan');
+  expect(await new AxeBuilder({ page }).include('dialog').analyze().then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id))).toEqual([]);
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+  }
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(button).toBeFocused();
+});
+
+test('cancelling at period end with a reason, then resuming', async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  let { dialog } = await openManage(page, 'Partner plan');
+  await dialog.getByLabel('Reason (optional)').fill('Consolidating our vendors');
+  await dialog.getByRole('button', { name: 'Cancel at period end' }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'will end after' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'Set to end' })).toBeVisible();
+  // A subscription set to end is not changed until it is resumed.
+  await expect(dialog.getByRole('heading', { name: 'Change plan or quantity' })).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Partner plan' }) });
+  await expect(card.getByText('Ending')).toBeVisible();
+  await expect(card.getByText(/it will not renew/)).toBeVisible();
+  await expect(card.getByText('Reason given: Consolidating our vendors')).toBeVisible();
+
+  ({ dialog } = await openManage(page, 'Partner plan'));
+  await dialog.getByRole('button', { name: 'Resume subscription' }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'resumed' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'Change plan or quantity' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(card.getByText(/^Renews /)).toBeVisible();
+  await expect(card.getByText('Ending')).toHaveCount(0);
+});
