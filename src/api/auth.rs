@@ -12,6 +12,15 @@ pub struct SessionView {
     pub initials: String,
     pub account: Option<AccountBadge>,
     pub is_staff: bool,
+    /// Set while agency staff view this account as the client: the banner shows it.
+    pub viewing_as_client: Option<ViewingAsClient>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewingAsClient {
+    pub account_name: String,
+    /// Unix seconds when the view ends by itself.
+    pub ends_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,7 +85,18 @@ pub async fn current_session() -> Result<SessionView, AppError> {
         initials: initials(&s.name, &s.email),
         account: s.account.as_ref().map(|a| AccountBadge { id: a.id.clone(), name: a.name.clone(), role: a.role }),
         is_staff: s.staff.is_some(),
+        viewing_as_client: s.impersonation.as_ref().zip(s.account.as_ref()).map(|(i, a)| ViewingAsClient { account_name: a.name.clone(), ends_at: i.ends_at }),
     })
+}
+
+/// Changes the signed-in person's password after checking the current one. Every other
+/// session of theirs ends; this one continues under a new id. Refused while viewing as a client.
+#[server(endpoint = "password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Personal).await?;
+    let info = crate::server::request::RequestInfo::current()?;
+    crate::server::auth::password_change::change_password(&info, &caller, &current_password, &new_password).await
 }
 
 #[cfg(test)]

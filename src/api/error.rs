@@ -22,6 +22,8 @@ pub enum AppError {
     Conflict(String),
     #[error("This request came from another site and was refused.")]
     CrossSite,
+    #[error("You are viewing this portal as the client. Paying, payment methods, estimate decisions, subscription changes, the team and sign-in details stay with the client's own people.")]
+    Impersonating,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
     #[error("We couldn't reach Portico. Check your connection and try again.")]
@@ -48,7 +50,7 @@ impl AppError {
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::Forbidden | AppError::CrossSite | AppError::Impersonating => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,

@@ -15,14 +15,14 @@ pub struct ApprovedEstimate {
 #[server(endpoint = "estimates/approve")]
 pub async fn approve_estimate(id: String, typed_name: String) -> Result<ApprovedEstimate, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::estimates::approve(&caller, &id, &typed_name).await
 }
 
 #[server(endpoint = "estimates/decline")]
 pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::estimates::decline(&caller, &id, &reason).await
 }
 

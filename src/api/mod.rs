@@ -1,5 +1,7 @@
 //! Server functions by area: thin, typed, each starting with the authorization call.
 
+pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod billing_details;
 pub mod billing_history;
@@ -11,6 +13,7 @@ pub mod payment_methods;
 pub mod payments;
 pub mod staff;
 pub mod subscriptions;
+pub mod team;
 
 /// Registers every server function with the router explicitly. Automatic registration relies
 /// on linker sections that can be dropped when the library is linked into a test binary;
@@ -21,6 +24,11 @@ pub fn register_all() {
     register_explicit::<auth::Login>();
     register_explicit::<auth::Logout>();
     register_explicit::<auth::CurrentSession>();
+    register_explicit::<accounts::MyAccounts>();
+    register_explicit::<activity::AccountActivity>();
+    register_explicit::<activity::StaffActivity>();
+    register_explicit::<auth::ChangePassword>();
+    register_explicit::<accounts::SwitchAccount>();
     register_explicit::<billing_details::GetBillingDetails>();
     register_explicit::<billing_details::UpdateBillingDetails>();
     register_explicit::<billing_details::AddBillingContact>();
@@ -31,6 +39,8 @@ pub fn register_all() {
     register_explicit::<billing_items::GetEstimate>();
     register_explicit::<staff::ListClients>();
     register_explicit::<staff::EstimateDecisions>();
+    register_explicit::<staff::ViewAsClient>();
+    register_explicit::<staff::ExitClientView>();
     register_explicit::<estimates::ApproveEstimate>();
     register_explicit::<estimates::DeclineEstimate>();
     register_explicit::<estimates::ListEstimates>();
@@ -45,6 +55,13 @@ pub fn register_all() {
     register_explicit::<payments::CreatePaymentLink>();
     register_explicit::<payments::ViewPaymentLink>();
     register_explicit::<payments::PayByLink>();
+    register_explicit::<team::GetTeam>();
+    register_explicit::<team::InviteMember>();
+    register_explicit::<team::ChangeMemberRole>();
+    register_explicit::<team::RemoveMember>();
+    register_explicit::<team::RevokeInvitation>();
+    register_explicit::<team::ViewInvitation>();
+    register_explicit::<team::AcceptInvitation>();
     register_explicit::<subscriptions::ListSubscriptions>();
     register_explicit::<subscriptions::PreviewSubscriptionChange>();
     register_explicit::<subscriptions::ChangeSubscription>();

@@ -45,14 +45,14 @@ pub async fn list_payment_methods() -> Result<PaymentMethodsView, AppError> {
 #[server(endpoint = "payment-methods/add")]
 pub async fn add_payment_method(token: String, make_default: bool) -> Result<StoredMethod, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::payments::methods::add(&caller, &token, make_default).await
 }
 
 #[server(endpoint = "payment-methods/default")]
 pub async fn make_default_payment_method(id: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::payments::methods::make_default(&caller, &id).await
 }
 
@@ -67,6 +67,6 @@ pub enum RemovalOutcome {
 #[server(endpoint = "payment-methods/remove")]
 pub async fn remove_payment_method(id: String, move_subscriptions_to: Option<String>) -> Result<RemovalOutcome, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::payments::methods::remove(&caller, &id, move_subscriptions_to.as_deref().filter(|s| !s.is_empty())).await
 }

@@ -67,7 +67,7 @@ pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, App
 pub async fn pay_invoices(invoice_ids: Vec<String>, method: String, idempotency_key: String) -> Result<PaymentResult, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     use crate::server::payments::pay::{PayWith, Payer, pay};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     let payer = Payer { account_id: &caller.account()?.id, user_id: Some(caller.user_id()), impersonator_id: None };
     pay(&caller.state, payer, &invoice_ids, PayWith::parse(&method)?, &idempotency_key).await
 }

@@ -1,4 +1,4 @@
-//! The agency's view: its client accounts. ("View as client" arrives with impersonation.)
+//! The agency's console: its client accounts, their decisions, and viewing a portal as the client.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -52,4 +52,22 @@ pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
     let caller = authorize(Access::Staff).await?;
     let vendor_id = &caller.staff()?.vendor_id;
     crate::server::estimates::decisions_for_vendor(caller.state.db.pool(), vendor_id).await
+}
+
+/// "View as client": the staff member sees the client's portal as its owner does, read-only
+/// for anything that moves money or commits the client, for at most the configured time.
+#[server(endpoint = "staff/view-as-client")]
+pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Staff).await?;
+    crate::server::impersonation::start(&crate::server::request::RequestInfo::current()?, &caller, &account_id).await
+}
+
+/// Ends the client view and returns to the agency console.
+#[server(endpoint = "staff/exit-client-view")]
+pub async fn exit_client_view() -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    // Signed in is enough: only a session that is viewing as a client has anything to exit.
+    let caller = authorize(Access::SignedIn).await?;
+    crate::server::impersonation::exit(&crate::server::request::RequestInfo::current()?, &caller).await
 }

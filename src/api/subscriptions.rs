@@ -130,7 +130,7 @@ pub async fn change_subscription(
 ) -> Result<ChangeOutcome, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     use crate::server::subscriptions::change::{ChangeRequest, change};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     let request = ChangeRequest { subscription_id, plan_id, quantity, version, expected_due_now, idempotency_key };
     change(&caller, request).await
 }
@@ -138,7 +138,7 @@ pub async fn change_subscription(
 #[server(endpoint = "subscriptions/payment-method")]
 pub async fn set_subscription_payment_method(subscription_id: String, payment_method_id: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::set_payment_method(&caller, &subscription_id, &payment_method_id).await
 }
 
@@ -146,7 +146,7 @@ pub async fn set_subscription_payment_method(subscription_id: String, payment_me
 #[server(endpoint = "subscriptions/cancel")]
 pub async fn cancel_subscription(subscription_id: String, reason: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::schedule_cancel(&caller, &subscription_id, &reason).await
 }
 
@@ -154,6 +154,6 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 #[server(endpoint = "subscriptions/resume")]
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::resume(&caller, &subscription_id).await
 }

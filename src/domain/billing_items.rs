@@ -133,6 +133,13 @@ pub fn format_unix_date(seconds: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(seconds).map(|t| format_date(t.date())).unwrap_or_default()
 }
 
+/// A stored Unix-seconds instant as its UTC date and time to the minute ("Nov 22, 2026, 14:05").
+pub fn format_unix_time(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .map(|t| format!("{}, {:02}:{:02}", format_date(t.date()), t.hour(), t.minute()))
+        .unwrap_or_default()
+}
+
 /// Parses the `YYYY-MM-DD` form dates are stored in.
 pub fn parse_iso_date(s: &str) -> Option<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -147,6 +154,12 @@ pub fn iso_date(date: Date) -> String {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn instants_read_to_the_minute_in_utc() {
+        assert_eq!(format_unix_time(1_795_356_300), "Nov 22, 2026, 14:05");
+        assert_eq!(format_unix_time(0), "Jan 1, 1970, 00:00");
+    }
 
     #[test]
     fn database_names_round_trip_for_every_state() {

@@ -12,3 +12,4 @@ pub mod people;
 pub mod role;
 pub mod subscription;
 pub mod tax_id;
+pub mod team;

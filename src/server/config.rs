@@ -55,6 +55,13 @@ pub struct SessionSettings {
     pub idle_minutes: i64,
     /// A session ends this long after sign-in, however active.
     pub absolute_hours: i64,
+    /// Staff viewing as a client are returned to their own view after this long.
+    #[serde(default = "default_impersonation_minutes")]
+    pub impersonation_minutes: i64,
+}
+
+fn default_impersonation_minutes() -> i64 {
+    60
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,7 +114,7 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if self.sessions.idle_minutes <= 0 || self.sessions.absolute_hours <= 0 {
+        if self.sessions.idle_minutes <= 0 || self.sessions.absolute_hours <= 0 || self.sessions.impersonation_minutes <= 0 {
             return Err(ConfigError::Invalid("session lifetimes must be positive".into()));
         }
         if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {

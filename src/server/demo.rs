@@ -198,6 +198,8 @@ impl Demo<'_> {
             (NORTHWIND, "usr_ben", "billing_manager"),
             (NORTHWIND, "usr_mia", "member"),
             (GLOBEX, "usr_greta", "owner"),
+            // One login, several accounts (seed 001): Nora also administers Globex's billing.
+            (GLOBEX, "usr_nora", "admin"),
         ] {
             self.exec(
                 "INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ($1,$2,$3,$4)",

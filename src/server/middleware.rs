@@ -20,6 +20,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/pay/")
+        || path.starts_with("/invitations/")
         || path == "/favicon.ico"
         || path == "/favicon.svg"
         || path == "/robots.txt"

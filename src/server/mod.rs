@@ -1,5 +1,7 @@
 //! Server-only code: configuration, state, database, authentication, use cases.
 
+pub mod accounts;
+pub mod activity;
 pub mod app;
 pub mod auth;
 pub mod billing_details;
@@ -12,6 +14,7 @@ pub mod downloads;
 pub mod estimates;
 pub mod demo;
 pub mod ids;
+pub mod impersonation;
 pub mod mailer;
 pub mod middleware;
 pub mod payments;
@@ -20,3 +23,4 @@ pub mod request;
 pub mod state;
 pub mod statements;
 pub mod subscriptions;
+pub mod team;

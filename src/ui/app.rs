@@ -4,7 +4,12 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use super::layout::AppLayout;
+use super::pages::accounts::AccountsPage;
+use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::billing_details::BillingDetailsPage;
+use super::pages::invitation::InvitationPage;
+use super::pages::profile::ProfilePage;
+use super::pages::team::TeamPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::estimates::EstimatesPage;
 use super::pages::subscriptions::SubscriptionsPage;
@@ -44,6 +49,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 // Public: a payment link pays one invoice without signing in.
                 <Route path=path!("/pay/:token") view=PayLinkPage/>
+                // Public: an invitation link joins a team.
+                <Route path=path!("/invitations/:token") view=InvitationPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("invoices/:id") view=InvoicePage/>
@@ -55,6 +62,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing-history") view=BillingHistoryPage/>
                     <Route path=path!("billing-details") view=BillingDetailsPage/>
                     <Route path=path!("payment-methods") view=PaymentMethodsPage/>
+                    <Route path=path!("accounts") view=AccountsPage/>
+                    <Route path=path!("team") view=TeamPage/>
+                    <Route path=path!("activity") view=ActivityPage/>
+                    <Route path=path!("profile") view=ProfilePage/>
+                    <Route path=path!("staff/activity") view=StaffActivityPage/>
                 </ParentRoute>
             </Routes>
         </Router>

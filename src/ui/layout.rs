@@ -4,8 +4,23 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
+use crate::api::accounts::{my_accounts, switch_account};
 use crate::api::auth::{Logout, SessionView, current_session};
 use crate::api::error::AppError;
+use crate::api::staff::exit_client_view;
+use crate::domain::billing_items::format_unix_time;
+use crate::ui::components::money::totals_text;
+use crate::ui::components::staff_view::provide_staff_view;
+
+/// A full page load, so that every page and cached resource shows the new account.
+fn reload_at(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
 
 /// The signed-in session, shared by the pages below the layout.
 pub type SessionResource = Resource<Result<SessionView, AppError>>;
@@ -14,8 +29,14 @@ pub type SessionResource = Resource<Result<SessionView, AppError>>;
 pub fn AppLayout() -> impl IntoView {
     let session: SessionResource = Resource::new(|| (), |_| current_session());
     provide_context(session);
+    provide_staff_view();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.await.ok().and_then(|s| s.viewing_as_client).map(|v| view! { <ClientViewBanner account_name=v.account_name ends_at=v.ends_at/> })
+            })}
+        </Transition>
         <header class="topbar">
             <div class="topbar-inner">
                 <A href="/" attr:class="brand">
@@ -26,6 +47,7 @@ pub fn AppLayout() -> impl IntoView {
                     {move || Suspend::new(async move {
                         session.await.ok().map(|s| view! {
                             {s.has_billing_access().then(|| view! { <MainNav/> })}
+                            {(s.is_staff && s.account.is_none()).then(|| view! { <StaffNav/> })}
                             <SessionControls session=s/>
                         })
                     })}
@@ -35,6 +57,42 @@ pub fn AppLayout() -> impl IntoView {
         <main id="main" class="page">
             <Outlet/>
         </main>
+    }
+}
+
+/// On every page while agency staff view the portal as the client (seed 004).
+#[component]
+fn ClientViewBanner(account_name: String, ends_at: i64) -> impl IntoView {
+    let exit = Action::new(|_: &()| async move {
+        let result = exit_client_view().await;
+        if result.is_ok() {
+            reload_at("/");
+        }
+        result
+    });
+    let failed = move || exit.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <div class="client-view-banner" role="region" aria-label="Client view">
+            <span>{format!("Viewing as {account_name}")}</span>
+            <span class="muted">{format!("Ends by itself at {} UTC", format_unix_time(ends_at))}</span>
+            <button type="button" class="button button-small" disabled=move || exit.pending().get() on:click=move |_| { exit.dispatch(()); }>
+                "Exit"
+            </button>
+            <span role="alert">{failed}</span>
+        </div>
+    }
+}
+
+/// The agency console's pages.
+#[component]
+fn StaffNav() -> impl IntoView {
+    view! {
+        <nav class="main-nav" aria-label="Main">
+            <ul>
+                <li><A href="/" exact=true>"Clients"</A></li>
+                <li><A href="/staff/activity">"Activity"</A></li>
+            </ul>
+        </nav>
     }
 }
 
@@ -52,6 +110,7 @@ fn MainNav() -> impl IntoView {
                 <li><A href="/payments">"Payments"</A></li>
                 <li><A href="/payment-methods">"Payment methods"</A></li>
                 <li><A href="/billing-details">"Billing details"</A></li>
+                <li><A href="/activity">"Activity"</A></li>
             </ul>
         </nav>
     }
@@ -72,6 +131,8 @@ fn SessionControls(session: SessionView) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let account_label = session.account.as_ref().map(|a| (a.name.clone(), a.role.label()));
     let staff = session.is_staff;
+    let own_view = session.viewing_as_client.is_none();
+    let has_account = session.account.is_some();
     view! {
         <div class="session">
             {account_label.map(|(name, role)| view! {
@@ -97,11 +158,73 @@ fn SessionControls(session: SessionView) -> impl IntoView {
                 <div id="user-menu-panel" class="menu-panel" hidden=move || !open.get()>
                     <p class="menu-name">{session.user_name.clone()}</p>
                     <p class="menu-email">{session.email.clone()}</p>
+                    {own_view.then(|| view! { <AccountSwitcher open/> })}
+                    <ul class="menu-list menu-section">
+                        {has_account.then(|| view! { <li><a class="menu-item" href="/team">"Team"</a></li> })}
+                        {own_view.then(|| view! { <li><a class="menu-item" href="/profile">"Password"</a></li> })}
+                    </ul>
                     <ActionForm action=logout>
                         <button type="submit" class="button button-secondary button-block">"Sign out"</button>
                     </ActionForm>
                 </div>
             </div>
+        </div>
+    }
+}
+
+/// The accounts this login belongs to, each with what it owes; choosing one reloads every
+/// page for it (seed 001). Loaded when the menu first opens.
+#[component]
+fn AccountSwitcher(open: RwSignal<bool>) -> impl IntoView {
+    let accounts = Action::new(|_: &()| my_accounts());
+    Effect::new(move |_| {
+        if open.get() && accounts.value().get_untracked().is_none() && !accounts.pending().get_untracked() {
+            accounts.dispatch(());
+        }
+    });
+    let switch = Action::new(|id: &String| {
+        let id = id.clone();
+        async move {
+            let result = switch_account(id).await;
+            if result.is_ok() {
+                reload_at("/");
+            }
+            result
+        }
+    });
+    let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <div class="menu-section">
+            <p class="menu-heading" id="switcher-heading">"Accounts"</p>
+            {move || match accounts.value().get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
+                Some(Ok(overview)) => view! {
+                    <ul class="menu-list" aria-labelledby="switcher-heading">
+                        {overview.accounts.into_iter().map(|a| {
+                            let id = a.summary.id.clone();
+                            let owes = totals_text(&a.summary.outstanding, "Nothing due");
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="menu-item"
+                                        aria-current=a.is_current.to_string()
+                                        aria-label=format!("{}{}, {owes}", a.summary.name, if a.is_current { " (current)" } else { "" })
+                                        disabled=move || switch.pending().get()
+                                        on:click=move |_| { if !a.is_current { switch.dispatch(id.clone()); } }
+                                    >
+                                        <span>{a.summary.name.clone()}</span>
+                                        <span class="menu-item-amount">{owes.clone()}</span>
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                        <li><a class="menu-item" href="/accounts">"All accounts"</a></li>
+                    </ul>
+                }.into_any(),
+            }}
+            <p role="alert" class="field-error">{failed}</p>
         </div>
     }
 }

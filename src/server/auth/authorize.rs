@@ -21,8 +21,17 @@ pub enum Access {
     AccountMember,
     /// Owner, admin or billing manager of the current account.
     Billing,
-    /// Agency / vendor staff.
+    /// Agency / vendor staff in their console (not while viewing a client's portal: there they
+    /// see only what the client sees).
     Staff,
+    /// Billing access, for what moves money or commits the client (paying, payment methods,
+    /// estimate decisions, subscription changes): refused while staff view as the client.
+    BillingChange,
+    /// Owner or admin of the current account, managing its team; refused while impersonating.
+    TeamAdmin,
+    /// The signed-in person acting for themselves (switching account, changing credentials);
+    /// refused while impersonating.
+    Personal,
 }
 
 /// The session resolved once per request by the session middleware and carried in the
@@ -63,6 +72,7 @@ impl Authorized {
             actor_user_id: Some(self.user_id()),
             actor_email: Some(&self.session.email),
             account_id: Some(&self.account()?.id),
+            impersonator_user_id: self.impersonator_id(),
             target_type: Some(target.0),
             target_id: Some(target.1),
             detail,
@@ -74,6 +84,11 @@ impl Authorized {
 
     pub fn user_id(&self) -> &str {
         &self.session.user_id
+    }
+
+    /// The staff user viewing as the client, if this is such a session.
+    pub fn impersonator_id(&self) -> Option<&str> {
+        self.session.impersonation.as_ref().map(|_| self.session.user_id.as_str())
     }
 }
 
@@ -93,13 +108,25 @@ pub async fn authorize(access: Access) -> Result<Authorized, AppError> {
 }
 
 fn check(access: Access, session: &SessionRecord) -> Result<(), AppError> {
+    let billing = session.account.as_ref().is_some_and(|a| a.role.has_billing_access());
+    let impersonating = session.impersonation.is_some();
     let allowed = match access {
         Access::SignedIn => true,
         Access::AccountMember => session.account.is_some(),
-        Access::Billing => session.account.as_ref().is_some_and(|a| a.role.has_billing_access()),
-        Access::Staff => session.staff.is_some(),
+        Access::Billing => billing,
+        Access::Staff => session.staff.is_some() && !impersonating,
+        Access::BillingChange => billing && !impersonating,
+        Access::TeamAdmin => session.account.as_ref().is_some_and(|a| a.role.can_manage_team()) && !impersonating,
+        Access::Personal => !impersonating,
     };
-    if allowed { Ok(()) } else { Err(AppError::Forbidden.tracked()) }
+    match (allowed, impersonating) {
+        (true, _) => Ok(()),
+        // Staff see the client's portal but act only as themselves: say so, rather than "no access".
+        (false, true) if matches!(access, Access::BillingChange | Access::TeamAdmin | Access::Personal | Access::Staff) => {
+            Err(AppError::Impersonating.tracked())
+        }
+        (false, _) => Err(AppError::Forbidden.tracked()),
+    }
 }
 
 /// Looks up the live session named by the request's cookie.
@@ -112,7 +139,11 @@ pub async fn resolve_session(
     };
     let now = unix_now(state.clock.as_ref());
     let idle = state.settings.sessions.idle_minutes * 60;
-    Ok(find_live(state.db.pool(), &token_hash(&token), now, idle).await?)
+    let session = find_live(state.db.pool(), &token_hash(&token), now, idle).await?;
+    if let Some(s) = session.as_ref().filter(|s| s.impersonation_lapsed) {
+        crate::server::impersonation::end_lapsed(state, s, now).await?;
+    }
+    Ok(session)
 }
 
 #[cfg(test)]
@@ -129,6 +160,8 @@ mod tests {
             last_seen_at: 0,
             account: role.map(|role| SessionAccount { id: "acc_1".into(), name: "N".into(), currency: "USD".into(), role }),
             staff: staff.then(|| crate::server::db::sessions::StaffRecord { vendor_id: "ven".into(), staff_role: "support".into() }),
+            impersonation: None,
+            impersonation_lapsed: false,
         }
     }
 
@@ -147,5 +180,32 @@ mod tests {
         assert!(check(Access::Staff, &session(None, true)).is_ok());
         assert!(check(Access::Staff, &session(Some(Role::Owner), false)).is_err());
         assert!(check(Access::SignedIn, &session(None, false)).is_ok());
+    }
+
+    fn viewing_as_client() -> SessionRecord {
+        let mut s = session(Some(Role::Owner), true);
+        s.impersonation = Some(crate::server::db::sessions::Impersonation { started_at: 0, ends_at: 3600 });
+        s
+    }
+
+    #[test]
+    fn staff_viewing_as_client_see_but_do_not_act() {
+        let s = viewing_as_client();
+        for access in [Access::SignedIn, Access::AccountMember, Access::Billing] {
+            assert!(check(access, &s).is_ok(), "{access:?}");
+        }
+        for access in [Access::BillingChange, Access::TeamAdmin, Access::Personal, Access::Staff] {
+            assert_eq!(check(access, &s), Err(AppError::Impersonating), "{access:?}");
+        }
+    }
+
+    #[test]
+    fn changes_follow_the_role_outside_a_client_view() {
+        for role in Role::ALL {
+            let s = session(Some(role), false);
+            assert_eq!(check(Access::BillingChange, &s).is_ok(), role.has_billing_access(), "{role:?}");
+            assert_eq!(check(Access::TeamAdmin, &s).is_ok(), role.can_manage_team(), "{role:?}");
+            assert!(check(Access::Personal, &s).is_ok());
+        }
     }
 }

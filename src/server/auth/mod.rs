@@ -2,3 +2,5 @@ pub mod authorize;
 pub mod cookies;
 pub mod login;
 pub mod password;
+pub mod rotate;
+pub mod password_change;

@@ -63,8 +63,17 @@ struct ClientListRow {
 
 /// The vendor's client accounts with what each owes, in one query.
 pub async fn client_list(state: &AppState, vendor_id: &str) -> Result<Vec<ClientRow>, AppError> {
+    summaries(state, "a.vendor_id = $1", vendor_id).await
+}
+
+/// The accounts a user belongs to, with what each owes, in one query.
+pub async fn accounts_of_user(state: &AppState, user_id: &str) -> Result<Vec<ClientRow>, AppError> {
+    summaries(state, "a.id IN (SELECT account_id FROM memberships WHERE user_id = $1)", user_id).await
+}
+
+async fn summaries(state: &AppState, scope: &str, scope_id: &str) -> Result<Vec<ClientRow>, AppError> {
     let today = iso_date(today(state.clock.as_ref()));
-    let rows = sqlx::query_as::<_, ClientListRow>(
+    let sql = format!(
         "SELECT a.id, a.name, a.company_name, o.currency, o.outstanding,
                 COALESCE(o.overdue_invoices, 0) AS overdue_invoices,
                 (SELECT COUNT(*) FROM estimates e WHERE e.account_id = a.id AND e.status = 'open') AS open_estimates
@@ -76,13 +85,10 @@ pub async fn client_list(state: &AppState, vendor_id: &str) -> Result<Vec<Client
              FROM invoices WHERE status IN ('open', 'awaiting_transfer')
              GROUP BY account_id, currency
          ) o ON o.account_id = a.id
-         WHERE a.vendor_id = $1
-         ORDER BY a.name, a.id",
-    )
-    .bind(vendor_id)
-    .bind(&today)
-    .fetch_all(state.db.pool())
-    .await?;
+         WHERE {scope}
+         ORDER BY a.name, a.id"
+    );
+    let rows = sqlx::query_as::<_, ClientListRow>(&sql).bind(scope_id).bind(&today).fetch_all(state.db.pool()).await?;
     let mut clients: Vec<ClientRow> = Vec::new();
     for row in rows {
         // Rows come ordered by account: one row per currency the account owes in.

@@ -15,6 +15,17 @@ pub struct SessionRecord {
     /// user has no membership there (or never had an account, e.g. staff).
     pub account: Option<SessionAccount>,
     pub staff: Option<StaffRecord>,
+    /// Staff viewing a client's portal: `account` is that client's, seen as its owner sees it.
+    pub impersonation: Option<Impersonation>,
+    /// The impersonation reached its time limit; the session is back to the staff view and the
+    /// end still has to be recorded.
+    pub impersonation_lapsed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Impersonation {
+    pub started_at: i64,
+    pub ends_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -66,12 +77,15 @@ pub async fn find_live(
     let row = sqlx::query(
         "SELECT s.id_hash, s.user_id, s.last_seen_at, u.email, u.name,
                 m.role, a.id AS account_id, a.name AS account_name, a.currency,
-                st.vendor_id, st.staff_role
+                st.vendor_id, st.staff_role,
+                s.impersonated_account_id, s.impersonation_started_at, s.impersonation_ends_at,
+                ia.name AS impersonated_name, ia.currency AS impersonated_currency
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN memberships m ON m.user_id = s.user_id AND m.account_id = s.account_id
          LEFT JOIN accounts a ON a.id = m.account_id
          LEFT JOIN staff_members st ON st.user_id = s.user_id
+         LEFT JOIN accounts ia ON ia.id = s.impersonated_account_id AND ia.vendor_id = st.vendor_id
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
     )
     .bind(id_hash)
@@ -94,6 +108,24 @@ pub async fn find_live(
         Some(vendor_id) => Some(StaffRecord { vendor_id, staff_role: row.try_get("staff_role")? }),
         None => None,
     };
+    let mut account = account;
+    let mut impersonation = None;
+    let mut impersonation_lapsed = false;
+    if let Some(target) = row.try_get::<Option<String>, _>("impersonated_account_id")? {
+        let ends_at: i64 = row.try_get::<Option<i64>, _>("impersonation_ends_at")?.unwrap_or(0);
+        let name: Option<String> = row.try_get("impersonated_name")?;
+        match name {
+            // Only the vendor's own staff, and only until the time limit.
+            Some(name) if ends_at > now && staff.is_some() => {
+                account = Some(SessionAccount { id: target, name, currency: row.try_get("impersonated_currency")?, role: Role::Owner });
+                impersonation = Some(Impersonation { started_at: row.try_get::<Option<i64>, _>("impersonation_started_at")?.unwrap_or(0), ends_at });
+            }
+            _ => {
+                account = None;
+                impersonation_lapsed = true;
+            }
+        }
+    }
     Ok(Some(SessionRecord {
         id_hash: row.try_get("id_hash")?,
         user_id: row.try_get("user_id")?,
@@ -102,6 +134,8 @@ pub async fn find_live(
         last_seen_at: row.try_get("last_seen_at")?,
         account,
         staff,
+        impersonation,
+        impersonation_lapsed,
     }))
 }
 

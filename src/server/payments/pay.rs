@@ -188,9 +188,13 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
-        // The same key committed by a concurrent request between our check and insert.
+        // The same key committed by a concurrent request between our check and insert (a double
+        // click on PostgreSQL, where the check does not serialize): answer with that payment.
         tx.rollback().await?;
-        return Err(in_progress());
+        let mut tx = state.db.begin_write().await?;
+        let existing = existing_result(&mut tx, payer.account_id, key).await?;
+        tx.commit().await?;
+        return existing.map(Begin::Settled).ok_or_else(in_progress);
     }
     for id in &ids {
         let locked = sqlx::query(

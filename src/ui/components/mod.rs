@@ -10,4 +10,5 @@ pub mod manage_subscription;
 pub mod modal;
 pub mod money;
 pub mod payment_result;
+pub mod staff_view;
 pub mod tokenize;

@@ -3,48 +3,111 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::staff::{EstimateDecision, estimate_decisions, list_clients};
+use leptos_router::hooks::use_query_map;
+
+use crate::api::staff::{ClientRow, EstimateDecision, estimate_decisions, list_clients, view_as_client};
 use crate::domain::billing_items::{EstimateStatus, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::money::totals_text;
 
+/// A client's standing, in words (the badge's colour only repeats it).
+fn standing(c: &ClientRow) -> (&'static str, Tone) {
+    if c.overdue_invoices > 0 {
+        ("Overdue", Tone::Danger)
+    } else if c.outstanding.0.iter().any(|m| !m.is_zero()) {
+        ("Amount due", Tone::Warning)
+    } else {
+        ("Up to date", Tone::Good)
+    }
+}
+
+fn matches(c: &ClientRow, query: &str) -> bool {
+    let query = query.trim().to_lowercase();
+    query.is_empty() || c.name.to_lowercase().contains(&query) || c.company_name.to_lowercase().contains(&query)
+}
+
 #[component]
 pub fn ClientList() -> impl IntoView {
     let clients = Resource::new(|| (), |_| list_clients());
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    let view_as = Action::new(|id: &String| {
+        let id = id.clone();
+        async move {
+            let result = view_as_client(id).await;
+            #[cfg(feature = "hydrate")]
+            if result.is_ok() {
+                let _ = window().location().set_href("/");
+            }
+            result
+        }
+    });
+    let failed = move || view_as.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="Clients"/>
         <h1>"Clients"</h1>
+        <form class="search-form" method="get" action="/" role="search">
+            <div class="field">
+                <label for="client-search">"Search clients"</label>
+                <input id="client-search" name="q" type="search" prop:value=search placeholder="Name or company"/>
+            </div>
+            <button type="submit" class="button button-secondary">"Search"</button>
+        </form>
+        <div role="alert" class="form-alert" hidden=move || failed().is_none()>{failed}</div>
         <Suspense fallback=|| view! { <p class="loading">"Loading clients…"</p> }>
             {move || Suspend::new(async move {
+                let q = search();
                 match clients.await {
                     Ok(rows) if rows.is_empty() => view! {
                         <EmptyState title="No clients yet" detail="Client accounts appear here once they are created."/>
                     }.into_any(),
-                    Ok(rows) => view! {
-                        <div class="table-wrap card">
-                            <table class="data">
-                                <caption class="visually-hidden">"Client accounts"</caption>
-                                <thead><tr>
-                                    <th scope="col">"Client"</th>
-                                    <th scope="col" class="num">"Outstanding"</th>
-                                    <th scope="col" class="num">"Overdue invoices"</th>
-                                    <th scope="col" class="num">"Open estimates"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|c| view! {
-                                        <tr>
-                                            <td data-label="Client"><strong>{c.name}</strong><br/><span class="muted">{c.company_name}</span></td>
-                                            <td data-label="Outstanding" class="num">{totals_text(&c.outstanding, "Nothing due")}</td>
-                                            <td data-label="Overdue invoices" class="num">{c.overdue_invoices}</td>
-                                            <td data-label="Open estimates" class="num">{c.open_estimates}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
+                    Ok(rows) => {
+                        let shown: Vec<ClientRow> = rows.into_iter().filter(|c| matches(c, &q)).collect();
+                        if shown.is_empty() {
+                            return view! { <EmptyState title="No matching clients" detail="Try another name, or clear the search."/> }.into_any();
+                        }
+                        view! {
+                            <div class="table-wrap card">
+                                <table class="data">
+                                    <caption class="visually-hidden">"Client accounts"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Client"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col" class="num">"Outstanding"</th>
+                                        <th scope="col" class="num">"Overdue invoices"</th>
+                                        <th scope="col" class="num">"Open estimates"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {shown.into_iter().map(|c| {
+                                            let (label, tone) = standing(&c);
+                                            let id = c.id.clone();
+                                            view! {
+                                                <tr>
+                                                    <td data-label="Client"><strong>{c.name.clone()}</strong><br/><span class="muted">{c.company_name.clone()}</span></td>
+                                                    <td data-label="Status"><Badge label=label tone/></td>
+                                                    <td data-label="Outstanding" class="num">{totals_text(&c.outstanding, "Nothing due")}</td>
+                                                    <td data-label="Overdue invoices" class="num">{c.overdue_invoices}</td>
+                                                    <td data-label="Open estimates" class="num">{c.open_estimates}</td>
+                                                    <td data-label="Actions">
+                                                        <button
+                                                            type="button"
+                                                            class="button button-secondary button-small"
+                                                            aria-label=format!("View {} as client", c.name)
+                                                            disabled=move || view_as.pending().get()
+                                                            on:click=move |_| { view_as.dispatch(id.clone()); }
+                                                        >"View as client"</button>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -113,6 +115,7 @@ fn DecisionForms(id: String, kind: String, total: String, on_decided: impl Fn() 
     view! {
         <section class="decide" aria-labelledby="decide-heading">
             <h2 id="decide-heading">{heading}</h2>
+            <StaffViewLock what="Deciding estimates">
             <ActionForm action=approve attr:class="form decide-form">
                 <input type="hidden" name="id" value=approve_id/>
                 <p>{explanation}</p>
@@ -141,6 +144,7 @@ fn DecisionForms(id: String, kind: String, total: String, on_decided: impl Fn() 
                     <button type="submit" class="button button-secondary" disabled=move || decline.pending().get()>"Decline"</button>
                 </ActionForm>
             </details>
+            </StaffViewLock>
         </section>
     }
 }

@@ -1,3 +1,5 @@
+pub mod accounts;
+pub mod activity;
 pub mod billing_details;
 pub mod client_list;
 pub mod dashboard;
@@ -13,3 +15,6 @@ pub mod payments;
 pub mod billing_history;
 pub mod estimates;
 pub mod subscriptions;
+pub mod invitation;
+pub mod profile;
+pub mod team;

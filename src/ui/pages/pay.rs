@@ -7,6 +7,8 @@
 //! same payment. Only "Choose another method" after a decline asks for a new quote (and key).
 
 use leptos::prelude::*;
+
+use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -140,6 +142,7 @@ fn PayForm(q: PaymentQuote, new_quote: Callback<()>) -> impl IntoView {
             <DeclineNotice message retry_label="Choose another method" on_retry=new_quote/>
         })}
 
+        <StaffViewLock what="Paying">
         <form class="card pay-form" novalidate on:submit=on_submit hidden=move || finished() || declined().is_some()>
             <fieldset class="pay-options">
                 <legend><h2>"How would you like to pay?"</h2></legend>
@@ -183,5 +186,6 @@ fn PayForm(q: PaymentQuote, new_quote: Callback<()>) -> impl IntoView {
                 }}
             </button>
         </form>
+        </StaffViewLock>
     }
 }

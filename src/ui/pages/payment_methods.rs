@@ -15,6 +15,7 @@ use crate::domain::payment_method::{ExpiryState, MethodKind};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::bank_form::BankAccountForm;
 use crate::ui::components::card_form::CardForm;
+use crate::ui::components::staff_view::StaffViewLock;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 
@@ -167,6 +168,7 @@ fn MethodsView(v: PaymentMethodsView) -> impl IntoView {
         <div class="notice notice-success" role="status" hidden=move || status.read().is_none()>{move || status.get()}</div>
         <div class="notice notice-error" role="alert" hidden=move || failure.read().is_none()>{move || failure.get()}</div>
 
+        <StaffViewLock what="Changing payment methods">
         <section class="card" aria-labelledby="saved-methods">
             <header class="card-header">
                 <h2 id="saved-methods">"Saved methods"</h2>
@@ -209,6 +211,7 @@ fn MethodsView(v: PaymentMethodsView) -> impl IntoView {
                 </section>
             })}
         </div>
+        </StaffViewLock>
         {(!transfer_kinds.is_empty()).then(|| view! {
             <p class="page-note">
                 <strong>{and_list(&transfer_kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>())}</strong>

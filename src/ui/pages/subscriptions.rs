@@ -14,6 +14,7 @@ use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::manage_subscription::ManageSubscription;
+use crate::ui::components::staff_view::{StaffViewLock, staff_viewing};
 
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
@@ -57,7 +58,11 @@ fn SubscriptionsView(p: SubscriptionsPage) -> impl IntoView {
         }
     };
     let query = use_query_map();
+    let viewing = staff_viewing();
     Effect::new(move |_| {
+        if viewing {
+            return;
+        }
         if let Some(id) = query.read_untracked().get("manage") {
             manage(&id);
         }
@@ -86,6 +91,7 @@ fn SubscriptionsView(p: SubscriptionsPage) -> impl IntoView {
     let has = move |ended: bool| subscriptions.with(|l| l.iter().any(|s| (s.status == SubscriptionStatus::Cancelled) == ended));
     view! {
         {credit}
+        <StaffViewLock what="Changing subscriptions">
         {move || if has(false) {
             view! { <ul class="subscription-list" aria-label="Current subscriptions">{list(false)}</ul> }.into_any()
         } else {
@@ -95,6 +101,7 @@ fn SubscriptionsView(p: SubscriptionsPage) -> impl IntoView {
             <h2>"Ended"</h2>
             <ul class="subscription-list" aria-label="Ended subscriptions">{list(true)}</ul>
         })}
+        </StaffViewLock>
         <ManageSubscription open selected methods=methods.into() reload/>
     }
 }

@@ -1,0 +1,100 @@
+//! A client's team (seeds 000, 002, 004): who has which role, invitations by email, role
+//! changes and removals. The account always keeps an owner.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::AppError;
+use crate::domain::role::Role;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub is_you: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub invited_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub account_name: String,
+    pub members: Vec<TeamMember>,
+    pub invitations: Vec<PendingInvitation>,
+    /// The caller's role: owners and admins manage the team, only owners manage owners.
+    pub your_role: Role,
+    /// Staff viewing as the client see the team but cannot change it.
+    pub read_only: bool,
+}
+
+#[server(endpoint = "team")]
+pub async fn get_team() -> Result<Team, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::AccountMember).await?;
+    crate::server::team::team(&caller).await
+}
+
+/// Emails an invitation link that expires; the invitee sets a password (or signs in) to join.
+#[server(endpoint = "team/invite")]
+pub async fn invite_member(email: String, role: Role) -> Result<PendingInvitation, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::TeamAdmin).await?;
+    crate::server::team::invite(&caller, &email, role).await
+}
+
+#[server(endpoint = "team/role")]
+pub async fn change_member_role(user_id: String, role: Role) -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::TeamAdmin).await?;
+    crate::server::team::change_role(&caller, &user_id, Some(role)).await
+}
+
+#[server(endpoint = "team/remove")]
+pub async fn remove_member(user_id: String) -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::TeamAdmin).await?;
+    crate::server::team::change_role(&caller, &user_id, None).await
+}
+
+#[server(endpoint = "team/revoke")]
+pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::TeamAdmin).await?;
+    crate::server::team::revoke(&caller, &id).await
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub account_name: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    /// No user has this email yet: the invitee chooses a name and password. Otherwise they
+    /// confirm with their existing password.
+    pub new_user: bool,
+}
+
+/// What an invitation link offers. Public: the link's secret token is the credential.
+#[server(endpoint = "invitations/view")]
+pub async fn view_invitation(token: String) -> Result<InvitationView, AppError> {
+    crate::server::team::view_invitation(&token).await
+}
+
+/// Joins the team and signs in. Public: the link's secret token is the credential, and a new
+/// user's password (or an existing user's password) is checked before anything is written.
+#[server(endpoint = "invitations/accept")]
+pub async fn accept_invitation(token: String, name: String, password: String) -> Result<(), AppError> {
+    crate::server::team::accept(&crate::server::request::RequestInfo::current()?, &token, &name, &password).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}

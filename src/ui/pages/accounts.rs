@@ -1,0 +1,91 @@
+//! All of a login's accounts on one page (seed 001): what each owes, and in total per currency.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::accounts::{MyAccount, my_accounts, switch_account};
+use crate::ui::components::badge::{Badge, Tone};
+use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::money::totals_text;
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let overview = Resource::new_blocking(|| (), |_| my_accounts());
+    let switch = Action::new(|id: &String| {
+        let id = id.clone();
+        async move {
+            let result = switch_account(id).await;
+            #[cfg(feature = "hydrate")]
+            if result.is_ok() {
+                let _ = window().location().set_href("/");
+            }
+            result
+        }
+    });
+    let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <Title text="All accounts"/>
+        <h1>"All accounts"</h1>
+        <p class="page-note">"Every account you belong to, with what each owes. Amounts in different currencies are never added together."</p>
+        <div role="alert" class="form-alert" hidden=move || failed().is_none()>{failed}</div>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your accounts…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! {
+                        <div class="tiles">
+                            <div class="tile">
+                                <span class="tile-label">"Outstanding across all accounts"</span>
+                                <span class="tile-value">{totals_text(&o.totals, "Nothing due")}</span>
+                            </div>
+                        </div>
+                        <div class="table-wrap card">
+                            <table class="data">
+                                <caption class="visually-hidden">"Your accounts"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Account"</th>
+                                    <th scope="col">"Your role"</th>
+                                    <th scope="col" class="num">"Outstanding"</th>
+                                    <th scope="col" class="num">"Overdue invoices"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {o.accounts.into_iter().map(|a| view! { <AccountRow a switch/> }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountRow(a: MyAccount, switch: Action<String, Result<(), crate::api::error::AppError>>) -> impl IntoView {
+    let id = a.summary.id.clone();
+    let name = a.summary.name.clone();
+    view! {
+        <tr>
+            <td data-label="Account"><strong>{a.summary.name.clone()}</strong><br/><span class="muted">{a.summary.company_name.clone()}</span></td>
+            <td data-label="Your role">{a.role.label()}</td>
+            <td data-label="Outstanding" class="num">{totals_text(&a.summary.outstanding, "Nothing due")}</td>
+            <td data-label="Overdue invoices" class="num">{a.summary.overdue_invoices}</td>
+            <td data-label="Actions">
+                {if a.is_current {
+                    view! { <Badge label="Current" tone=Tone::Good/> }.into_any()
+                } else {
+                    view! {
+                        <button
+                            type="button"
+                            class="button button-secondary button-small"
+                            aria-label=format!("Switch to {name}")
+                            disabled=move || switch.pending().get()
+                            on:click=move |_| { switch.dispatch(id.clone()); }
+                        >"Switch"</button>
+                    }.into_any()
+                }}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,568 @@
+//! The authorization matrix: every registered server function × every kind of caller × whose
+//! object it touches. Generated from one table of rules, so that a new server function fails
+//! here until its rule is written down, and no cell may allow what its rule does not grant.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use sqlx::{Column, Row};
+
+use crate::support::{TestApp, call_request, json_request, send};
+use portico::api::error::AppError;
+use portico::server::ids::{new_secret_token, token_hash};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Owner,
+    Admin,
+    BillingManager,
+    Member,
+    /// Agency staff viewing Northwind as the client.
+    StaffViewing,
+    /// Agency staff in their console.
+    Staff,
+    Anonymous,
+}
+
+const CALLERS: [Caller; 7] =
+    [Caller::Owner, Caller::Admin, Caller::BillingManager, Caller::Member, Caller::StaffViewing, Caller::Staff, Caller::Anonymous];
+
+/// What each server function requires; mirrors `Access` plus the public and client-view cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Public,
+    SignedIn,
+    AccountMember,
+    Billing,
+    BillingChange,
+    TeamAdmin,
+    Personal,
+    Staff,
+    /// Only a session that is viewing as a client has a client view to exit.
+    ClientView,
+}
+
+fn allows(rule: Rule, caller: Caller) -> bool {
+    use Caller::*;
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => caller != Anonymous,
+        Rule::AccountMember => matches!(caller, Owner | Admin | BillingManager | Member | StaffViewing),
+        Rule::Billing => matches!(caller, Owner | Admin | BillingManager | StaffViewing),
+        Rule::BillingChange => matches!(caller, Owner | Admin | BillingManager),
+        Rule::TeamAdmin => matches!(caller, Owner | Admin),
+        Rule::Personal => matches!(caller, Owner | Admin | BillingManager | Member | Staff),
+        Rule::Staff => caller == Staff,
+        Rule::ClientView => caller == StaffViewing,
+    }
+}
+
+/// The refusal a caller gets from a rule that does not grant it.
+fn refusal(rule: Rule, caller: Caller) -> (StatusCode, AppError) {
+    match (caller, rule) {
+        (Caller::Anonymous, _) => (StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
+        (Caller::StaffViewing, Rule::BillingChange | Rule::TeamAdmin | Rule::Personal | Rule::Staff) => {
+            (StatusCode::FORBIDDEN, AppError::Impersonating)
+        }
+        (_, Rule::ClientView) => (StatusCode::CONFLICT, AppError::Conflict("You are not viewing a client's portal.".into())),
+        _ => (StatusCode::FORBIDDEN, AppError::Forbidden),
+    }
+}
+
+/// Whose objects a call names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The caller's current account (Northwind).
+    Own,
+    /// Another account the same login belongs to (Globex), not the current one.
+    OtherOfLogin,
+    /// An account of another vendor that no caller belongs to.
+    Foreign,
+    /// Ids that exist nowhere: what "not found" looks like.
+    Missing,
+}
+
+/// The ids of one account's objects.
+struct Objects {
+    account: &'static str,
+    invoice: String,
+    estimate: &'static str,
+    subscription: &'static str,
+    method: &'static str,
+    contact: String,
+    member: &'static str,
+    invitation: &'static str,
+}
+
+async fn first(app: &TestApp, sql: &str, account: &str) -> String {
+    sqlx::query_scalar(sql).bind(account).fetch_one(app.state.db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+impl Objects {
+    async fn of(app: &TestApp, target: Target) -> Objects {
+        let account = match target {
+            Target::Own => "acc_northwind",
+            Target::OtherOfLogin => "acc_globex",
+            Target::Foreign => "acc_foreign",
+            Target::Missing => "acc_missing",
+        };
+        if target == Target::Missing {
+            return Objects {
+                account,
+                invoice: "inv_missing0000000000000".into(),
+                estimate: "est_missing",
+                subscription: "sub_missing",
+                method: "pm_missing",
+                contact: "bct_missing".into(),
+                member: "usr_missing",
+                invitation: "invt_missing",
+            };
+        }
+        let pick = |own: &'static str, other: &'static str, foreign: &'static str| match target {
+            Target::Own => own,
+            Target::OtherOfLogin => other,
+            _ => foreign,
+        };
+        Objects {
+            account,
+            invoice: first(app, "SELECT id FROM invoices WHERE account_id = $1 AND status = 'open' ORDER BY number LIMIT 1", account).await,
+            estimate: pick("est_nw_onboarding", "est_gx_expansion", "est_gx_expansion_f"),
+            subscription: pick("sub_nw_licenses", "sub_gx_licenses", "sub_gx_licenses_f"),
+            method: pick("pm_nw_amex", "pm_gx_mc", "pm_gx_mc_f"),
+            contact: first(app, "SELECT id FROM billing_contacts WHERE account_id = $1 ORDER BY email LIMIT 1", account).await,
+            member: pick("usr_mia", "usr_greta", "usr_ivan"),
+            invitation: pick("invt_nw", "invt_gx", "invt_fx"),
+        }
+    }
+}
+
+/// How a server function is called: form or JSON, and with which arguments for the objects.
+enum Input {
+    Form(Vec<(&'static str, String)>),
+    Json(Value),
+}
+
+struct Endpoint {
+    path: &'static str,
+    rule: Rule,
+    /// Arguments that pass authorization but do nothing (invalid or unknown): the role check.
+    inert: fn() -> Input,
+    /// Arguments naming one account's objects, for the ownership check; `None` when the call
+    /// names no object (it works on the session's current account, or is public by token).
+    objects: Option<fn(&Objects) -> Input>,
+}
+
+fn form(pairs: &[(&'static str, &str)]) -> Input {
+    Input::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    use Rule::*;
+    let none = None;
+    vec![
+        Endpoint { path: "login", rule: Public, inert: || form(&[("email", "nobody@example.test"), ("password", "wrong")]), objects: none },
+        Endpoint { path: "logout", rule: SignedIn, inert: || form(&[]), objects: none },
+        Endpoint { path: "session", rule: SignedIn, inert: || form(&[]), objects: none },
+        Endpoint { path: "password", rule: Personal, inert: || form(&[("current_password", ""), ("new_password", "")]), objects: none },
+        Endpoint { path: "accounts", rule: Personal, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "accounts/switch",
+            rule: Personal,
+            inert: || form(&[("account_id", "acc_missing")]),
+            objects: Some(|o| form(&[("account_id", o.account)])),
+        },
+        Endpoint { path: "activity", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint { path: "staff/activity", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint { path: "billing-details", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint { path: "billing-details/update", rule: Billing, inert: || form(&[("company_name", "")]), objects: none },
+        Endpoint { path: "billing-details/contacts/add", rule: Billing, inert: || form(&[("name", ""), ("email", "")]), objects: none },
+        Endpoint {
+            path: "billing-details/contacts/remove",
+            rule: Billing,
+            inert: || form(&[("id", "bct_missing")]),
+            objects: Some(|o| form(&[("id", &o.contact)])),
+        },
+        Endpoint { path: "billing-history", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint { path: "invoice", rule: Billing, inert: || form(&[("id", "inv_missing")]), objects: Some(|o| form(&[("id", &o.invoice)])) },
+        Endpoint { path: "estimate", rule: Billing, inert: || form(&[("id", "est_missing")]), objects: Some(|o| form(&[("id", o.estimate)])) },
+        Endpoint { path: "dashboard", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint { path: "billing-helpers", rule: AccountMember, inert: || form(&[]), objects: none },
+        Endpoint { path: "estimates", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "estimates/approve",
+            rule: BillingChange,
+            inert: || form(&[("id", "est_missing"), ("typed_name", "Nora Whitfield")]),
+            objects: Some(|o| form(&[("id", o.estimate), ("typed_name", "Nora Whitfield")])),
+        },
+        Endpoint {
+            path: "estimates/decline",
+            rule: BillingChange,
+            inert: || form(&[("id", "est_missing"), ("reason", "Not now")]),
+            objects: Some(|o| form(&[("id", o.estimate), ("reason", "Not now")])),
+        },
+        Endpoint { path: "payment-methods", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "payment-methods/add",
+            rule: BillingChange,
+            inert: || form(&[("token", "tok_missing"), ("make_default", "false")]),
+            objects: none,
+        },
+        Endpoint {
+            path: "payment-methods/default",
+            rule: BillingChange,
+            inert: || form(&[("id", "pm_missing")]),
+            objects: Some(|o| form(&[("id", o.method)])),
+        },
+        Endpoint {
+            path: "payment-methods/remove",
+            rule: BillingChange,
+            inert: || form(&[("id", "pm_missing")]),
+            objects: Some(|o| form(&[("id", o.method)])),
+        },
+        Endpoint {
+            path: "payments/quote",
+            rule: Billing,
+            inert: || Input::Json(json!({ "invoice_ids": ["inv_missing"] })),
+            objects: Some(|o| Input::Json(json!({ "invoice_ids": [o.invoice] }))),
+        },
+        Endpoint {
+            path: "payments/pay",
+            rule: BillingChange,
+            inert: || Input::Json(json!({ "invoice_ids": ["inv_missing"], "method": "pm_missing", "idempotency_key": "idem_matrix_inert_0001" })),
+            objects: Some(|o| {
+                Input::Json(json!({ "invoice_ids": [o.invoice], "method": o.method, "idempotency_key": format!("idem_matrix_{}", o.account) }))
+            }),
+        },
+        Endpoint { path: "payments/history", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "payment-links/create",
+            rule: Billing,
+            inert: || form(&[("invoice_id", "inv_missing")]),
+            objects: Some(|o| form(&[("invoice_id", &o.invoice)])),
+        },
+        Endpoint { path: "pay-link/view", rule: Public, inert: || form(&[("token", "not-a-token")]), objects: none },
+        Endpoint {
+            path: "pay-link/pay",
+            rule: Public,
+            inert: || Input::Json(json!({ "token": "not-a-token", "card_token": "tok_x", "idempotency_key": "idem_matrix_link_0001" })),
+            objects: none,
+        },
+        Endpoint { path: "staff/clients", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint { path: "staff/estimate-decisions", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "staff/view-as-client",
+            rule: Staff,
+            inert: || form(&[("account_id", "acc_missing")]),
+            objects: none,
+        },
+        Endpoint { path: "staff/exit-client-view", rule: ClientView, inert: || form(&[]), objects: none },
+        Endpoint { path: "subscriptions", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "subscriptions/preview",
+            rule: Billing,
+            inert: || Input::Json(json!({ "subscription_id": "sub_missing", "plan_id": "plan_license_usd", "quantity": 5 })),
+            objects: Some(|o| Input::Json(json!({ "subscription_id": o.subscription, "plan_id": "plan_license_usd", "quantity": 5 }))),
+        },
+        Endpoint {
+            path: "subscriptions/change",
+            rule: BillingChange,
+            inert: || {
+                Input::Json(json!({ "subscription_id": "sub_missing", "plan_id": "plan_license_usd", "quantity": 5, "version": 0,
+                                    "expected_due_now": 0, "idempotency_key": "idem_matrix_inert_0002" }))
+            },
+            objects: Some(|o| {
+                Input::Json(json!({ "subscription_id": o.subscription, "plan_id": "plan_license_usd", "quantity": 5, "version": 0,
+                                    "expected_due_now": 0, "idempotency_key": format!("idem_matrix_change_{}", o.account) }))
+            }),
+        },
+        Endpoint {
+            path: "subscriptions/payment-method",
+            rule: BillingChange,
+            inert: || form(&[("subscription_id", "sub_missing"), ("payment_method_id", "pm_missing")]),
+            objects: Some(|o| form(&[("subscription_id", o.subscription), ("payment_method_id", o.method)])),
+        },
+        Endpoint {
+            path: "subscriptions/cancel",
+            rule: BillingChange,
+            inert: || form(&[("subscription_id", "sub_missing"), ("reason", "")]),
+            objects: Some(|o| form(&[("subscription_id", o.subscription), ("reason", "")])),
+        },
+        Endpoint {
+            path: "subscriptions/resume",
+            rule: BillingChange,
+            inert: || form(&[("subscription_id", "sub_missing")]),
+            objects: Some(|o| form(&[("subscription_id", o.subscription)])),
+        },
+        Endpoint { path: "team", rule: AccountMember, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "team/invite",
+            rule: TeamAdmin,
+            inert: || form(&[("email", "not-an-email"), ("role", "Member")]),
+            objects: none,
+        },
+        Endpoint {
+            path: "team/role",
+            rule: TeamAdmin,
+            inert: || form(&[("user_id", "usr_missing"), ("role", "Member")]),
+            objects: Some(|o| form(&[("user_id", o.member), ("role", "BillingManager")])),
+        },
+        Endpoint {
+            path: "team/remove",
+            rule: TeamAdmin,
+            inert: || form(&[("user_id", "usr_missing")]),
+            objects: Some(|o| form(&[("user_id", o.member)])),
+        },
+        Endpoint {
+            path: "team/revoke",
+            rule: TeamAdmin,
+            inert: || form(&[("id", "invt_missing")]),
+            objects: Some(|o| form(&[("id", o.invitation)])),
+        },
+        Endpoint { path: "invitations/view", rule: Public, inert: || form(&[("token", "not-a-token")]), objects: none },
+        Endpoint {
+            path: "invitations/accept",
+            rule: Public,
+            inert: || form(&[("token", "not-a-token"), ("name", "X"), ("password", "long enough password")]),
+            objects: none,
+        },
+    ]
+}
+
+/// Copies rows of `table` matching `filter` into the foreign account, renaming ids so that
+/// each copy is a distinct object of `acc_foreign` under vendor `ven_foreign`.
+async fn clone_rows(app: &TestApp, table: &str, filter: &str) {
+    let pool = app.state.db.pool();
+    let sample = sqlx::query(&format!("SELECT * FROM {table} WHERE {filter} LIMIT 1")).fetch_one(pool).await.expect(table);
+    let columns: Vec<String> = sample.columns().iter().map(|c| c.name().to_string()).collect();
+    let exprs: Vec<String> = columns
+        .iter()
+        .map(|c| match (table, c.as_str()) {
+            ("accounts", "id") => "'acc_foreign'".into(),
+            ("vendors", "id") | (_, "vendor_id") => "'ven_foreign'".into(),
+            (_, "account_id") => "'acc_foreign'".into(),
+            (_, "id") => "id || '_f'".into(),
+            (_, "number") => "'F' || number".into(),
+            (_, "payment_in_progress_id") => "NULL".into(),
+            (_, col @ ("payment_method_id" | "subscription_id" | "invoice_id")) => {
+                format!("CASE WHEN {col} IS NULL THEN NULL ELSE {col} || '_f' END")
+            }
+            (_, col) => col.to_string(),
+        })
+        .collect();
+    let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {filter}", columns.join(", "), exprs.join(", "));
+    sqlx::query(&sql).execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    sqlx::query(sql).execute(app.state.db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// The demo, plus: an admin at Northwind; Ben, Mia and the admin also members of Globex (so
+/// every role has another account of the same login); a foreign vendor's account (a copy of
+/// Globex's objects) with its own owner; a pending invitation in each account.
+async fn fixture() -> TestApp {
+    let app = TestApp::with_demo().await;
+    let now = 1_795_348_800_i64; // the test clock: 2026-11-22 12:00 UTC
+    clone_rows(&app, "vendors", "id = (SELECT vendor_id FROM accounts WHERE id = 'acc_globex')").await;
+    clone_rows(&app, "accounts", "id = 'acc_globex'").await;
+    for table in ["payment_methods", "subscriptions", "invoices", "estimates", "billing_contacts"] {
+        clone_rows(&app, table, "account_id = 'acc_globex'").await;
+    }
+    exec(&app, &format!(
+        "INSERT INTO users (id, email, name, password_hash, created_at)
+         SELECT 'usr_adam', 'admin@northwind.test', 'Adam Admin', password_hash, {now} FROM users WHERE id = 'usr_nora'"
+    )).await;
+    exec(&app, &format!(
+        "INSERT INTO users (id, email, name, password_hash, created_at)
+         SELECT 'usr_ivan', 'owner@foreign.test', 'Ivan Foreign', password_hash, {now} FROM users WHERE id = 'usr_nora'"
+    )).await;
+    for (account, user, role) in [
+        ("acc_northwind", "usr_adam", "admin"),
+        ("acc_globex", "usr_adam", "member"),
+        ("acc_globex", "usr_ben", "member"),
+        ("acc_globex", "usr_mia", "member"),
+        ("acc_foreign", "usr_ivan", "owner"),
+    ] {
+        exec(&app, &format!("INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ('{account}', '{user}', '{role}', {now})")).await;
+    }
+    for (id, account) in [("invt_nw", "acc_northwind"), ("invt_gx", "acc_globex"), ("invt_fx", "acc_foreign")] {
+        exec(&app, &format!(
+            "INSERT INTO invitations (id, account_id, email, role, token_hash, created_at, expires_at)
+             VALUES ('{id}', '{account}', 'new-{id}@example.test', 'member', 'hash-{id}', {now}, {})",
+            now + 86_400
+        )).await;
+    }
+    app
+}
+
+/// A signed-in session for `caller`, made directly (the sign-in itself is tested elsewhere).
+async fn session_of(app: &TestApp, caller: Caller) -> Option<String> {
+    let (user, account, viewing) = match caller {
+        Caller::Owner => ("usr_nora", Some("acc_northwind"), None),
+        Caller::Admin => ("usr_adam", Some("acc_northwind"), None),
+        Caller::BillingManager => ("usr_ben", Some("acc_northwind"), None),
+        Caller::Member => ("usr_mia", Some("acc_northwind"), None),
+        Caller::StaffViewing => ("usr_alex", None, Some("acc_northwind")),
+        Caller::Staff => ("usr_alex", None, None),
+        Caller::Anonymous => return None,
+    };
+    let token = new_secret_token();
+    let now = 1_795_348_800_i64;
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, account_id, created_at, last_seen_at, expires_at, user_agent,
+                               impersonated_account_id, impersonation_started_at, impersonation_ends_at)
+         VALUES ($1, $2, $3, $4, $4, $5, 'matrix', $6, $7, $8)",
+    )
+    .bind(token_hash(&token))
+    .bind(user)
+    .bind(account)
+    .bind(now)
+    .bind(now + 86_400)
+    .bind(viewing)
+    .bind(viewing.map(|_| now))
+    .bind(viewing.map(|_| now + 3_600))
+    .execute(app.state.db.pool())
+    .await
+    .expect("session");
+    Some(token)
+}
+
+async fn call(app: &TestApp, path: &str, input: Input, session: Option<&str>) -> crate::support::TestResponse {
+    let request = match input {
+        Input::Form(pairs) => {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call_request(path, &pairs, session)
+        }
+        Input::Json(body) => json_request(&format!("/api/{path}"), body, session),
+    };
+    send(&app.router, request).await
+}
+
+#[tokio::test]
+async fn every_server_function_has_a_rule_in_the_matrix() {
+    let table: Vec<String> = endpoints().iter().map(|e| format!("/api/{}", e.path)).collect();
+    let _app = TestApp::empty().await; // registers the server functions
+    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    registered.sort();
+    registered.dedup();
+    let missing: Vec<&String> = registered.iter().filter(|p| !table.contains(p)).collect();
+    let stale: Vec<&String> = table.iter().filter(|p| !registered.contains(p)).collect();
+    assert!(missing.is_empty(), "server functions without a rule in the matrix: {missing:?}");
+    assert!(stale.is_empty(), "rules for server functions that do not exist: {stale:?}");
+}
+
+#[tokio::test]
+async fn each_caller_reaches_exactly_what_its_role_grants() {
+    let app = fixture().await;
+    let mut failures = Vec::new();
+    for endpoint in endpoints() {
+        for caller in CALLERS {
+            // A fresh session per cell: some calls (sign-out, exit) end the one they use.
+            let session = session_of(&app, caller).await;
+            let res = call(&app, endpoint.path, (endpoint.inert)(), session.as_deref()).await;
+            let cell = format!("{} × {caller:?} → {} {}", endpoint.path, res.status, res.body);
+            if allows(endpoint.rule, caller) {
+                if matches!(res.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+                    failures.push(format!("refused but granted: {cell}"));
+                }
+            } else {
+                let (status, error) = refusal(endpoint.rule, caller);
+                if res.status != status || res.app_error() != error {
+                    failures.push(format!("allowed or wrongly refused (expected {status} {error:?}): {cell}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cells wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// What could move in Globex and the foreign account, as counts.
+async fn others_state(app: &TestApp) -> Vec<i64> {
+    let mut state = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM payments WHERE account_id <> 'acc_northwind'",
+        "SELECT COUNT(*) FROM invoices WHERE account_id <> 'acc_northwind' AND status = 'open'",
+        "SELECT COUNT(*) FROM estimates WHERE account_id <> 'acc_northwind' AND status = 'open'",
+        "SELECT COUNT(*) FROM payment_methods WHERE account_id <> 'acc_northwind' AND removed_at IS NULL AND is_default = 1",
+        "SELECT COUNT(*) FROM subscriptions WHERE account_id <> 'acc_northwind' AND cancel_at_period_end = 0",
+        "SELECT CAST(SUM(quantity) AS BIGINT) FROM subscriptions WHERE account_id <> 'acc_northwind'",
+        "SELECT COUNT(*) FROM billing_contacts WHERE account_id <> 'acc_northwind'",
+        "SELECT COUNT(*) FROM memberships WHERE account_id <> 'acc_northwind' AND role = 'owner'",
+        "SELECT COUNT(*) FROM memberships WHERE account_id <> 'acc_northwind'",
+        "SELECT COUNT(*) FROM invitations WHERE account_id <> 'acc_northwind' AND revoked_at IS NULL",
+        "SELECT COUNT(*) FROM payment_links",
+        "SELECT COUNT(*) FROM subscription_changes",
+    ] {
+        state.push(app.count(sql).await);
+    }
+    state
+}
+
+#[tokio::test]
+async fn another_accounts_objects_answer_like_missing_ones_for_every_caller() {
+    let app = fixture().await;
+    let other = Objects::of(&app, Target::OtherOfLogin).await;
+    let foreign = Objects::of(&app, Target::Foreign).await;
+    let missing = Objects::of(&app, Target::Missing).await;
+    let before = others_state(&app).await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for endpoint in endpoints() {
+        let Some(objects) = endpoint.objects else { continue };
+        for caller in CALLERS.into_iter().filter(|c| allows(endpoint.rule, *c) && *c != Caller::Anonymous) {
+            let session = session_of(&app, caller).await;
+            let absent = call(&app, endpoint.path, objects(&missing), session.as_deref()).await;
+            assert_eq!(absent.status, StatusCode::NOT_FOUND, "{} × {caller:?} on missing ids: {}", endpoint.path, absent.body);
+            for (target, ids) in [(Target::OtherOfLogin, &other), (Target::Foreign, &foreign)] {
+                // Switching to another account of one's own login is the switcher's purpose.
+                if endpoint.path == "accounts/switch" && target == Target::OtherOfLogin {
+                    continue;
+                }
+                let res = call(&app, endpoint.path, objects(ids), session.as_deref()).await;
+                checked += 1;
+                if (res.status, &res.body) != (absent.status, &absent.body) {
+                    failures.push(format!("{} × {caller:?} × {target:?} → {} {}", endpoint.path, res.status, res.body));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} cells checked");
+    assert!(failures.is_empty(), "objects of other accounts reached:\n{}", failures.join("\n"));
+    // And nothing of theirs moved.
+    assert_eq!(others_state(&app).await, before, "another account's data changed");
+}
+
+#[tokio::test]
+async fn the_own_accounts_objects_are_reached_by_the_roles_granted() {
+    // One fresh portal per call: these calls change what they touch.
+    for endpoint in endpoints() {
+        let Some(objects) = endpoint.objects else { continue };
+        let app = fixture().await;
+        let own = Objects::of(&app, Target::Own).await;
+        let caller = if endpoint.rule == Rule::Staff { Caller::Staff } else { Caller::Owner };
+        let session = session_of(&app, caller).await;
+        let res = call(&app, endpoint.path, objects(&own), session.as_deref()).await;
+        assert!(
+            !matches!(res.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{} × {caller:?} on its own objects → {} {}",
+            endpoint.path,
+            res.status,
+            res.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn staff_cannot_view_another_vendors_client_or_an_account_of_staff() {
+    let app = fixture().await;
+    let staff = session_of(&app, Caller::Staff).await;
+    let foreign = call(&app, "staff/view-as-client", form(&[("account_id", "acc_foreign")]), staff.as_deref()).await;
+    let missing = call(&app, "staff/view-as-client", form(&[("account_id", "acc_missing")]), staff.as_deref()).await;
+    assert_eq!((foreign.status, &foreign.body), (missing.status, &missing.body));
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+    // An account with a staff member in it is the agency's own: never viewed as a client.
+    exec(&app, "INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ('acc_globex', 'usr_alex', 'member', 0)").await;
+    let staffed = call(&app, "staff/view-as-client", form(&[("account_id", "acc_globex")]), staff.as_deref()).await;
+    assert_eq!(staffed.status, StatusCode::FORBIDDEN, "{}", staffed.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE impersonated_account_id IS NOT NULL").await, 0);
+}
