@@ -42,7 +42,9 @@ async fn main() {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::load()?;
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&settings.server.log));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Colours only on a terminal: a log written to a file or collector stays plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).init();
 
     let cli = Cli::parse();
     let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;

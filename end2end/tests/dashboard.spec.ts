@@ -19,7 +19,8 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
 
   // Subscriptions and payment methods, default marked, expiring card flagged.
   const subscriptions = page.getByRole('region', { name: 'Current subscriptions' });
-  await expect(subscriptions.getByText('Phone number license')).toBeVisible();
+  await expect(subscriptions.getByRole('paragraph').filter({ hasText: 'Phone number license' })).toBeVisible();
+  await expect(subscriptions.getByRole('link', { name: 'Manage Phone number license' })).toBeVisible();
   await expect(subscriptions.getByText('8 phone numbers × $15.00 / month')).toBeVisible();
   const methods = page.getByRole('region', { name: 'Payment methods' });
   await expect(methods.getByRole('listitem').filter({ hasText: 'Visa •••• 4242' })).toContainText('Default');

@@ -117,7 +117,7 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
     .await?;
     let inviter: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(caller.user_id()).fetch_one(&mut *tx).await?;
     let link = format!("{}/invitations/{token}", state.settings.server.public_url.trim_end_matches('/'));
-    let subject = format!("{inviter} invited you to {}'s billing portal", account.name);
+    let subject = format!("{inviter} invited you to join {} in its billing portal", account.name);
     let body = format!(
         "{inviter} invited you to join {} as {} in its billing portal.\n\nAccept the invitation: {link}\n\nThe link works for {INVITATION_DAYS} days. If you were not expecting this, ignore this email.",
         account.name,

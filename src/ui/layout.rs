@@ -128,6 +128,19 @@ fn SessionControls(session: SessionView) -> impl IntoView {
             }
         }
     };
+    // A link in the menu leads to another page: the menu closes behind it.
+    let close_after_link = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a").ok().flatten());
+            if on_link.is_some() {
+                open.set(false);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     let logout = ServerAction::<Logout>::new();
     let account_label = session.account.as_ref().map(|a| (a.name.clone(), a.role.label()));
     let staff = session.is_staff;
@@ -155,7 +168,7 @@ fn SessionControls(session: SessionView) -> impl IntoView {
                 >
                     <span class="avatar avatar-sm" aria-hidden="true">{session.initials.clone()}</span>
                 </button>
-                <div id="user-menu-panel" class="menu-panel" hidden=move || !open.get()>
+                <div id="user-menu-panel" class="menu-panel" hidden=move || !open.get() on:click=close_after_link>
                     <p class="menu-name">{session.user_name.clone()}</p>
                     <p class="menu-email">{session.email.clone()}</p>
                     {own_view.then(|| view! { <AccountSwitcher open/> })}

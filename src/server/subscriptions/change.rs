@@ -266,10 +266,13 @@ async fn charge(
     pay(&caller.state, payer, &[invoice_id.to_string()], PayWith::Stored(method_id), &format!("{key}-charge")).await
 }
 
+/// subscription, credit, charge, currency, invoice id, invoice number, unit amount, quantity.
+type ReplayRow = (String, i64, i64, String, Option<String>, Option<String>, i64, i64);
+
 /// The outcome of a change already made with this key (a double click, a retry).
 async fn replay(caller: &Authorized, account_id: &str, key: &str) -> Result<Option<ChangeOutcome>, AppError> {
     let pool = caller.state.db.pool();
-    let row: Option<(String, i64, i64, String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+    let row: Option<ReplayRow> = sqlx::query_as(
         "SELECT c.subscription_id, c.credit, c.charge, c.currency, c.invoice_id, i.number, s.unit_amount, s.quantity
          FROM subscription_changes c
          JOIN subscriptions s ON s.id = c.subscription_id
@@ -396,9 +399,12 @@ async fn target_plan(pool: &sqlx::AnyPool, vendor_id: &str, record: &Subscriptio
     Ok(TargetPlan { id, name, unit_amount })
 }
 
+/// kind, brand, last four, bank name.
+type MethodRow = (String, Option<String>, Option<String>, Option<String>);
+
 async fn method(pool: &sqlx::AnyPool, account_id: &str, id: Option<&str>) -> Result<Option<Method>, AppError> {
     let Some(id) = id else { return Ok(None) };
-    let row: Option<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<MethodRow> = sqlx::query_as(
         "SELECT kind, brand, last4, bank_name FROM payment_methods WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
     )
     .bind(id)

@@ -73,7 +73,7 @@ pub async fn page(caller: &Authorized) -> Result<SubscriptionsPage, AppError> {
     .bind(account_id)
     .fetch_all(pool)
     .await?;
-    let methods: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let methods: Vec<StoredMethodRow> = sqlx::query_as(
         "SELECT id, kind, brand, last4, bank_name FROM payment_methods
          WHERE account_id = $1 AND removed_at IS NULL AND kind IN ('card', 'ach')
          ORDER BY is_default DESC, created_at, id",
@@ -150,3 +150,6 @@ fn subscription(r: Row, plans: &[PlanRow]) -> Result<Subscription, AppError> {
         plan_options,
     })
 }
+
+/// id, kind, brand, last four, bank name.
+type StoredMethodRow = (String, String, Option<String>, Option<String>, Option<String>);

@@ -19,6 +19,8 @@ type Changed = RwSignal<u32>;
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let changed: Changed = RwSignal::new(0);
+    // Outlives the reload that follows an invitation, which rebuilds the form.
+    let sent = RwSignal::new(None::<String>);
     let team = Resource::new_blocking(move || changed.get(), |_| get_team());
     view! {
         <Title text="Team"/>
@@ -26,7 +28,7 @@ pub fn TeamPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the team…"</p> }>
             {move || Suspend::new(async move {
                 match team.await {
-                    Ok(team) => view! { <TeamView team changed/> }.into_any(),
+                    Ok(team) => view! { <TeamView team changed sent/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
@@ -48,7 +50,7 @@ fn role_help(role: Role) -> &'static str {
 }
 
 #[component]
-fn TeamView(team: Team, changed: Changed) -> impl IntoView {
+fn TeamView(team: Team, changed: Changed, sent: RwSignal<Option<String>>) -> impl IntoView {
     let manages = team.your_role.can_manage_team();
     let you = team.your_role;
     view! {
@@ -77,7 +79,7 @@ fn TeamView(team: Team, changed: Changed) -> impl IntoView {
         </section>
         {manages.then(|| view! {
             <StaffViewLock what="Managing the team" quiet=true>
-                <InviteForm you changed/>
+                <InviteForm you changed sent/>
             </StaffViewLock>
         })}
         {(!team.invitations.is_empty()).then(|| view! { <Invitations invitations=team.invitations.clone() manages changed/> })}
@@ -168,14 +170,13 @@ fn MemberRow(m: TeamMember, manages: bool, you: Role, changed: Changed) -> impl 
 }
 
 #[component]
-fn InviteForm(you: Role, changed: Changed) -> impl IntoView {
+fn InviteForm(you: Role, changed: Changed, sent: RwSignal<Option<String>>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Member);
     let invite = Action::new(move |(email, role): &(String, Role)| {
         let (email, role) = (email.clone(), *role);
         async move { invite_member(email, role).await }
     });
-    let sent = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(invitation)) = invite.value().get() {
             sent.set(Some(format!("Invitation sent to {}. The link works for 7 days.", invitation.email)));
