@@ -142,6 +142,14 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
         let Some((number, status, invoice_currency, total, paid, in_progress)) = row else {
             return Err(AppError::not_found());
         };
+        if status != "open" || in_progress.is_some() {
+            // On PostgreSQL a concurrent request with this same key may have committed after
+            // the check above: then the invoice is taken by this very payment, not another.
+            if let Some(existing) = existing_result(&mut tx, payer.account_id, key).await? {
+                tx.commit().await?;
+                return Ok(Begin::Settled(existing));
+            }
+        }
         if status == "paid" {
             return Err(AppError::Conflict(format!("Invoice {number} is already paid.")).tracked());
         }
