@@ -47,6 +47,14 @@ impl AppError {
         }
     }
 
+    /// The message for the form as a whole: every error except one shown at its field.
+    pub fn form_message(&self) -> Option<String> {
+        match self {
+            AppError::Invalid { field: Some(_), .. } => None,
+            other => Some(other.to_string()),
+        }
+    }
+
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,

@@ -11,12 +11,12 @@ use crate::domain::role::Role;
 use crate::domain::team::{check_change, check_invite};
 use crate::server::auth::authorize::Authorized;
 use crate::server::auth::cookies::session_cookie;
-use crate::server::auth::password::{hash_password, password_problem, verify_password};
+use crate::server::auth::login::start_session;
+use crate::server::auth::password::{hash_password, off_the_workers, password_problem, verify_password};
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::decode;
-use crate::server::db::sessions::{NewSession, delete, insert};
 use crate::server::ids::{new_id, new_secret_token, token_hash};
 use crate::server::payments::outbox::{Email, enqueue};
 use crate::server::request::RequestInfo;
@@ -231,23 +231,25 @@ struct LiveInvitation {
 
 const LINK_UNUSABLE: &str = "This invitation link has expired, was replaced, or was already used. Ask whoever invited you for a new one.";
 
+/// id, account, account name, email, role, inviter's name, and the invitee's user id and
+/// password hash if they already sign in.
+type InvitationRow = (String, String, String, String, String, Option<String>, Option<String>, Option<String>);
+
 async fn live_invitation(pool: &sqlx::AnyPool, token: &str, now: i64) -> Result<LiveInvitation, AppError> {
-    let row: Option<(String, String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT i.id, i.account_id, a.name, i.email, i.role, u.name FROM invitations i
+    let row: Option<InvitationRow> = sqlx::query_as(
+        "SELECT i.id, i.account_id, a.name, i.email, i.role, u.name, x.id, x.password_hash FROM invitations i
          JOIN accounts a ON a.id = i.account_id LEFT JOIN users u ON u.id = i.invited_by
+         LEFT JOIN users x ON x.email = i.email AND x.disabled_at IS NULL
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2",
     )
     .bind(token_hash(token.trim()))
     .bind(now)
     .fetch_optional(pool)
     .await?;
-    let Some((id, account_id, account_name, email, r, by)) = row else {
+    let Some((id, account_id, account_name, email, r, by, user_id, password_hash)) = row else {
         return Err(AppError::Invalid { field: None, message: LINK_UNUSABLE.into() }.tracked_as(404));
     };
-    let existing_user: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1 AND disabled_at IS NULL")
-        .bind(&email)
-        .fetch_optional(pool)
-        .await?;
+    let existing_user = user_id.zip(password_hash);
     Ok(LiveInvitation { id, account_id, account_name, email, role: role(&r)?, invited_by: by.unwrap_or_else(|| "Your team".into()), existing_user })
 }
 
@@ -283,17 +285,12 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
             if let Some(problem) = password_problem(password) {
                 return Err(AppError::invalid("password", problem));
             }
-            let hash = tokio::task::spawn_blocking(move || hash_password(&password_owned))
-                .await
-                .map_err(|e| AppError::internal("password hash", e))?
-                .map_err(|e| AppError::internal("password hash", e))?;
+            let hash = off_the_workers(move || hash_password(&password_owned)).await?.map_err(|e| AppError::internal("password hash", e))?;
             Some(hash)
         }
         Some((_, stored)) => {
             let stored = stored.clone();
-            let verified = tokio::task::spawn_blocking(move || verify_password(&password_owned, &stored))
-                .await
-                .map_err(|e| AppError::internal("password check", e))?;
+            let verified = off_the_workers(move || verify_password(&password_owned, &stored)).await?;
             if !verified {
                 return Err(AppError::invalid("password", "That is not the password of this email's sign-in."));
             }
@@ -338,23 +335,7 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    if let Some(old) = info.session_token() {
-        delete(&mut tx, &token_hash(&old)).await?;
-    }
-    let session_token = new_secret_token();
-    let user_agent = info.user_agent();
-    insert(
-        &mut tx,
-        NewSession {
-            id_hash: &token_hash(&session_token),
-            user_id: &user_id,
-            account_id: Some(&live.account_id),
-            now,
-            expires_at: now + state.settings.sessions.absolute_hours * 3600,
-            user_agent: &user_agent,
-        },
-    )
-    .await?;
+    let session_token = start_session(&mut tx, info, &user_id, Some(&live.account_id), now).await?;
     let ip = info.client_ip();
     let event = AuditEvent {
         action: "team.invitation_accepted",

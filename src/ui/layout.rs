@@ -4,23 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
-use crate::api::accounts::{my_accounts, switch_account};
+use crate::api::accounts::my_accounts;
 use crate::api::auth::{Logout, SessionView, current_session};
 use crate::api::error::AppError;
 use crate::api::staff::exit_client_view;
 use crate::domain::billing_items::format_unix_time;
+use crate::ui::components::full_reload::{reload_at, switch_account_action};
 use crate::ui::components::money::totals_text;
 use crate::ui::components::staff_view::provide_staff_view;
-
-/// A full page load, so that every page and cached resource shows the new account.
-fn reload_at(path: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().location().set_href(path);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = path;
-}
 
 /// The signed-in session, shared by the pages below the layout.
 pub type SessionResource = Resource<Result<SessionView, AppError>>;
@@ -195,16 +186,7 @@ fn AccountSwitcher(open: RwSignal<bool>) -> impl IntoView {
             accounts.dispatch(());
         }
     });
-    let switch = Action::new(|id: &String| {
-        let id = id.clone();
-        async move {
-            let result = switch_account(id).await;
-            if result.is_ok() {
-                reload_at("/");
-            }
-            result
-        }
-    });
+    let switch = switch_account_action();
     let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <div class="menu-section">

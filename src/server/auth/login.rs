@@ -4,9 +4,10 @@ use serde_json::json;
 
 use super::authorize::Authorized;
 use super::cookies::{expired_session_cookie, session_cookie};
-use super::password::{burn_equivalent_time, verify_password};
+use super::password::{burn_equivalent_time, off_the_workers, verify_password};
 use crate::api::error::AppError;
 use crate::server::clock::unix_now;
+use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::sessions::{NewSession, delete, insert};
 use crate::server::db::users::{credentials_by_email, default_account};
@@ -53,19 +54,14 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
     }
     let credentials = credentials_by_email(state.db.pool(), &email).await?;
 
-    // Argon2 is CPU-bound by design; keep it off the async workers.
     let password_owned = password.to_string();
     let verified = match &credentials {
         Some(c) => {
             let hash = c.password_hash.clone();
-            tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash))
-                .await
-                .map_err(|e| AppError::internal("password check", e))?
+            off_the_workers(move || verify_password(&password_owned, &hash)).await?
         }
         None => {
-            tokio::task::spawn_blocking(move || burn_equivalent_time(&password_owned))
-                .await
-                .map_err(|e| AppError::internal("password check", e))?;
+            off_the_workers(move || burn_equivalent_time(&password_owned)).await?;
             false
         }
     };
@@ -87,24 +83,8 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
         return Err(AppError::Invalid { field: None, message: BAD_CREDENTIALS.into() }.tracked());
     };
 
-    // A new id at every sign-in; the one the browser had (if any) ends here.
-    if let Some(old) = info.session_token() {
-        delete(&mut tx, &token_hash(&old)).await?;
-    }
-    let token = new_secret_token();
+    let token = start_session(&mut tx, info, &user.id, account_id.as_deref(), now).await?;
     let user_agent = info.user_agent();
-    insert(
-        &mut tx,
-        NewSession {
-            id_hash: &token_hash(&token),
-            user_id: &user.id,
-            account_id: account_id.as_deref(),
-            now,
-            expires_at: now + state.settings.sessions.absolute_hours * 3600,
-            user_agent: &user_agent,
-        },
-    )
-    .await?;
     record(
         &mut tx,
         now,
@@ -122,6 +102,19 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
     tx.commit().await?;
     info.set_cookie(&session_cookie(&state.settings, &token));
     Ok(())
+}
+
+/// Starts a session with a new id for `user_id` in `account_id`, ending the one the browser had
+/// (if any). Returns the token for the cookie, to be set once the transaction commits.
+pub async fn start_session(tx: &mut Tx, info: &RequestInfo, user_id: &str, account_id: Option<&str>, now: i64) -> Result<String, AppError> {
+    if let Some(old) = info.session_token() {
+        delete(tx, &token_hash(&old)).await?;
+    }
+    let token = new_secret_token();
+    let user_agent = info.user_agent();
+    let expires_at = now + info.state.settings.sessions.absolute_hours * 3600;
+    insert(tx, NewSession { id_hash: &token_hash(&token), user_id, account_id, now, expires_at, user_agent: &user_agent }).await?;
+    Ok(token)
 }
 
 pub async fn sign_out(info: &RequestInfo, caller: &Authorized) -> Result<(), AppError> {

@@ -25,6 +25,11 @@ pub fn burn_equivalent_time(password: &str) {
     }
 }
 
+/// Runs argon2 work (CPU-bound by design) off the async workers.
+pub async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, crate::api::error::AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| crate::api::error::AppError::internal("password work", e))
+}
+
 /// Rules for a new password: long enough to resist guessing; no composition rules (NIST 800-63B).
 pub fn password_problem(password: &str) -> Option<&'static str> {
     if password.chars().count() < 10 {

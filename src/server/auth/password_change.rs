@@ -2,15 +2,11 @@
 //! person ends, and this one gets a new id.
 
 use super::authorize::Authorized;
-use super::password::{hash_password, password_problem, verify_password};
+use super::password::{hash_password, off_the_workers, password_problem, verify_password};
 use super::rotate::{View, rotate};
 use crate::api::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::request::RequestInfo;
-
-async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal("password work", e))
-}
 
 pub async fn change_password(info: &RequestInfo, caller: &Authorized, current: &str, new: &str) -> Result<(), AppError> {
     if current.is_empty() {

@@ -3,25 +3,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::accounts::{MyAccount, my_accounts, switch_account};
+use crate::api::accounts::{MyAccount, my_accounts};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::full_reload::switch_account_action;
 use crate::ui::components::money::totals_text;
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let overview = Resource::new_blocking(|| (), |_| my_accounts());
-    let switch = Action::new(|id: &String| {
-        let id = id.clone();
-        async move {
-            let result = switch_account(id).await;
-            #[cfg(feature = "hydrate")]
-            if result.is_ok() {
-                let _ = window().location().set_href("/");
-            }
-            result
-        }
-    });
+    let switch = switch_account_action();
     let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="All accounts"/>

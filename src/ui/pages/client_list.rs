@@ -10,6 +10,7 @@ use crate::domain::billing_items::{EstimateStatus, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::full_reload::reload_at;
 use crate::ui::components::money::totals_text;
 
 /// A client's standing, in words (the badge's colour only repeats it).
@@ -37,9 +38,8 @@ pub fn ClientList() -> impl IntoView {
         let id = id.clone();
         async move {
             let result = view_as_client(id).await;
-            #[cfg(feature = "hydrate")]
             if result.is_ok() {
-                let _ = window().location().set_href("/");
+                reload_at("/");
             }
             result
         }

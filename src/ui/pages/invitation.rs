@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::error::AppError;
 use crate::api::team::{AcceptInvitation, InvitationView, view_invitation};
 
 #[component]
@@ -43,12 +42,7 @@ fn AcceptForm(i: InvitationView, token: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
     let error = move || accept.value().get().and_then(Result::err);
     let field_error = move |name: &'static str| error().and_then(|e| e.field_message(name));
-    let form_error = move || {
-        error().and_then(|e| match e {
-            AppError::Invalid { field: Some(_), .. } => None,
-            other => Some(other.to_string()),
-        })
-    };
+    let form_error = move || error().and_then(|e| e.form_message());
     let new_user = i.new_user;
     view! {
         <h1>{format!("Join {}", i.account_name)}</h1>

@@ -3,7 +3,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
-use crate::api::error::AppError;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -12,12 +11,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let error = move || login.value().get().and_then(Result::err);
     let field_error = move |name: &'static str| error().and_then(|e| e.field_message(name));
-    let form_error = move || {
-        error().and_then(|e| match e {
-            AppError::Invalid { field: Some(_), .. } => None,
-            other => Some(other.to_string()),
-        })
-    };
+    let form_error = move || error().and_then(|e| e.form_message());
     view! {
         <Title text="Sign in"/>
         <main id="main" class="auth-page">

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
-use crate::api::error::AppError;
 use crate::ui::components::staff_view::StaffViewLock;
 
 #[component]
@@ -13,12 +12,7 @@ pub fn ProfilePage() -> impl IntoView {
     let error = move || change.value().get().and_then(Result::err);
     let done = move || matches!(change.value().get(), Some(Ok(())));
     let field_error = move |name: &'static str| error().and_then(|e| e.field_message(name));
-    let form_error = move || {
-        error().and_then(|e| match e {
-            AppError::Invalid { field: Some(_), .. } => None,
-            other => Some(other.to_string()),
-        })
-    };
+    let form_error = move || error().and_then(|e| e.form_message());
     view! {
         <Title text="Password"/>
         <h1>"Password"</h1>

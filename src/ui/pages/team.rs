@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::error::AppError;
 use crate::api::team::{
     PendingInvitation, Team, TeamMember, change_member_role, get_team, invite_member, remove_member, revoke_invitation,
 };
@@ -186,12 +185,7 @@ fn InviteForm(you: Role, changed: Changed, sent: RwSignal<Option<String>>) -> im
     });
     let error = move || invite.value().get().and_then(Result::err);
     let field_error = move |name: &str| error().and_then(|e| e.field_message(name));
-    let form_error = move || {
-        error().and_then(|e| match e {
-            AppError::Invalid { field: Some(_), .. } => None,
-            other => Some(other.to_string()),
-        })
-    };
+    let form_error = move || error().and_then(|e| e.form_message());
     view! {
         <section class="card" aria-labelledby="invite-heading">
             <header class="card-header"><h2 id="invite-heading">"Invite someone"</h2></header>
