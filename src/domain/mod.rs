@@ -3,6 +3,7 @@
 pub mod address;
 pub mod bank;
 pub mod billing_items;
+pub mod credit;
 pub mod cards;
 pub mod currency;
 pub mod fees;
@@ -10,6 +11,7 @@ pub mod money;
 pub mod payment_method;
 pub mod people;
 pub mod role;
+pub mod service_status;
 pub mod subscription;
 pub mod tax_id;
 pub mod team;

@@ -8,6 +8,7 @@ pub mod billing_details;
 pub mod billing_history;
 pub mod clock;
 pub mod config;
+pub mod credit;
 pub mod dashboard;
 pub mod db;
 pub mod downloads;

@@ -157,7 +157,7 @@ async fn an_upgrade_then_a_downgrade_in_one_period_charges_then_credits_the_diff
          JOIN payment_allocations a ON a.payment_id = p.id
          JOIN subscription_changes c ON c.invoice_id = a.invoice_id
          WHERE p.status = 'succeeded'").await;
-    let credited = app.count("SELECT CAST(SUM(amount) AS BIGINT) FROM credit_ledger WHERE account_id = 'acc_northwind'").await;
+    let credited = app.count("SELECT CAST(SUM(amount) AS BIGINT) FROM credit_entries WHERE account_id = 'acc_northwind'").await;
     assert_eq!(paid - credited, 400);
     assert_eq!(quantity(&app, LICENSES).await, 8);
 }

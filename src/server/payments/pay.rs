@@ -24,6 +24,7 @@ use crate::domain::fees::{MethodQuote, Settlement, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
 use crate::server::clock::unix_now;
+use crate::server::credit::top_up::on_payment_settled;
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::dashboard::method_label;
@@ -383,6 +384,7 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
             .execute(&mut *tx)
             .await?;
             if moved.rows_affected() == 1 {
+                on_payment_settled(&mut tx, now, payment_id, true, "").await?;
                 sqlx::query(
                     "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = $2, payment_in_progress_id = NULL
                      WHERE payment_in_progress_id = $1",
@@ -420,6 +422,9 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
             .execute(&mut *tx)
             .await?;
             if moved.rows_affected() == 1 {
+                // Voids the prepayment invoices of a failed top-up first, so the failure email
+                // below offers payment links only for what is still owed.
+                on_payment_settled(&mut tx, now, payment_id, false, message).await?;
                 let invoices: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
                     "SELECT id, number, due_date, total, amount_paid FROM invoices WHERE payment_in_progress_id = $1 ORDER BY number",
                 )

@@ -11,6 +11,8 @@ use serde_json::json;
 use time::Date;
 
 use super::record::{SubscriptionRecord, load};
+use crate::domain::credit::EntryKind;
+use crate::server::credit::ledger::{NewEntry, append};
 use crate::api::error::AppError;
 use crate::api::subscriptions::{ChangeOutcome, ChangePreview};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, format_date, iso_date};
@@ -197,20 +199,11 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
         invoice = Some((invoice_id, number));
     }
     if quote.credited.minor > 0 {
-        sqlx::query(
-            "INSERT INTO credit_ledger (id, account_id, currency, amount, kind, description, subscription_id, created_by, created_at)
-             VALUES ($1, $2, $3, $4, 'proration', $5, $6, $7, $8)",
-        )
-        .bind(new_id("crd"))
-        .bind(&account_id)
-        .bind(currency.code())
-        .bind(quote.credited.minor)
-        .bind(format!("Credit for changing {from} to {to}, {}", remaining_span(today, record.period.end)))
-        .bind(&record.id)
-        .bind(caller.user_id())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let description = format!("Credit for changing {from} to {to}, {}", remaining_span(today, record.period.end));
+        let mut entry = NewEntry::new(&account_id, quote.credited, EntryKind::Proration, &description);
+        entry.subscription_id = Some(&record.id);
+        entry.created_by = Some(caller.user_id());
+        append(&mut tx, now, entry).await?;
     }
     sqlx::query(
         "INSERT INTO subscription_changes (id, subscription_id, account_id, kind, idempotency_key, from_plan_id, to_plan_id,

@@ -82,7 +82,7 @@ pub async fn page(caller: &Authorized) -> Result<SubscriptionsPage, AppError> {
     .fetch_all(pool)
     .await?;
     let credits: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM credit_ledger WHERE account_id = $1 GROUP BY currency ORDER BY currency",
+        "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM credit_entries WHERE account_id = $1 GROUP BY currency ORDER BY currency",
     )
     .bind(account_id)
     .fetch_all(pool)

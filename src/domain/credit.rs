@@ -1,0 +1,152 @@
+//! The prepaid credit balance (seed 003): what moves it, the limits of a top-up, and when the
+//! client's alert and automatic top-up fire.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use super::billing_items::string_enum;
+use super::currency::Currency;
+use super::money::{Money, round_to_minor};
+
+string_enum! {
+    /// Why the balance moved. Positive kinds add credit; usage draws it down.
+    EntryKind {
+        Proration => "proration", "Unused subscription time";
+        Prepayment => "prepayment", "Top-up";
+        Usage => "usage", "Usage";
+        Refund => "refund", "Refund";
+        Adjustment => "adjustment", "Adjustment";
+        Reversal => "reversal", "Reversal";
+    }
+}
+
+/// The smallest and largest top-up, in major units: below the minimum a card fee costs more
+/// than it is worth; above the maximum a mistyped amount would be an expensive mistake.
+pub const MIN_TOP_UP_MAJOR: i64 = 10;
+pub const MAX_TOP_UP_MAJOR: i64 = 50_000;
+
+/// Reads an amount typed by a person ("250", "1,250.50", "99.9") as money in `currency`.
+/// Refuses more decimals than the currency has rather than rounding what someone typed.
+pub fn parse_amount(typed: &str, currency: Currency) -> Result<Money, String> {
+    let cleaned: String = typed.trim().trim_start_matches(currency.symbol()).chars().filter(|c| *c != ',' && !c.is_whitespace()).collect();
+    if cleaned.is_empty() {
+        return Err("Enter an amount.".into());
+    }
+    let value = Decimal::from_str(&cleaned).map_err(|_| format!("Enter an amount in {}, like 250.00.", currency.code()))?;
+    if value.scale() > currency.exponent() {
+        return Err(match currency.exponent() {
+            0 => format!("{} has no cents: enter a whole amount.", currency.code()),
+            n => format!("Use at most {n} decimals."),
+        });
+    }
+    round_to_minor(value, currency).map_err(|_| "That amount is too large.".to_string())
+}
+
+/// A top-up amount within the limits, or the sentence that says why not.
+pub fn validate_top_up(amount: Money) -> Result<Money, String> {
+    let unit = 10i64.pow(amount.currency.exponent());
+    let min = Money::new(MIN_TOP_UP_MAJOR * unit, amount.currency);
+    let max = Money::new(MAX_TOP_UP_MAJOR * unit, amount.currency);
+    if amount.minor < min.minor {
+        Err(format!("The smallest top-up is {}.", min.format()))
+    } else if amount.minor > max.minor {
+        Err(format!("The largest top-up is {}. Contact us for a larger prepayment.", max.format()))
+    } else {
+        Ok(amount)
+    }
+}
+
+/// True when an entry takes the balance from above `threshold` to at or below it: the moment
+/// an alert is sent or an automatic top-up starts, once per crossing however small the steps.
+pub fn crosses_down(before: i64, after: i64, threshold: i64) -> bool {
+    before > threshold && after <= threshold
+}
+
+/// The smallest top-up that makes a balance positive again (outbound messaging needs > 0).
+pub fn needed_to_restore(balance: Money) -> Money {
+    if balance.minor > 0 { Money::zero(balance.currency) } else { Money::new(1 - balance.minor, balance.currency) }
+}
+
+/// A top-up to offer for restoring service: what is needed, rounded up to a whole major unit
+/// and never below the minimum top-up.
+pub fn suggested_top_up(balance: Money) -> Money {
+    let unit = 10i64.pow(balance.currency.exponent());
+    let needed = needed_to_restore(balance).minor;
+    let whole = needed.div_euclid(unit) + i64::from(needed.rem_euclid(unit) != 0);
+    Money::new(whole.max(MIN_TOP_UP_MAJOR) * unit, balance.currency)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn usd(minor: i64) -> Money {
+        Money::new(minor, Currency::Usd)
+    }
+
+    #[test]
+    fn reads_typed_amounts() {
+        assert_eq!(parse_amount("250", Currency::Usd), Ok(usd(25_000)));
+        assert_eq!(parse_amount(" 1,250.50 ", Currency::Usd), Ok(usd(125_050)));
+        assert_eq!(parse_amount("$99.9", Currency::Usd), Ok(usd(9_990)));
+        assert_eq!(parse_amount("1200", Currency::Jpy), Ok(Money::new(1_200, Currency::Jpy)));
+        assert!(parse_amount("", Currency::Usd).unwrap_err().contains("Enter an amount"));
+        assert!(parse_amount("ten", Currency::Usd).unwrap_err().contains("like 250.00"));
+        assert!(parse_amount("10.001", Currency::Usd).unwrap_err().contains("at most 2 decimals"));
+        assert!(parse_amount("10.5", Currency::Jpy).unwrap_err().contains("no cents"));
+    }
+
+    #[test]
+    fn top_ups_have_limits() {
+        assert_eq!(validate_top_up(usd(1_000)), Ok(usd(1_000)));
+        assert_eq!(validate_top_up(usd(999)).unwrap_err(), "The smallest top-up is $10.00.");
+        assert_eq!(validate_top_up(usd(5_000_000)), Ok(usd(5_000_000)));
+        assert!(validate_top_up(usd(5_000_001)).unwrap_err().starts_with("The largest top-up is $50,000.00."));
+    }
+
+    #[test]
+    fn a_crossing_is_from_above_to_at_or_below() {
+        assert!(crosses_down(10_001, 10_000, 10_000));
+        assert!(crosses_down(20_000, -500, 10_000));
+        assert!(!crosses_down(10_000, 9_000, 10_000), "already at the threshold: no new crossing");
+        assert!(!crosses_down(9_000, 12_000, 10_000), "going up never alerts");
+        assert!(crosses_down(1, 0, 0), "zero counts as empty");
+    }
+
+    #[test]
+    fn restoring_service_needs_a_positive_balance() {
+        assert_eq!(needed_to_restore(usd(-1_234)), usd(1_235));
+        assert_eq!(needed_to_restore(usd(0)), usd(1));
+        assert_eq!(needed_to_restore(usd(5)), usd(0));
+        assert_eq!(suggested_top_up(usd(-1_234)), usd(1_300));
+        assert_eq!(suggested_top_up(usd(-123_400)), usd(123_500));
+        assert_eq!(suggested_top_up(usd(-100)), usd(1_000), "never below the minimum top-up");
+    }
+
+    proptest! {
+        /// However a sequence of entries falls, an alert fires once per downward crossing and
+        /// the number of downward crossings never exceeds upward ones by more than one.
+        #[test]
+        fn crossings_alternate(start in -100_000i64..100_000, steps in proptest::collection::vec(-50_000i64..50_000, 0..60), threshold in 0i64..50_000) {
+            let mut balance = start;
+            let mut below = balance <= threshold;
+            for step in steps {
+                let after = balance + step;
+                let crossed = crosses_down(balance, after, threshold);
+                prop_assert_eq!(crossed, !below && after <= threshold);
+                below = after <= threshold;
+                balance = after;
+            }
+        }
+
+        #[test]
+        fn a_suggested_top_up_always_restores_service(balance in -10_000_000i64..=0) {
+            let suggested = suggested_top_up(usd(balance));
+            prop_assert!(balance + suggested.minor > 0);
+            prop_assert!(validate_top_up(suggested).is_ok() || suggested.minor > MAX_TOP_UP_MAJOR * 100);
+            prop_assert_eq!(suggested.minor % 100, 0);
+        }
+    }
+}
