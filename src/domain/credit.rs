@@ -150,3 +150,33 @@ mod tests {
         }
     }
 }
+
+/// An optional threshold typed by a person: empty means "none".
+pub fn parse_threshold(typed: &str, currency: Currency) -> Result<Option<Money>, String> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    let amount = parse_amount(typed, currency)?;
+    let max = Money::new(MAX_TOP_UP_MAJOR * 10i64.pow(currency.exponent()), currency);
+    if amount.is_negative() {
+        Err("Enter zero or more.".into())
+    } else if amount.minor > max.minor {
+        Err(format!("Enter at most {}.", max.format()))
+    } else {
+        Ok(Some(amount))
+    }
+}
+
+#[cfg(test)]
+mod threshold_tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_optional_and_not_negative() {
+        assert_eq!(parse_threshold("  ", Currency::Eur), Ok(None));
+        assert_eq!(parse_threshold("0", Currency::Eur), Ok(Some(Money::new(0, Currency::Eur))));
+        assert_eq!(parse_threshold("250", Currency::Eur), Ok(Some(Money::new(25_000, Currency::Eur))));
+        assert_eq!(parse_threshold("-5", Currency::Eur).unwrap_err(), "Enter zero or more.");
+        assert!(parse_threshold("60000", Currency::Eur).unwrap_err().starts_with("Enter at most"));
+    }
+}

@@ -35,7 +35,7 @@ pub async fn load_if_empty(db: &Db, clock: &dyn Clock) -> Result<bool, DemoError
         return Ok(false);
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| DemoError::Hash(e.to_string()))?;
-    Demo { tx: &mut tx, now: unix_now(clock), today: clock.now().date(), hash, invoices: Vec::new(), estimate_no: 0 }
+    Demo { tx: &mut tx, now: unix_now(clock), today: clock.now().date(), hash, invoices: Vec::new(), estimate_no: 0, usage_days: Vec::new(), prepayments: Vec::new() }
         .load()
         .await?;
     tx.commit().await?;
@@ -49,6 +49,10 @@ struct Demo<'a> {
     hash: String,
     invoices: Vec<PlannedInvoice>,
     estimate_no: i64,
+    /// Per account and day: the cost and message count of that day's usage.
+    usage_days: Vec<(&'static str, Date, i64, i64)>,
+    /// Paid prepayment invoices: account, invoice id, number, amount, paid at.
+    prepayments: Vec<(&'static str, String, String, i64, i64)>,
 }
 
 struct PlannedInvoice {
@@ -144,6 +148,7 @@ impl Demo<'_> {
         self.subscriptions().await?;
         self.plan_invoices();
         self.write_invoices().await?;
+        self.credit_ledger().await?;
         self.estimates().await?;
         record(self.tx, now, AuditEvent { action: "demo.loaded", detail: json!({ "vendor": VENDOR_ID }), ..Default::default() }).await?;
         Ok(())
@@ -278,8 +283,11 @@ impl Demo<'_> {
         let mut rows: Vec<Vec<Arg>> = Vec::new();
         let mut day = start;
         while day < self.today {
+            let mut day_totals: Vec<(&'static str, Date, i64, i64)> = Vec::new();
             for (n, (id, account, _, _, onboarded)) in numbers.iter().enumerate() {
-                if day < *onboarded {
+                // Globex's credit ran out with the charge for the day before yesterday: no
+                // outbound messages since.
+                if day < *onboarded || (*account == GLOBEX && day >= self.today - Duration::days(1)) {
                     continue;
                 }
                 let currency = if *account == GLOBEX { "EUR" } else { "USD" };
@@ -291,8 +299,16 @@ impl Demo<'_> {
                     rows.push(vec![
                         s(&new_id("use")), s(account), s(id), s(category), s(&iso_date(day)), i(count), i(count * price), s(currency), i(self.now),
                     ]);
+                    match day_totals.iter_mut().find(|t| t.0 == *account) {
+                        Some(total) => {
+                            total.2 += count * price;
+                            total.3 += count;
+                        }
+                        None => day_totals.push((account, day, count * price, count)),
+                    }
                 }
             }
+            self.usage_days.extend(day_totals);
             day += Duration::days(1);
         }
         for chunk in rows.chunks(100) {
@@ -461,10 +477,13 @@ impl Demo<'_> {
             .await?;
             for (pos, (desc, qty, unit)) in inv.lines.iter().enumerate() {
                 self.exec(
-                    "INSERT INTO invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount) VALUES ($1,$2,$3,$4,$5,$6,$7)",
-                    vec![s(&new_id("lin")), s(&inv.id), i(pos as i64), s(desc), i(*qty), i(*unit), i(qty * unit)],
+                    "INSERT INTO invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+                    vec![s(&new_id("lin")), s(&inv.id), i(pos as i64), s(desc), i(*qty), i(*unit), i(qty * unit), os(plan_of_line(desc, inv.currency))],
                 )
                 .await?;
+            }
+            if inv.kind == "prepayment" && paid {
+                self.prepayments.push((inv.account, inv.id.clone(), number.clone(), subtotal, issued_at + 3 * 86_400));
             }
             if let Some(pm) = inv.paid_with {
                 self.payment(&inv.id, inv.account, pm, subtotal, inv.currency, "succeeded", issued_at + 3 * 86_400).await?;
@@ -475,6 +494,57 @@ impl Demo<'_> {
             }
         }
         self.exec("UPDATE invoice_sequences SET next_number = $1 WHERE vendor_id = $2", vec![i(count + 1), s(VENDOR_ID)]).await?;
+        Ok(())
+    }
+
+    /// The credit ledger the story implies: a balance carried over from the previous billing
+    /// system, the paid prepayments, and each day's usage charged the next morning. Northwind
+    /// always stayed in credit; Globex's balance ran out yesterday.
+    async fn credit_ledger(&mut self) -> Result<(), sqlx::Error> {
+        let start = months_before(self.today, 3).midnight().assume_utc().unix_timestamp();
+        for (account, currency) in [(NORTHWIND, "USD"), (GLOBEX, "EUR")] {
+            let mut events: Vec<(i64, &str, i64, String, Option<String>)> = Vec::new();
+            for (_, invoice, number, amount, at) in self.prepayments.iter().filter(|p| p.0 == account) {
+                events.push((*at, "prepayment", *amount, format!("Top-up, invoice {number}"), Some(invoice.clone())));
+            }
+            for (_, day, cost, messages) in self.usage_days.iter().filter(|u| u.0 == account) {
+                let at = (*day + Duration::days(1)).midnight().assume_utc().unix_timestamp() + 1800;
+                let label = crate::domain::billing_items::format_date(*day);
+                events.push((at, "usage", -cost, format!("Messages sent on {label}: {messages}"), None));
+            }
+            events.sort_by_key(|e| e.0);
+            let opening = if account == NORTHWIND {
+                // Enough that the balance never fell below $500, in whole hundreds.
+                let mut running = 0i64;
+                let lowest = events.iter().map(|e| { running += e.2; running }).min().unwrap_or(0);
+                ((50_000 - lowest).max(50_000) + 9_999) / 10_000 * 10_000
+            } else {
+                // Enough for all but half of the last day's usage.
+                let total: i64 = events.iter().map(|e| -e.2).sum();
+                let last = events.last().map(|e| -e.2).unwrap_or(0);
+                total - last / 2
+            };
+            events.insert(0, (start, "adjustment", opening, "Balance carried over from your previous billing system".into(), None));
+            let mut balance = 0;
+            for (seq, (at, kind, amount, description, invoice)) in events.iter().enumerate() {
+                balance += amount;
+                let id = new_id("cre");
+                self.exec(
+                    "INSERT INTO credit_entries (id, account_id, seq, currency, amount, balance_after, kind, description, invoice_id, created_at)
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                    vec![s(&id), s(account), i(seq as i64 + 1), s(currency), i(*amount), i(balance), s(kind), s(description), os(invoice.as_deref()), i(*at)],
+                )
+                .await?;
+                if *kind == "usage" {
+                    let charged_on = time::OffsetDateTime::from_unix_timestamp(*at).map(|t| t.date()).unwrap_or(self.today);
+                    let day = iso_date(charged_on - Duration::days(1));
+                    self.exec("UPDATE usage_records SET ledger_entry_id = $1 WHERE account_id = $2 AND usage_date = $3", vec![s(&id), s(account), s(&day)]).await?;
+                }
+            }
+            self.exec("UPDATE accounts SET ledger_seq = $1 WHERE id = $2", vec![i(events.len() as i64), s(account)]).await?;
+        }
+        // Northwind asked to hear when its balance falls to $250.
+        self.exec("INSERT INTO credit_settings (account_id, alert_threshold, updated_at) VALUES ($1, 25000, $2)", vec![s(NORTHWIND), i(self.now)]).await?;
         Ok(())
     }
 
@@ -564,6 +634,17 @@ enum Arg {
     OS(Option<String>),
     I(i64),
     OI(Option<i64>),
+}
+
+/// The plan a demo invoice line bills, so the service status can tell partner-plan invoices.
+fn plan_of_line(description: &str, currency: &str) -> Option<&'static str> {
+    match (description.starts_with("Partner plan"), description.starts_with("Phone number licenses"), currency) {
+        (true, _, "USD") => Some("plan_partner_usd"),
+        (true, _, _) => Some("plan_partner_eur"),
+        (_, true, "USD") => Some("plan_license_usd"),
+        (_, true, _) => Some("plan_license_eur"),
+        _ => None,
+    }
 }
 
 fn s(v: &str) -> Arg {

@@ -119,7 +119,8 @@ async fn send(state: &AppState, transport: &Transport, mail: &Outgoing) -> Resul
     }
 }
 
-/// The server's background work: deliver the outbox and settle interrupted payments.
+/// The server's background work: deliver the outbox, settle interrupted payments and pay the
+/// automatic top-ups that usage set off.
 pub fn spawn_background(state: AppState) {
     tokio::spawn(async move {
         let transport = Transport::from_settings(&state.settings.mail);
@@ -130,6 +131,9 @@ pub fn spawn_background(state: AppState) {
             }
             if let Err(error) = super::payments::pay::reconcile_pending(&state, 120).await {
                 tracing::warn!(?error, "payment reconciliation pass failed");
+            }
+            if let Err(error) = super::credit::auto_top_up::run_requested(&state, None).await {
+                tracing::warn!(?error, "automatic top-up pass failed");
             }
             tokio::time::sleep(period).await;
         }

@@ -5,6 +5,7 @@ use leptos_router::path;
 
 use super::layout::AppLayout;
 use super::pages::accounts::AccountsPage;
+use super::pages::credit::CreditPage;
 use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::invitation::InvitationPage;
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("invoices/:id") view=InvoicePage/>
                     <Route path=path!("subscriptions") view=SubscriptionsPage/>
+                    <Route path=path!("credit") view=CreditPage/>
                     <Route path=path!("estimates") view=EstimatesPage/>
                     <Route path=path!("estimates/:id") view=EstimatePage/>
                     <Route path=path!("pay") view=PayPage/>

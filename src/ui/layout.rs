@@ -96,6 +96,7 @@ fn MainNav() -> impl IntoView {
             <ul>
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 <li><A href="/subscriptions">"Subscriptions"</A></li>
+                <li><A href="/credit">"Credit"</A></li>
                 <li><A href="/billing-history">"Billing history"</A></li>
                 <li><A href="/estimates">"Estimates"</A></li>
                 <li><A href="/payments">"Payments"</A></li>

@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod billing_details;
 mod billing_history;
+mod credit;
 mod dashboard;
 mod downloads;
 mod estimates;

@@ -255,6 +255,29 @@ fn endpoints() -> Vec<Endpoint> {
             objects: none,
         },
         Endpoint { path: "staff/exit-client-view", rule: ClientView, inert: || form(&[]), objects: none },
+        Endpoint { path: "credit/page", rule: Billing, inert: || Input::Json(json!({})), objects: none },
+        Endpoint { path: "credit/entries", rule: Billing, inert: || Input::Json(json!({ "cursor": null })), objects: none },
+        Endpoint {
+            path: "credit/top-up",
+            rule: BillingChange,
+            inert: || Input::Json(json!({ "amount": "", "method_id": "pm_missing", "idempotency_key": "idem_matrix_topup_0001" })),
+            objects: Some(|o| {
+                Input::Json(json!({ "amount": "25", "method_id": o.method, "idempotency_key": format!("idem_matrix_topup_{}", o.account) }))
+            }),
+        },
+        Endpoint {
+            path: "credit/settings",
+            rule: BillingChange,
+            inert: || {
+                Input::Json(json!({ "input": { "alert_threshold": "x", "auto_top_up": false, "auto_threshold": "", "auto_amount": "",
+                                               "auto_method_id": "" } }))
+            },
+            objects: Some(|o| {
+                Input::Json(json!({ "input": { "alert_threshold": "", "auto_top_up": true, "auto_threshold": "10", "auto_amount": "50",
+                                               "auto_method_id": o.method } }))
+            }),
+        },
+        Endpoint { path: "service-status", rule: AccountMember, inert: || Input::Json(json!({})), objects: none },
         Endpoint { path: "subscriptions", rule: Billing, inert: || form(&[]), objects: none },
         Endpoint {
             path: "subscriptions/preview",

@@ -2,6 +2,7 @@
 //! alert settings, and the service status that follows from it.
 
 pub mod auto_top_up;
+pub mod page;
 pub mod ledger;
 pub mod reactions;
 pub mod settings;

@@ -449,7 +449,9 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
                     },
                 )
                 .await?;
-                notify_failure(state, &mut tx, now, &account_id, &label, message, &invoices, &currency).await?;
+                if !invoices.is_empty() {
+                    notify_failure(state, &mut tx, now, &account_id, &label, message, &invoices, &currency).await?;
+                }
             }
             PaymentResult::Declined { payment_id: payment_id.to_string(), message: message.clone() }
         }

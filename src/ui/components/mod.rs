@@ -11,5 +11,6 @@ pub mod manage_subscription;
 pub mod modal;
 pub mod money;
 pub mod payment_result;
+pub mod service_status;
 pub mod staff_view;
 pub mod tokenize;

@@ -15,7 +15,9 @@ use crate::ui::components::avatar::Avatar;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::api::credit::get_service_status;
 use crate::ui::components::money::totals_text;
+use crate::ui::components::service_status::ServiceStatusPanel;
 use crate::ui::layout::SessionResource;
 
 #[component]
@@ -31,6 +33,22 @@ pub fn DashboardPage() -> impl IntoView {
                         let is_staff = session.await.map(|s| s.is_staff && s.account.is_none()).unwrap_or(false);
                         if is_staff { view! { <ClientList/> }.into_any() } else { view! { <NoBillingAccess/> }.into_any() }
                     }
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Loaded beside the dashboard's own data: a failure here leaves the rest of the page usable.
+#[component]
+fn ServiceStatusSection() -> impl IntoView {
+    let status = Resource::new_blocking(|| (), |_| get_service_status());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(status) => view! { <ServiceStatusPanel status/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
@@ -71,6 +89,8 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 })}
             </div>
         </section>
+
+        <ServiceStatusSection/>
 
         {(overdue_count > 0).then(|| view! {
             <div class="notice notice-danger" role="status">

@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod activity;
 pub mod billing_details;
 pub mod client_list;
+pub mod credit;
 pub mod dashboard;
 pub mod estimate;
 pub mod invoice;
