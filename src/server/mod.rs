@@ -24,3 +24,4 @@ pub mod state;
 pub mod statements;
 pub mod subscriptions;
 pub mod team;
+pub mod usage;

@@ -17,4 +17,5 @@ mod payment_methods;
 mod payments;
 mod subscriptions;
 mod teams;
+mod usage;
 mod support;

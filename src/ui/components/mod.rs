@@ -13,3 +13,5 @@ pub mod money;
 pub mod payment_result;
 pub mod staff_view;
 pub mod tokenize;
+pub mod usage_chart;
+pub mod usage_tables;

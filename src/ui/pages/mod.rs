@@ -18,3 +18,4 @@ pub mod subscriptions;
 pub mod invitation;
 pub mod profile;
 pub mod team;
+pub mod usage;
