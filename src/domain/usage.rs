@@ -58,11 +58,9 @@ impl UsageMonth {
         Date::from_calendar_date(self.year, self.month, 1).expect("years 1-9999 are in range")
     }
 
-    pub fn next(self) -> UsageMonth {
-        match self.month {
-            Month::December => UsageMonth { year: self.year + 1, month: Month::January },
-            month => UsageMonth { year: self.year, month: month.next() },
-        }
+    /// Also for December 9999, whose next month is past the calendar's end.
+    pub fn last_day(self) -> Date {
+        Date::from_calendar_date(self.year, self.month, self.day_count()).expect("a month's last day exists")
     }
 
     pub fn previous(self) -> UsageMonth {
@@ -114,11 +112,6 @@ impl Tally {
         self.messages = self.messages.checked_add(messages).ok_or(MoneyError::Overflow)?;
         self.cost.add(cost)
     }
-
-    pub fn merge(&mut self, other: &Tally) -> Result<(), MoneyError> {
-        self.messages = self.messages.checked_add(other.messages).ok_or(MoneyError::Overflow)?;
-        other.cost.0.iter().try_for_each(|m| self.cost.add(*m))
-    }
 }
 
 /// A [`Tally`] per category, in the order of [`UsageCategory::ALL`], and all of them together.
@@ -136,11 +129,6 @@ impl CategoryTallies {
     pub fn add(&mut self, category: UsageCategory, messages: i64, cost: Money) -> Result<(), MoneyError> {
         self.by_category[category.index()].add(messages, cost)?;
         self.total.add(messages, cost)
-    }
-
-    pub fn merge(&mut self, other: &CategoryTallies) -> Result<(), MoneyError> {
-        self.by_category.iter_mut().zip(&other.by_category).try_for_each(|(mine, theirs)| mine.merge(theirs))?;
-        self.total.merge(&other.total)
     }
 
     /// Message counts in category order: what the charts stack.
@@ -179,9 +167,11 @@ mod tests {
         assert_eq!(month("2026-02").day_count(), 28);
         assert_eq!(month("2028-02").day_count(), 29);
         assert_eq!(month("2026-11").day_count(), 30);
-        assert_eq!(month("2026-12").next(), month("2027-01"));
         assert_eq!(month("2027-01").previous(), month("2026-12"));
+        assert_eq!(month("2026-11").previous(), month("2026-10"));
         assert_eq!(month("2026-11").first_day(), date!(2026 - 11 - 01));
+        assert_eq!(month("2026-11").last_day(), date!(2026 - 11 - 30));
+        assert_eq!(month("9999-12").last_day(), date!(9999 - 12 - 31));
         assert_eq!(UsageMonth::of(date!(2026 - 11 - 22)), month("2026-11"));
         assert_eq!(month("2026-11").label(), "November 2026");
         assert!(month("2025-12") < month("2026-01"));
@@ -206,13 +196,7 @@ mod tests {
         let total = &tallies.total;
         assert_eq!(total.messages, 17);
         assert_eq!(total.cost.0, vec![usd(45), Money::new(2, Currency::Eur)]);
-
-        let mut sum = CategoryTallies::default();
-        sum.merge(&tallies).unwrap();
-        sum.merge(&tallies).unwrap();
-        assert_eq!(sum.messages(), [30, 0, 4]);
-        assert_eq!(sum.total.messages, 34);
-        assert_eq!(sum.add(UsageCategory::Utility, i64::MAX, usd(0)), Err(MoneyError::Overflow));
+        assert_eq!(tallies.add(UsageCategory::Utility, i64::MAX, usd(0)), Err(MoneyError::Overflow));
     }
 
     #[test]

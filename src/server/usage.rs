@@ -30,10 +30,10 @@ impl Selection {
 }
 
 /// The month's records of the account's numbers, narrowed to one number unless `$4` is empty.
-/// Dates are `YYYY-MM-DD` text, so the month is a half-open text range.
+/// Dates are `YYYY-MM-DD` text, which sorts like the calendar.
 const IN_MONTH: &str = "FROM usage_records u
      JOIN phone_numbers p ON p.id = u.phone_number_id AND p.account_id = u.account_id
-     WHERE u.account_id = $1 AND u.usage_date >= $2 AND u.usage_date < $3 AND ($4 = '' OR p.id = $4)";
+     WHERE u.account_id = $1 AND u.usage_date >= $2 AND u.usage_date <= $3 AND ($4 = '' OR p.id = $4)";
 
 /// PostgreSQL sums BIGINT as NUMERIC; the cast keeps both databases answering BIGINT.
 const SUMS: &str = "CAST(SUM(u.message_count) AS BIGINT) AS messages, CAST(SUM(u.cost) AS BIGINT) AS cost";
@@ -42,7 +42,7 @@ const SUMS: &str = "CAST(SUM(u.message_count) AS BIGINT) AS messages, CAST(SUM(u
 const CATEGORY_ORDER: &str = "CASE u.category WHEN 'marketing' THEN 0 WHEN 'utility' THEN 1 ELSE 2 END";
 
 fn month_range(month: UsageMonth) -> (String, String) {
-    (iso_date(month.first_day()), iso_date(month.next().first_day()))
+    (iso_date(month.first_day()), iso_date(month.last_day()))
 }
 
 fn overflow(error: MoneyError) -> AppError {

@@ -300,7 +300,7 @@ fn endpoints() -> Vec<Endpoint> {
             path: "usage",
             rule: Billing,
             inert: || form(&[]),
-            objects: Some(|o| form(&[("month", "2026-11"), ("number", &o.phone_number)])),
+            objects: Some(|o| form(&[("number", &o.phone_number)])),
         },
         Endpoint { path: "team", rule: AccountMember, inert: || form(&[]), objects: none },
         Endpoint {

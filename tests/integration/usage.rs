@@ -27,7 +27,7 @@ async fn report(app: &TestApp, session: &str, month: &str, number: &str) -> Usag
 }
 
 fn range(month: UsageMonth) -> (String, String) {
-    (month.first_day().to_string(), month.next().first_day().to_string())
+    (month.first_day().to_string(), month.last_day().to_string())
 }
 
 /// Messages and cost per currency of the account's records in `month`, optionally of one
@@ -36,7 +36,7 @@ async fn sums(app: &TestApp, account: &str, month: UsageMonth, number: Option<&s
     let (from, until) = range(month);
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT currency, CAST(SUM(message_count) AS BIGINT), CAST(SUM(cost) AS BIGINT) FROM usage_records
-         WHERE account_id = $1 AND usage_date >= $2 AND usage_date < $3 AND ($4 = '' OR phone_number_id = $4)
+         WHERE account_id = $1 AND usage_date >= $2 AND usage_date <= $3 AND ($4 = '' OR phone_number_id = $4)
          GROUP BY currency ORDER BY currency",
     )
     .bind(account)
@@ -93,7 +93,7 @@ async fn sub_accounts_and_categories_split_the_month_as_the_records_do() {
     let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT p.sub_account, u.category, u.currency, CAST(SUM(u.message_count) AS BIGINT), CAST(SUM(u.cost) AS BIGINT)
          FROM usage_records u JOIN phone_numbers p ON p.id = u.phone_number_id
-         WHERE u.account_id = $1 AND u.usage_date >= $2 AND u.usage_date < $3
+         WHERE u.account_id = $1 AND u.usage_date >= $2 AND u.usage_date <= $3
          GROUP BY p.sub_account, u.category, u.currency",
     )
     .bind(NORTHWIND)
@@ -202,6 +202,11 @@ async fn a_month_without_usage_says_so() {
     assert!(page.body.contains(&format!("No usage in {}", before.label())), "{}", page.body);
     assert!(!page.body.contains("Export CSV"));
     assert!(!page.body.contains("role=\"img\""), "no charts of nothing");
+    // The calendar's first and last months are months like any other.
+    for edge in ["0001-01", "9999-12"] {
+        assert!(report(&app, &owner, edge, "").await.days.is_empty());
+        assert_eq!(app.get(&format!("/usage.csv?month={edge}"), Some(&owner)).await.status, StatusCode::OK);
+    }
 }
 
 #[tokio::test]
@@ -372,4 +377,19 @@ async fn the_csv_has_the_daily_rows_the_function_reports() {
             assert_eq!(per_number, expected);
         }
     }
+}
+
+#[tokio::test]
+async fn agency_staff_viewing_as_the_client_see_its_usage_and_export_it() {
+    let app = TestApp::with_demo().await;
+    let alex = app.login("staff@acme.test").await;
+    assert_eq!(app.call("usage", &[], Some(&alex)).await.status, StatusCode::FORBIDDEN, "no client account in the console");
+    let viewing = app.call("staff/view-as-client", &[("account_id", NORTHWIND)], Some(&alex)).await.session_cookie().unwrap();
+    let month = this_month(&app).previous();
+    let r = report(&app, &viewing, &month.to_string(), "").await;
+    assert_eq!(r.total.total.messages, sums(&app, NORTHWIND, month, None).await.0);
+    let page = app.get(&format!("/usage?month={month}"), Some(&viewing)).await;
+    assert!(page.body.contains("All sub-accounts"), "{}", page.body);
+    let csv = app.get(&format!("/usage.csv?month={month}"), Some(&viewing)).await;
+    assert_eq!(csv.status, StatusCode::OK);
 }
