@@ -15,6 +15,7 @@ pub mod payments;
 pub mod staff;
 pub mod subscriptions;
 pub mod team;
+pub mod usage;
 
 /// Registers every server function with the router explicitly. Automatic registration relies
 /// on linker sections that can be dropped when the library is linked into a test binary;
@@ -74,4 +75,6 @@ pub fn register_all() {
     register_explicit::<subscriptions::SetSubscriptionPaymentMethod>();
     register_explicit::<subscriptions::CancelSubscription>();
     register_explicit::<subscriptions::ResumeSubscription>();
+    register_explicit::<usage::GetUsageFilters>();
+    register_explicit::<usage::GetUsageReport>();
 }

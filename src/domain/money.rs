@@ -111,7 +111,7 @@ pub fn round_to_minor(major_units: Decimal, currency: Currency) -> Result<Money,
     Ok(Money::new(minor, currency))
 }
 
-fn group_thousands(mut n: u64) -> String {
+pub(crate) fn group_thousands(mut n: u64) -> String {
     let mut groups = Vec::new();
     loop {
         if n < 1000 {

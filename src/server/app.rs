@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/payments/{id}/receipt.pdf", get(downloads::receipt))
         .route("/statement.pdf", get(downloads::statement_as_pdf))
         .route("/statement.csv", get(downloads::statement_as_csv))
+        .route("/usage.csv", get(downloads::usage_as_csv))
         .leptos_routes_with_context(
             &state,
             routes,

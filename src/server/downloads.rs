@@ -1,4 +1,4 @@
-//! File downloads: invoice PDFs, payment receipts, statements. Plain GET routes (a browser
+//! File downloads: invoice PDFs, payment receipts, statements, usage. Plain GET routes (a browser
 //! downloads them with a link), checked exactly like the pages: signed in, billing role, and
 //! only the current account's documents, another account's answering like a missing one.
 
@@ -18,6 +18,7 @@ use super::pdf::{
 };
 use super::state::AppState;
 use super::statements::{self, LineKind};
+use super::usage;
 use crate::api::billing_items::PartyDetails;
 use crate::api::error::AppError;
 use crate::domain::billing_items::{InvoiceStatus, parse_iso_date};
@@ -235,6 +236,33 @@ pub async fn statement_as_csv(
     };
     match statement_document(&state, &account.id, &query).await.and_then(|d| statement_csv(&d).map_err(|e| AppError::internal("statement csv", e))) {
         Ok(text) => file(text.into_bytes(), "text/csv; charset=utf-8", &statement_filename(&query, "csv")),
+        Err(e) => refuse(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UsageQuery {
+    month: Option<String>,
+    number: Option<String>,
+}
+
+/// The daily rows of the usage page as it is filtered, one per number and category.
+pub async fn usage_as_csv(
+    State(state): State<AppState>,
+    Extension(session): Extension<ResolvedSession>,
+    Query(query): Query<UsageQuery>,
+) -> Response {
+    let account = match billing_account(&session) {
+        Ok(account) => account,
+        Err(refused) => return refuse(refused),
+    };
+    let export = async {
+        let selection = usage::select(&state, &account.id, query.month.as_deref(), query.number.as_deref()).await?;
+        let lines = usage::lines(&state, &account.id, &selection).await?;
+        Ok::<_, AppError>((usage::csv_filename(&selection), usage::csv(&lines)))
+    };
+    match export.await {
+        Ok((filename, text)) => file(text.into_bytes(), "text/csv; charset=utf-8", &filename),
         Err(e) => refuse(e),
     }
 }

@@ -25,3 +25,4 @@ pub mod state;
 pub mod statements;
 pub mod subscriptions;
 pub mod team;
+pub mod usage;

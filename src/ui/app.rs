@@ -14,6 +14,7 @@ use super::pages::team::TeamPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::estimates::EstimatesPage;
 use super::pages::subscriptions::SubscriptionsPage;
+use super::pages::usage::UsagePage;
 use super::pages::{
     dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound, pay::PayPage,
     pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pay") view=PayPage/>
                     <Route path=path!("payments") view=PaymentsPage/>
                     <Route path=path!("billing-history") view=BillingHistoryPage/>
+                    <Route path=path!("usage") view=UsagePage/>
                     <Route path=path!("billing-details") view=BillingDetailsPage/>
                     <Route path=path!("payment-methods") view=PaymentMethodsPage/>
                     <Route path=path!("accounts") view=AccountsPage/>

@@ -98,6 +98,7 @@ fn MainNav() -> impl IntoView {
                 <li><A href="/subscriptions">"Subscriptions"</A></li>
                 <li><A href="/credit">"Credit"</A></li>
                 <li><A href="/billing-history">"Billing history"</A></li>
+                <li><A href="/usage">"Usage"</A></li>
                 <li><A href="/estimates">"Estimates"</A></li>
                 <li><A href="/payments">"Payments"</A></li>
                 <li><A href="/payment-methods">"Payment methods"</A></li>

@@ -18,4 +18,5 @@ mod payment_methods;
 mod payments;
 mod subscriptions;
 mod teams;
+mod usage;
 mod support;

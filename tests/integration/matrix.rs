@@ -91,6 +91,7 @@ struct Objects {
     contact: String,
     member: &'static str,
     invitation: &'static str,
+    phone_number: String,
 }
 
 async fn first(app: &TestApp, sql: &str, account: &str) -> String {
@@ -115,6 +116,7 @@ impl Objects {
                 contact: "bct_missing".into(),
                 member: "usr_missing",
                 invitation: "invt_missing",
+                phone_number: "num_missing".into(),
             };
         }
         let pick = |own: &'static str, other: &'static str, foreign: &'static str| match target {
@@ -131,6 +133,7 @@ impl Objects {
             contact: first(app, "SELECT id FROM billing_contacts WHERE account_id = $1 ORDER BY email LIMIT 1", account).await,
             member: pick("usr_mia", "usr_greta", "usr_ivan"),
             invitation: pick("invt_nw", "invt_gx", "invt_fx"),
+            phone_number: first(app, "SELECT id FROM phone_numbers WHERE account_id = $1 ORDER BY id LIMIT 1", account).await,
         }
     }
 }
@@ -315,6 +318,13 @@ fn endpoints() -> Vec<Endpoint> {
             inert: || form(&[("subscription_id", "sub_missing")]),
             objects: Some(|o| form(&[("subscription_id", o.subscription)])),
         },
+        Endpoint { path: "usage/filters", rule: Billing, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "usage",
+            rule: Billing,
+            inert: || form(&[]),
+            objects: Some(|o| form(&[("number", &o.phone_number)])),
+        },
         Endpoint { path: "team", rule: AccountMember, inert: || form(&[]), objects: none },
         Endpoint {
             path: "team/invite",
@@ -387,7 +397,7 @@ async fn fixture() -> TestApp {
     let now = 1_795_348_800_i64; // the test clock: 2026-11-22 12:00 UTC
     clone_rows(&app, "vendors", "id = (SELECT vendor_id FROM accounts WHERE id = 'acc_globex')").await;
     clone_rows(&app, "accounts", "id = 'acc_globex'").await;
-    for table in ["payment_methods", "subscriptions", "invoices", "estimates", "billing_contacts"] {
+    for table in ["payment_methods", "subscriptions", "invoices", "estimates", "billing_contacts", "phone_numbers"] {
         clone_rows(&app, table, "account_id = 'acc_globex'").await;
     }
     exec(&app, &format!(

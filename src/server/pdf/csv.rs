@@ -55,7 +55,7 @@ fn amount_field(amount: Option<Money>) -> String {
 }
 
 /// A text column, safe to open in a spreadsheet and quoted as CSV requires.
-fn text_field(value: &str) -> String {
+pub fn text_field(value: &str) -> String {
     // A cell starting with one of these is read as a formula by Excel, LibreOffice and
     // Google Sheets, and a client-supplied reference could then run one ("=HYPERLINK(…)").
     // A leading apostrophe makes the spreadsheet show it as text (OWASP's advice). Tab and

@@ -23,7 +23,7 @@ mod statement;
 #[cfg(test)]
 mod test_support;
 
-pub use csv::statement_csv;
+pub use csv::{statement_csv, text_field};
 pub use invoice::invoice_pdf;
 pub use receipt::receipt_pdf;
 pub use statement::statement_pdf;

@@ -14,3 +14,5 @@ pub mod payment_result;
 pub mod service_status;
 pub mod staff_view;
 pub mod tokenize;
+pub mod usage_chart;
+pub mod usage_tables;

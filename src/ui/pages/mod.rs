@@ -19,3 +19,4 @@ pub mod subscriptions;
 pub mod invitation;
 pub mod profile;
 pub mod team;
+pub mod usage;
