@@ -216,7 +216,7 @@ mod tests {
             status.blocks[0].remedy,
             Remedy::PayInvoice { invoice_id: "inv_A-1".into(), number: "A-1".into(), amount: usd(3_000) }
         );
-        assert_eq!(explain(&status.blocks[0].cause), "License invoice A-1 was due on 21 Nov 2026 and is unpaid.");
+        assert_eq!(explain(&status.blocks[0].cause), "License invoice A-1 was due on Nov 21, 2026 and is unpaid.");
     }
 
     #[test]
