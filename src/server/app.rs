@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/payments/{id}/receipt.pdf", get(downloads::receipt))
         .route("/statement.pdf", get(downloads::statement_as_pdf))
         .route("/statement.csv", get(downloads::statement_as_csv))
+        .merge(super::operator::router())
         .leptos_routes_with_context(
             &state,
             routes,
