@@ -1,6 +1,7 @@
 //! Server functions by area: thin, typed, each starting with the authorization call.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod activity;
 pub mod auth;
 pub mod billing_details;
@@ -43,6 +44,9 @@ pub fn register_all() {
     register_explicit::<staff::EstimateDecisions>();
     register_explicit::<staff::ViewAsClient>();
     register_explicit::<staff::ExitClientView>();
+    register_explicit::<api_keys::ListApiKeys>();
+    register_explicit::<api_keys::CreateApiKey>();
+    register_explicit::<api_keys::RevokeApiKey>();
     register_explicit::<estimates::ApproveEstimate>();
     register_explicit::<estimates::DeclineEstimate>();
     register_explicit::<estimates::ListEstimates>();

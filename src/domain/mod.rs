@@ -1,13 +1,16 @@
 //! Pure types and rules shared by the server and the browser. Nothing here does I/O.
 
 pub mod address;
+pub mod api_key;
 pub mod bank;
 pub mod billing_items;
 pub mod credit;
+pub mod credit_adjustment;
 pub mod cards;
 pub mod chart;
 pub mod currency;
 pub mod fees;
+pub mod field_error;
 pub mod money;
 pub mod payment_method;
 pub mod people;
@@ -17,3 +20,4 @@ pub mod subscription;
 pub mod tax_id;
 pub mod team;
 pub mod usage;
+pub mod usage_ingest;

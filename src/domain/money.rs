@@ -111,7 +111,8 @@ pub fn round_to_minor(major_units: Decimal, currency: Currency) -> Result<Money,
     Ok(Money::new(minor, currency))
 }
 
-pub(crate) fn group_thousands(mut n: u64) -> String {
+/// `1234567` as `1,234,567`.
+pub fn group_thousands(mut n: u64) -> String {
     let mut groups = Vec::new();
     loop {
         if n < 1000 {

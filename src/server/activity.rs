@@ -121,6 +121,16 @@ pub fn summary(action: &str, d: &Value) -> String {
         "credit.low_balance_alert" => with("Low balance alert sent: the balance is", amount(d, "balance")),
         "credit.auto_top_up_failed" => with("An automatic top-up failed:", amount(d, "amount")),
         "password.changed" => "Changed their password".into(),
+        "api_key.created" => format!("Created API key “{}” ({}…)", text(d, "name"), text(d, "prefix")),
+        "api_key.revoked" => format!("Revoked API key “{}” ({}…)", text(d, "name"), text(d, "prefix")),
+        "credit.adjusted" => match (amount(d, "amount"), text(d, "description")) {
+            (amount, "") => with("Adjusted the credit balance by", amount),
+            (amount, why) => format!("Adjusted the credit balance by {amount}: {why}"),
+        },
+        "credit.reversed" => match (amount(d, "amount"), text(d, "reason")) {
+            (amount, "") => with("Reversed a credit entry:", amount),
+            (amount, why) => format!("Reversed a credit entry ({amount}): {why}"),
+        },
         "demo.loaded" => "Demo data loaded".into(),
         other => other.replace(['.', '_'], " "),
     }
@@ -138,5 +148,19 @@ mod tests {
         assert_eq!(summary("estimate.declined", &json!({ "reason": "Too expensive" })), "Declined an estimate: Too expensive");
         assert_eq!(summary("payment.succeeded", &json!({})), "Paid");
         assert_eq!(summary("something.new", &json!({})), "something new");
+    }
+
+    #[test]
+    fn operator_api_events_say_what_moved_and_why() {
+        assert_eq!(summary("api_key.created", &json!({ "name": "Billing sync", "prefix": "pk_AbCd1234" })), "Created API key “Billing sync” (pk_AbCd1234…)");
+        assert_eq!(summary("api_key.revoked", &json!({ "name": "Old", "prefix": "pk_x" })), "Revoked API key “Old” (pk_x…)");
+        assert_eq!(
+            summary("credit.adjusted", &json!({ "amount": 5_000, "currency": "USD", "description": "Goodwill" })),
+            "Adjusted the credit balance by $50.00: Goodwill"
+        );
+        assert_eq!(
+            summary("credit.reversed", &json!({ "amount": 360, "currency": "USD", "reason": "Sent twice" })),
+            "Reversed a credit entry ($3.60): Sent twice"
+        );
     }
 }

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/statement.pdf", get(downloads::statement_as_pdf))
         .route("/statement.csv", get(downloads::statement_as_csv))
         .route("/usage.csv", get(downloads::usage_as_csv))
+        .merge(super::operator::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -26,9 +26,13 @@ fn is_public(path: &str) -> bool {
         || path == "/robots.txt"
 }
 
-/// Static files need no session at all.
+/// Static files need no session at all, nor does the operator API, which authenticates by key.
 fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/favicon") || path == "/robots.txt" || path == "/healthz"
+    path.starts_with("/pkg/")
+        || path.starts_with("/favicon")
+        || path == "/robots.txt"
+        || path == "/healthz"
+        || path.starts_with("/api/operator/")
 }
 
 /// Resolves the session once per request and keeps pages behind sign-in.
@@ -154,6 +158,7 @@ mod tests {
         assert!(!is_static("/api/login"));
         assert!(is_public("/login") && !is_public("/") && !is_public("/invoices/x"));
         assert!(is_public("/pay/some-link-token"));
+        assert!(is_static("/api/operator/v1/usage"), "the operator API authenticates by key");
         assert_eq!(urlencode("/invoices/inv_1?x=1"), "/invoices/inv_1%3Fx%3D1");
     }
 }

@@ -1,6 +1,7 @@
 //! Server-only code: configuration, state, database, authentication, use cases.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod activity;
 pub mod app;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod ids;
 pub mod impersonation;
 pub mod mailer;
 pub mod middleware;
+pub mod operator;
 pub mod payments;
 pub mod pdf;
 pub mod request;

@@ -7,6 +7,7 @@ use super::layout::AppLayout;
 use super::pages::accounts::AccountsPage;
 use super::pages::credit::CreditPage;
 use super::pages::activity::{ActivityPage, StaffActivityPage};
+use super::pages::api_keys::ApiKeysPage;
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::invitation::InvitationPage;
 use super::pages::profile::ProfilePage;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activity") view=ActivityPage/>
                     <Route path=path!("profile") view=ProfilePage/>
                     <Route path=path!("staff/activity") view=StaffActivityPage/>
+                    <Route path=path!("staff/api-keys") view=ApiKeysPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -82,6 +82,7 @@ fn StaffNav() -> impl IntoView {
             <ul>
                 <li><A href="/" exact=true>"Clients"</A></li>
                 <li><A href="/staff/activity">"Activity"</A></li>
+                <li><A href="/staff/api-keys">"API keys"</A></li>
             </ul>
         </nav>
     }

@@ -13,6 +13,7 @@ mod estimates;
 mod health;
 mod mail;
 mod matrix;
+mod operator_api;
 mod pages;
 mod payment_methods;
 mod payments;

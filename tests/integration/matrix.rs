@@ -92,6 +92,9 @@ struct Objects {
     member: &'static str,
     invitation: &'static str,
     phone_number: String,
+    /// An operator API key of the account's vendor (keys belong to vendors: Globex's vendor is
+    /// the staff's own, so the "other" targets name the foreign vendor's key).
+    api_key: &'static str,
 }
 
 async fn first(app: &TestApp, sql: &str, account: &str) -> String {
@@ -117,6 +120,7 @@ impl Objects {
                 member: "usr_missing",
                 invitation: "invt_missing",
                 phone_number: "num_missing".into(),
+                api_key: "key_missing",
             };
         }
         let pick = |own: &'static str, other: &'static str, foreign: &'static str| match target {
@@ -134,6 +138,7 @@ impl Objects {
             member: pick("usr_mia", "usr_greta", "usr_ivan"),
             invitation: pick("invt_nw", "invt_gx", "invt_fx"),
             phone_number: first(app, "SELECT id FROM phone_numbers WHERE account_id = $1 ORDER BY id LIMIT 1", account).await,
+            api_key: pick("key_acme", "key_foreign", "key_foreign"),
         }
     }
 }
@@ -281,6 +286,14 @@ fn endpoints() -> Vec<Endpoint> {
             }),
         },
         Endpoint { path: "service-status", rule: AccountMember, inert: || Input::Json(json!({})), objects: none },
+        Endpoint { path: "staff/api-keys", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint { path: "staff/api-keys/create", rule: Staff, inert: || form(&[("name", "")]), objects: none },
+        Endpoint {
+            path: "staff/api-keys/revoke",
+            rule: Staff,
+            inert: || form(&[("id", "key_missing")]),
+            objects: Some(|o| form(&[("id", o.api_key)])),
+        },
         Endpoint { path: "subscriptions", rule: Billing, inert: || form(&[]), objects: none },
         Endpoint {
             path: "subscriptions/preview",
@@ -417,6 +430,11 @@ async fn fixture() -> TestApp {
     ] {
         exec(&app, &format!("INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ('{account}', '{user}', '{role}', {now})")).await;
     }
+    for (id, vendor) in [("key_acme", "ven_acme"), ("key_foreign", "ven_foreign")] {
+        exec(&app, &format!(
+            "INSERT INTO api_keys (id, vendor_id, name, prefix, key_hash, created_at) VALUES ('{id}', '{vendor}', 'Matrix', 'pk_matrix', 'hash-{id}', {now})"
+        )).await;
+    }
     for (id, account) in [("invt_nw", "acc_northwind"), ("invt_gx", "acc_globex"), ("invt_fx", "acc_foreign")] {
         exec(&app, &format!(
             "INSERT INTO invitations (id, account_id, email, role, token_hash, created_at, expires_at)
@@ -524,6 +542,7 @@ async fn others_state(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM invitations WHERE account_id <> 'acc_northwind' AND revoked_at IS NULL",
         "SELECT COUNT(*) FROM payment_links",
         "SELECT COUNT(*) FROM subscription_changes",
+        "SELECT COUNT(*) FROM api_keys WHERE vendor_id <> 'ven_acme' AND revoked_at IS NULL",
     ] {
         state.push(app.count(sql).await);
     }

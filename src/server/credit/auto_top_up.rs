@@ -15,11 +15,14 @@ use super::top_up::{automatic_top_up_failed, open_prepayment_invoice};
 /// How long a started top-up may go without an outcome before it is picked up again.
 const STALE_AFTER_SECS: i64 = 120;
 
+/// id, account, amount, currency, method, idempotency key, invoice, status.
+type Waiting = (String, String, i64, String, Option<String>, String, Option<String>, String);
+
 /// Pays the automatic top-ups that are waiting (of one account, or all). Returns how many
 /// were attempted.
 pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result<usize, AppError> {
     let now = unix_now(state.clock.as_ref());
-    let waiting: Vec<(String, String, i64, String, Option<String>, String, Option<String>, String)> = sqlx::query_as(
+    let waiting: Vec<Waiting> = sqlx::query_as(
         "SELECT id, account_id, amount, currency, payment_method_id, idempotency_key, invoice_id, status FROM top_ups
          WHERE trigger_kind = 'automatic' AND ($1 = '' OR account_id = $1)
            AND (status = 'requested' OR (status = 'started' AND created_at <= $2))

@@ -56,7 +56,7 @@ pub async fn append(tx: &mut Tx, now: i64, entry: NewEntry<'_>) -> Result<Append
         .fetch_optional(&mut **tx)
         .await?;
     let Some(seq) = seq else { return Err(AppError::not_found()) };
-    let before = balance_in(&mut **tx, entry.account_id, entry.amount.currency).await?;
+    let before = balance_in(tx, entry.account_id, entry.amount.currency).await?;
     let after = before.checked_add(entry.amount).map_err(|e| AppError::internal("ledger", e))?;
     let id = new_id("cre");
     sqlx::query(

@@ -129,12 +129,15 @@ pub async fn open_prepayment_invoice(
     Ok(invoice_id)
 }
 
+/// invoice id, account, number, total, currency, top-up id, trigger kind.
+type Prepayment = (String, String, String, i64, String, Option<String>, Option<String>);
+
 /// Called by the payment flow in the transaction that moves a payment out of `pending`, once.
 /// A succeeded payment credits each prepayment invoice it pays; a failed one voids them (a
 /// top-up that did not happen owes nothing) and tells the billing contacts about an automatic
 /// one, which nobody was watching.
 pub async fn on_payment_settled(tx: &mut Tx, now: i64, payment_id: &str, succeeded: bool, failure: &str) -> Result<(), AppError> {
-    let prepayments: Vec<(String, String, String, i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let prepayments: Vec<Prepayment> = sqlx::query_as(
         "SELECT i.id, i.account_id, i.number, i.total, i.currency, t.id, t.trigger_kind
          FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id LEFT JOIN top_ups t ON t.invoice_id = i.id
          WHERE a.payment_id = $1 AND i.kind = 'prepayment' ORDER BY i.number",

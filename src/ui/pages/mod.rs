@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod api_keys;
 pub mod activity;
 pub mod billing_details;
 pub mod client_list;
