@@ -25,6 +25,11 @@ use crate::server::payments::settings as payment_settings;
 
 const PAGE_SIZE: i64 = 20;
 
+/// id, seq, created_at, kind, description, amount, currency, balance_after.
+type EntryRow = (String, i64, i64, String, String, i64, String, i64);
+/// id, kind, brand, last4, bank_name, is_default.
+type MethodRow = (String, String, Option<String>, Option<String>, Option<String>, i64);
+
 pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
     let state = &caller.state;
     let pool = state.db.pool();
@@ -57,7 +62,7 @@ pub async fn entries(
             AppError::invalid("cursor", "That page link is not valid. Reload the page.")
         })?,
     };
-    let rows: Vec<(String, i64, i64, String, String, i64, String, i64)> = sqlx::query_as(
+    let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT id, seq, created_at, kind, description, amount, currency, balance_after FROM credit_entries
          WHERE account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
     )
@@ -207,14 +212,7 @@ async fn top_up_methods(
     pool: &sqlx::AnyPool,
     account_id: &str,
 ) -> Result<Vec<TopUpMethod>, AppError> {
-    let rows: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-    )> = sqlx::query_as(
+    let rows: Vec<MethodRow> = sqlx::query_as(
         "SELECT id, kind, brand, last4, bank_name, is_default FROM payment_methods
          WHERE account_id = $1 AND removed_at IS NULL AND kind IN ('card', 'ach')
          ORDER BY is_default DESC, created_at, id",
