@@ -329,7 +329,7 @@ async fn service_status_shows_the_credit_block_while_the_balance_is_not_above_ze
     let reason = &empty["outbound_messaging"]["reasons"][0];
     assert_eq!(reason["remedy"]["action"], "top_up");
     assert_eq!(reason["remedy"]["amount"], json!({ "amount": 1, "currency": "EUR" }));
-    assert!(empty["outbound_messaging"]["since"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(empty["outbound_messaging"]["since"], "2026-11-22T12:00:00Z", "never funded: blocked since the account was opened");
 
     assert_eq!(adjust(&app, &key, GX, "opening", 500, "EUR").await.status, StatusCode::CREATED);
     let funded: Value = status(&app, &key, GX).await.json();
