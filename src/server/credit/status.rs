@@ -59,11 +59,12 @@ fn unpaid(rows: Vec<InvoiceRow>) -> Result<Vec<UnpaidInvoice>, AppError> {
 }
 
 /// When the balance last went from above zero to zero or below: the first entry after the
-/// latest one that left it positive (or the account's creation, before any entry).
+/// latest one that left it positive, or the account's creation when it was never positive
+/// (it started at zero, which already blocks).
 async fn exhausted_since(conn: &mut sqlx::AnyConnection, account_id: &str, currency: &str) -> Result<i64, AppError> {
     let since: Option<i64> = sqlx::query_scalar(
         "SELECT created_at FROM credit_entries WHERE account_id = $1 AND currency = $2
-           AND seq > COALESCE((SELECT MAX(seq) FROM credit_entries WHERE account_id = $1 AND currency = $2 AND balance_after > 0), 0)
+           AND seq > (SELECT MAX(seq) FROM credit_entries WHERE account_id = $1 AND currency = $2 AND balance_after > 0)
          ORDER BY seq LIMIT 1",
     )
     .bind(account_id)

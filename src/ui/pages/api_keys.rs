@@ -169,7 +169,7 @@ fn KeyRow(k: ApiKeyRow, revoking: RwSignal<Option<ApiKeyRow>>) -> impl IntoView 
     view! {
         <tr>
             <td data-label="Name"><strong>{k.name.clone()}</strong></td>
-            <td data-label="Key"><span class="reference">{masked(&k.prefix)}</span></td>
+            <td data-label="Key"><span class="reference key-prefix">{masked(&k.prefix)}</span></td>
             <td data-label="Created">{created}<br/><span class="muted">{by}</span></td>
             <td data-label="Last used (UTC)">{last_used}</td>
             <td data-label="Status">{status}</td>
