@@ -12,6 +12,10 @@ use super::db::audit::{AuditEvent, record};
 use super::db::{Db, Tx};
 use super::ids::new_id;
 use crate::domain::billing_items::iso_date;
+use crate::domain::credit::EntryKind;
+use crate::domain::currency::Currency;
+use crate::domain::money::Money;
+use super::credit::ledger::{NewEntry, append};
 
 pub const DEMO_PASSWORD: &str = "portico-demo";
 pub const VENDOR_ID: &str = "ven_acme";
@@ -24,6 +28,8 @@ pub enum DemoError {
     Db(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
     Hash(String),
+    #[error("credit ledger: {0}")]
+    Ledger(String),
 }
 
 /// Loads the demo data unless the database already holds a vendor. Returns whether it loaded.
@@ -54,6 +60,9 @@ struct Demo<'a> {
     /// Paid prepayment invoices: account, invoice id, number, amount, paid at.
     prepayments: Vec<(&'static str, String, String, i64, i64)>,
 }
+
+/// A demo ledger entry: when, kind, amount, description, prepayment invoice, usage day.
+type LedgerEvent = (i64, EntryKind, i64, String, Option<String>, Option<Date>);
 
 struct PlannedInvoice {
     id: String,
@@ -500,17 +509,17 @@ impl Demo<'_> {
     /// The credit ledger the story implies: a balance carried over from the previous billing
     /// system, the paid prepayments, and each day's usage charged the next morning. Northwind
     /// always stayed in credit; Globex's balance ran out yesterday.
-    async fn credit_ledger(&mut self) -> Result<(), sqlx::Error> {
+    async fn credit_ledger(&mut self) -> Result<(), DemoError> {
         let start = months_before(self.today, 3).midnight().assume_utc().unix_timestamp();
-        for (account, currency) in [(NORTHWIND, "USD"), (GLOBEX, "EUR")] {
-            let mut events: Vec<(i64, &str, i64, String, Option<String>)> = Vec::new();
+        for (account, currency) in [(NORTHWIND, Currency::Usd), (GLOBEX, Currency::Eur)] {
+            let mut events: Vec<LedgerEvent> = Vec::new();
             for (_, invoice, number, amount, at) in self.prepayments.iter().filter(|p| p.0 == account) {
-                events.push((*at, "prepayment", *amount, format!("Top-up, invoice {number}"), Some(invoice.clone())));
+                events.push((*at, EntryKind::Prepayment, *amount, format!("Top-up, invoice {number}"), Some(invoice.clone()), None));
             }
             for (_, day, cost, messages) in self.usage_days.iter().filter(|u| u.0 == account) {
                 let at = (*day + Duration::days(1)).midnight().assume_utc().unix_timestamp() + 1800;
                 let label = crate::domain::billing_items::format_date(*day);
-                events.push((at, "usage", -cost, format!("Messages sent on {label}: {messages}"), None));
+                events.push((at, EntryKind::Usage, -cost, format!("Messages sent on {label}: {messages}"), None, Some(*day)));
             }
             events.sort_by_key(|e| e.0);
             let opening = if account == NORTHWIND {
@@ -524,24 +533,16 @@ impl Demo<'_> {
                 let last = events.last().map(|e| -e.2).unwrap_or(0);
                 total - last / 2
             };
-            events.insert(0, (start, "adjustment", opening, "Balance carried over from your previous billing system".into(), None));
-            let mut balance = 0;
-            for (seq, (at, kind, amount, description, invoice)) in events.iter().enumerate() {
-                balance += amount;
-                let id = new_id("cre");
-                self.exec(
-                    "INSERT INTO credit_entries (id, account_id, seq, currency, amount, balance_after, kind, description, invoice_id, created_at)
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
-                    vec![s(&id), s(account), i(seq as i64 + 1), s(currency), i(*amount), i(balance), s(kind), s(description), os(invoice.as_deref()), i(*at)],
-                )
-                .await?;
-                if *kind == "usage" {
-                    let charged_on = time::OffsetDateTime::from_unix_timestamp(*at).map(|t| t.date()).unwrap_or(self.today);
-                    let day = iso_date(charged_on - Duration::days(1));
-                    self.exec("UPDATE usage_records SET ledger_entry_id = $1 WHERE account_id = $2 AND usage_date = $3", vec![s(&id), s(account), s(&day)]).await?;
+            events.insert(0, (start, EntryKind::Adjustment, opening, "Balance carried over from your previous billing system".into(), None, None));
+            for (at, kind, amount, description, invoice, usage_day) in &events {
+                let mut entry = NewEntry::new(account, Money::new(*amount, currency), *kind, description);
+                entry.invoice_id = invoice.as_deref();
+                let appended = append(self.tx, *at, entry).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
+                if let Some(day) = usage_day {
+                    let sql = "UPDATE usage_records SET ledger_entry_id = $1 WHERE account_id = $2 AND usage_date = $3";
+                    self.exec(sql, vec![s(&appended.id), s(account), s(&iso_date(*day))]).await?;
                 }
             }
-            self.exec("UPDATE accounts SET ledger_seq = $1 WHERE id = $2", vec![i(events.len() as i64), s(account)]).await?;
         }
         // Northwind asked to hear when its balance falls to $250.
         self.exec("INSERT INTO credit_settings (account_id, alert_threshold, updated_at) VALUES ($1, 25000, $2)", vec![s(NORTHWIND), i(self.now)]).await?;

@@ -173,8 +173,9 @@ pub async fn report(state: &AppState, account: &SessionAccount, selection: Selec
         }
         let category = decode::enumerated(&row.category, UsageCategory::parse)?;
         let cost = decode::money(row.cost, &row.currency)?;
-        let day = days.last_mut().expect("pushed above");
-        day.usage.add(category, row.messages, cost).map_err(overflow)?;
+        if let Some(day) = days.last_mut() {
+            day.usage.add(category, row.messages, cost).map_err(overflow)?;
+        }
         days_total.add(category, row.messages, cost).map_err(overflow)?;
     }
 

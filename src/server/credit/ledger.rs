@@ -96,6 +96,19 @@ pub async fn balance_in(conn: &mut AnyConnection, account_id: &str, currency: Cu
     Ok(Money::new(last.unwrap_or(0), currency))
 }
 
+/// The balance in every currency the account has entries in (its latest entry in each).
+pub async fn balances(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Money>, AppError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT e.currency, e.balance_after FROM credit_entries e
+         WHERE e.account_id = $1 AND e.seq = (SELECT MAX(l.seq) FROM credit_entries l WHERE l.account_id = e.account_id AND l.currency = e.currency)
+         ORDER BY e.currency",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|(currency, minor)| crate::server::db::decode::money(minor, &currency)).collect()
+}
+
 /// Undoes an entry with an opposite one; an entry is reversed at most once and a reversal is
 /// never reversed. Returns the reversal, or NotFound for another account's entry.
 pub async fn reverse(tx: &mut Tx, now: i64, account_id: &str, entry_id: &str, reason: &str, by: Option<&str>) -> Result<Appended, AppError> {

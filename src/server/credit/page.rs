@@ -13,13 +13,12 @@ use crate::api::payments::PaymentResult;
 use crate::domain::credit::{EntryKind, parse_amount, parse_threshold, validate_top_up};
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
-use crate::domain::payment_method::MethodKind;
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::{today, unix_now};
 use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::dashboard::method_label;
 use crate::server::db::decode;
 use crate::server::ids::new_id;
+use crate::server::payments::methods::chargeable;
 use crate::server::payments::pay::Payer;
 use crate::server::payments::settings as payment_settings;
 
@@ -27,8 +26,6 @@ const PAGE_SIZE: i64 = 20;
 
 /// id, seq, created_at, kind, description, amount, currency, balance_after.
 type EntryRow = (String, i64, i64, String, String, i64, String, i64);
-/// id, kind, brand, last4, bank_name, is_default.
-type MethodRow = (String, String, Option<String>, Option<String>, Option<String>, i64);
 
 pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
     let state = &caller.state;
@@ -206,29 +203,11 @@ fn settings_view(
     })
 }
 
-/// Cards and bank accounts on file: a top-up is paid at once, so not by wire, PIX or Boleto,
-/// whose money arrives later.
-async fn top_up_methods(
-    pool: &sqlx::AnyPool,
-    account_id: &str,
-) -> Result<Vec<TopUpMethod>, AppError> {
-    let rows: Vec<MethodRow> = sqlx::query_as(
-        "SELECT id, kind, brand, last4, bank_name, is_default FROM payment_methods
-         WHERE account_id = $1 AND removed_at IS NULL AND kind IN ('card', 'ach')
-         ORDER BY is_default DESC, created_at, id",
-    )
-    .bind(account_id)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|(id, kind, brand, last4, bank, is_default)| {
-            let kind = decode::enumerated(&kind, MethodKind::parse)?;
-            Ok(TopUpMethod {
-                id,
-                kind,
-                label: method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref()),
-                is_default: is_default == 1,
-            })
-        })
-        .collect()
+/// Cards and bank accounts on file: a top-up is paid at once.
+async fn top_up_methods(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<TopUpMethod>, AppError> {
+    Ok(chargeable(pool, account_id)
+        .await?
+        .into_iter()
+        .map(|m| TopUpMethod { id: m.id, kind: m.kind, label: m.label, is_default: m.is_default })
+        .collect())
 }

@@ -23,6 +23,38 @@ use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
 
+/// A stored card or bank account: what can be charged at once (renewals, top-ups), unlike a
+/// wire, PIX or Boleto, whose money arrives later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeableMethod {
+    pub id: String,
+    pub kind: MethodKind,
+    pub label: String,
+    pub is_default: bool,
+}
+
+/// id, kind, brand, last4, bank_name, is_default.
+type ChargeableRow = (String, String, Option<String>, Option<String>, Option<String>, i64);
+
+/// The account's cards and bank accounts, the default first.
+pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<ChargeableMethod>, AppError> {
+    let rows: Vec<ChargeableRow> = sqlx::query_as(
+        "SELECT id, kind, brand, last4, bank_name, is_default FROM payment_methods
+         WHERE account_id = $1 AND removed_at IS NULL AND kind IN ('card', 'ach')
+         ORDER BY is_default DESC, created_at, id",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, kind, brand, last4, bank, is_default)| {
+            let kind = decode::enumerated(&kind, MethodKind::parse)?;
+            let label = crate::server::db::dashboard::method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref());
+            Ok(ChargeableMethod { id, kind, label, is_default: is_default == 1 })
+        })
+        .collect()
+}
+
 pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsView, AppError> {
     let pool = state.db.pool();
     let today = today(state.clock.as_ref());

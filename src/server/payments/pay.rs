@@ -449,9 +449,7 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
                     },
                 )
                 .await?;
-                if !invoices.is_empty() {
-                    notify_failure(state, &mut tx, now, &account_id, &label, message, &invoices, &currency).await?;
-                }
+                notify_failure(state, &mut tx, now, &account_id, &label, message, &invoices, &currency).await?;
             }
             PaymentResult::Declined { payment_id: payment_id.to_string(), message: message.clone() }
         }
@@ -460,7 +458,8 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
     Ok(result)
 }
 
-/// Emails every billing contact about a failed payment, with a payment link per invoice.
+/// Emails every billing contact about a failed payment, with a payment link per invoice. A
+/// payment that leaves nothing owed (a declined top-up, whose invoice is void) sends nothing.
 #[allow(clippy::too_many_arguments)]
 async fn notify_failure(
     state: &AppState,
@@ -472,6 +471,9 @@ async fn notify_failure(
     invoices: &[(String, String, String, i64, i64)],
     currency: &str,
 ) -> Result<(), AppError> {
+    if invoices.is_empty() {
+        return Ok(());
+    }
     let contacts = billing_contacts(tx, account_id).await?;
     let base = state.settings.server.public_url.trim_end_matches('/').to_string();
     let mut lines = Vec::new();

@@ -10,6 +10,8 @@ use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::{PlanKind, period_price};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::today;
+use crate::server::credit::ledger::balances;
+use crate::server::payments::methods::chargeable;
 use crate::server::db::dashboard::method_label;
 use crate::server::db::decode;
 
@@ -73,34 +75,12 @@ pub async fn page(caller: &Authorized) -> Result<SubscriptionsPage, AppError> {
     .bind(account_id)
     .fetch_all(pool)
     .await?;
-    let methods: Vec<StoredMethodRow> = sqlx::query_as(
-        "SELECT id, kind, brand, last4, bank_name FROM payment_methods
-         WHERE account_id = $1 AND removed_at IS NULL AND kind IN ('card', 'ach')
-         ORDER BY is_default DESC, created_at, id",
-    )
-    .bind(account_id)
-    .fetch_all(pool)
-    .await?;
-    let credits: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM credit_entries WHERE account_id = $1 GROUP BY currency ORDER BY currency",
-    )
-    .bind(account_id)
-    .fetch_all(pool)
-    .await?;
+    let methods = chargeable(pool, account_id).await?;
+    let credits = balances(pool, account_id).await?;
 
     let subscriptions = rows.into_iter().map(|r| subscription(r, &plans)).collect::<Result<Vec<_>, _>>()?;
-    let methods = methods
-        .into_iter()
-        .map(|(id, kind, brand, last4, bank)| {
-            let kind = decode::enumerated(&kind, MethodKind::parse)?;
-            Ok(MethodOption { id, label: method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref()) })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let credit_balance = credits
-        .into_iter()
-        .filter(|(_, amount)| *amount != 0)
-        .map(|(currency, amount)| decode::money(amount, &currency))
-        .collect::<Result<Vec<Money>, _>>()?;
+    let methods = methods.into_iter().map(|m| MethodOption { id: m.id, label: m.label }).collect();
+    let credit_balance = credits.into_iter().filter(|m| !m.is_zero()).collect();
     Ok(SubscriptionsPage { today: today(caller.state.clock.as_ref()), subscriptions, methods, credit_balance })
 }
 
@@ -151,5 +131,3 @@ fn subscription(r: Row, plans: &[PlanRow]) -> Result<Subscription, AppError> {
     })
 }
 
-/// id, kind, brand, last four, bank name.
-type StoredMethodRow = (String, String, Option<String>, Option<String>, Option<String>);
