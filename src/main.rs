@@ -29,6 +29,31 @@ enum Command {
     Migrate,
     /// Apply migrations and load the demo data when the database is empty.
     Demo,
+    /// The billing cycle.
+    Cycle {
+        #[command(subcommand)]
+        action: CycleAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum CycleAction {
+    /// Issue what is due on a date and collect it: license invoices on the 1st, prorated
+    /// invoices at month end, reconciliation statements, renewals, automatic charges and their
+    /// retries. Running it again for the same date issues nothing new.
+    Run {
+        /// The cycle date, YYYY-MM-DD (default: today, UTC).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<time::Date>,
+        /// Names this worker in the leases it takes (default: host and process id).
+        #[arg(long)]
+        worker: Option<String>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{text:?} is not a date like 2026-12-01"))
 }
 
 #[tokio::main]
@@ -57,6 +82,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             load_demo(&db).await?;
             Ok(())
         }
+        Command::Cycle { action: CycleAction::Run { date, worker } } => run_cycle(db, settings, date, worker).await,
         Command::Serve { demo } => {
             if demo {
                 load_demo(&db).await?;
@@ -75,11 +101,49 @@ async fn load_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+async fn run_cycle(db: Db, settings: Settings, date: Option<time::Date>, worker: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+    use portico::server::cycle::{RunOptions, run, scheduler::worker_name};
+    let state = new_state(db.clone(), settings, Arc::new(SystemClock))?;
+    let date = date.unwrap_or_else(|| portico::server::clock::today(&SystemClock));
+    let mut options = RunOptions::new(date, worker.unwrap_or_else(worker_name));
+    options.batch = state.settings.billing.batch;
+    options.lease_seconds = state.settings.billing.lease_seconds;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} accounts, {per_sec}, eta {eta}")
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("Billing cycle {date}"));
+    let started = std::time::Instant::now();
+    let report = run(&state, &options, &|done, total| {
+        bar.set_length(total.max(done));
+        bar.set_position(done);
+    })
+    .await
+    .map_err(|e| format!("billing cycle: {e:?}"))?;
+    bar.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{date}: {} accounts, {} invoices and {} statements issued, {} charges succeeded, {} failed, {} expiring cards announced in {seconds:.1} s",
+        report.accounts, report.invoices, report.statements, report.charges_succeeded, report.charges_failed, report.cards_announced
+    );
+    if report.left_to_others > 0 {
+        println!("{} accounts are being billed by other workers.", report.left_to_others);
+    }
+    db.close().await;
+    if report.failed_accounts > 0 {
+        return Err(format!("{} accounts could not be billed (see the log); run again to retry them", report.failed_accounts).into());
+    }
+    Ok(())
+}
+
 async fn serve(db: Db, settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let addr = settings.server.site_addr;
     let public_url = settings.server.public_url.clone();
     let state = new_state(db.clone(), settings, Arc::new(SystemClock))?;
     portico::server::mailer::spawn_background(state.clone());
+    portico::server::cycle::scheduler::spawn(state.clone());
     let app = router(state);
     // Leptos streams pages in chunks; without TCP_NODELAY, Nagle's algorithm holds the tail of
     // each response back for ~40 ms on keep-alive connections.

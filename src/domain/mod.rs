@@ -4,6 +4,7 @@ pub mod address;
 pub mod api_key;
 pub mod bank;
 pub mod billing_items;
+pub mod billing_cycle;
 pub mod credit;
 pub mod credit_adjustment;
 pub mod cards;

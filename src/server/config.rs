@@ -17,6 +17,28 @@ pub struct Settings {
     pub sessions: SessionSettings,
     pub mail: MailSettings,
     pub payments: PaymentSettings,
+    #[serde(default)]
+    pub billing: BillingSettings,
+}
+
+/// The billing cycle's scheduler inside the server (see `server::cycle`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct BillingSettings {
+    /// Run the day's billing cycle from the server. Off when another process (a cron job
+    /// calling `portico cycle run`) does it.
+    pub scheduler: bool,
+    /// How often the scheduler checks whether today's run is complete, in seconds.
+    pub poll_seconds: u64,
+    /// Accounts a worker leases at a time, and for how long.
+    pub batch: i64,
+    pub lease_seconds: i64,
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        BillingSettings { scheduler: true, poll_seconds: 600, batch: 200, lease_seconds: 300 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +141,9 @@ impl Settings {
         }
         if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
             return Err(ConfigError::Invalid("server.public_url must start with http:// or https://".into()));
+        }
+        if self.billing.batch <= 0 || self.billing.lease_seconds <= 0 || self.billing.poll_seconds == 0 {
+            return Err(ConfigError::Invalid("billing.batch, billing.lease_seconds and billing.poll_seconds must be positive".into()));
         }
         Ok(())
     }

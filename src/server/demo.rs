@@ -16,6 +16,9 @@ use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use super::credit::ledger::{NewEntry, append};
+use super::cycle::documents::insert_lines;
+use super::cycle::statement;
+use crate::domain::billing_cycle::{first_of_month, month_key, month_name, next_month_start, previous_month_start, prorated_license};
 
 pub const DEMO_PASSWORD: &str = "portico-demo";
 pub const VENDOR_ID: &str = "ven_acme";
@@ -41,7 +44,7 @@ pub async fn load_if_empty(db: &Db, clock: &dyn Clock) -> Result<bool, DemoError
         return Ok(false);
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| DemoError::Hash(e.to_string()))?;
-    Demo { tx: &mut tx, now: unix_now(clock), today: clock.now().date(), hash, invoices: Vec::new(), estimate_no: 0, usage_days: Vec::new(), prepayments: Vec::new() }
+    Demo { tx: &mut tx, now: unix_now(clock), today: clock.now().date(), hash, invoices: Vec::new(), estimate_no: 0, usage_days: Vec::new(), prepayments: Vec::new(), statements: Vec::new() }
         .load()
         .await?;
     tx.commit().await?;
@@ -59,6 +62,8 @@ struct Demo<'a> {
     usage_days: Vec<(&'static str, Date, i64, i64)>,
     /// Paid prepayment invoices: account, invoice id, number, amount, paid at.
     prepayments: Vec<(&'static str, String, String, i64, i64)>,
+    /// Reconciliation statements to fill in: account, invoice id, month reconciled.
+    statements: Vec<(&'static str, String, Date)>,
 }
 
 /// A demo ledger entry: when, kind, amount, description, prepayment invoice, usage day.
@@ -76,26 +81,16 @@ struct PlannedInvoice {
     lines: Vec<(String, i64, i64)>,
     paid_with: Option<&'static str>,
     memo: Option<String>,
-}
-
-fn first_of_month(d: Date) -> Date {
-    d.replace_day(1).expect("day 1 exists")
+    /// What the billing cycle keys it by, so a cycle run on the demo issues it again never.
+    cycle_key: Option<String>,
 }
 
 fn months_before(d: Date, n: u8) -> Date {
     let mut first = first_of_month(d);
     for _ in 0..n {
-        first = first_of_month(first - Duration::days(1));
+        first = previous_month_start(first);
     }
     first
-}
-
-fn next_month(first: Date) -> Date {
-    first_of_month(first + Duration::days(32))
-}
-
-fn month_name(d: Date) -> String {
-    format!("{} {}", d.month(), d.year())
 }
 
 impl Demo<'_> {
@@ -158,6 +153,7 @@ impl Demo<'_> {
         self.plan_invoices();
         self.write_invoices().await?;
         self.credit_ledger().await?;
+        self.reconciliation_statements().await?;
         self.estimates().await?;
         record(self.tx, now, AuditEvent { action: "demo.loaded", detail: json!({ "vendor": VENDOR_ID }), ..Default::default() }).await?;
         Ok(())
@@ -338,7 +334,7 @@ impl Demo<'_> {
 
     async fn subscriptions(&mut self) -> Result<(), sqlx::Error> {
         let period_start = iso_date(first_of_month(self.today));
-        let period_end = iso_date(next_month(first_of_month(self.today)));
+        let period_end = iso_date(next_month_start(first_of_month(self.today)));
         let since = months_before(self.today, 3);
         for (id, account, plan, qty, amount, currency, pm) in [
             ("sub_nw_partner", NORTHWIND, "plan_partner_usd", 1, 49_900, "USD", "pm_nw_visa"),
@@ -362,7 +358,7 @@ impl Demo<'_> {
         let today = self.today;
         for back in (0..=3u8).rev() {
             let month = months_before(today, back);
-            let month_end = next_month(month) - Duration::days(1);
+            let month_end = next_month_start(month) - Duration::days(1);
             let current = back == 0;
             let nw_numbers = if back >= 1 { 6 } else { 8 };
             // License invoice on the 1st: the partner plan plus a license per number.
@@ -382,6 +378,7 @@ impl Demo<'_> {
                 ],
                 paid_with: (!current).then_some("pm_nw_visa"),
                 memo: None,
+                cycle_key: Some(format!("license:{}", month_key(month))),
             });
             self.invoices.push(PlannedInvoice {
                 id: new_id("inv"),
@@ -398,6 +395,7 @@ impl Demo<'_> {
                 ],
                 paid_with: (!current).then_some("pm_gx_mc"),
                 memo: None,
+                cycle_key: Some(format!("license:{}", month_key(month))),
             });
             if back >= 1 {
                 // A prepayment mid-month tops up the message credit.
@@ -413,35 +411,37 @@ impl Demo<'_> {
                     lines: vec![("Prepaid message credit".into(), 1, 100_000)],
                     paid_with: Some(if back == 2 { "pm_nw_ach" } else { "pm_nw_visa" }),
                     memo: Some("Added to your credit balance".into()),
+                    cycle_key: None,
                 });
             }
-            if (1..=2).contains(&back) {
-                // Reconciliation of the month before `month`, issued at its start: a statement, nothing to pay.
+            if back <= 2 {
+                // The reconciliation statement of the month before, issued on the 1st. Its lines
+                // are written by the cycle's own rules once the credit ledger exists.
                 let previous = months_before(month, 1);
-                self.invoices.push(PlannedInvoice {
-                    id: new_id("inv"),
-                    account: NORTHWIND,
-                    kind: "reconciliation",
-                    status: "paid",
-                    currency: "USD",
-                    issue: month,
-                    due: month,
-                    period: Some((previous, month - Duration::days(1))),
-                    lines: vec![
-                        (format!("Messages sent in {} (drawn from credit)", month_name(previous)), 1, 0),
-                        ("Prepayments received".into(), 1, 0),
-                    ],
-                    paid_with: None,
-                    memo: Some("Statement only: usage was covered by your prepaid credit.".into()),
-                });
+                for (account, currency) in [(NORTHWIND, "USD"), (GLOBEX, "EUR")] {
+                    self.invoices.push(PlannedInvoice {
+                        id: new_id("inv"),
+                        account,
+                        kind: "reconciliation",
+                        status: "paid",
+                        currency,
+                        issue: month,
+                        due: month,
+                        period: Some((previous, month - Duration::days(1))),
+                        lines: Vec::new(),
+                        paid_with: None,
+                        memo: None,
+                        cycle_key: Some(statement::cycle_key(previous)),
+                    });
+                }
             }
         }
         // Two numbers were onboarded on the 10th of last month: the prorated license invoice
         // issued at that month's end is overdue.
         let last_month = months_before(today, 1);
-        let last_month_end = next_month(last_month) - Duration::days(1);
-        let days_in_month = i64::from(last_month.month().length(last_month.year()));
-        let prorated = 1_500 * (days_in_month - 9) / days_in_month;
+        let last_month_end = next_month_start(last_month) - Duration::days(1);
+        let onboarded = last_month + Duration::days(9);
+        let (prorated, _, _) = prorated_license(Money::new(1_500, Currency::Usd), last_month, onboarded).expect("a day of the month");
         self.invoices.push(PlannedInvoice {
             id: new_id("inv"),
             account: NORTHWIND,
@@ -451,9 +451,10 @@ impl Demo<'_> {
             issue: last_month_end,
             due: (last_month_end + Duration::days(10)).min(today - Duration::days(1)),
             period: Some((last_month + Duration::days(9), last_month_end)),
-            lines: vec![(format!("Phone number licenses added {} (prorated)", crate::domain::billing_items::format_date(last_month + Duration::days(9))), 2, prorated)],
+            lines: vec![(format!("Phone number licenses added {} (prorated)", crate::domain::billing_items::format_date(onboarded)), 2, prorated.minor)],
             paid_with: None,
             memo: None,
+            cycle_key: Some(format!("prorated:{}", month_key(last_month))),
         });
     }
 
@@ -473,14 +474,14 @@ impl Demo<'_> {
             let paid = inv.status == "paid";
             self.exec(
                 "INSERT INTO invoices (id, vendor_id, account_id, number, kind, status, currency, issue_date, due_date, period_start, period_end,
-                                       subtotal, tax, total, amount_paid, bill_to_name, bill_to_address, bill_to_tax_id, memo, paid_at, created_at)
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,0,$12,$13,$14,$15,$16,$17,$18,$19)",
+                                       subtotal, tax, total, amount_paid, bill_to_name, bill_to_address, bill_to_tax_id, memo, paid_at, created_at, cycle_key)
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,0,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
                 vec![
                     s(&inv.id), s(VENDOR_ID), s(inv.account), s(&number), s(inv.kind), s(inv.status), s(inv.currency),
                     s(&iso_date(inv.issue)), s(&iso_date(inv.due)),
                     os(inv.period.map(|p| iso_date(p.0)).as_deref()), os(inv.period.map(|p| iso_date(p.1)).as_deref()),
                     i(subtotal), i(if paid { subtotal } else { 0 }), s(bill_to), s(address), os(Some(tax_id)), os(inv.memo.as_deref()),
-                    oi(paid.then_some(issued_at + 3 * 86_400)), i(issued_at),
+                    oi(paid.then_some(issued_at + 3 * 86_400)), i(issued_at), os(inv.cycle_key.as_deref()),
                 ],
             )
             .await?;
@@ -490,6 +491,9 @@ impl Demo<'_> {
                     vec![s(&new_id("lin")), s(&inv.id), i(pos as i64), s(desc), i(*qty), i(*unit), i(qty * unit), os(plan_of_line(desc, inv.currency))],
                 )
                 .await?;
+            }
+            if inv.kind == "reconciliation" {
+                self.statements.push((inv.account, inv.id.clone(), inv.period.map(|p| p.0).unwrap_or(inv.issue)));
             }
             if inv.kind == "prepayment" && paid {
                 self.prepayments.push((inv.account, inv.id.clone(), number.clone(), subtotal, issued_at + 3 * 86_400));
@@ -546,6 +550,19 @@ impl Demo<'_> {
         }
         // Northwind asked to hear when its balance falls to $250.
         self.exec("INSERT INTO credit_settings (account_id, alert_threshold, updated_at) VALUES ($1, 25000, $2)", vec![s(NORTHWIND), i(self.now)]).await?;
+        Ok(())
+    }
+
+    /// Each statement says what the ledger and invoices say about its month, by the same rule
+    /// the billing cycle issues them with.
+    async fn reconciliation_statements(&mut self) -> Result<(), DemoError> {
+        for (account, invoice_id, month) in std::mem::take(&mut self.statements) {
+            let currency = if account == GLOBEX { Currency::Eur } else { Currency::Usd };
+            let composed = statement::compose(self.tx, account, currency, month).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
+            let (lines, memo) = composed.unwrap_or_default();
+            insert_lines(self.tx, &invoice_id, &lines).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
+            self.exec("UPDATE invoices SET memo = $1 WHERE id = $2", vec![s(&memo), s(&invoice_id)]).await?;
+        }
         Ok(())
     }
 

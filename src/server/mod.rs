@@ -10,6 +10,7 @@ pub mod billing_history;
 pub mod clock;
 pub mod config;
 pub mod credit;
+pub mod cycle;
 pub mod dashboard;
 pub mod db;
 pub mod downloads;

@@ -7,6 +7,7 @@ mod auth;
 mod billing_details;
 mod billing_history;
 mod credit;
+mod cycle;
 mod dashboard;
 mod downloads;
 mod estimates;

@@ -386,7 +386,8 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
             if moved.rows_affected() == 1 {
                 on_payment_settled(&mut tx, now, payment_id, true, "").await?;
                 sqlx::query(
-                    "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = $2, payment_in_progress_id = NULL
+                    "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = $2, payment_in_progress_id = NULL,
+                                         next_collection_on = NULL
                      WHERE payment_in_progress_id = $1",
                 )
                 .bind(payment_id)
@@ -425,8 +426,9 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
                 // Voids the prepayment invoices of a failed top-up first, so the failure email
                 // below offers payment links only for what is still owed.
                 on_payment_settled(&mut tx, now, payment_id, false, message).await?;
-                let invoices: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-                    "SELECT id, number, due_date, total, amount_paid FROM invoices WHERE payment_in_progress_id = $1 ORDER BY number",
+                let invoices: Vec<FailedInvoice> = sqlx::query_as(
+                    "SELECT id, number, due_date, total, amount_paid, collection_attempts, next_collection_on
+                     FROM invoices WHERE payment_in_progress_id = $1 ORDER BY number",
                 )
                 .bind(payment_id)
                 .fetch_all(&mut *tx)
@@ -458,8 +460,21 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
     Ok(result)
 }
 
-/// Emails every billing contact about a failed payment, with a payment link per invoice. A
-/// payment that leaves nothing owed (a declined top-up, whose invoice is void) sends nothing.
+#[derive(sqlx::FromRow)]
+struct FailedInvoice {
+    id: String,
+    number: String,
+    due_date: String,
+    total: i64,
+    amount_paid: i64,
+    /// Charges the billing cycle has tried (0: the client paid by hand).
+    collection_attempts: i64,
+    next_collection_on: Option<String>,
+}
+
+/// Emails every billing contact about a failed payment, with a payment link per invoice and,
+/// for the billing cycle's automatic charges, when the next attempt is. A payment that leaves
+/// nothing owed (a declined top-up, whose invoice is void) sends nothing.
 #[allow(clippy::too_many_arguments)]
 async fn notify_failure(
     state: &AppState,
@@ -468,7 +483,7 @@ async fn notify_failure(
     account_id: &str,
     method_label: &str,
     reason: &str,
-    invoices: &[(String, String, String, i64, i64)],
+    invoices: &[FailedInvoice],
     currency: &str,
 ) -> Result<(), AppError> {
     if invoices.is_empty() {
@@ -477,18 +492,24 @@ async fn notify_failure(
     let contacts = billing_contacts(tx, account_id).await?;
     let base = state.settings.server.public_url.trim_end_matches('/').to_string();
     let mut lines = Vec::new();
-    for (id, number, due, total, paid) in invoices {
-        let (token, expires_at) = links::create(tx, now, id, account_id, None).await?;
-        let due = decode::date(due).map(format_date).unwrap_or_else(|_| due.clone());
+    for invoice in invoices {
+        let (token, expires_at) = links::create(tx, now, &invoice.id, account_id, None).await?;
+        let due = decode::date(&invoice.due_date).map(format_date).unwrap_or_else(|_| invoice.due_date.clone());
         let expires = crate::domain::billing_items::format_unix_date(expires_at);
+        let retry = match (invoice.collection_attempts, invoice.next_collection_on.as_deref()) {
+            (0, _) => String::new(),
+            (_, Some(next)) => format!("\n  We will try to charge it again on {}.", decode::date(next).map(format_date).unwrap_or_else(|_| next.to_string())),
+            (_, None) => "\n  We will not try to charge it again automatically.".to_string(),
+        };
         lines.push(format!(
-            "  Invoice {number}, {} due {due}\n  Pay it here (no sign-in needed, link works until {expires}):\n  {base}{}",
-            decode::money(total - paid, currency)?.format(),
+            "  Invoice {}, {} due {due}{retry}\n  Pay it here (no sign-in needed, link works until {expires}):\n  {base}{}",
+            invoice.number,
+            decode::money(invoice.total - invoice.amount_paid, currency)?.format(),
             links::link_path(&token)
         ));
     }
     let subject = match invoices {
-        [(_, number, ..)] => format!("Payment failed for invoice {number}"),
+        [only] => format!("Payment failed for invoice {}", only.number),
         _ => "A payment failed".to_string(),
     };
     for (name, email) in contacts {

@@ -1,0 +1,114 @@
+//! Sharing a day's run between workers. Every account gets a row per cycle date; a worker
+//! leases a batch of rows for a while, bills each account and marks its row done. Several
+//! processes on one PostgreSQL database skip each other's locked rows; when a worker dies its
+//! leases run out and the next claim takes those accounts.
+
+use time::Date;
+
+use crate::api::error::AppError;
+use crate::domain::billing_items::iso_date;
+use crate::server::db::{Backend, Db, Tx};
+
+/// Lists every account for the date (once; accounts opened since are added on the next call).
+pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
+    let day = iso_date(date);
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO cycle_accounts (run_date, account_id)
+         SELECT $1, a.id FROM accounts a
+         WHERE NOT EXISTS (SELECT 1 FROM cycle_accounts c WHERE c.run_date = $1 AND c.account_id = a.id)",
+    )
+    .bind(&day)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO cycle_runs (run_date, planned_at) VALUES ($1, $2) ON CONFLICT (run_date) DO NOTHING")
+        .bind(&day)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Leases up to `limit` accounts not done and not leased by a live worker; returns their ids.
+pub async fn claim(db: &Db, date: Date, worker: &str, now: i64, lease_seconds: i64, limit: i64) -> Result<Vec<String>, AppError> {
+    // PostgreSQL: rows another worker is claiming at this moment are skipped, not waited for.
+    let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE cycle_accounts SET leased_by = $1, lease_until = $2
+         WHERE run_date = $3 AND account_id IN (
+             SELECT account_id FROM cycle_accounts
+             WHERE run_date = $3 AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $4)
+             ORDER BY account_id LIMIT $5 {lock})
+         RETURNING account_id"
+    );
+    let mut tx = db.begin_write().await?;
+    let mut ids: Vec<String> = sqlx::query_scalar(&sql)
+        .bind(worker)
+        .bind(now + lease_seconds)
+        .bind(iso_date(date))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    ids.sort();
+    Ok(ids)
+}
+
+/// Inside an account's billing transaction: true while the worker still holds the account's
+/// lease. A worker that was too slow (its lease ran out and another took the account) gets
+/// false and must roll back.
+pub async fn still_held(tx: &mut Tx, date: Date, account_id: &str, worker: &str, now: i64) -> Result<bool, AppError> {
+    let held = sqlx::query(
+        "UPDATE cycle_accounts SET issued_at = $4
+         WHERE run_date = $1 AND account_id = $2 AND leased_by = $3 AND done_at IS NULL",
+    )
+    .bind(iso_date(date))
+    .bind(account_id)
+    .bind(worker)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(held.rows_affected() == 1)
+}
+
+pub async fn mark_done(db: &Db, date: Date, account_id: &str, worker: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE cycle_accounts SET done_at = $4 WHERE run_date = $1 AND account_id = $2 AND leased_by = $3")
+        .bind(iso_date(date))
+        .bind(account_id)
+        .bind(worker)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Accounts of the date not done yet (leased by someone or not).
+pub async fn remaining(db: &Db, date: Date) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cycle_accounts WHERE run_date = $1 AND done_at IS NULL")
+        .bind(iso_date(date))
+        .fetch_one(db.pool())
+        .await?)
+}
+
+/// Records that every account of the date is done.
+pub async fn complete_if_done(db: &Db, date: Date, now: i64) -> Result<bool, AppError> {
+    if remaining(db, date).await? > 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE cycle_runs SET completed_at = $2 WHERE run_date = $1 AND completed_at IS NULL")
+        .bind(iso_date(date))
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(true)
+}
+
+pub async fn is_complete(db: &Db, date: Date) -> Result<bool, AppError> {
+    let completed: Option<Option<i64>> = sqlx::query_scalar("SELECT completed_at FROM cycle_runs WHERE run_date = $1")
+        .bind(iso_date(date))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(matches!(completed, Some(Some(_))))
+}

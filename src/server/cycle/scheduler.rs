@@ -1,0 +1,45 @@
+//! Runs the billing cycle inside the server: whenever today's run is not complete. Every
+//! server process can run it; leases share the accounts between them.
+
+use std::time::Duration;
+
+use super::{RunOptions, leases, run};
+use crate::server::clock::today;
+use crate::server::state::AppState;
+
+/// Names a worker in its leases: host and process, so a log line points at the process.
+pub fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "portico".into());
+    format!("{host}-{}", std::process::id())
+}
+
+pub fn spawn(state: AppState) {
+    let settings = state.settings.billing.clone();
+    if !settings.scheduler {
+        tracing::info!("billing cycle scheduler off (billing.scheduler = false)");
+        return;
+    }
+    tokio::spawn(async move {
+        let worker = worker_name();
+        loop {
+            let date = today(state.clock.as_ref());
+            match leases::is_complete(&state.db, date).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    let options = RunOptions { date, worker: worker.clone(), batch: settings.batch, lease_seconds: settings.lease_seconds };
+                    match run(&state, &options, &|_, _| {}).await {
+                        Ok(report) => tracing::info!(?report, date = %date, "billing cycle ran"),
+                        Err(error) => tracing::warn!(?error, "billing cycle run failed; retrying at the next poll"),
+                    }
+                }
+                Err(error) => tracing::warn!(?error, "cannot read the billing cycle's state"),
+            }
+            tokio::time::sleep(Duration::from_secs(settings.poll_seconds)).await;
+        }
+    });
+}
