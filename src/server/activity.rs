@@ -121,6 +121,10 @@ pub fn summary(action: &str, d: &Value) -> String {
         "credit.low_balance_alert" => with("Low balance alert sent: the balance is", amount(d, "balance")),
         "credit.auto_top_up_failed" => with("An automatic top-up failed:", amount(d, "amount")),
         "password.changed" => "Changed their password".into(),
+        "cycle.issued" => {
+            let documents: Vec<&str> = d.get("documents").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            format!("The billing cycle of {} issued {}", text(d, "date"), documents.join(", "))
+        }
         "api_key.created" => format!("Created API key “{}” ({}…)", text(d, "name"), text(d, "prefix")),
         "api_key.revoked" => format!("Revoked API key “{}” ({}…)", text(d, "name"), text(d, "prefix")),
         "credit.adjusted" => match (amount(d, "amount"), text(d, "description")) {

@@ -166,16 +166,44 @@ pub struct BillTo {
     pub tax_id: Option<String>,
 }
 
+#[derive(FromRow)]
+struct IdentifiedDetails {
+    id: String,
+    #[sqlx(flatten)]
+    details: DetailsRow,
+}
+
+impl From<DetailsRow> for BillTo {
+    fn from(row: DetailsRow) -> BillTo {
+        BillTo { address: format_single_line(&row.address()), tax_id: row.tax_id.clone().filter(|t| !t.trim().is_empty()), name: row.company_name }
+    }
+}
+
+/// [`bill_to_snapshot`] for many accounts in one query (the billing cycle issues in batches).
+pub async fn bill_to_snapshots<'e, E>(executor: E, account_ids: &[String]) -> Result<std::collections::HashMap<String, BillTo>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    if account_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let sql = format!(
+        "SELECT id, company_name, country, address_line1, address_line2, city, region, postal_code, tax_id FROM accounts WHERE id IN ({})",
+        crate::server::db::placeholders(1, account_ids.len())
+    );
+    let mut query = sqlx::query_as::<_, IdentifiedDetails>(&sql);
+    for id in account_ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(executor).await?.into_iter().map(|row| (row.id, BillTo::from(row.details))).collect())
+}
+
 pub async fn bill_to_snapshot<'e, E>(executor: E, account_id: &str) -> Result<BillTo, AppError>
 where
     E: Executor<'e, Database = Any>,
 {
     let row = details_row(executor, account_id).await?.ok_or_else(AppError::not_found)?;
-    Ok(BillTo {
-        address: format_single_line(&row.address()),
-        tax_id: row.tax_id.clone().filter(|t| !t.trim().is_empty()),
-        name: row.company_name,
-    })
+    Ok(BillTo::from(row))
 }
 
 /// Validates everything first, then stores the details in one transaction with one audit

@@ -17,7 +17,7 @@ use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use super::credit::ledger::{NewEntry, append};
 use super::cycle::documents::insert_lines;
-use super::cycle::statement;
+use super::cycle::{load, plan};
 use crate::domain::billing_cycle::{first_of_month, month_key, month_name, next_month_start, previous_month_start, prorated_license};
 
 pub const DEMO_PASSWORD: &str = "portico-demo";
@@ -431,7 +431,7 @@ impl Demo<'_> {
                         lines: Vec::new(),
                         paid_with: None,
                         memo: None,
-                        cycle_key: Some(statement::cycle_key(previous)),
+                        cycle_key: Some(plan::statement_key(previous)),
                     });
                 }
             }
@@ -558,7 +558,10 @@ impl Demo<'_> {
     async fn reconciliation_statements(&mut self) -> Result<(), DemoError> {
         for (account, invoice_id, month) in std::mem::take(&mut self.statements) {
             let currency = if account == GLOBEX { Currency::Eur } else { Currency::Usd };
-            let composed = statement::compose(self.tx, account, currency, month).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
+            let ledger_error = |e: crate::api::error::AppError| DemoError::Ledger(e.to_string());
+            let facts = load::facts(self.tx, &[account.to_string()], month).await.map_err(ledger_error)?;
+            let Some(facts) = facts.get(account) else { continue };
+            let composed = plan::compose_statement(&facts.ledger, &facts.memo_invoices, currency, month).map_err(ledger_error)?;
             let (lines, memo) = composed.unwrap_or_default();
             insert_lines(self.tx, &invoice_id, &lines).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
             self.exec("UPDATE invoices SET memo = $1 WHERE id = $2", vec![s(&memo), s(&invoice_id)]).await?;

@@ -7,7 +7,7 @@ use time::Date;
 
 use crate::api::error::AppError;
 use crate::domain::billing_items::iso_date;
-use crate::server::db::{Backend, Db, Tx};
+use crate::server::db::{Backend, Db, Tx, placeholders};
 
 /// Lists every account for the date (once; accounts opened since are added on the next call).
 pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
@@ -16,7 +16,8 @@ pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO cycle_accounts (run_date, account_id)
          SELECT $1, a.id FROM accounts a
-         WHERE NOT EXISTS (SELECT 1 FROM cycle_accounts c WHERE c.run_date = $1 AND c.account_id = a.id)",
+         WHERE NOT EXISTS (SELECT 1 FROM cycle_accounts c WHERE c.run_date = $1 AND c.account_id = a.id)
+         ON CONFLICT (run_date, account_id) DO NOTHING",
     )
     .bind(&day)
     .execute(&mut *tx)
@@ -56,31 +57,40 @@ pub async fn claim(db: &Db, date: Date, worker: &str, now: i64, lease_seconds: i
     Ok(ids)
 }
 
-/// Inside an account's billing transaction: true while the worker still holds the account's
-/// lease. A worker that was too slow (its lease ran out and another took the account) gets
-/// false and must roll back.
-pub async fn still_held(tx: &mut Tx, date: Date, account_id: &str, worker: &str, now: i64) -> Result<bool, AppError> {
-    let held = sqlx::query(
-        "UPDATE cycle_accounts SET issued_at = $4
-         WHERE run_date = $1 AND account_id = $2 AND leased_by = $3 AND done_at IS NULL",
-    )
-    .bind(iso_date(date))
-    .bind(account_id)
-    .bind(worker)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(held.rows_affected() == 1)
+/// Inside a batch's billing transaction: the accounts whose lease the worker still holds. A
+/// worker that was too slow (its lease ran out and another took the account) must not bill it.
+pub async fn still_held(tx: &mut Tx, date: Date, accounts: &[String], worker: &str, now: i64) -> Result<Vec<String>, AppError> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE cycle_accounts SET issued_at = $3
+         WHERE run_date = $1 AND leased_by = $2 AND done_at IS NULL AND account_id IN ({})
+         RETURNING account_id",
+        placeholders(4, accounts.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql).bind(iso_date(date)).bind(worker).bind(now);
+    for account in accounts {
+        query = query.bind(account);
+    }
+    let mut held = query.fetch_all(&mut **tx).await?;
+    held.sort();
+    Ok(held)
 }
 
-pub async fn mark_done(db: &Db, date: Date, account_id: &str, worker: &str, now: i64) -> Result<(), AppError> {
-    sqlx::query("UPDATE cycle_accounts SET done_at = $4 WHERE run_date = $1 AND account_id = $2 AND leased_by = $3")
-        .bind(iso_date(date))
-        .bind(account_id)
-        .bind(worker)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
+pub async fn mark_done(db: &Db, date: Date, accounts: &[String], worker: &str, now: i64) -> Result<(), AppError> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE cycle_accounts SET done_at = $3 WHERE run_date = $1 AND leased_by = $2 AND account_id IN ({})",
+        placeholders(4, accounts.len())
+    );
+    let mut query = sqlx::query(&sql).bind(iso_date(date)).bind(worker).bind(now);
+    for account in accounts {
+        query = query.bind(account);
+    }
+    query.execute(db.pool()).await?;
     Ok(())
 }
 

@@ -5,26 +5,26 @@
 
 pub mod collect;
 pub mod documents;
-pub mod issue;
 pub mod leases;
+pub mod load;
 pub mod method;
 pub mod notices;
+pub mod plan;
 pub mod rules;
 pub mod scheduler;
-pub mod statement;
+pub mod write;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use serde_json::json;
 use time::Date;
 
-use self::documents::Issued;
 use self::rules::BillingRules;
 use crate::api::error::AppError;
+use crate::domain::billing_cycle::MonthDocuments;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
 use crate::server::clock::unix_now;
-use crate::server::db::audit::{AuditEvent, record};
+use crate::server::db::placeholders;
 use crate::server::state::AppState;
 
 #[derive(Debug, Clone)]
@@ -77,108 +77,107 @@ pub async fn run(state: &AppState, options: &RunOptions, progress: Progress<'_>)
             break;
         }
         let started = Instant::now();
-        for account_id in batch {
-            // A batch that outlives its lease stops here; the rest goes back to the pool.
-            if started.elapsed().as_secs() as i64 >= options.lease_seconds {
-                break;
-            }
-            match bill_account(state, options, &mut rules_by_vendor, &account_id, &mut report).await {
-                Ok(()) => {}
-                Err(error) => {
+        // Issued in one transaction per batch; a batch that fails is billed again account by
+        // account, so one account's problem holds up nobody else.
+        let outcome = bill_batch(state, options, &mut rules_by_vendor, &batch, &mut report).await;
+        if let Err(error) = outcome {
+            tracing::warn!(?error, accounts = batch.len(), "billing a batch failed; billing its accounts one by one");
+            for account_id in &batch {
+                if started.elapsed().as_secs() as i64 >= options.lease_seconds {
+                    break;
+                }
+                if let Err(error) = bill_batch(state, options, &mut rules_by_vendor, std::slice::from_ref(account_id), &mut report).await {
                     report.failed_accounts += 1;
                     tracing::error!(account = %account_id, date = %iso_date(options.date), ?error, "billing cycle failed for account");
                 }
             }
-            report.accounts += 1;
-            progress(report.accounts, total);
         }
+        progress(report.accounts, total);
     }
     report.left_to_others = leases::remaining(db, options.date).await? - report.failed_accounts as i64;
     leases::complete_if_done(db, options.date, unix_now(state.clock.as_ref())).await?;
     Ok(report)
 }
 
-async fn bill_account(
+async fn bill_batch(
     state: &AppState,
     options: &RunOptions,
     rules_by_vendor: &mut HashMap<String, BillingRules>,
-    account_id: &str,
+    batch: &[String],
     report: &mut CycleReport,
 ) -> Result<(), AppError> {
     let date = options.date;
     let now = unix_now(state.clock.as_ref());
+    let months = MonthDocuments::for_run_on(date);
     let mut tx = state.db.begin_write().await?;
-    if !leases::still_held(&mut tx, date, account_id, &options.worker, now).await? {
-        tx.rollback().await?;
-        return Ok(());
-    }
-    let to = issue::recipient(&mut tx, account_id).await?;
-    let rules = match rules_by_vendor.get(&to.vendor_id) {
-        Some(rules) => rules.clone(),
-        None => {
-            let rules = rules::load(state.db.pool(), &to.vendor_id).await?;
-            rules_by_vendor.insert(to.vendor_id.clone(), rules.clone());
-            rules
+    let held = leases::still_held(&mut tx, date, batch, &options.worker, now).await?;
+    let mut facts = load::facts(&mut tx, &held, months.reconciled_month).await?;
+    let mut plans = Vec::with_capacity(held.len());
+    for account_id in &held {
+        let Some(account) = facts.get(account_id) else { continue };
+        let vendor = &account.recipient.vendor_id;
+        if !rules_by_vendor.contains_key(vendor) {
+            rules_by_vendor.insert(vendor.clone(), rules::load(&mut tx, vendor).await?);
         }
-    };
-    let issued = issue::issue_for_account(&mut tx, now, &rules, &to, date).await?;
-    let mut charged_with = HashMap::new();
-    for document in issued.iter().filter(|d| d.total.minor > 0) {
-        if let Some(method) = method::collection_method(&mut *tx, account_id, document.subscription_id.as_deref()).await? {
-            sqlx::query("UPDATE invoices SET next_collection_on = $2 WHERE id = $1")
-                .bind(&document.id)
-                .bind(iso_date(date))
-                .execute(&mut *tx)
-                .await?;
-            charged_with.insert(document.id.clone(), method);
-        }
+        plans.push((account_id, plan::plan_account(account, date, &rules_by_vendor[vendor])?));
     }
-    notices::issued(&mut tx, now, &state.settings.server.public_url, account_id, &issued, &charged_with).await?;
-    let primary = primary_subscription(&mut tx, account_id).await?;
-    if notices::expiring_card(&mut tx, now, &rules, account_id, date, primary.as_deref()).await? {
-        report.cards_announced += 1;
+    let keys: Vec<String> = plans.iter().flat_map(|(_, p)| p.documents.iter().map(|d| d.draft.cycle_key.clone())).collect::<HashSet<_>>().into_iter().collect();
+    load::issued_keys(&mut tx, &held, &keys, &mut facts).await?;
+    let mut pairs = Vec::with_capacity(plans.len());
+    for (account_id, mut plan) in plans {
+        let account = &facts[account_id];
+        plan.documents.retain(|d| !account.issued_keys.contains(&d.draft.cycle_key));
+        pairs.push((account, plan));
     }
-    if !issued.is_empty() {
-        record_issued(&mut tx, now, account_id, date, &issued).await?;
-    }
+    let written = write::write(&mut tx, now, date, &state.settings.server.public_url, &pairs).await?;
     tx.commit().await?;
-    for document in &issued {
+    report.accounts += held.len() as u64;
+    report.cards_announced += written.cards_announced;
+    for document in &written.issued {
         match document.kind {
             InvoiceKind::Reconciliation => report.statements += 1,
             _ => report.invoices += 1,
         }
     }
-    let collected = collect::collect_due(state, &rules, account_id, date).await?;
-    report.charges_succeeded += collected.succeeded;
-    report.charges_failed += collected.failed;
-    leases::mark_done(&state.db, date, account_id, &options.worker, unix_now(state.clock.as_ref())).await?;
+
+    // Charges happen after the commit, one invoice at a time, each exactly once (see collect).
+    let mut failed = HashSet::new();
+    for account_id in with_charges_due(state, &held, date).await? {
+        let vendor = &facts[&account_id].recipient.vendor_id;
+        match collect::collect_due(state, &rules_by_vendor[vendor], &account_id, date).await {
+            Ok(collected) => {
+                report.charges_succeeded += collected.succeeded;
+                report.charges_failed += collected.failed;
+            }
+            Err(error) => {
+                // Left leased: the next run (or worker) charges what is still due.
+                report.failed_accounts += 1;
+                tracing::error!(account = %account_id, ?error, "automatic collection failed");
+                failed.insert(account_id);
+            }
+        }
+    }
+    let done: Vec<String> = held.into_iter().filter(|a| !failed.contains(a)).collect();
+    leases::mark_done(&state.db, date, &done, &options.worker, unix_now(state.clock.as_ref())).await?;
     Ok(())
 }
 
-/// The subscription whose method pays the license invoice: the partner plan, else the licenses.
-async fn primary_subscription(tx: &mut crate::server::db::Tx, account_id: &str) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT s.id FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-         WHERE s.account_id = $1 AND s.status IN ('trialing', 'active', 'past_due') AND p.kind IN ('partner', 'license')
-         ORDER BY CASE p.kind WHEN 'partner' THEN 0 ELSE 1 END, s.created_at, s.id LIMIT 1",
-    )
-    .bind(account_id)
-    .fetch_optional(&mut **tx)
-    .await?)
-}
-
-async fn record_issued(tx: &mut crate::server::db::Tx, now: i64, account_id: &str, date: Date, issued: &[Issued]) -> Result<(), AppError> {
-    let numbers: Vec<&str> = issued.iter().map(|d| d.number.as_str()).collect();
-    record(
-        tx,
-        now,
-        AuditEvent {
-            action: "cycle.issued",
-            account_id: Some(account_id),
-            detail: json!({ "date": iso_date(date), "documents": numbers }),
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(())
+/// Those of `accounts` with an automatic charge due on `date`.
+async fn with_charges_due(state: &AppState, accounts: &[String], date: Date) -> Result<Vec<String>, AppError> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT account_id FROM invoices
+         WHERE status = 'open' AND next_collection_on IS NOT NULL AND next_collection_on <= $1 AND payment_in_progress_id IS NULL
+           AND account_id IN ({})",
+        placeholders(2, accounts.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql).bind(iso_date(date));
+    for account in accounts {
+        query = query.bind(account);
+    }
+    let mut due = query.fetch_all(state.db.pool()).await?;
+    due.sort();
+    Ok(due)
 }

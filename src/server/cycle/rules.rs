@@ -20,12 +20,12 @@ impl Default for BillingRules {
     }
 }
 
-pub async fn load(pool: &AnyPool, vendor_id: &str) -> Result<BillingRules, AppError> {
+pub async fn load(conn: &mut sqlx::AnyConnection, vendor_id: &str) -> Result<BillingRules, AppError> {
     let row: Option<(i64, String, i64)> = sqlx::query_as(
         "SELECT payment_terms_days, dunning_retry_days, card_expiry_notice_days FROM vendor_billing_settings WHERE vendor_id = $1",
     )
     .bind(vendor_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?;
     let Some((payment_terms_days, retry_days, card_expiry_notice_days)) = row else {
         return Ok(BillingRules::default());

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod dashboard;
 pub mod decode;
 pub mod invoices;
@@ -95,6 +96,11 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// "$first, $first+1, …" for `count` parameters: an `IN (…)` list or a row of a multi-row insert.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Hides the password of a database URL for log lines.

@@ -1,0 +1,234 @@
+//! Writing a batch's plans in its transaction: invoices numbered from each vendor's gap-free
+//! sequence (reserved once per batch), their lines, the subscriptions' new periods, payment
+//! links, emails and the audit trail, each kind of row in multi-row statements.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use time::Date;
+
+use super::documents::Issued;
+use super::load::AccountFacts;
+use super::notices::{self, Settlement};
+use super::plan::AccountPlan;
+use crate::api::error::AppError;
+use crate::domain::billing_items::iso_date;
+use crate::domain::money::Money;
+use crate::server::db::Tx;
+use crate::server::db::bulk::{Value, insert};
+use crate::server::ids::new_id;
+use crate::server::payments::links;
+
+#[derive(Default)]
+pub struct Written {
+    pub issued: Vec<Issued>,
+    pub cards_announced: u64,
+}
+
+/// Reserves `count` numbers of the vendor's sequence; returns the prefix and the first.
+async fn reserve_numbers(tx: &mut Tx, vendor_id: &str, count: i64) -> Result<(String, i64), AppError> {
+    sqlx::query_as("UPDATE invoice_sequences SET next_number = next_number + $2 WHERE vendor_id = $1 RETURNING prefix, next_number - $2")
+        .bind(vendor_id)
+        .bind(count)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::internal("invoice numbering", format!("no sequence for vendor {vendor_id}")))
+}
+
+pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &[(&AccountFacts, AccountPlan)]) -> Result<Written, AppError> {
+    let mut per_vendor: HashMap<&str, i64> = HashMap::new();
+    for (facts, plan) in plans {
+        *per_vendor.entry(facts.recipient.vendor_id.as_str()).or_default() += plan.documents.len() as i64;
+    }
+    let mut next_number: HashMap<&str, (String, i64)> = HashMap::new();
+    let mut vendors: Vec<&str> = per_vendor.keys().copied().collect();
+    vendors.sort();
+    for vendor in vendors {
+        let count = per_vendor[vendor];
+        if count > 0 {
+            next_number.insert(vendor, reserve_numbers(tx, vendor, count).await?);
+        }
+    }
+
+    let mut written = Written::default();
+    let (mut invoice_rows, mut line_rows, mut outbox_rows, mut audit_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut links_wanted = Vec::new();
+    for (facts, plan) in plans {
+        let to = &facts.recipient;
+        let mut account_documents = Vec::new();
+        for document in &plan.documents {
+            let draft = &document.draft;
+            let mut total = Money::zero(to.currency);
+            for line in &draft.lines {
+                let amount = line.quantity.checked_mul(line.unit_amount).ok_or_else(|| AppError::internal("invoice line", "amount overflows"))?;
+                total = total.checked_add(Money::new(amount, to.currency)).map_err(|e| AppError::internal("invoice total", e))?;
+            }
+            let Some((prefix, number)) = next_number.get_mut(to.vendor_id.as_str()) else {
+                return Err(AppError::internal("invoice numbering", "no number reserved"));
+            };
+            let number_text = format!("{prefix}{:06}", *number);
+            *number += 1;
+            let id = new_id("inv");
+            let settled = total.is_zero();
+            let charged = document.charge.as_ref().filter(|_| !settled);
+            invoice_rows.push(vec![
+                Value::from(id.as_str()),
+                to.vendor_id.as_str().into(),
+                to.account_id.as_str().into(),
+                number_text.as_str().into(),
+                draft.kind.as_str().into(),
+                (if settled { "paid" } else { "open" }).into(),
+                to.currency.code().into(),
+                iso_date(date).into(),
+                iso_date(document.due).into(),
+                draft.period.map(|p| iso_date(p.0)).into(),
+                draft.period.map(|p| iso_date(p.1)).into(),
+                total.minor.into(),
+                total.minor.into(),
+                to.bill_to.name.as_str().into(),
+                to.bill_to.address.as_str().into(),
+                to.bill_to.tax_id.clone().into(),
+                draft.memo.clone().into(),
+                draft.subscription_id.clone().into(),
+                draft.cycle_key.as_str().into(),
+                settled.then_some(now).into(),
+                now.into(),
+                charged.map(|_| iso_date(date)).into(),
+            ]);
+            for (position, line) in draft.lines.iter().enumerate() {
+                line_rows.push(vec![
+                    Value::from(new_id("lin")),
+                    id.as_str().into(),
+                    (position as i64 + 1).into(),
+                    line.description.as_str().into(),
+                    line.quantity.into(),
+                    line.unit_amount.into(),
+                    (line.quantity * line.unit_amount).into(),
+                    line.plan_id.clone().into(),
+                ]);
+            }
+            if charged.is_none() && !settled {
+                links_wanted.push((id.clone(), to.account_id.as_str()));
+            }
+            account_documents.push(Issued { id, number: number_text, kind: draft.kind, total, due: document.due, subscription_id: draft.subscription_id.clone() });
+        }
+        if !account_documents.is_empty() {
+            let numbers: Vec<&str> = account_documents.iter().map(|d| d.number.as_str()).collect();
+            audit_rows.push(vec![
+                Value::from(new_id("evt")),
+                now.into(),
+                "cycle.issued".into(),
+                to.account_id.as_str().into(),
+                json!({ "date": iso_date(date), "documents": numbers }).to_string().into(),
+            ]);
+        }
+        written.issued.extend(account_documents);
+    }
+    insert(
+        tx,
+        "invoices (id, vendor_id, account_id, number, kind, status, currency, issue_date, due_date, period_start, period_end,
+                   subtotal, total, bill_to_name, bill_to_address, bill_to_tax_id, memo, subscription_id, cycle_key, paid_at, created_at,
+                   next_collection_on)",
+        &invoice_rows,
+    )
+    .await?;
+    insert(tx, "invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id)", &line_rows).await?;
+
+    // Invoices nobody charges automatically are paid through a link in the email.
+    let mut link_paths: HashMap<String, String> = HashMap::new();
+    for (invoice_id, account_id) in links_wanted {
+        let (token, _) = links::create(tx, now, &invoice_id, account_id, None).await?;
+        link_paths.insert(invoice_id, links::link_path(&token));
+    }
+
+    update_subscriptions(tx, now, plans).await?;
+
+    let mut issued = written.issued.iter();
+    for (facts, plan) in plans {
+        let to = &facts.recipient;
+        let mine: Vec<&Issued> = issued.by_ref().take(plan.documents.len()).collect();
+        if !mine.is_empty() && !facts.contacts.is_empty() {
+            let documents: Vec<(&Issued, Settlement)> = mine
+                .iter()
+                .zip(&plan.documents)
+                .map(|(issued, planned)| {
+                    let settlement = match (&planned.charge, link_paths.get(&issued.id)) {
+                        (_, Some(path)) => Settlement::Link(path.clone()),
+                        (Some(method), None) if !issued.total.is_zero() => Settlement::Charged(method),
+                        _ => Settlement::NothingDue,
+                    };
+                    (*issued, settlement)
+                })
+                .collect();
+            let (subject, body) = notices::issued(&documents, public_url);
+            for (name, email) in &facts.contacts {
+                outbox_rows.push(outbox_row(now, "documents_issued", email, &subject, &format!("Hello {name},\n\n{body}"), &to.account_id));
+            }
+        }
+        if let Some((method, charge_date)) = &plan.expiring_card {
+            let noted = sqlx::query(
+                "INSERT INTO card_expiry_notices (payment_method_id, charge_date, notified_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (payment_method_id, charge_date) DO NOTHING",
+            )
+            .bind(&method.id)
+            .bind(iso_date(*charge_date))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            if noted.rows_affected() == 1 {
+                written.cards_announced += 1;
+                let (subject, body) = notices::expiring_card(method, *charge_date);
+                for (name, email) in &facts.contacts {
+                    outbox_rows.push(outbox_row(now, "card_expiring", email, &subject, &format!("Hello {name},\n\n{body}"), &to.account_id));
+                }
+            }
+        }
+    }
+    insert(tx, "outbox (id, kind, to_address, subject, body_text, account_id, created_at, next_attempt_at)", &outbox_rows).await?;
+    insert(tx, "audit_events (id, occurred_at, action, account_id, detail)", &audit_rows).await?;
+    Ok(written)
+}
+
+fn outbox_row(now: i64, kind: &str, to: &str, subject: &str, body: &str, account_id: &str) -> Vec<Value> {
+    vec![new_id("msg").into(), kind.into(), to.into(), subject.into(), body.into(), account_id.into(), now.into(), now.into()]
+}
+
+/// New periods, grouped so that subscriptions moving alike move in one statement; each applies
+/// only if the period is still the one read (else the batch rolls back and is retried).
+async fn update_subscriptions(tx: &mut Tx, now: i64, plans: &[(&AccountFacts, AccountPlan)]) -> Result<(), AppError> {
+    let mut groups: HashMap<(Date, Date, Date, i64, &str), Vec<&str>> = HashMap::new();
+    for (_, plan) in plans {
+        for update in &plan.updates {
+            groups.entry((update.was_ending, update.start, update.end, update.quantity, update.status.as_str())).or_default().push(&update.id);
+        }
+    }
+    for ((was_ending, start, end, quantity, status), ids) in groups {
+        let sql = format!(
+            "UPDATE subscriptions SET current_period_start = $1, current_period_end = $2, quantity = $3, status = $4, version = version + 1
+             WHERE current_period_end = $5 AND id IN ({})",
+            crate::server::db::placeholders(6, ids.len())
+        );
+        let mut query = sqlx::query(&sql).bind(iso_date(start)).bind(iso_date(end)).bind(quantity).bind(status).bind(iso_date(was_ending));
+        for id in &ids {
+            query = query.bind(*id);
+        }
+        let moved = query.execute(&mut **tx).await?;
+        if moved.rows_affected() != ids.len() as u64 {
+            return Err(AppError::internal("renewal", "a subscription changed during its renewal"));
+        }
+    }
+    for (_, plan) in plans {
+        for (id, end) in &plan.ended {
+            sqlx::query(
+                "UPDATE subscriptions SET status = 'cancelled', cancelled_at = $2, version = version + 1
+                 WHERE id = $1 AND status <> 'cancelled' AND current_period_end = $3",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(iso_date(*end))
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
