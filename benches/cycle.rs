@@ -20,9 +20,8 @@ use portico::server::clock::FixedClock;
 use portico::server::config::Settings;
 use portico::server::cycle::{CycleReport, RunOptions, run};
 use portico::server::db::Db;
+use portico::server::db::bulk::{Value, insert};
 use portico::server::payments::sandbox::demo_token;
-
-const ROWS_PER_INSERT: usize = 500;
 
 struct Args {
     accounts: usize,
@@ -65,31 +64,11 @@ async fn database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
-/// Inserts `rows` (each `columns` values) in statements of ROWS_PER_INSERT rows.
-async fn insert_rows(db: &Db, table_and_columns: &str, columns: usize, rows: Vec<Vec<Value>>) {
+/// Inserts `rows` in one transaction, many rows per statement.
+async fn insert_rows(db: &Db, table_and_columns: &str, rows: Vec<Vec<Value>>) {
     let mut tx = db.begin_write().await.expect("begin");
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let placeholders: Vec<String> = (0..chunk.len())
-            .map(|r| format!("({})", (1..=columns).map(|c| format!("${}", r * columns + c)).collect::<Vec<_>>().join(", ")))
-            .collect();
-        let sql = format!("INSERT INTO {table_and_columns} VALUES {}", placeholders.join(", "));
-        let mut query = sqlx::query(&sql);
-        for value in chunk.iter().flatten() {
-            query = match value {
-                Value::Text(text) => query.bind(text.clone()),
-                Value::Int(n) => query.bind(*n),
-                Value::Null => query.bind(None::<String>),
-            };
-        }
-        query.execute(&mut *tx).await.unwrap_or_else(|e| panic!("{table_and_columns}: {e}"));
-    }
+    insert(&mut tx, table_and_columns, &rows).await.unwrap_or_else(|e| panic!("{table_and_columns}: {e}"));
     tx.commit().await.expect("commit");
-}
-
-enum Value {
-    Text(String),
-    Int(i64),
-    Null,
 }
 
 fn t(text: impl Into<String>) -> Value {
@@ -119,14 +98,12 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     insert_rows(
         db,
         "accounts (id, vendor_id, name, currency, company_name, address_line1, city, postal_code, country, created_at, ledger_seq)",
-        11,
         ids.iter().map(|id| vec![t(id), t("ven_bench"), t(id), t("USD"), t(format!("{id} LLC")), t("1 Harbor Way"), t("Seattle"), t("98101"), t("US"), n(0), n(1)]).collect(),
     )
     .await;
     insert_rows(
         db,
         "billing_contacts (id, account_id, name, email, created_at)",
-        5,
         ids.iter().map(|id| vec![t(format!("bct_{id}")), t(id), t("Accounts"), t(format!("ap@{id}.test")), n(0)]).collect(),
     )
     .await;
@@ -134,7 +111,6 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
         insert_rows(
         db,
         "payment_methods (id, account_id, kind, processor, processor_token, fingerprint, brand, funding, last4, exp_month, exp_year, is_default, created_at)",
-        13,
         ids.iter()
             .map(|id| vec![t(format!("pm_{id}")), t(id), t("card"), t("sandbox"), t(&token), t(&fingerprint), t("visa"), t("credit"), t("4242"), n(12), n(2030), n(1), n(0)])
             .collect(),
@@ -145,14 +121,13 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     for id in &ids {
         for (prefix, plan, quantity, amount) in [("sp", "plan_partner", 1, 49_900), ("sl", "plan_license", 3, 1_500)] {
             subscriptions.push(vec![
-                t(format!("{prefix}_{id}")), t(id), t(plan), n(quantity), n(amount), t("USD"), t("active"), t("2026-11-01"), t("2026-12-01"), if with_cards { t(format!("pm_{id}")) } else { Value::Null }, n(0),
+                t(format!("{prefix}_{id}")), t(id), t(plan), n(quantity), n(amount), t("USD"), t("active"), t("2026-11-01"), t("2026-12-01"), if with_cards { t(format!("pm_{id}")) } else { Value::NullText }, n(0),
             ]);
         }
     }
     insert_rows(
         db,
         "subscriptions (id, account_id, plan_id, quantity, unit_amount, currency, status, current_period_start, current_period_end, payment_method_id, created_at)",
-        11,
         subscriptions,
     )
     .await;
@@ -162,11 +137,10 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
             numbers.push(vec![t(format!("num_{k}_{id}")), t(id), t("Main"), t(format!("+1 206 555 010{k}")), t("2026-10-01")]);
         }
     }
-    insert_rows(db, "phone_numbers (id, account_id, sub_account, number, onboarded_on)", 5, numbers).await;
+    insert_rows(db, "phone_numbers (id, account_id, sub_account, number, onboarded_on)", numbers).await;
     insert_rows(
         db,
         "credit_entries (id, account_id, seq, currency, amount, balance_after, kind, description, created_at)",
-        9,
         ids.iter().map(|id| vec![t(format!("ent_{id}")), t(id), n(1), t("USD"), n(100_000), n(100_000), t("adjustment"), t("Opening balance"), n(october)]).collect(),
     )
     .await;

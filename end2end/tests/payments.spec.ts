@@ -7,7 +7,7 @@ import { hydrated, signIn } from './helpers';
 //
 // One server and one database serve the whole Playwright run, so these tests build on each
 // other in order (serial) and start from the demo data as loaded: Northwind owes a license
-// invoice ($619.00) and an overdue prorated license invoice ($21.28); its cards are Visa 4242
+// invoice ($619.00) and an overdue prorated license invoice ($21.30); its cards are Visa 4242
 // (default, pays both subscriptions), Mastercard 5556, Amex 8431 and ACH 6789.
 
 test.describe.configure({ mode: 'serial' });
@@ -99,7 +99,7 @@ test('the navigation marks the current page and the payment pages pass axe', asy
 
   await page.goto('/pay');
   await expect(page.getByRole('group', { name: 'How would you like to pay?' })).toBeVisible();
-  await expect(page.getByTestId('pay-amount')).toHaveText('$640.28');
+  await expect(page.getByTestId('pay-amount')).toHaveText('$640.30');
   expect(await seriousViolations(page)).toEqual([]);
 
   await page.goto('/payments');
@@ -162,7 +162,7 @@ test('a declined card is refused at the form and not added', async ({ page }) =>
 
 test('the overdue invoice is paid from the dashboard with the new card, fee shown first', async ({ page }) => {
   await signInAsOwner(page);
-  await expect(page.getByRole('link', { name: 'Pay $640.28' })).toHaveAttribute('href', '/pay');
+  await expect(page.getByRole('link', { name: 'Pay $640.30' })).toHaveAttribute('href', '/pay');
   await openItems(page).getByRole('link', { name: `Pay invoice ${overdueNumber}` }).click();
   await expect(page).toHaveURL(/\/pay\?invoice=inv_/);
   await expect(page.getByRole('heading', { level: 1, name: 'Pay invoices' })).toBeVisible();
@@ -172,24 +172,24 @@ test('the overdue invoice is paid from the dashboard with the new card, fee show
   await expect(toPay.getByRole('row')).toHaveCount(2);
   await expect(toPay).toContainText(overdueNumber);
   await expect(toPay).toContainText('Overdue');
-  await expect(page.getByTestId('pay-amount')).toHaveText('$21.28');
+  await expect(page.getByTestId('pay-amount')).toHaveText('$21.30');
 
   // The new card is the default, so it is chosen; its 4 % fee is shown before confirming.
   const options = page.getByRole('group', { name: 'How would you like to pay?' });
   const chosen = options.getByRole('radio', { checked: true });
   await expect(chosen).toHaveCount(1);
-  await expect(chosen).toHaveAccessibleName(/^Visa •••• 4242 Default Fee \$0\.85 · Total \$22\.13/);
+  await expect(chosen).toHaveAccessibleName(/^Visa •••• 4242 Default Fee \$0\.85 · Total \$22\.15/);
   await expect(options.getByRole('radio', { name: /^ACH •••• 6789/ })).toBeDisabled();
   await expect(options.getByRole('radio', { name: /ACH payments start at \$50\.00/ })).toBeDisabled();
   await expect(options.getByRole('radio', { name: /^Wire transfer/ })).toBeDisabled();
   await expect(options).not.toContainText('PIX');
-  await page.getByRole('button', { name: 'Pay $22.13' }).click();
+  await page.getByRole('button', { name: 'Pay $22.15' }).click();
 
   const receipt = page.getByRole('status').filter({ hasText: 'Payment received' });
   await expect(receipt).toBeVisible();
-  await expect(receipt).toContainText('$21.28');
+  await expect(receipt).toContainText('$21.30');
   await expect(receipt).toContainText('$0.85');
-  await expect(receipt).toContainText('$22.13');
+  await expect(receipt).toContainText('$22.15');
   await expect(receipt).toContainText('Visa •••• 4242');
 
   await receipt.getByRole('link', { name: 'See your payment history' }).click();
@@ -197,7 +197,7 @@ test('the overdue invoice is paid from the dashboard with the new card, fee show
   const newest = page.getByRole('table', { name: 'Payments, newest first' }).getByRole('row').nth(1);
   await expect(newest).toContainText(overdueNumber);
   await expect(newest).toContainText('Visa •••• 4242');
-  await expect(newest).toContainText('$22.13');
+  await expect(newest).toContainText('$22.15');
   await expect(newest.getByText('Paid', { exact: true })).toBeVisible();
 
   await page.goto('/');

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod billing_rules;
 pub mod activity;
 pub mod auth;
 pub mod billing_details;
@@ -47,6 +48,8 @@ pub fn register_all() {
     register_explicit::<api_keys::ListApiKeys>();
     register_explicit::<api_keys::CreateApiKey>();
     register_explicit::<api_keys::RevokeApiKey>();
+    register_explicit::<billing_rules::GetBillingRules>();
+    register_explicit::<billing_rules::SaveBillingRules>();
     register_explicit::<estimates::ApproveEstimate>();
     register_explicit::<estimates::DeclineEstimate>();
     register_explicit::<estimates::ListEstimates>();

@@ -121,6 +121,15 @@ impl Default for RetrySchedule {
     }
 }
 
+/// A whole number of days typed into a settings form, between `min` and `max`.
+pub fn parse_days(text: &str, min: i64, max: i64) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(days) if (min..=max).contains(&days) => Ok(days),
+        Ok(_) => Err(format!("Enter a number of days from {min} to {max}.")),
+        Err(_) => Err(format!("Enter a whole number of days, from {min} to {max}.")),
+    }
+}
+
 /// A card is good through the last day of its expiry month. Charged on `charge_date`, it will
 /// have expired when that date falls after that day.
 pub fn card_expired_by(exp_month: u8, exp_year: i32, charge_date: Date) -> bool {
@@ -204,6 +213,16 @@ mod tests {
         assert!(RetrySchedule::parse("61").unwrap_err().contains("between 1 and 60"));
         assert!(RetrySchedule::parse("1,x").unwrap_err().contains("\"x\""));
         assert!(RetrySchedule::parse("1,2,3,4,5,6,7,8,9,10,11").unwrap_err().contains("At most"));
+    }
+
+    #[test]
+    fn settings_days_are_whole_numbers_in_range() {
+        assert_eq!(parse_days(" 7 ", 0, 90), Ok(7));
+        assert_eq!(parse_days("0", 0, 90), Ok(0));
+        assert!(parse_days("91", 0, 90).unwrap_err().contains("from 0 to 90"));
+        assert!(parse_days("0", 1, 90).unwrap_err().contains("from 1 to 90"));
+        assert!(parse_days("two", 0, 90).unwrap_err().contains("whole number"));
+        assert!(parse_days("1.5", 0, 90).is_err());
     }
 
     #[test]

@@ -121,6 +121,12 @@ pub fn summary(action: &str, d: &Value) -> String {
         "credit.low_balance_alert" => with("Low balance alert sent: the balance is", amount(d, "balance")),
         "credit.auto_top_up_failed" => with("An automatic top-up failed:", amount(d, "amount")),
         "password.changed" => "Changed their password".into(),
+        "billing_rules.changed" => format!(
+            "Changed the billing rules: due after {} days, retries on days {}, card notices {} days ahead",
+            d.get("payment_terms_days").and_then(Value::as_i64).unwrap_or_default(),
+            text(d, "retry_days"),
+            d.get("card_expiry_notice_days").and_then(Value::as_i64).unwrap_or_default()
+        ),
         "cycle.issued" => {
             let documents: Vec<&str> = d.get("documents").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             format!("The billing cycle of {} issued {}", text(d, "date"), documents.join(", "))

@@ -8,6 +8,7 @@ use super::pages::accounts::AccountsPage;
 use super::pages::credit::CreditPage;
 use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::api_keys::ApiKeysPage;
+use super::pages::billing_rules::BillingRulesPage;
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::invitation::InvitationPage;
 use super::pages::profile::ProfilePage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view=ProfilePage/>
                     <Route path=path!("staff/activity") view=StaffActivityPage/>
                     <Route path=path!("staff/api-keys") view=ApiKeysPage/>
+                    <Route path=path!("staff/billing-rules") view=BillingRulesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

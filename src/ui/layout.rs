@@ -83,6 +83,7 @@ fn StaffNav() -> impl IntoView {
                 <li><A href="/" exact=true>"Clients"</A></li>
                 <li><A href="/staff/activity">"Activity"</A></li>
                 <li><A href="/staff/api-keys">"API keys"</A></li>
+                <li><A href="/staff/billing-rules">"Billing rules"</A></li>
             </ul>
         </nav>
     }

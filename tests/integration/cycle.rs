@@ -8,7 +8,7 @@ use time::{Date, Duration};
 
 use crate::support::TestApp;
 use portico::api::payments::PaymentResult;
-use portico::domain::billing_cycle::RetrySchedule;
+use portico::api::billing_rules::BillingRulesView;
 use portico::domain::credit::EntryKind;
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;
@@ -16,7 +16,6 @@ use portico::domain::service_status::{BlockCause, Service};
 use portico::server::credit::ledger::{NewEntry, append};
 use portico::server::credit::status;
 use portico::server::credit::top_up::top_up;
-use portico::server::cycle::rules::{BillingRules, save};
 use portico::server::cycle::{CycleReport, RunOptions, run};
 use portico::server::payments::pay::Payer;
 use portico::server::state::AppState;
@@ -381,9 +380,16 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     let owner = app.login("owner@northwind.test").await;
     let declining = add_card(&app, &owner, "4000000000000341").await;
     pay_subscriptions_with(&app, &declining).await;
-    save(app.state.db.pool(), "ven_acme", &BillingRules { retries: RetrySchedule::parse("1, 3, 7").unwrap(), ..BillingRules::default() }, 0)
-        .await
-        .unwrap();
+    // Staff set the schedule (the default is the same; a shorter one is refused field by field).
+    let staff = app.login("staff@acme.test").await;
+    let refused = app.call("staff/billing-rules/save", &[("payment_terms_days", "0"), ("retry_days", "3, 1"), ("card_expiry_notice_days", "14")], Some(&staff)).await;
+    assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
+    assert!(refused.app_error().field_message("retry_days").unwrap().contains("increasing order"));
+    let saved = app.call("staff/billing-rules/save", &[("payment_terms_days", "0"), ("retry_days", "1, 3,7"), ("card_expiry_notice_days", "14")], Some(&staff)).await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    let view: BillingRulesView = saved.json();
+    assert_eq!(view.retry_days, "1, 3, 7");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'billing_rules.changed'").await, 1);
 
     let mut attempts_by_day: HashMap<Date, (u64, u64)> = HashMap::new();
     for day in 1..=10u8 {

@@ -107,14 +107,14 @@ async fn a_statement_balances_from_opening_to_closing_in_pdf_and_csv() {
     assert_eq!(lines.next(), Some("date,type,reference,description,charges,payments,balance"));
     let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
     let last_balance = rows.iter().rev().find_map(|r| r.last().cloned()).expect("a balance");
-    assert_eq!(last_balance, "640.28", "{csv}");
+    assert_eq!(last_balance, "640.30", "{csv}");
     let pdf = pdf_text(&download(&app, "/statement.pdf?from=2026-08-01&to=2026-11-22", &owner).await);
-    assert!(pdf.contains("$640.28"), "{pdf}");
+    assert!(pdf.contains("$640.30"), "{pdf}");
     assert!(pdf.contains("Northwind Traders LLC"), "{pdf}");
 
     // A later start carries the earlier history in its opening balance.
     let later = String::from_utf8(download(&app, "/statement.csv?from=2026-11-01&to=2026-11-22", &owner).await).unwrap();
-    assert!(later.lines().last().unwrap().ends_with(",640.28"), "{later}");
+    assert!(later.lines().last().unwrap().ends_with(",640.30"), "{later}");
 
     let bad = app.get("/statement.csv?from=2026-11-22&to=2026-11-01", Some(&owner)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

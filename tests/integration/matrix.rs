@@ -287,6 +287,13 @@ fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint { path: "service-status", rule: AccountMember, inert: || Input::Json(json!({})), objects: none },
         Endpoint { path: "staff/api-keys", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint { path: "staff/billing-rules", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "staff/billing-rules/save",
+            rule: Staff,
+            inert: || form(&[("payment_terms_days", "x"), ("retry_days", ""), ("card_expiry_notice_days", "14")]),
+            objects: none,
+        },
         Endpoint { path: "staff/api-keys/create", rule: Staff, inert: || form(&[("name", "")]), objects: none },
         Endpoint {
             path: "staff/api-keys/revoke",

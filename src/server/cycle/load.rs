@@ -13,7 +13,7 @@ use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, iso_date
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::PlanKind;
 use crate::server::billing_details::bill_to_snapshots;
-use crate::server::db::dashboard::method_label;
+use super::method::method_of;
 use crate::server::db::{Tx, decode, placeholders};
 
 #[derive(Debug, Clone)]
@@ -105,8 +105,8 @@ type SubscriptionRow = (String, String, String, String, String, String, i64, i64
 type MethodRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, i64);
 type LedgerRow = (String, i64, i64, i64, i64, i64);
 
-/// Everything the cycle of `date` needs about `accounts`, which reconciles `reconciled_month`.
-/// `candidate_keys` picks which existing cycle keys to look up (see `plan::candidate_keys`).
+/// Everything the cycle needs about `accounts`, with the ledger and invoices of the month it
+/// reconciles. Which documents exist already is read after planning (see [`issued_keys`]).
 pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> Result<HashMap<String, AccountFacts>, AppError> {
     if accounts.is_empty() {
         return Ok(HashMap::new());
@@ -176,9 +176,7 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
     let rows: Vec<MethodRow> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
     for (account, id, kind, brand, last4, bank, exp_month, exp_year, is_default) in rows {
         let Some(facts) = out.get_mut(&account) else { continue };
-        let kind = decode::enumerated(&kind, MethodKind::parse)?;
-        let expiry = exp_month.zip(exp_year).map(|(m, y)| (m.clamp(0, 255) as u8, y as i32));
-        facts.methods.push(Method { label: method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref()), id, kind, expiry, is_default: is_default == 1 });
+        facts.methods.push(method_of((id, kind, brand, last4, bank, exp_month, exp_year, is_default))?);
     }
 
     let sql = format!("SELECT account_id, name, email FROM billing_contacts WHERE account_id IN ({ids}) ORDER BY account_id, created_at, email");

@@ -1,5 +1,6 @@
 //! The billing cycle (seed 003's calendar): for a date, every account is issued what is due
-//! (see [`issue`]), its invoices are charged when it has a method for that (see [`collect`]),
+//! (decided by [`plan`] from facts read by [`load`], written by [`write`]: a batch of accounts
+//! per transaction), its invoices are charged when it has a method for that (see [`collect`]),
 //! and failed charges are retried by the vendor's schedule. Work is shared by account between
 //! workers through leases (see [`leases`]); rerunning a date issues nothing new.
 

@@ -8,6 +8,7 @@
 use time::{Date, Duration};
 
 use super::documents::{Draft, DraftLine};
+use super::method;
 use super::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Subscription};
 use super::rules::BillingRules;
 use crate::api::error::AppError;
@@ -170,15 +171,10 @@ pub fn within_notice(rules: &BillingRules, date: Date) -> bool {
     (next_license_charge(date) - date).whole_days() <= rules.card_expiry_notice_days
 }
 
-/// The method an automatic charge uses: the one chosen for the subscription the invoice bills,
-/// else the account's default — a card or bank account, which can be charged without the
-/// client (wire, PIX and Boleto accounts pay by hand).
+/// The method that pays for the subscription `subscription_id` bills (see [`method::choose`]).
 pub fn collection_method<'f>(facts: &'f AccountFacts, subscription_id: Option<&str>) -> Option<&'f Method> {
-    let chosen = subscription_id
-        .and_then(|id| facts.subscriptions.iter().find(|s| s.id == id))
-        .and_then(|s| s.payment_method_id.as_deref())
-        .and_then(|method| facts.methods.iter().find(|m| m.id == method));
-    chosen.or_else(|| facts.methods.iter().find(|m| m.is_default))
+    let chosen = subscription_id.and_then(|id| facts.subscriptions.iter().find(|s| s.id == id)).and_then(|s| s.payment_method_id.as_deref());
+    method::choose(&facts.methods, chosen)
 }
 
 /// Moves a subscription to its next period (a trial becomes active).

@@ -1,10 +1,15 @@
 //! The vendor's billing rules for the cycle: payment terms, the retry schedule for failed
 //! automatic charges and how early an expiring card is announced.
 
-use sqlx::AnyPool;
 
+use serde_json::json;
+
+use crate::api::billing_rules::BillingRulesView;
 use crate::api::error::AppError;
-use crate::domain::billing_cycle::RetrySchedule;
+use crate::domain::billing_cycle::{RetrySchedule, parse_days};
+use crate::server::auth::authorize::Authorized;
+use crate::server::clock::unix_now;
+use crate::server::db::audit::{AuditEvent, record};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingRules {
@@ -35,7 +40,7 @@ pub async fn load(conn: &mut sqlx::AnyConnection, vendor_id: &str) -> Result<Bil
 }
 
 /// Stores the vendor's rules (validated by their types), replacing what was there.
-pub async fn save(pool: &AnyPool, vendor_id: &str, rules: &BillingRules, now: i64) -> Result<(), AppError> {
+pub async fn save(conn: &mut sqlx::AnyConnection, vendor_id: &str, rules: &BillingRules, now: i64) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO vendor_billing_settings (vendor_id, payment_terms_days, dunning_retry_days, card_expiry_notice_days, updated_at)
          VALUES ($1, $2, $3, $4, $5)
@@ -46,7 +51,46 @@ pub async fn save(pool: &AnyPool, vendor_id: &str, rules: &BillingRules, now: i6
     .bind(rules.retries.to_text())
     .bind(rules.card_expiry_notice_days)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
+}
+
+fn view(rules: &BillingRules) -> BillingRulesView {
+    BillingRulesView {
+        payment_terms_days: rules.payment_terms_days,
+        retry_days: rules.retries.days().iter().map(u16::to_string).collect::<Vec<_>>().join(", "),
+        card_expiry_notice_days: rules.card_expiry_notice_days,
+    }
+}
+
+pub async fn for_staff(caller: &Authorized) -> Result<BillingRulesView, AppError> {
+    let vendor_id = &caller.staff()?.vendor_id;
+    let mut conn = caller.state.db.pool().acquire().await?;
+    Ok(view(&load(&mut conn, vendor_id).await?))
+}
+
+/// Validates the three fields (each its own message), stores them and records the change.
+pub async fn update(caller: &Authorized, terms: &str, retry_days: &str, notice: &str) -> Result<BillingRulesView, AppError> {
+    let vendor_id = &caller.staff()?.vendor_id;
+    let payment_terms_days = parse_days(terms, 0, 90).map_err(|m| AppError::invalid("payment_terms_days", m))?;
+    let retries = RetrySchedule::parse(retry_days).map_err(|m| AppError::invalid("retry_days", m))?;
+    let card_expiry_notice_days = parse_days(notice, 1, 90).map_err(|m| AppError::invalid("card_expiry_notice_days", m))?;
+    let rules = BillingRules { payment_terms_days, retries, card_expiry_notice_days };
+    let state = &caller.state;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    save(&mut tx, vendor_id, &rules, now).await?;
+    let event = AuditEvent {
+        action: "billing_rules.changed",
+        actor_user_id: Some(caller.user_id()),
+        actor_email: Some(&caller.session.email),
+        target_type: Some("vendor"),
+        target_id: Some(vendor_id),
+        detail: json!({ "payment_terms_days": payment_terms_days, "retry_days": rules.retries.to_text(), "card_expiry_notice_days": card_expiry_notice_days }),
+        ..Default::default()
+    };
+    record(&mut tx, now, event).await?;
+    tx.commit().await?;
+    Ok(view(&rules))
 }

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod api_keys;
+pub mod billing_rules;
 pub mod activity;
 pub mod billing_details;
 pub mod client_list;

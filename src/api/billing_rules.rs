@@ -1,0 +1,31 @@
+//! The vendor's billing-cycle rules (issue 8), set by its staff: payment terms of cycle
+//! invoices, the retry schedule for failed automatic charges, and how early an expiring card is
+//! announced.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingRulesView {
+    pub payment_terms_days: i64,
+    /// "1, 3, 7": days after the first attempt.
+    pub retry_days: String,
+    pub card_expiry_notice_days: i64,
+}
+
+#[server(endpoint = "staff/billing-rules")]
+pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Staff).await?;
+    crate::server::cycle::rules::for_staff(&caller).await
+}
+
+/// Checks every field, then stores the three together.
+#[server(endpoint = "staff/billing-rules/save")]
+pub async fn save_billing_rules(payment_terms_days: String, retry_days: String, card_expiry_notice_days: String) -> Result<BillingRulesView, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Staff).await?;
+    crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days).await
+}
