@@ -252,7 +252,7 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     // invoice ($11.13). Still open when the statement was issued: the prorated invoice (its
     // retry comes after the statement) and the demo's unpaid October and November invoices.
     assert!(memo.contains("Invoiced in the month: $830.13."), "{memo}");
-    assert!(memo.contains(&format!("Outstanding when this statement was issued: $651.43 — ")), "{memo}");
+    assert!(memo.contains("Outstanding when this statement was issued: $651.43 — "), "{memo}");
     assert!(memo.contains(&format!("{} ($11.13, due Dec 31, 2026)", prorated.number)), "{memo}");
 
     // The statement balances against the ledger: December's closing is January's opening.

@@ -39,7 +39,7 @@ pub async fn collect_due(state: &AppState, rules: &BillingRules, account_id: &st
     let mut collected = Collected::default();
     for (invoice_id, issue_date, attempts, subscription_id) in due {
         let mut conn = state.db.pool().acquire().await?;
-        let method = collection_method(&mut *conn, account_id, subscription_id.as_deref()).await?;
+        let method = collection_method(&mut conn, account_id, subscription_id.as_deref()).await?;
         drop(conn);
         let made = attempts + 1;
         let next = match &method {
