@@ -43,7 +43,7 @@ pub fn LinesTable(lines: Vec<DocumentLine>, subtotal: Money, tax: Money, total: 
 pub fn Party(#[prop(into)] heading: String, party: PartyDetails) -> impl IntoView {
     view! {
         <div class="party">
-            <h3>{heading}</h3>
+            <h2>{heading}</h2>
             <p class="party-name">{party.name}</p>
             <p class="party-address">{party.address}</p>
             {party.tax_id.map(|t| view! { <p>"Tax ID: " {t}</p> })}
