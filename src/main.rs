@@ -105,9 +105,7 @@ async fn run_cycle(db: Db, settings: Settings, date: Option<time::Date>, worker:
     use portico::server::cycle::{RunOptions, run, scheduler::worker_name};
     let state = new_state(db.clone(), settings, Arc::new(SystemClock))?;
     let date = date.unwrap_or_else(|| portico::server::clock::today(&SystemClock));
-    let mut options = RunOptions::new(date, worker.unwrap_or_else(worker_name));
-    options.batch = state.settings.billing.batch;
-    options.lease_seconds = state.settings.billing.lease_seconds;
+    let options = RunOptions::configured(date, worker.unwrap_or_else(worker_name), &state.settings.billing);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} accounts, {per_sec}, eta {eta}")

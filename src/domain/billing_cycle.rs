@@ -95,10 +95,6 @@ impl RetrySchedule {
         Ok(RetrySchedule { days })
     }
 
-    pub fn days(&self) -> &[u16] {
-        &self.days
-    }
-
     /// "1,3,7", as stored.
     pub fn to_text(&self) -> String {
         self.days.iter().map(u16::to_string).collect::<Vec<_>>().join(",")

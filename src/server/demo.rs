@@ -563,7 +563,7 @@ impl Demo<'_> {
             let Some(facts) = facts.get(account) else { continue };
             let composed = plan::compose_statement(&facts.ledger, &facts.memo_invoices, currency, month).map_err(ledger_error)?;
             let (lines, memo) = composed.unwrap_or_default();
-            insert_lines(self.tx, &invoice_id, &lines).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
+            insert_lines(self.tx, &invoice_id, &lines, currency).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
             self.exec("UPDATE invoices SET memo = $1 WHERE id = $2", vec![s(&memo), s(&invoice_id)]).await?;
         }
         Ok(())

@@ -41,29 +41,32 @@ pub async fn collect_due(state: &AppState, rules: &BillingRules, account_id: &st
         let mut conn = state.db.pool().acquire().await?;
         let method = collection_method(&mut conn, account_id, subscription_id.as_deref()).await?;
         drop(conn);
-        let made = attempts + 1;
-        let next = match &method {
-            Some(_) => rules
-                .retries
-                .next_attempt(decode::date(&issue_date)?, made.clamp(0, u32::MAX as i64) as u32)
-                .map(|day| day.max(date + Duration::days(1))),
-            None => None,
+        let Some(method) = method else {
+            // The method was removed after the invoice was issued: nothing is charged
+            // automatically any more; the client pays by hand.
+            sqlx::query("UPDATE invoices SET next_collection_on = NULL WHERE id = $1 AND collection_attempts = $2")
+                .bind(&invoice_id)
+                .bind(attempts)
+                .execute(state.db.pool())
+                .await?;
+            continue;
         };
+        let made = attempts + 1;
+        let next = rules
+            .retries
+            .next_attempt(decode::date(&issue_date)?, made.clamp(0, u32::MAX as i64) as u32)
+            .map(|day| day.max(date + Duration::days(1)));
         // Claims this attempt: of two workers, only one moves the count.
         let claimed = sqlx::query(
             "UPDATE invoices SET collection_attempts = $2, next_collection_on = $3
              WHERE id = $1 AND collection_attempts = $4 AND status = 'open' AND payment_in_progress_id IS NULL",
         )
         .bind(&invoice_id)
-        .bind(if method.is_some() { made } else { attempts })
+        .bind(made)
         .bind(next.map(iso_date))
         .bind(attempts)
         .execute(state.db.pool())
         .await?;
-        let Some(method) = method else {
-            // The method was removed since: the client pays by hand (the invoice email has a link).
-            continue;
-        };
         if claimed.rows_affected() != 1 {
             continue;
         }

@@ -9,6 +9,7 @@ use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use crate::server::billing_details::BillTo;
 use crate::server::db::Tx;
+use crate::server::db::bulk::{Value, insert};
 use crate::server::ids::new_id;
 
 pub struct DraftLine {
@@ -35,7 +36,6 @@ pub struct Issued {
     pub kind: InvoiceKind,
     pub total: Money,
     pub due: Date,
-    pub subscription_id: Option<String>,
 }
 
 /// The account a document is issued to, read once per run.
@@ -46,42 +46,42 @@ pub struct Recipient {
     pub bill_to: BillTo,
 }
 
-fn line_amounts(lines: &[DraftLine]) -> Result<Vec<i64>, AppError> {
+/// The lines' total, each line's amount checked for overflow.
+pub fn total(lines: &[DraftLine], currency: Currency) -> Result<Money, AppError> {
+    let mut total = Money::zero(currency);
+    for line in lines {
+        let amount = line.quantity.checked_mul(line.unit_amount).ok_or_else(|| AppError::internal("invoice line", "amount overflows"))?;
+        total = total.checked_add(Money::new(amount, currency)).map_err(|e| AppError::internal("invoice total", e))?;
+    }
+    Ok(total)
+}
+
+/// The `invoice_lines` rows of an invoice, numbered from 1, in [`LINE_COLUMNS`] order. The
+/// amounts were checked by [`total`].
+pub fn line_rows(invoice_id: &str, lines: &[DraftLine]) -> Vec<Vec<Value>> {
     lines
         .iter()
-        .map(|line| line.quantity.checked_mul(line.unit_amount).ok_or_else(|| AppError::internal("invoice line", "amount overflows")))
+        .enumerate()
+        .map(|(position, line)| {
+            vec![
+                Value::from(new_id("lin")),
+                invoice_id.into(),
+                (position as i64 + 1).into(),
+                line.description.as_str().into(),
+                line.quantity.into(),
+                line.unit_amount.into(),
+                line.quantity.saturating_mul(line.unit_amount).into(),
+                line.plan_id.clone().into(),
+            ]
+        })
         .collect()
 }
 
-/// Writes the lines of an invoice, numbered from 1, in one statement (a cycle writes many
-/// thousands of them).
-pub async fn insert_lines(tx: &mut Tx, invoice_id: &str, lines: &[DraftLine]) -> Result<(), AppError> {
-    if lines.is_empty() {
-        return Ok(());
-    }
-    let amounts = line_amounts(lines)?;
-    let invoice_param = lines.len() * 7 + 1;
-    let placeholders: Vec<String> = (0..lines.len())
-        .map(|n| {
-            let b = n * 7;
-            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${invoice_param})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO invoice_lines (id, position, description, quantity, unit_amount, amount, plan_id, invoice_id) VALUES {}",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for (position, (line, amount)) in lines.iter().zip(amounts).enumerate() {
-        query = query
-            .bind(new_id("lin"))
-            .bind(position as i64 + 1)
-            .bind(&line.description)
-            .bind(line.quantity)
-            .bind(line.unit_amount)
-            .bind(amount)
-            .bind(line.plan_id.as_deref());
-    }
-    query.bind(invoice_id).execute(&mut **tx).await?;
+pub const LINE_COLUMNS: &str = "invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id)";
+
+/// Writes the lines of one invoice (the demo's statements; the cycle writes a batch's lines at once).
+pub async fn insert_lines(tx: &mut Tx, invoice_id: &str, lines: &[DraftLine], currency: Currency) -> Result<(), AppError> {
+    total(lines, currency)?;
+    insert(tx, LINE_COLUMNS, &line_rows(invoice_id, lines)).await?;
     Ok(())
 }

@@ -103,16 +103,13 @@ pub async fn remaining(db: &Db, date: Date) -> Result<i64, AppError> {
 }
 
 /// Records that every account of the date is done.
-pub async fn complete_if_done(db: &Db, date: Date, now: i64) -> Result<bool, AppError> {
-    if remaining(db, date).await? > 0 {
-        return Ok(false);
-    }
+pub async fn complete(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
     sqlx::query("UPDATE cycle_runs SET completed_at = $2 WHERE run_date = $1 AND completed_at IS NULL")
         .bind(iso_date(date))
         .bind(now)
         .execute(db.pool())
         .await?;
-    Ok(true)
+    Ok(())
 }
 
 pub async fn is_complete(db: &Db, date: Date) -> Result<bool, AppError> {

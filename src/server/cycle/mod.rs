@@ -43,6 +43,11 @@ impl RunOptions {
     pub fn new(date: Date, worker: impl Into<String>) -> Self {
         RunOptions { date, worker: worker.into(), batch: 200, lease_seconds: 300 }
     }
+
+    /// Batch size and lease length from `[billing]` in the settings.
+    pub fn configured(date: Date, worker: impl Into<String>, settings: &crate::server::config::BillingSettings) -> Self {
+        RunOptions { date, worker: worker.into(), batch: settings.batch, lease_seconds: settings.lease_seconds }
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -95,8 +100,11 @@ pub async fn run(state: &AppState, options: &RunOptions, progress: Progress<'_>)
         }
         progress(report.accounts, total);
     }
-    report.left_to_others = leases::remaining(db, options.date).await? - report.failed_accounts as i64;
-    leases::complete_if_done(db, options.date, unix_now(state.clock.as_ref())).await?;
+    let remaining = leases::remaining(db, options.date).await?;
+    report.left_to_others = remaining - report.failed_accounts as i64;
+    if remaining == 0 {
+        leases::complete(db, options.date, unix_now(state.clock.as_ref())).await?;
+    }
     Ok(report)
 }
 

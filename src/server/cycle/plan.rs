@@ -68,8 +68,6 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
     let due = date + Duration::days(rules.payment_terms_days);
     let mut plan = AccountPlan::default();
     let mut subscriptions = facts.subscriptions.clone();
-    let original_ends: Vec<(String, Date)> = subscriptions.iter().map(|s| (s.id.clone(), s.end)).collect();
-    let mut renewed = std::collections::HashSet::new();
     for round in 0.. {
         if round == MAX_PERIODS_PER_RUN {
             tracing::warn!(account = %facts.recipient.account_id, "subscriptions still behind after {MAX_PERIODS_PER_RUN} periods; the next run continues");
@@ -84,12 +82,10 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
         due_now.sort_by_key(|&i| (subscriptions[i].end, subscriptions[i].plan_kind != PlanKind::Partner));
         let license_month = due_now.iter().map(|&i| &subscriptions[i]).filter(|s| !s.cancel_at_period_end && on_license_invoice(s)).map(|s| s.end).min();
         let mut license_group = Vec::new();
-        let mut ended = Vec::new();
         for &i in &due_now {
             let subscription = &subscriptions[i];
             if subscription.cancel_at_period_end {
                 plan.ended.push((subscription.id.clone(), subscription.end));
-                ended.push(i);
             } else if on_license_invoice(subscription) {
                 if Some(subscription.end) == license_month {
                     license_group.push(i);
@@ -98,29 +94,25 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
                 let next_end = add_interval(subscription.end, subscription.interval, anchor_day(subscription));
                 plan.documents.push(renewal(subscription, next_end, due));
                 advance(&mut subscriptions[i], next_end, None);
-                renewed.insert(i);
             }
         }
         if let Some(month) = license_month {
             plan.documents.push(license_invoice(facts, &mut subscriptions, &license_group, month, due));
-            renewed.extend(license_group);
         }
-        for i in ended.into_iter().rev() {
-            subscriptions.remove(i);
-            renewed = renewed.into_iter().map(|r| if r > i { r - 1 } else { r }).collect();
-        }
+        subscriptions.retain(|s| !plan.ended.iter().any(|(id, _)| *id == s.id));
     }
-    for i in renewed {
-        let subscription = &subscriptions[i];
-        let was_ending = original_ends.iter().find(|(id, _)| *id == subscription.id).map(|(_, end)| *end).unwrap_or(subscription.start);
-        plan.updates.push(SubscriptionUpdate {
-            id: subscription.id.clone(),
-            was_ending,
-            start: subscription.start,
-            end: subscription.end,
-            quantity: subscription.quantity,
-            status: subscription.status,
-        });
+    // A subscription was renewed exactly when its period end moved.
+    for (before, after) in facts.subscriptions.iter().filter_map(|b| subscriptions.iter().find(|a| a.id == b.id).map(|a| (b, a))) {
+        if after.end != before.end {
+            plan.updates.push(SubscriptionUpdate {
+                id: after.id.clone(),
+                was_ending: before.end,
+                start: after.start,
+                end: after.end,
+                quantity: after.quantity,
+                status: after.status,
+            });
+        }
     }
 
     let months = MonthDocuments::for_run_on(date);

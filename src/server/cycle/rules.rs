@@ -59,7 +59,7 @@ pub async fn save(conn: &mut sqlx::AnyConnection, vendor_id: &str, rules: &Billi
 fn view(rules: &BillingRules) -> BillingRulesView {
     BillingRulesView {
         payment_terms_days: rules.payment_terms_days,
-        retry_days: rules.retries.days().iter().map(u16::to_string).collect::<Vec<_>>().join(", "),
+        retry_days: rules.retries.to_text().replace(',', ", "),
         card_expiry_notice_days: rules.card_expiry_notice_days,
     }
 }

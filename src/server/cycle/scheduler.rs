@@ -31,7 +31,7 @@ pub fn spawn(state: AppState) {
             match leases::is_complete(&state.db, date).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    let options = RunOptions { date, worker: worker.clone(), batch: settings.batch, lease_seconds: settings.lease_seconds };
+                    let options = RunOptions::configured(date, worker.clone(), &settings);
                     match run(&state, &options, &|_, _| {}).await {
                         Ok(report) => tracing::info!(?report, date = %date, "billing cycle ran"),
                         Err(error) => tracing::warn!(?error, "billing cycle run failed; retrying at the next poll"),

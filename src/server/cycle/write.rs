@@ -7,15 +7,15 @@ use std::collections::HashMap;
 use serde_json::json;
 use time::Date;
 
-use super::documents::Issued;
+use super::documents::{self, Issued};
 use super::load::AccountFacts;
 use super::notices::{self, Settlement};
 use super::plan::AccountPlan;
 use crate::api::error::AppError;
 use crate::domain::billing_items::iso_date;
-use crate::domain::money::Money;
 use crate::server::db::Tx;
 use crate::server::db::bulk::{Value, insert};
+use crate::server::estimates::{invoice_number, reserve_invoice_numbers};
 use crate::server::ids::new_id;
 use crate::server::payments::links;
 
@@ -23,16 +23,6 @@ use crate::server::payments::links;
 pub struct Written {
     pub issued: Vec<Issued>,
     pub cards_announced: u64,
-}
-
-/// Reserves `count` numbers of the vendor's sequence; returns the prefix and the first.
-async fn reserve_numbers(tx: &mut Tx, vendor_id: &str, count: i64) -> Result<(String, i64), AppError> {
-    sqlx::query_as("UPDATE invoice_sequences SET next_number = next_number + $2 WHERE vendor_id = $1 RETURNING prefix, next_number - $2")
-        .bind(vendor_id)
-        .bind(count)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| AppError::internal("invoice numbering", format!("no sequence for vendor {vendor_id}")))
 }
 
 pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &[(&AccountFacts, AccountPlan)]) -> Result<Written, AppError> {
@@ -46,7 +36,7 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     for vendor in vendors {
         let count = per_vendor[vendor];
         if count > 0 {
-            next_number.insert(vendor, reserve_numbers(tx, vendor, count).await?);
+            next_number.insert(vendor, reserve_invoice_numbers(tx, vendor, count).await?);
         }
     }
 
@@ -58,15 +48,11 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
         let mut account_documents = Vec::new();
         for document in &plan.documents {
             let draft = &document.draft;
-            let mut total = Money::zero(to.currency);
-            for line in &draft.lines {
-                let amount = line.quantity.checked_mul(line.unit_amount).ok_or_else(|| AppError::internal("invoice line", "amount overflows"))?;
-                total = total.checked_add(Money::new(amount, to.currency)).map_err(|e| AppError::internal("invoice total", e))?;
-            }
+            let total = documents::total(&draft.lines, to.currency)?;
             let Some((prefix, number)) = next_number.get_mut(to.vendor_id.as_str()) else {
                 return Err(AppError::internal("invoice numbering", "no number reserved"));
             };
-            let number_text = format!("{prefix}{:06}", *number);
+            let number_text = invoice_number(prefix, *number);
             *number += 1;
             let id = new_id("inv");
             let settled = total.is_zero();
@@ -95,22 +81,11 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 now.into(),
                 charged.map(|_| iso_date(date)).into(),
             ]);
-            for (position, line) in draft.lines.iter().enumerate() {
-                line_rows.push(vec![
-                    Value::from(new_id("lin")),
-                    id.as_str().into(),
-                    (position as i64 + 1).into(),
-                    line.description.as_str().into(),
-                    line.quantity.into(),
-                    line.unit_amount.into(),
-                    (line.quantity * line.unit_amount).into(),
-                    line.plan_id.clone().into(),
-                ]);
-            }
+            line_rows.extend(documents::line_rows(&id, &draft.lines));
             if charged.is_none() && !settled {
                 links_wanted.push((id.clone(), to.account_id.as_str()));
             }
-            account_documents.push(Issued { id, number: number_text, kind: draft.kind, total, due: document.due, subscription_id: draft.subscription_id.clone() });
+            account_documents.push(Issued { id, number: number_text, kind: draft.kind, total, due: document.due });
         }
         if !account_documents.is_empty() {
             let numbers: Vec<&str> = account_documents.iter().map(|d| d.number.as_str()).collect();
@@ -132,7 +107,7 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
         &invoice_rows,
     )
     .await?;
-    insert(tx, "invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id)", &line_rows).await?;
+    insert(tx, documents::LINE_COLUMNS, &line_rows).await?;
 
     // Invoices nobody charges automatically are paid through a link in the email.
     let mut link_paths: HashMap<String, String> = HashMap::new();
