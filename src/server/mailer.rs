@@ -129,7 +129,7 @@ pub fn spawn_background(state: AppState) {
             if let Err(error) = deliver_due(&state, &transport).await {
                 tracing::warn!(%error, "mailer pass failed");
             }
-            if let Err(error) = super::payments::pay::reconcile_pending(&state, 120).await {
+            if let Err(error) = super::payments::settle::reconcile_pending(&state, 120).await {
                 tracing::warn!(?error, "payment reconciliation pass failed");
             }
             if let Err(error) = super::credit::auto_top_up::run_requested(&state, None).await {

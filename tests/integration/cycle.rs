@@ -2,6 +2,9 @@
 //! crashed workers, the dunning schedule and card-expiry notices on a clock the test moves.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
 
 use time::macros::date;
 use time::{Date, Duration};
@@ -18,6 +21,8 @@ use portico::server::credit::status;
 use portico::server::credit::top_up::top_up;
 use portico::server::cycle::{CycleReport, RunOptions, run};
 use portico::server::payments::pay::Payer;
+use portico::server::payments::processor::{AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable};
+use portico::server::payments::settle::reconcile_pending;
 use portico::server::state::AppState;
 
 const NW: &str = "acc_northwind";
@@ -431,6 +436,147 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     };
     assert!(blocked.blocks.iter().any(|b| names_license(&b.cause)), "{blocked:?}");
     assert!(!after.blocks.iter().any(|b| names_license(&b.cause)), "{after:?}");
+}
+
+async fn give_card(app: &TestApp, account: &str, token: &str) {
+    sqlx::query("UPDATE payment_methods SET processor_token = $1 WHERE account_id = $2").bind(token).bind(account).execute(app.state.db.pool()).await.unwrap();
+}
+
+async fn add_contact(app: &TestApp, account: &str) -> String {
+    let email = format!("ap@{account}.test");
+    sqlx::query("INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, 'Accounts Payable', $3, 0)")
+        .bind(format!("bc_{account}"))
+        .bind(account)
+        .bind(&email)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    email
+}
+
+/// Collection state of an invoice: attempts, next attempt, payment in progress.
+async fn collection_of(app: &TestApp, invoice_id: &str) -> (i64, Option<String>, Option<String>) {
+    sqlx::query_as("SELECT collection_attempts, next_collection_on, payment_in_progress_id FROM invoices WHERE id = $1")
+        .bind(invoice_id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
+}
+
+// The seeded accounts' license invoice: the partner plan and three licenses, plus the 4 % card fee.
+const SEEDED_LICENSES: i64 = 49900 + 3 * 1500;
+const SEEDED_CARD_FEE: i64 = 2176;
+
+#[tokio::test]
+async fn in_one_batch_each_charge_settles_on_its_own_and_only_declined_accounts_hear_of_it() {
+    let app = TestApp::with_demo().await;
+    seed_accounts(&app, 6).await;
+    let declining = app.card_token("4000000000000341").await;
+    let mut contacts = HashMap::new();
+    for account in ["acc_load_000", "acc_load_001", "acc_load_004"] {
+        contacts.insert(account, add_contact(&app, account).await);
+    }
+    give_card(&app, "acc_load_001", &declining).await;
+    give_card(&app, "acc_load_004", &declining).await;
+
+    let report = run_on(&app, date!(2026 - 12 - 01)).await;
+    assert_eq!((report.accounts, report.charges_succeeded, report.charges_failed, report.failed_accounts), (8, 6, 2, 0), "{report:?}");
+    for account in ["acc_load_001", "acc_load_004"] {
+        let license = invoice(&app, account, "license:2026-12").await;
+        assert_eq!((license.status.as_str(), license.amount_paid), ("open", 0));
+        assert_eq!(collection_of(&app, &license.id).await, (1, Some("2026-12-02".into()), None));
+        assert_eq!(payments_of(&app, &license.id).await, vec![("failed".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, Some("card_declined".into()))]);
+        let mail = emails(&app, &contacts[account], "payment_failed").await;
+        assert_eq!(mail.len(), 1, "{mail:?}");
+        assert_eq!(mail[0].0, format!("Payment failed for invoice {}", license.number));
+        assert!(mail[0].1.contains("We will try to charge it again on Dec 2, 2026.") && mail[0].1.contains("/pay/"), "{}", mail[0].1);
+    }
+    for account in ["acc_load_000", "acc_load_002", "acc_load_003", "acc_load_005"] {
+        let license = invoice(&app, account, "license:2026-12").await;
+        assert_eq!((license.status.as_str(), license.amount_paid), ("paid", SEEDED_LICENSES));
+        assert_eq!(collection_of(&app, &license.id).await, (1, None, None));
+        assert_eq!(payments_of(&app, &license.id).await, vec![("succeeded".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, None)]);
+        // The payment names the processor's charge made under the attempt's key.
+        let charge: (String, i64) = sqlx::query_as(
+            "SELECT c.id, c.amount FROM sandbox_charges c JOIN payments p ON p.processor_charge_id = c.id AND p.idempotency_key = c.idempotency_key
+             WHERE c.idempotency_key = $1",
+        )
+        .bind(format!("cycle-{}-1", license.id))
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(charge.1, SEEDED_LICENSES + SEEDED_CARD_FEE);
+    }
+    assert!(emails(&app, &contacts["acc_load_000"], "payment_failed").await.is_empty());
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges").await, 8);
+    for (action, n) in [("payment.started", 8), ("payment.succeeded", 6), ("payment.failed", 2)] {
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await, n, "{action}");
+    }
+}
+
+/// The sandbox, except that charges to one token get no answer (a timeout, say).
+struct Unanswered {
+    sandbox: Arc<dyn PaymentProcessor>,
+    silent_token: String,
+}
+
+impl PaymentProcessor for Unanswered {
+    fn name(&self) -> &'static str {
+        "unanswered"
+    }
+
+    fn attach<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AttachedMethod, AttachError>> {
+        self.sandbox.attach(token)
+    }
+
+    fn charge<'a>(&'a self, request: ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProcessorUnavailable>> {
+        if request.token == self.silent_token {
+            return Box::pin(async { Err(ProcessorUnavailable("timed out".into())) });
+        }
+        self.sandbox.charge(request)
+    }
+
+    fn find_charge<'a>(&'a self, idempotency_key: &'a str) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
+        self.sandbox.find_charge(idempotency_key)
+    }
+}
+
+#[tokio::test]
+async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_schedule_retries_it() {
+    let app = TestApp::with_demo().await;
+    seed_accounts(&app, 3).await;
+    let silent_token = app.card_token("4242424242424242").await;
+    give_card(&app, "acc_load_001", &silent_token).await;
+    let day = date!(2026 - 12 - 01);
+    set_date(&app, day);
+    let mut state = app.state.clone();
+    state.processor = Arc::new(Unanswered { sandbox: app.state.processor.clone(), silent_token });
+
+    // Charged one by one (the processor has no batch interface): the others settle.
+    let report = cycle(&state, day, "test-worker").await;
+    assert_eq!((report.accounts, report.charges_succeeded, report.charges_failed, report.failed_accounts), (5, 4, 0, 0), "{report:?}");
+    let license = invoice(&app, "acc_load_001", "license:2026-12").await;
+    let (attempts, next, in_progress) = collection_of(&app, &license.id).await;
+    assert_eq!((attempts, next.as_deref()), (1, Some("2026-12-02")));
+    let in_progress = in_progress.expect("the unanswered charge keeps its lock");
+    assert_eq!(payments_of(&app, &license.id).await, vec![("pending".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, None)]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE cycle_key = 'license:2026-12' AND status = 'paid'").await, 4);
+
+    // Running the date again leaves the pending attempt alone.
+    let again = cycle(&state, day, "test-worker").await;
+    assert_eq!((again.charges_succeeded, again.charges_failed), (0, 0));
+    assert_eq!(payments_of(&app, &license.id).await.len(), 1);
+
+    // The reconciler learns the processor never made the charge: the attempt failed, the
+    // invoice is released, and the next attempt follows the schedule.
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(reconcile_pending(&app.state, 300).await.unwrap(), 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM payments WHERE id = '{in_progress}' AND failure_code = 'abandoned'")).await, 1);
+    assert_eq!(collection_of(&app, &license.id).await, (1, Some("2026-12-02".into()), None));
+    let retried = run_on(&app, date!(2026 - 12 - 02)).await;
+    assert_eq!((retried.charges_succeeded, retried.charges_failed), (1, 0));
+    assert_eq!(invoice(&app, "acc_load_001", "license:2026-12").await.status, "paid");
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use portico::domain::currency::Currency;
 use portico::domain::fees::MethodQuote;
 use portico::domain::money::Money;
 use portico::server::clock::Clock;
-use portico::server::payments::pay::reconcile_pending;
+use portico::server::payments::settle::reconcile_pending;
 use portico::server::payments::processor::ChargeRequest;
 
 const USD: Currency = Currency::Usd;

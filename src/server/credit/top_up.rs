@@ -1,7 +1,7 @@
 //! "Add to credit balance" (seed 003): a prepayment invoice paid at once. The invoice and the
 //! top-up are written first under the caller's idempotency key, then paid through the ordinary
 //! payment flow with the same key; the balance moves when that payment is recorded as
-//! succeeded ([`on_payment_settled`]), in the transaction that settles it, so exactly once.
+//! succeeded ([`on_payments_settled`]), in the transaction that settles it, so exactly once.
 
 use serde_json::json;
 
@@ -13,7 +13,8 @@ use crate::server::billing_details::bill_to_snapshot;
 use crate::server::clock::{today, unix_now};
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::audit::{AuditEvent, record};
-use crate::server::db::{Tx, decode};
+use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
+use crate::server::db::{Tx, decode, placeholders};
 use crate::server::estimates::next_invoice_number;
 use crate::server::ids::new_id;
 use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
@@ -132,43 +133,50 @@ pub async fn open_prepayment_invoice(
 /// invoice id, account, number, total, currency, top-up id, trigger kind.
 type Prepayment = (String, String, String, i64, String, Option<String>, Option<String>);
 
-/// Called by the payment flow in the transaction that moves a payment out of `pending`, once.
+/// Called by the payment flow in the transaction that moves payments out of `pending`, once.
 /// A succeeded payment credits each prepayment invoice it pays; a failed one voids them (a
 /// top-up that did not happen owes nothing) and tells the billing contacts about an automatic
 /// one, which nobody was watching.
-pub async fn on_payment_settled(tx: &mut Tx, now: i64, payment_id: &str, succeeded: bool, failure: &str) -> Result<(), AppError> {
-    let prepayments: Vec<Prepayment> = sqlx::query_as(
-        "SELECT i.id, i.account_id, i.number, i.total, i.currency, t.id, t.trigger_kind
-         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id LEFT JOIN top_ups t ON t.invoice_id = i.id
-         WHERE a.payment_id = $1 AND i.kind = 'prepayment' ORDER BY i.number",
-    )
-    .bind(payment_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    for (invoice_id, account_id, number, total, currency, top_up_id, trigger) in prepayments {
-        let amount = decode::money(total, &currency)?;
-        if succeeded {
-            let description = format!("Top-up, invoice {number}");
-            let mut entry = NewEntry::new(&account_id, amount, EntryKind::Prepayment, &description);
-            entry.invoice_id = Some(&invoice_id);
-            append(tx, now, entry).await?;
-        } else {
-            sqlx::query("UPDATE invoices SET status = 'void', payment_in_progress_id = NULL WHERE id = $1 AND status = 'open'")
-                .bind(&invoice_id)
-                .execute(&mut **tx)
-                .await?;
-            if trigger.as_deref() == Some("automatic") {
-                automatic_top_up_failed(tx, now, &account_id, amount, failure).await?;
-            }
+pub async fn on_payments_settled(tx: &mut Tx, now: i64, payment_ids: &[String], succeeded: bool, failure: &str) -> Result<(), AppError> {
+    for chunk in payment_ids.chunks(IDS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT i.id, i.account_id, i.number, i.total, i.currency, t.id, t.trigger_kind
+             FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id LEFT JOIN top_ups t ON t.invoice_id = i.id
+             WHERE a.payment_id IN ({}) AND i.kind = 'prepayment' ORDER BY i.number",
+            placeholders(1, chunk.len())
+        );
+        let prepayments: Vec<Prepayment> = bind_all(sqlx::query_as(&sql), chunk).fetch_all(&mut **tx).await?;
+        for prepayment in prepayments {
+            on_prepayment_settled(tx, now, prepayment, succeeded, failure).await?;
         }
-        if let Some(top_up_id) = top_up_id {
-            sqlx::query("UPDATE top_ups SET status = $2, finished_at = $3 WHERE id = $1 AND status IN ('requested', 'started')")
-                .bind(&top_up_id)
-                .bind(if succeeded { "succeeded" } else { "failed" })
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+    }
+    Ok(())
+}
+
+async fn on_prepayment_settled(tx: &mut Tx, now: i64, prepayment: Prepayment, succeeded: bool, failure: &str) -> Result<(), AppError> {
+    let (invoice_id, account_id, number, total, currency, top_up_id, trigger) = prepayment;
+    let amount = decode::money(total, &currency)?;
+    if succeeded {
+        let description = format!("Top-up, invoice {number}");
+        let mut entry = NewEntry::new(&account_id, amount, EntryKind::Prepayment, &description);
+        entry.invoice_id = Some(&invoice_id);
+        append(tx, now, entry).await?;
+    } else {
+        sqlx::query("UPDATE invoices SET status = 'void', payment_in_progress_id = NULL WHERE id = $1 AND status = 'open'")
+            .bind(&invoice_id)
+            .execute(&mut **tx)
+            .await?;
+        if trigger.as_deref() == Some("automatic") {
+            automatic_top_up_failed(tx, now, &account_id, amount, failure).await?;
         }
+    }
+    if let Some(top_up_id) = top_up_id {
+        sqlx::query("UPDATE top_ups SET status = $2, finished_at = $3 WHERE id = $1 AND status IN ('requested', 'started')")
+            .bind(&top_up_id)
+            .bind(if succeeded { "succeeded" } else { "failed" })
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

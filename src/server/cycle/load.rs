@@ -13,7 +13,8 @@ use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, iso_date
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::PlanKind;
 use crate::server::billing_details::bill_to_snapshots;
-use super::method::method_of;
+use super::method;
+use crate::server::db::bulk::bind_all;
 use crate::server::db::{Tx, decode, placeholders};
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,8 @@ pub struct Method {
     pub label: String,
     pub expiry: Option<(u8, i32)>,
     pub is_default: bool,
+    /// What the processor charges; never shown.
+    pub processor_token: String,
 }
 
 /// The credit ledger of the month reconciled.
@@ -87,22 +90,11 @@ pub struct AccountFacts {
     pub issued_keys: HashSet<String>,
 }
 
-fn bind_all<'q, O>(
-    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    values: &'q [String],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-    for value in values {
-        query = query.bind(value);
-    }
-    query
-}
-
 fn midnight(day: Date) -> i64 {
     day.midnight().assume_utc().unix_timestamp()
 }
 
 type SubscriptionRow = (String, String, String, String, String, String, i64, i64, String, String, String, i64, Option<String>);
-type MethodRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, i64);
 type LedgerRow = (String, i64, i64, i64, i64, i64);
 
 /// Everything the cycle needs about `accounts`, with the ledger and invoices of the month it
@@ -169,14 +161,10 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
         facts.numbers.push(Number { number, onboarded_on: decode::date(&onboarded)?, released_on });
     }
 
-    let sql = format!(
-        "SELECT account_id, id, kind, brand, last4, bank_name, exp_month, exp_year, is_default FROM payment_methods
-         WHERE account_id IN ({ids}) AND removed_at IS NULL AND kind IN ('card', 'ach') ORDER BY account_id, created_at, id"
-    );
-    let rows: Vec<MethodRow> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
-    for (account, id, kind, brand, last4, bank, exp_month, exp_year, is_default) in rows {
-        let Some(facts) = out.get_mut(&account) else { continue };
-        facts.methods.push(method_of((id, kind, brand, last4, bank, exp_month, exp_year, is_default))?);
+    for (account, methods) in method::chargeable(tx, accounts).await? {
+        if let Some(facts) = out.get_mut(&account) {
+            facts.methods = methods;
+        }
     }
 
     let sql = format!("SELECT account_id, name, email FROM billing_contacts WHERE account_id IN ({ids}) ORDER BY account_id, created_at, email");

@@ -25,7 +25,6 @@ use crate::api::error::AppError;
 use crate::domain::billing_cycle::MonthDocuments;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
 use crate::server::clock::unix_now;
-use crate::server::db::placeholders;
 use crate::server::state::AppState;
 
 #[derive(Debug, Clone)]
@@ -149,44 +148,33 @@ async fn bill_batch(
         }
     }
 
-    // Charges happen after the commit, one invoice at a time, each exactly once (see collect).
+    // Charged after the issuing commit (see collect); a batch that fails is charged again
+    // account by account, and an account whose charging fails stays leased for the next run.
     let mut failed = HashSet::new();
-    for account_id in with_charges_due(state, &held, date).await? {
-        let vendor = &facts[&account_id].recipient.vendor_id;
-        match collect::collect_due(state, &rules_by_vendor[vendor], &account_id, date).await {
-            Ok(collected) => {
-                report.charges_succeeded += collected.succeeded;
-                report.charges_failed += collected.failed;
+    let collected = match collect::collect_due(state, rules_by_vendor, &held, date).await {
+        Ok(collected) => collected,
+        Err(error) => {
+            tracing::warn!(?error, accounts = held.len(), "automatic collection of a batch failed; charging its accounts one by one");
+            let mut collected = collect::Collected::default();
+            for account_id in &held {
+                match collect::collect_due(state, rules_by_vendor, std::slice::from_ref(account_id), date).await {
+                    Ok(one) => {
+                        collected.succeeded += one.succeeded;
+                        collected.failed += one.failed;
+                    }
+                    Err(error) => {
+                        report.failed_accounts += 1;
+                        tracing::error!(account = %account_id, ?error, "automatic collection failed");
+                        failed.insert(account_id.clone());
+                    }
+                }
             }
-            Err(error) => {
-                // Left leased: the next run (or worker) charges what is still due.
-                report.failed_accounts += 1;
-                tracing::error!(account = %account_id, ?error, "automatic collection failed");
-                failed.insert(account_id);
-            }
+            collected
         }
-    }
+    };
+    report.charges_succeeded += collected.succeeded;
+    report.charges_failed += collected.failed;
     let done: Vec<String> = held.into_iter().filter(|a| !failed.contains(a)).collect();
     leases::mark_done(&state.db, date, &done, &options.worker, unix_now(state.clock.as_ref())).await?;
     Ok(())
-}
-
-/// Those of `accounts` with an automatic charge due on `date`.
-async fn with_charges_due(state: &AppState, accounts: &[String], date: Date) -> Result<Vec<String>, AppError> {
-    if accounts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT DISTINCT account_id FROM invoices
-         WHERE status = 'open' AND next_collection_on IS NOT NULL AND next_collection_on <= $1 AND payment_in_progress_id IS NULL
-           AND account_id IN ({})",
-        placeholders(2, accounts.len())
-    );
-    let mut query = sqlx::query_scalar::<_, String>(&sql).bind(iso_date(date));
-    for account in accounts {
-        query = query.bind(account);
-    }
-    let mut due = query.fetch_all(state.db.pool()).await?;
-    due.sort();
-    Ok(due)
 }

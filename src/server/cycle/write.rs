@@ -14,6 +14,7 @@ use super::plan::AccountPlan;
 use crate::api::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::Tx;
+use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::bulk::{Value, insert};
 use crate::server::estimates::{invoice_number, reserve_invoice_numbers};
 use crate::server::ids::new_id;
@@ -89,13 +90,15 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
         }
         if !account_documents.is_empty() {
             let numbers: Vec<&str> = account_documents.iter().map(|d| d.number.as_str()).collect();
-            audit_rows.push(vec![
-                Value::from(new_id("evt")),
-                now.into(),
-                "cycle.issued".into(),
-                to.account_id.as_str().into(),
-                json!({ "date": iso_date(date), "documents": numbers }).to_string().into(),
-            ]);
+            audit_rows.push(audit::row(
+                now,
+                AuditEvent {
+                    action: "cycle.issued",
+                    account_id: Some(&to.account_id),
+                    detail: json!({ "date": iso_date(date), "documents": numbers }),
+                    ..Default::default()
+                },
+            ));
         }
         written.issued.extend(account_documents);
     }
@@ -160,7 +163,7 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
         }
     }
     insert(tx, "outbox (id, kind, to_address, subject, body_text, account_id, created_at, next_attempt_at)", &outbox_rows).await?;
-    insert(tx, "audit_events (id, occurred_at, action, account_id, detail)", &audit_rows).await?;
+    audit::record_all(tx, &audit_rows).await?;
     Ok(written)
 }
 

@@ -1,4 +1,5 @@
 use super::Tx;
+use super::bulk::{Value, insert};
 use crate::server::ids::new_id;
 
 /// One entry of the audit trail. Written in the same transaction as the change it records,
@@ -17,24 +18,32 @@ pub struct AuditEvent<'a> {
 }
 
 pub async fn record(tx: &mut Tx, now: i64, event: AuditEvent<'_>) -> Result<(), sqlx::Error> {
-    let detail = if event.detail.is_null() { "{}".to_string() } else { event.detail.to_string() };
-    sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, action, actor_user_id, actor_email, account_id,
-                                   impersonator_user_id, target_type, target_id, detail, ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    record_all(tx, &[row(now, event)]).await
+}
+
+/// Many events in multi-row statements; each row made by [`row`].
+pub async fn record_all(tx: &mut Tx, rows: &[Vec<Value>]) -> Result<(), sqlx::Error> {
+    insert(
+        tx,
+        "audit_events (id, occurred_at, action, actor_user_id, actor_email, account_id, impersonator_user_id, target_type, target_id, detail, ip)",
+        rows,
     )
-    .bind(new_id("evt"))
-    .bind(now)
-    .bind(event.action)
-    .bind(event.actor_user_id)
-    .bind(event.actor_email)
-    .bind(event.account_id)
-    .bind(event.impersonator_user_id)
-    .bind(event.target_type)
-    .bind(event.target_id)
-    .bind(detail)
-    .bind(event.ip)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
+}
+
+pub fn row(now: i64, event: AuditEvent<'_>) -> Vec<Value> {
+    let detail = if event.detail.is_null() { "{}".to_string() } else { event.detail.to_string() };
+    vec![
+        new_id("evt").into(),
+        now.into(),
+        event.action.into(),
+        event.actor_user_id.into(),
+        event.actor_email.into(),
+        event.account_id.into(),
+        event.impersonator_user_id.into(),
+        event.target_type.into(),
+        event.target_id.into(),
+        detail.into(),
+        event.ip.into(),
+    ]
 }

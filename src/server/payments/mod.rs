@@ -9,3 +9,4 @@ pub mod pay;
 pub mod processor;
 pub mod sandbox;
 pub mod settings;
+pub mod settle;

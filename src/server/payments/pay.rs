@@ -8,23 +8,20 @@
 //! 3. A second transaction records the outcome, settles the invoices and releases the lock.
 //!
 //! If the process dies between 2 and 3, the attempt stays `pending` with its key; the
-//! reconciler ([`reconcile_pending`]) asks the processor what happened to that key and
+//! reconciler ([`reconcile_pending`](super::settle::reconcile_pending)) asks the processor what happened to that key and
 //! finishes the job, so a charge that went through is recorded once and never repeated.
 
 use serde_json::json;
 
-use super::links;
-use super::outbox::{Email, billing_contacts, enqueue};
-use super::processor::{ChargeOutcome, ChargeRequest};
+use super::processor::ChargeRequest;
 use super::settings;
+use super::settle::finish;
 use crate::api::error::AppError;
 use crate::api::payments::PaymentResult;
-use crate::domain::billing_items::format_date;
 use crate::domain::fees::{MethodQuote, Settlement, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
 use crate::server::clock::unix_now;
-use crate::server::credit::top_up::on_payment_settled;
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::dashboard::method_label;
@@ -356,199 +353,4 @@ async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Opt
         },
         _ => PaymentResult::Pending { payment_id: id },
     }))
-}
-
-/// Records a charge's outcome: settles (or releases) the invoices, once. Safe to call again
-/// for the same payment: only the call that moves it out of `pending` does anything.
-pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) -> Result<PaymentResult, AppError> {
-    let now = unix_now(state.clock.as_ref());
-    let mut tx = state.db.begin_write().await?;
-    let (account_id, amount, fee, currency, label, user): (String, i64, i64, String, String, Option<String>) = sqlx::query_as(
-        "SELECT account_id, amount, fee, currency, method_label, initiated_by FROM payments WHERE id = $1",
-    )
-    .bind(payment_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let amount_m = decode::money(amount, &currency)?;
-    let fee_m = decode::money(fee, &currency)?;
-    let total = amount_m.checked_add(fee_m).map_err(|e| AppError::internal("total", e))?;
-
-    let result = match &outcome {
-        ChargeOutcome::Succeeded { charge_id } => {
-            let moved = sqlx::query(
-                "UPDATE payments SET status = 'succeeded', processor_charge_id = $2, settled_at = $3 WHERE id = $1 AND status = 'pending'",
-            )
-            .bind(payment_id)
-            .bind(charge_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if moved.rows_affected() == 1 {
-                on_payment_settled(&mut tx, now, payment_id, true, "").await?;
-                sqlx::query(
-                    "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = $2, payment_in_progress_id = NULL,
-                                         next_collection_on = NULL
-                     WHERE payment_in_progress_id = $1",
-                )
-                .bind(payment_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                record(
-                    &mut tx,
-                    now,
-                    AuditEvent {
-                        action: "payment.succeeded",
-                        actor_user_id: user.as_deref(),
-                        account_id: Some(&account_id),
-                        target_type: Some("payment"),
-                        target_id: Some(payment_id),
-                        detail: json!({ "total": total.minor, "currency": currency, "charge": charge_id }),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            }
-            PaymentResult::Paid { payment_id: payment_id.to_string(), amount: amount_m, fee: fee_m, total, method_label: label }
-        }
-        ChargeOutcome::Failed { code, message } => {
-            let moved = sqlx::query(
-                "UPDATE payments SET status = 'failed', failure_code = $2, failure_message = $3, settled_at = $4
-                 WHERE id = $1 AND status = 'pending'",
-            )
-            .bind(payment_id)
-            .bind(code)
-            .bind(message)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if moved.rows_affected() == 1 {
-                // Voids the prepayment invoices of a failed top-up first, so the failure email
-                // below offers payment links only for what is still owed.
-                on_payment_settled(&mut tx, now, payment_id, false, message).await?;
-                let invoices: Vec<FailedInvoice> = sqlx::query_as(
-                    "SELECT id, number, due_date, total, amount_paid, collection_attempts, next_collection_on
-                     FROM invoices WHERE payment_in_progress_id = $1 ORDER BY number",
-                )
-                .bind(payment_id)
-                .fetch_all(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE invoices SET payment_in_progress_id = NULL WHERE payment_in_progress_id = $1")
-                    .bind(payment_id)
-                    .execute(&mut *tx)
-                    .await?;
-                record(
-                    &mut tx,
-                    now,
-                    AuditEvent {
-                        action: "payment.failed",
-                        actor_user_id: user.as_deref(),
-                        account_id: Some(&account_id),
-                        target_type: Some("payment"),
-                        target_id: Some(payment_id),
-                        detail: json!({ "code": code, "total": total.minor, "currency": currency }),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                notify_failure(state, &mut tx, now, &account_id, &label, message, &invoices, &currency).await?;
-            }
-            PaymentResult::Declined { payment_id: payment_id.to_string(), message: message.clone() }
-        }
-    };
-    tx.commit().await?;
-    Ok(result)
-}
-
-#[derive(sqlx::FromRow)]
-struct FailedInvoice {
-    id: String,
-    number: String,
-    due_date: String,
-    total: i64,
-    amount_paid: i64,
-    /// Charges the billing cycle has tried (0: the client paid by hand).
-    collection_attempts: i64,
-    next_collection_on: Option<String>,
-}
-
-/// Emails every billing contact about a failed payment, with a payment link per invoice and,
-/// for the billing cycle's automatic charges, when the next attempt is. A payment that leaves
-/// nothing owed (a declined top-up, whose invoice is void) sends nothing.
-#[allow(clippy::too_many_arguments)]
-async fn notify_failure(
-    state: &AppState,
-    tx: &mut Tx,
-    now: i64,
-    account_id: &str,
-    method_label: &str,
-    reason: &str,
-    invoices: &[FailedInvoice],
-    currency: &str,
-) -> Result<(), AppError> {
-    if invoices.is_empty() {
-        return Ok(());
-    }
-    let contacts = billing_contacts(tx, account_id).await?;
-    let base = state.settings.server.public_url.trim_end_matches('/').to_string();
-    let mut lines = Vec::new();
-    for invoice in invoices {
-        let (token, expires_at) = links::create(tx, now, &invoice.id, account_id, None).await?;
-        let due = decode::date(&invoice.due_date).map(format_date).unwrap_or_else(|_| invoice.due_date.clone());
-        let expires = crate::domain::billing_items::format_unix_date(expires_at);
-        let retry = match (invoice.collection_attempts, invoice.next_collection_on.as_deref()) {
-            (0, _) => String::new(),
-            (_, Some(next)) => format!("\n  We will try to charge it again on {}.", decode::date(next).map(format_date).unwrap_or_else(|_| next.to_string())),
-            (_, None) => "\n  We will not try to charge it again automatically.".to_string(),
-        };
-        lines.push(format!(
-            "  Invoice {}, {} due {due}{retry}\n  Pay it here (no sign-in needed, link works until {expires}):\n  {base}{}",
-            invoice.number,
-            decode::money(invoice.total - invoice.amount_paid, currency)?.format(),
-            links::link_path(&token)
-        ));
-    }
-    let subject = match invoices {
-        [only] => format!("Payment failed for invoice {}", only.number),
-        _ => "A payment failed".to_string(),
-    };
-    for (name, email) in contacts {
-        let body = format!(
-            "Hello {name},\n\nWe tried to charge {method_label} but the payment did not go through: {reason}\n\n{}\n\n\
-             The invoice stays open until it is paid. If your service depends on it, paying now keeps it running.\n\n— Portico billing",
-            lines.join("\n\n")
-        );
-        enqueue(tx, now, Email { kind: "payment_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) }).await?;
-    }
-    Ok(())
-}
-
-/// Settles payments left `pending` longer than `older_than_secs` (the process died between
-/// the charge and its record, or the processor did not answer) by asking the processor what
-/// happened to their idempotency keys. Returns how many were settled.
-pub async fn reconcile_pending(state: &AppState, older_than_secs: i64) -> Result<usize, AppError> {
-    let cutoff = unix_now(state.clock.as_ref()) - older_than_secs;
-    let pending: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, idempotency_key FROM payments WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at")
-            .bind(cutoff)
-            .fetch_all(state.db.pool())
-            .await?;
-    let mut settled = 0;
-    for (payment_id, key) in pending {
-        let outcome = match state.processor.find_charge(&key).await {
-            Ok(Some(outcome)) => outcome,
-            // The processor never saw the charge: it did not happen, so the attempt failed.
-            Ok(None) => ChargeOutcome::Failed {
-                code: "abandoned".into(),
-                message: "The payment was interrupted before it reached the card network. Nothing was charged.".into(),
-            },
-            Err(e) => {
-                tracing::warn!(payment = %payment_id, error = %e, "processor still unavailable; will retry");
-                continue;
-            }
-        };
-        finish(state, &payment_id, outcome).await?;
-        settled += 1;
-    }
-    Ok(settled)
 }

@@ -2,6 +2,7 @@
 //! them to the processor's tokenization endpoint, and Portico works with the token.
 
 use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, stream};
 
 use crate::domain::money::Money;
 use crate::domain::payment_method::{CardBrand, CardFunding, MethodKind};
@@ -50,12 +51,23 @@ pub enum ChargeOutcome {
 #[error("payment processor unavailable: {0}")]
 pub struct ProcessorUnavailable(pub String);
 
+/// Charges in flight at once in [`PaymentProcessor::charge_many`]: enough to hide a processor's
+/// latency, few enough to stay inside its rate limits.
+const CHARGES_AT_ONCE: usize = 16;
+
 pub trait PaymentProcessor: Send + Sync {
     fn name(&self) -> &'static str;
 
     fn attach<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AttachedMethod, AttachError>>;
 
     fn charge<'a>(&'a self, request: ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProcessorUnavailable>>;
+
+    /// Several charges, each with its own key and outcome, in the order asked. A processor
+    /// without a batch interface is called for several at once: its calls are network-bound.
+    fn charge_many<'a>(&'a self, requests: Vec<ChargeRequest<'a>>) -> BoxFuture<'a, Vec<Result<ChargeOutcome, ProcessorUnavailable>>> {
+        let charges: Vec<_> = requests.into_iter().map(|request| self.charge(request)).collect();
+        stream::iter(charges).buffered(CHARGES_AT_ONCE).collect().boxed()
+    }
 
     /// The outcome of the charge made with this idempotency key, if the processor made one.
     fn find_charge<'a>(

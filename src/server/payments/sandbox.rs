@@ -16,6 +16,8 @@
 //! expiry, a one-way fingerprint and the test behaviour. Charges are recorded in the
 //! sandbox's own ledger (`sandbox_charges`) keyed by idempotency key, like a real processor.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,7 +33,8 @@ use crate::domain::bank::{BankAccountInput, validate_bank_account};
 use crate::domain::cards::{CardInput, FieldError, last_four, validate_card};
 use crate::domain::payment_method::{CardBrand, CardFunding, MethodKind};
 use crate::server::clock::{SharedClock, today, unix_now};
-use crate::server::db::Db;
+use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, bind_all, insert_new};
+use crate::server::db::{Db, placeholders};
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
 
@@ -111,56 +114,63 @@ impl SandboxProcessor {
         SandboxProcessor { db, clock }
     }
 
-    async fn recorded(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, sqlx::Error> {
-        let row: Option<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT id, outcome, failure_code FROM sandbox_charges WHERE idempotency_key = $1")
-                .bind(idempotency_key)
-                .fetch_optional(self.db.pool())
-                .await?;
-        Ok(row.map(|(id, outcome, code)| {
-            if outcome == "succeeded" {
-                ChargeOutcome::Succeeded { charge_id: id }
-            } else {
-                let code = code.unwrap_or_else(|| "card_declined".into());
-                ChargeOutcome::Failed { message: decline_message(&code).into(), code }
+    async fn recorded(&self, idempotency_keys: &[String]) -> Result<HashMap<String, ChargeOutcome>, sqlx::Error> {
+        let mut recorded = HashMap::new();
+        for keys in idempotency_keys.chunks(IDS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT idempotency_key, id, outcome, failure_code FROM sandbox_charges WHERE idempotency_key IN ({})",
+                placeholders(1, keys.len())
+            );
+            let rows: Vec<(String, String, String, Option<String>)> = bind_all(sqlx::query_as(&sql), keys).fetch_all(self.db.pool()).await?;
+            for (key, id, outcome, code) in rows {
+                let outcome = if outcome == "succeeded" {
+                    ChargeOutcome::Succeeded { charge_id: id }
+                } else {
+                    let code = code.unwrap_or_else(|| "card_declined".into());
+                    ChargeOutcome::Failed { message: decline_message(&code).into(), code }
+                };
+                recorded.insert(key, outcome);
             }
-        }))
+        }
+        Ok(recorded)
     }
 
-    async fn charge_once(&self, request: ChargeRequest<'_>) -> Result<ChargeOutcome, sqlx::Error> {
-        if let Some(previous) = self.recorded(request.idempotency_key).await? {
-            return Ok(previous);
-        }
-        let body = decode_token(request.token);
-        let (outcome, code) = match &body {
-            None => ("failed", Some("invalid_token")),
-            Some(body) => match body.behaviour {
-                Behaviour::Succeeds => ("succeeded", None),
-                Behaviour::ChargesFail | Behaviour::DeclinedOnAttach => ("failed", Some("card_declined")),
-                Behaviour::InsufficientFunds => ("failed", Some("insufficient_funds")),
-                Behaviour::ExpiredCard => ("failed", Some("expired_card")),
-                Behaviour::IncorrectCvc => ("failed", Some("incorrect_cvc")),
-                Behaviour::ProcessingError => ("failed", Some("processing_error")),
-            },
-        };
-        let fingerprint = body.map(|b| b.fingerprint).unwrap_or_default();
-        // The unique key makes a concurrent duplicate lose the insert, not charge twice.
-        sqlx::query(
-            "INSERT INTO sandbox_charges (id, idempotency_key, token_fingerprint, amount, currency, outcome, failure_code, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(new_id("ch"))
-        .bind(request.idempotency_key)
-        .bind(fingerprint)
-        .bind(request.amount.minor)
-        .bind(request.amount.currency.code())
-        .bind(outcome)
-        .bind(code)
-        .bind(unix_now(self.clock.as_ref()))
-        .execute(self.db.pool())
-        .await?;
-        // Whether this call or a concurrent duplicate inserted it, the row is there now.
-        self.recorded(request.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)
+    /// Records each charge under its idempotency key, all in one transaction (the sandbox's
+    /// ledger shares the database); a key already recorded keeps its first outcome.
+    async fn charge_all(&self, requests: &[ChargeRequest<'_>]) -> Result<Vec<ChargeOutcome>, sqlx::Error> {
+        let now = unix_now(self.clock.as_ref());
+        let rows: Vec<Vec<Value>> = requests
+            .iter()
+            .map(|request| {
+                let body = decode_token(request.token);
+                let code = match body.as_ref().map(|b| b.behaviour) {
+                    None => Some("invalid_token"),
+                    Some(Behaviour::Succeeds) => None,
+                    Some(Behaviour::ChargesFail | Behaviour::DeclinedOnAttach) => Some("card_declined"),
+                    Some(Behaviour::InsufficientFunds) => Some("insufficient_funds"),
+                    Some(Behaviour::ExpiredCard) => Some("expired_card"),
+                    Some(Behaviour::IncorrectCvc) => Some("incorrect_cvc"),
+                    Some(Behaviour::ProcessingError) => Some("processing_error"),
+                };
+                vec![
+                    new_id("ch").into(),
+                    request.idempotency_key.into(),
+                    body.map(|b| b.fingerprint).unwrap_or_default().into(),
+                    request.amount.minor.into(),
+                    request.amount.currency.code().into(),
+                    if code.is_none() { "succeeded" } else { "failed" }.into(),
+                    code.into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        let mut tx = self.db.begin_write().await?;
+        // The unique key makes a duplicate (a retry, a concurrent call) lose the insert, not charge twice.
+        insert_new(&mut tx, "sandbox_charges (id, idempotency_key, token_fingerprint, amount, currency, outcome, failure_code, created_at)", &rows).await?;
+        tx.commit().await?;
+        let keys: Vec<String> = requests.iter().map(|r| r.idempotency_key.to_string()).collect();
+        let mut recorded = self.recorded(&keys).await?;
+        keys.iter().map(|key| recorded.remove(key).ok_or(sqlx::Error::RowNotFound)).collect()
     }
 }
 
@@ -208,11 +218,29 @@ impl PaymentProcessor for SandboxProcessor {
     }
 
     fn charge<'a>(&'a self, request: ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProcessorUnavailable>> {
-        async move { self.charge_once(request).await.map_err(|e| ProcessorUnavailable(e.to_string())) }.boxed()
+        async move {
+            let mut outcomes = self.charge_all(std::slice::from_ref(&request)).await.map_err(|e| ProcessorUnavailable(e.to_string()))?;
+            outcomes.pop().ok_or_else(|| ProcessorUnavailable("no outcome recorded".into()))
+        }
+        .boxed()
+    }
+
+    fn charge_many<'a>(&'a self, requests: Vec<ChargeRequest<'a>>) -> BoxFuture<'a, Vec<Result<ChargeOutcome, ProcessorUnavailable>>> {
+        async move {
+            match self.charge_all(&requests).await {
+                Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+                Err(e) => requests.iter().map(|_| Err(ProcessorUnavailable(e.to_string()))).collect(),
+            }
+        }
+        .boxed()
     }
 
     fn find_charge<'a>(&'a self, idempotency_key: &'a str) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
-        async move { self.recorded(idempotency_key).await.map_err(|e| ProcessorUnavailable(e.to_string())) }.boxed()
+        async move {
+            let mut recorded = self.recorded(&[idempotency_key.to_string()]).await.map_err(|e| ProcessorUnavailable(e.to_string()))?;
+            Ok(recorded.remove(idempotency_key))
+        }
+        .boxed()
     }
 }
 

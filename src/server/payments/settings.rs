@@ -1,7 +1,7 @@
 //! The vendor's fee settings (seeds 002, 003), with the documented defaults when unset.
 
 use rust_decimal::Decimal;
-use sqlx::AnyPool;
+use sqlx::Any;
 use std::str::FromStr;
 
 use crate::api::error::AppError;
@@ -14,13 +14,13 @@ pub struct VendorPaymentSettings {
     pub wire_instructions: String,
 }
 
-pub async fn load(pool: &AnyPool, vendor_id: &str, currency: Currency) -> Result<VendorPaymentSettings, AppError> {
+pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = Any>, vendor_id: &str, currency: Currency) -> Result<VendorPaymentSettings, AppError> {
     let row: Option<(String, i64, i64, String, String)> = sqlx::query_as(
         "SELECT card_surcharge_rate, ach_minimum, wire_minimum, enabled_methods, wire_instructions
          FROM vendor_payment_settings WHERE vendor_id = $1",
     )
     .bind(vendor_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     let Some((rate, ach_minimum, wire_minimum, enabled, wire_instructions)) = row else {
         return Ok(VendorPaymentSettings { schedule: FeeSchedule::default_for(currency), wire_instructions: String::new() });
