@@ -2,7 +2,7 @@
 //! for three numbers, a default card, a billing contact, a credit balance), then times the run
 //! of the 1st: a license invoice charged to the card and a reconciliation statement for each.
 //!
-//!   cargo bench --bench cycle --no-default-features --features ssr -- [--accounts N] [--workers K]
+//!   cargo bench --bench cycle --no-default-features --features ssr -- [--accounts N] [--workers K] [--batch N] [--no-charges]
 //!
 //! SQLite (a file in a temporary directory) unless PORTICO_TEST_DATABASE_URL names a PostgreSQL
 //! server, where it creates a fresh database. `bench/cycle.sh` runs both. Target: at least
@@ -26,21 +26,24 @@ use portico::server::payments::sandbox::demo_token;
 struct Args {
     accounts: usize,
     workers: usize,
+    /// Accounts a worker leases and bills at a time (`[billing] batch`).
+    batch: i64,
     /// Accounts without a card: the cycle issues and emails, and charges nothing.
     no_charges: bool,
 }
 
 fn args() -> Args {
-    let mut parsed = Args { accounts: 10_000, workers: 1, no_charges: false };
+    let mut parsed = Args { accounts: 10_000, workers: 1, batch: RunOptions::new(date!(2026 - 12 - 01), "").batch, no_charges: false };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--accounts" => parsed.accounts = iter.next().and_then(|v| v.parse().ok()).expect("--accounts N"),
             "--workers" => parsed.workers = iter.next().and_then(|v| v.parse().ok()).expect("--workers K"),
+            "--batch" => parsed.batch = iter.next().and_then(|v| v.parse().ok()).expect("--batch N"),
             "--no-charges" => parsed.no_charges = true,
             // cargo bench passes --bench; anything else is a mistake worth hearing about.
             "--bench" => {}
-            other => panic!("unknown argument {other:?} (expected --accounts N, --workers K, --no-charges)"),
+            other => panic!("unknown argument {other:?} (expected --accounts N, --workers K, --batch N, --no-charges)"),
         }
     }
     parsed
@@ -166,12 +169,14 @@ async fn main() {
     let day = date!(2026 - 12 - 01);
     let started = Instant::now();
     let mut runs = Vec::new();
+    let batch = args.batch;
     for worker in 0..args.workers {
         // Each worker is its own process as far as the database is concerned: its own pool.
         let db = Db::connect(&url, 4).await.expect("connect");
         let state = new_state(db, settings(&url), clock.clone()).expect("state");
         runs.push(tokio::spawn(async move {
-            let options = RunOptions::new(day, format!("bench-{worker}"));
+            let mut options = RunOptions::new(day, format!("bench-{worker}"));
+            options.batch = batch;
             run(&state, &options, &|_, _| {}).await.expect("cycle")
         }));
     }

@@ -152,6 +152,14 @@ impl Demo<'_> {
         self.subscriptions().await?;
         self.plan_invoices();
         self.write_invoices().await?;
+        // The numbers the prorated invoices bill, as the cycle marks them (see cycle::plan).
+        self.exec(
+            "UPDATE phone_numbers SET prorated_invoice_id = (
+                 SELECT i.id FROM invoices i WHERE i.account_id = phone_numbers.account_id AND i.cycle_key = 'prorated:' || substr(phone_numbers.onboarded_on, 1, 7))
+             WHERE substr(onboarded_on, 9, 2) <> '01'",
+            Vec::new(),
+        )
+        .await?;
         self.credit_ledger().await?;
         self.reconciliation_statements().await?;
         self.estimates().await?;

@@ -438,6 +438,43 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     assert!(!after.blocks.iter().any(|b| names_license(&b.cause)), "{after:?}");
 }
 
+#[tokio::test]
+async fn a_number_onboarded_on_the_last_day_after_its_run_is_billed_by_the_next_run_once() {
+    let app = TestApp::with_demo().await;
+    run_on(&app, date!(2026 - 12 - 01)).await;
+    add_number(&app, "num_nw_9", "+1 206 555 0160", "2026-12-10").await;
+    run_on(&app, date!(2026 - 12 - 31)).await;
+    let month_end = invoice(&app, NW, "prorated:2026-12").await;
+    assert_eq!(lines(&app, &month_end.id).await.len(), 1);
+    // Onboarded later on the 31st: December's prorated invoice is out already.
+    add_number(&app, "num_nw_10", "+1 206 555 0161", "2026-12-31").await;
+
+    let report = run_on(&app, date!(2027 - 01 - 01)).await;
+    assert_eq!(report.failed_accounts, 0);
+    let late = invoice(&app, NW, "prorated:2026-12:2027-01-01").await;
+    assert_eq!((late.kind.as_str(), late.issue_date.as_str(), late.status.as_str()), ("prorated_license", "2027-01-01", "paid"));
+    assert_eq!((late.period_start.as_deref(), late.period_end.as_deref()), (Some("2026-12-31"), Some("2026-12-31")));
+    // $15.00 × 1 / 31 days = $0.4839 → $0.48.
+    assert_eq!(lines(&app, &late.id).await, vec![("License +1 206 555 0161, from Dec 31, 2026 (1 of 31 days)".into(), 1, 48, 48)]);
+    // January's license invoice counts it with the other nine.
+    let january = invoice(&app, NW, "license:2027-01").await;
+    assert!(lines(&app, &january.id).await.contains(&("Phone number licenses — January 2027".into(), 10, 1_500, 15_000)));
+
+    // Each number is billed for December once: by the invoice that names it.
+    let billed_by: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, prorated_invoice_id FROM phone_numbers WHERE id IN ('num_nw_9', 'num_nw_10') ORDER BY id")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(billed_by, vec![("num_nw_10".into(), Some(late.id.clone())), ("num_nw_9".into(), Some(month_end.id.clone()))]);
+    let prorated_count = || app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key LIKE 'prorated:2026-12%'");
+    assert_eq!(prorated_count().await, 2);
+    run_on(&app, date!(2027 - 01 - 01)).await;
+    run_on(&app, date!(2027 - 01 - 02)).await;
+    assert_eq!(prorated_count().await, 2);
+    assert_numbers_gap_free(&app).await;
+}
+
 async fn give_card(app: &TestApp, account: &str, token: &str) {
     sqlx::query("UPDATE payment_methods SET processor_token = $1 WHERE account_id = $2").bind(token).bind(account).execute(app.state.db.pool()).await.unwrap();
 }
@@ -596,7 +633,10 @@ async fn a_card_that_expires_before_the_next_charge_is_announced_once() {
 }
 
 #[test]
-fn cycle_options_default_to_batches_of_200_with_five_minute_leases() {
+fn cycle_options_default_to_the_shipped_settings_batches_of_500_with_five_minute_leases() {
     let options = RunOptions::new(date!(2026 - 12 - 01), "w");
-    assert_eq!((options.batch, options.lease_seconds), (200, 300));
+    assert_eq!((options.batch, options.lease_seconds), (500, 300));
+    let shipped = portico::server::config::Settings::load_from(std::path::Path::new("Leptos.toml"), |_| None).expect("Leptos.toml");
+    let configured = RunOptions::configured(date!(2026 - 12 - 01), "w", &shipped.billing);
+    assert_eq!((configured.batch, configured.lease_seconds), (500, 300));
 }

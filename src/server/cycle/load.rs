@@ -35,9 +35,12 @@ pub struct Subscription {
 
 #[derive(Debug, Clone)]
 pub struct Number {
+    pub id: String,
     pub number: String,
     pub onboarded_on: Date,
     pub released_on: Option<Date>,
+    /// Billed for the rest of its onboarding month on a prorated license invoice.
+    pub prorated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +99,8 @@ fn midnight(day: Date) -> i64 {
 
 type SubscriptionRow = (String, String, String, String, String, String, i64, i64, String, String, String, i64, Option<String>);
 type LedgerRow = (String, i64, i64, i64, i64, i64);
+/// account, id, number, onboarded on, released on, invoice that prorated it.
+type NumberRow = (String, String, String, String, Option<String>, Option<String>);
 
 /// Everything the cycle needs about `accounts`, with the ledger and invoices of the month it
 /// reconciles. Which documents exist already is read after planning (see [`issued_keys`]).
@@ -153,12 +158,15 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
         });
     }
 
-    let sql = format!("SELECT account_id, number, onboarded_on, released_on FROM phone_numbers WHERE account_id IN ({ids}) ORDER BY account_id, onboarded_on, number");
-    let rows: Vec<(String, String, String, Option<String>)> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
-    for (account, number, onboarded, released) in rows {
+    let sql = format!(
+        "SELECT account_id, id, number, onboarded_on, released_on, prorated_invoice_id FROM phone_numbers
+         WHERE account_id IN ({ids}) ORDER BY account_id, onboarded_on, number"
+    );
+    let rows: Vec<NumberRow> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
+    for (account, id, number, onboarded, released, prorated) in rows {
         let Some(facts) = out.get_mut(&account) else { continue };
         let released_on = released.as_deref().map(decode::date).transpose()?;
-        facts.numbers.push(Number { number, onboarded_on: decode::date(&onboarded)?, released_on });
+        facts.numbers.push(Number { id, number, onboarded_on: decode::date(&onboarded)?, released_on, prorated: prorated.is_some() });
     }
 
     for (account, methods) in method::chargeable(tx, accounts).await? {

@@ -39,8 +39,9 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
+    /// The default batch and lease of `[billing]`.
     pub fn new(date: Date, worker: impl Into<String>) -> Self {
-        RunOptions { date, worker: worker.into(), batch: 200, lease_seconds: 300 }
+        RunOptions::configured(date, worker, &crate::server::config::BillingSettings::default())
     }
 
     /// Batch size and lease length from `[billing]` in the settings.

@@ -26,6 +26,8 @@ pub struct PlannedDocument {
     pub draft: Draft,
     pub due: Date,
     pub charge: Option<Method>,
+    /// The numbers a prorated license invoice bills (their ids), marked billed with it.
+    pub prorates: Vec<String>,
 }
 
 /// A subscription's new period after the run.
@@ -116,7 +118,7 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
     }
 
     let months = MonthDocuments::for_run_on(date);
-    if let Some(document) = prorated(facts, &subscriptions, months.prorated_month, due)? {
+    if let Some(document) = prorated(facts, &subscriptions, months.prorated_month, date, due)? {
         plan.documents.push(document);
     }
     if let Some((lines, memo)) = compose_statement(&facts.ledger, &facts.memo_invoices, facts.recipient.currency, months.reconciled_month)? {
@@ -131,6 +133,7 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
             },
             due: date,
             charge: None,
+            prorates: Vec::new(),
         });
     }
     for document in &mut plan.documents {
@@ -212,6 +215,7 @@ fn license_invoice(facts: &AccountFacts, subscriptions: &mut [Subscription], gro
         },
         due,
         charge: None,
+        prorates: Vec::new(),
     }
 }
 
@@ -234,25 +238,34 @@ fn renewal(subscription: &Subscription, next_end: Date, due: Date) -> PlannedDoc
         },
         due,
         charge: None,
+        prorates: Vec::new(),
     }
 }
 
-/// The month-end invoice for numbers onboarded after the 1st of `month`, each prorated.
-fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, due: Date) -> Result<Option<PlannedDocument>, AppError> {
+/// The month-end invoice for numbers onboarded after the 1st of `month`, each prorated. A
+/// number onboarded after that invoice was issued (on the month's last day, after its run) is
+/// billed on a later run, on an invoice of its own keyed by that run's date.
+fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, date: Date, due: Date) -> Result<Option<PlannedDocument>, AppError> {
     let (first, last) = (first_of_month(month), last_of_month(month));
-    let added: Vec<_> = facts
+    let in_month: Vec<_> = facts
         .numbers
         .iter()
         .filter(|n| n.onboarded_on > first && n.onboarded_on <= last && n.released_on.is_none_or(|r| r > n.onboarded_on))
         .collect();
+    let added: Vec<_> = in_month.iter().filter(|n| !n.prorated).collect();
     let Some(earliest) = added.iter().map(|n| n.onboarded_on).min() else { return Ok(None) };
     let Some(license) = subscriptions.iter().find(|s| s.plan_kind == PlanKind::License) else {
         tracing::warn!(account = %facts.recipient.account_id, "numbers onboarded but no license subscription: no prorated invoice");
         return Ok(None);
     };
+    let late = in_month.iter().any(|n| n.prorated);
+    let cycle_key = match late {
+        false => format!("prorated:{}", month_key(month)),
+        true => format!("prorated:{}:{}", month_key(month), iso_date(date)),
+    };
     let unit = Money::new(license.unit_amount, facts.recipient.currency);
     let mut lines = Vec::with_capacity(added.len());
-    for number in added {
+    for number in &added {
         let (amount, days, of_days) = prorated_license(unit, month, number.onboarded_on).map_err(|e| AppError::internal("proration", e))?;
         lines.push(DraftLine {
             description: format!("License {}, from {} ({days} of {of_days} days)", number.number, format_date(number.onboarded_on)),
@@ -264,7 +277,7 @@ fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, d
     Ok(Some(PlannedDocument {
         draft: Draft {
             kind: InvoiceKind::ProratedLicense,
-            cycle_key: format!("prorated:{}", month_key(month)),
+            cycle_key,
             period: Some((earliest, last)),
             lines,
             memo: Some(format!("Licenses for numbers added during {}, charged for the days they were active.", month_name(month))),
@@ -272,6 +285,7 @@ fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, d
         },
         due,
         charge: None,
+        prorates: added.iter().map(|n| n.id.clone()).collect(),
     }))
 }
 

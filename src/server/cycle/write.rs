@@ -15,7 +15,7 @@ use crate::api::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::Tx;
 use crate::server::db::audit::{self, AuditEvent};
-use crate::server::db::bulk::{Value, insert};
+use crate::server::db::bulk::{Value, insert, update_from};
 use crate::server::estimates::{invoice_number, reserve_invoice_numbers};
 use crate::server::ids::new_id;
 use crate::server::payments::links;
@@ -44,6 +44,7 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     let mut written = Written::default();
     let (mut invoice_rows, mut line_rows, mut outbox_rows, mut audit_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut links_wanted = Vec::new();
+    let mut prorated_numbers: Vec<Vec<Value>> = Vec::new();
     for (facts, plan) in plans {
         let to = &facts.recipient;
         let mut account_documents = Vec::new();
@@ -83,6 +84,7 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 charged.map(|_| iso_date(date)).into(),
             ]);
             line_rows.extend(documents::line_rows(&id, &draft.lines));
+            prorated_numbers.extend(document.prorates.iter().map(|number| vec![number.as_str().into(), id.as_str().into()]));
             if charged.is_none() && !settled {
                 links_wanted.push((id.clone(), to.account_id.as_str()));
             }
@@ -111,6 +113,14 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     )
     .await?;
     insert(tx, documents::LINE_COLUMNS, &line_rows).await?;
+    let _: Vec<(String,)> = update_from(
+        tx,
+        "v (id, invoice_id)",
+        &prorated_numbers,
+        "UPDATE phone_numbers SET prorated_invoice_id = v.invoice_id FROM v
+         WHERE phone_numbers.id = v.id AND phone_numbers.prorated_invoice_id IS NULL RETURNING phone_numbers.id",
+    )
+    .await?;
 
     // Invoices nobody charges automatically are paid through a link in the email.
     let mut link_paths: HashMap<String, String> = HashMap::new();
