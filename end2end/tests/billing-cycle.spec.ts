@@ -19,9 +19,16 @@ test("last month's reconciliation statement balances to the cent", async ({ page
   const table = page.getByRole('table', { name: 'Invoices and payments, newest first' });
   const statementRow = table.getByRole('row').filter({ hasText: 'Reconciliation statement' }).first();
   await expect(statementRow).toBeVisible();
-  await statementRow.getByRole('link', { name: /^View invoice ACME-/ }).click();
+  await expect(statementRow).toContainText('Nothing to pay');
+  await expect(statementRow).toContainText('For your records');
+  await statementRow.getByRole('link', { name: /^View statement ACME-/ }).click();
 
+  // A statement, not a bill: nothing due, no pay button.
+  await expect(page.getByRole('heading', { level: 1, name: /^Statement ACME-\d+$/ })).toBeVisible();
   await expect(page.getByText('Reconciliation statement', { exact: true })).toBeVisible();
+  await expect(page.getByText('For your records')).toBeVisible();
+  await expect(page.getByText('Amount due')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Pay invoice' })).toHaveCount(0);
   const lines = page.getByRole('table', { name: 'Lines' });
   const rows = lines.locator('tbody tr');
   await expect(rows.first()).toContainText('Credit balance on');

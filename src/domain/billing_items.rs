@@ -59,6 +59,21 @@ string_enum! {
     }
 }
 
+impl InvoiceKind {
+    /// What the document is called in a sentence: a statement is numbered with the invoices
+    /// but asks for nothing.
+    pub fn noun(self) -> &'static str {
+        match self {
+            InvoiceKind::Reconciliation => "statement",
+            _ => "invoice",
+        }
+    }
+
+    pub fn is_statement(self) -> bool {
+        self == InvoiceKind::Reconciliation
+    }
+}
+
 string_enum! {
     EstimateKind {
         Estimate => "estimate", "Estimate";
@@ -173,6 +188,14 @@ mod tests {
             assert_eq!(SubscriptionStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(InvoiceStatus::parse("bogus"), None);
+    }
+
+    #[test]
+    fn only_the_reconciliation_statement_is_a_statement() {
+        let statements: Vec<_> = InvoiceKind::ALL.iter().filter(|k| k.is_statement()).collect();
+        assert_eq!(statements, vec![&InvoiceKind::Reconciliation]);
+        assert_eq!(InvoiceKind::Reconciliation.noun(), "statement");
+        assert_eq!(InvoiceKind::ProratedLicense.noun(), "invoice");
     }
 
     #[test]

@@ -70,6 +70,25 @@ async fn another_accounts_invoice_page_is_not_found() {
 }
 
 #[tokio::test]
+async fn a_statement_page_says_statement_and_asks_for_nothing_while_an_invoice_page_shows_what_is_due() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let id_of = |kind: &'static str| {
+        sqlx::query_as::<_, (String, String)>("SELECT id, number FROM invoices WHERE account_id = 'acc_northwind' AND kind = $1 ORDER BY issue_date DESC LIMIT 1")
+            .bind(kind)
+            .fetch_one(app.state.db.pool())
+    };
+    let (statement, number) = id_of("reconciliation").await.unwrap();
+    let page = app.get(&format!("/invoices/{statement}"), Some(&owner)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("Statement {number}")) && page.body.contains("For your records"), "{}", page.body);
+    assert!(!page.body.contains(&format!("Invoice {number}")) && !page.body.contains("Amount due"));
+    let (invoice, number) = id_of("prorated_license").await.unwrap();
+    let page = app.get(&format!("/invoices/{invoice}"), Some(&owner)).await;
+    assert!(page.body.contains(&format!("Invoice {number}")) && page.body.contains("Amount due"));
+}
+
+#[tokio::test]
 async fn unknown_paths_are_404() {
     let app = TestApp::with_demo().await;
     let token = app.login("owner@northwind.test").await;

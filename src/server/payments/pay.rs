@@ -7,9 +7,10 @@
 //! 2. The processor is called with the same idempotency key, outside any transaction.
 //! 3. A second transaction records the outcome, settles the invoices and releases the lock.
 //!
-//! If the process dies between 2 and 3, the attempt stays `pending` with its key; the
-//! reconciler ([`reconcile_pending`](super::settle::reconcile_pending)) asks the processor what happened to that key and
-//! finishes the job, so a charge that went through is recorded once and never repeated.
+//! If the process dies between 2 and 3, the attempt stays `pending` with its key; the reconciler
+//! ([`reconcile_pending`](super::settle::reconcile_pending)) asks the processor what happened to
+//! that key and finishes the job, so a charge that went through is recorded once and never
+//! repeated. Step 3 is [`finish`], by the rules of `payments::settle`.
 
 use serde_json::json;
 

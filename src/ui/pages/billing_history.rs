@@ -105,12 +105,16 @@ fn EntryRow(e: HistoryEntry) -> impl IntoView {
     match e {
         HistoryEntry::Invoice { id, number, kind, status, is_overdue, issue_date, due_date, total, amount_due } => {
             let (label, tone) = match status {
+                _ if kind.is_statement() => ("For your records".to_string(), Tone::Neutral),
                 _ if is_overdue => ("Overdue".to_string(), Tone::Danger),
                 InvoiceStatus::Paid => ("Paid".to_string(), Tone::Good),
                 InvoiceStatus::Open | InvoiceStatus::AwaitingTransfer => (status.label().to_string(), Tone::Warning),
                 other => (other.label().to_string(), Tone::Neutral),
             };
-            let detail = if status.is_outstanding() {
+            let noun = kind.noun();
+            let detail = if kind.is_statement() {
+                "Nothing to pay".to_string()
+            } else if status.is_outstanding() {
                 format!("Due {} · {} to pay", format_date(due_date), amount_due.format())
             } else {
                 format!("Due {}", format_date(due_date))
@@ -125,8 +129,8 @@ fn EntryRow(e: HistoryEntry) -> impl IntoView {
                     <td data-label="Status"><Badge label tone/></td>
                     <td data-label="Amount" class="num">{total.format()}</td>
                     <td class="action actions">
-                        <a class="button button-small button-secondary" href=format!("/invoices/{id}") aria-label=format!("View invoice {number}")>"View"</a>
-                        <a class="button button-small button-secondary" href=format!("/invoices/{id}/pdf") download rel="external" aria-label=format!("Download invoice {number} as PDF")>"PDF"</a>
+                        <a class="button button-small button-secondary" href=format!("/invoices/{id}") aria-label=format!("View {noun} {number}")>"View"</a>
+                        <a class="button button-small button-secondary" href=format!("/invoices/{id}/pdf") download rel="external" aria-label=format!("Download {noun} {number} as PDF")>"PDF"</a>
                     </td>
                 </tr>
             }.into_any()

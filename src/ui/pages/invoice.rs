@@ -31,7 +31,9 @@ pub fn InvoicePage() -> impl IntoView {
 
 #[component]
 fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
+    let statement = inv.kind.is_statement();
     let (status, tone) = match inv.status {
+        _ if statement => ("For your records".to_string(), Tone::Neutral),
         _ if inv.is_overdue => ("Overdue".to_string(), Tone::Danger),
         InvoiceStatus::Paid => ("Paid".to_string(), Tone::Good),
         InvoiceStatus::Open | InvoiceStatus::AwaitingTransfer => (inv.status.label().to_string(), Tone::Warning),
@@ -40,13 +42,17 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
     let payable = inv.status == InvoiceStatus::Open && inv.amount_due.minor > 0;
     let invoice_id = inv.id.clone();
     let pdf_href = format!("/invoices/{}/pdf", inv.id);
+    let title = match statement {
+        true => format!("Statement {}", inv.number),
+        false => format!("Invoice {}", inv.number),
+    };
     view! {
-        <Title text=format!("Invoice {}", inv.number)/>
+        <Title text=title.clone()/>
         <article class="card document" aria-labelledby="doc-title">
             <header class="document-header">
                 <div>
                     <p class="eyebrow">{inv.kind.label()}</p>
-                    <h1 id="doc-title">{format!("Invoice {}", inv.number)}</h1>
+                    <h1 id="doc-title">{title}</h1>
                 </div>
                 <div class="document-actions">
                     <Badge label=status tone/>
@@ -55,9 +61,9 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
             </header>
             <dl class="facts">
                 <div><dt>"Issued"</dt><dd>{format_date(inv.issue_date)}</dd></div>
-                <div><dt>"Due"</dt><dd>{format_date(inv.due_date)}</dd></div>
+                {(!statement).then(|| view! { <div><dt>"Due"</dt><dd>{format_date(inv.due_date)}</dd></div> })}
                 {inv.period.map(|(s, e)| view! { <div><dt>"Period"</dt><dd>{format!("{} – {}", format_date(s), format_date(e))}</dd></div> })}
-                <div><dt>"Amount due"</dt><dd class="amount-due">{inv.amount_due.format()}</dd></div>
+                {(!statement).then(|| view! { <div><dt>"Amount due"</dt><dd class="amount-due">{inv.amount_due.format()}</dd></div> })}
             </dl>
             {payable.then(|| view! { <PayActions invoice_id/> })}
             <div class="parties">
@@ -65,13 +71,15 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
                 <Party heading="Bill to" party=inv.bill_to/>
             </div>
             <LinesTable lines=inv.lines subtotal=inv.subtotal tax=inv.tax total=inv.total/>
-            <dl class="facts totals-after">
-                <div><dt>"Paid"</dt><dd>{inv.amount_paid.format()}</dd></div>
-                {(!inv.fees_paid.is_zero()).then(|| view! {
-                    <div><dt>"Payment fees"</dt><dd>{inv.fees_paid.format()}</dd></div>
-                })}
-                <div><dt>"Due"</dt><dd>{inv.amount_due.format()}</dd></div>
-            </dl>
+            {(!statement).then(|| view! {
+                <dl class="facts totals-after">
+                    <div><dt>"Paid"</dt><dd>{inv.amount_paid.format()}</dd></div>
+                    {(!inv.fees_paid.is_zero()).then(|| view! {
+                        <div><dt>"Payment fees"</dt><dd>{inv.fees_paid.format()}</dd></div>
+                    })}
+                    <div><dt>"Due"</dt><dd>{inv.amount_due.format()}</dd></div>
+                </dl>
+            })}
             {inv.memo.map(|m| view! { <p class="memo">{m}</p> })}
         </article>
     }
