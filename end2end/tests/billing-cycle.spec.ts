@@ -26,7 +26,7 @@ test("last month's reconciliation statement balances to the cent", async ({ page
   // A statement, not a bill: nothing due, no pay button.
   await expect(page.getByRole('heading', { level: 1, name: /^Statement ACME-\d+$/ })).toBeVisible();
   await expect(page.getByText('Reconciliation statement', { exact: true })).toBeVisible();
-  await expect(page.getByText('For your records')).toBeVisible();
+  await expect(page.getByText('For your records', { exact: true })).toBeVisible();
   await expect(page.getByText('Amount due')).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Pay invoice' })).toHaveCount(0);
   const lines = page.getByRole('table', { name: 'Lines' });
