@@ -15,10 +15,11 @@ use crate::api::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::Tx;
 use crate::server::db::audit::{self, AuditEvent};
-use crate::server::db::bulk::{Value, insert, update_from};
+use crate::server::db::bulk::{Value, insert, update_each};
 use crate::server::estimates::{invoice_number, reserve_invoice_numbers};
 use crate::server::ids::new_id;
 use crate::server::payments::links;
+use crate::server::payments::outbox::{self, Email};
 
 #[derive(Default)]
 pub struct Written {
@@ -113,12 +114,12 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     )
     .await?;
     insert(tx, documents::LINE_COLUMNS, &line_rows).await?;
-    let _: Vec<(String,)> = update_from(
+    update_each(
         tx,
         "v (id, invoice_id)",
         &prorated_numbers,
         "UPDATE phone_numbers SET prorated_invoice_id = v.invoice_id FROM v
-         WHERE phone_numbers.id = v.id AND phone_numbers.prorated_invoice_id IS NULL RETURNING phone_numbers.id",
+         WHERE phone_numbers.id = v.id AND phone_numbers.prorated_invoice_id IS NULL",
     )
     .await?;
 
@@ -150,7 +151,8 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 .collect();
             let (subject, body) = notices::issued(&documents, public_url);
             for (name, email) in &facts.contacts {
-                outbox_rows.push(outbox_row(now, "documents_issued", email, &subject, &format!("Hello {name},\n\n{body}"), &to.account_id));
+                let body = format!("Hello {name},\n\n{body}");
+                outbox_rows.push(outbox::row(now, Email { kind: "documents_issued", to: email, subject: &subject, body: &body, account_id: Some(&to.account_id) }));
             }
         }
         if let Some((method, charge_date)) = &plan.expiring_card {
@@ -167,43 +169,45 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 written.cards_announced += 1;
                 let (subject, body) = notices::expiring_card(method, *charge_date);
                 for (name, email) in &facts.contacts {
-                    outbox_rows.push(outbox_row(now, "card_expiring", email, &subject, &format!("Hello {name},\n\n{body}"), &to.account_id));
+                    let body = format!("Hello {name},\n\n{body}");
+                    outbox_rows.push(outbox::row(now, Email { kind: "card_expiring", to: email, subject: &subject, body: &body, account_id: Some(&to.account_id) }));
                 }
             }
         }
     }
-    insert(tx, "outbox (id, kind, to_address, subject, body_text, account_id, created_at, next_attempt_at)", &outbox_rows).await?;
+    outbox::enqueue_all(tx, &outbox_rows).await?;
     audit::record_all(tx, &audit_rows).await?;
     Ok(written)
 }
 
-fn outbox_row(now: i64, kind: &str, to: &str, subject: &str, body: &str, account_id: &str) -> Vec<Value> {
-    vec![new_id("msg").into(), kind.into(), to.into(), subject.into(), body.into(), account_id.into(), now.into(), now.into()]
-}
-
-/// New periods, grouped so that subscriptions moving alike move in one statement; each applies
-/// only if the period is still the one read (else the batch rolls back and is retried).
+/// New periods, all in one statement per chunk; each applies only if the period is still the
+/// one read (else the batch rolls back and is retried).
 async fn update_subscriptions(tx: &mut Tx, now: i64, plans: &[(&AccountFacts, AccountPlan)]) -> Result<(), AppError> {
-    let mut groups: HashMap<(Date, Date, Date, i64, &str), Vec<&str>> = HashMap::new();
-    for (_, plan) in plans {
-        for update in &plan.updates {
-            groups.entry((update.was_ending, update.start, update.end, update.quantity, update.status.as_str())).or_default().push(&update.id);
-        }
-    }
-    for ((was_ending, start, end, quantity, status), ids) in groups {
-        let sql = format!(
-            "UPDATE subscriptions SET current_period_start = $1, current_period_end = $2, quantity = $3, status = $4, version = version + 1
-             WHERE current_period_end = $5 AND id IN ({})",
-            crate::server::db::placeholders(6, ids.len())
-        );
-        let mut query = sqlx::query(&sql).bind(iso_date(start)).bind(iso_date(end)).bind(quantity).bind(status).bind(iso_date(was_ending));
-        for id in &ids {
-            query = query.bind(*id);
-        }
-        let moved = query.execute(&mut **tx).await?;
-        if moved.rows_affected() != ids.len() as u64 {
-            return Err(AppError::internal("renewal", "a subscription changed during its renewal"));
-        }
+    let rows: Vec<Vec<Value>> = plans
+        .iter()
+        .flat_map(|(_, plan)| &plan.updates)
+        .map(|update| {
+            vec![
+                update.id.as_str().into(),
+                iso_date(update.was_ending).into(),
+                iso_date(update.start).into(),
+                iso_date(update.end).into(),
+                update.quantity.into(),
+                update.status.as_str().into(),
+            ]
+        })
+        .collect();
+    let moved = update_each(
+        tx,
+        "v (id, was_ending, period_start, period_end, quantity, status)",
+        &rows,
+        "UPDATE subscriptions SET current_period_start = v.period_start, current_period_end = v.period_end, quantity = v.quantity,
+                                  status = v.status, version = version + 1
+         FROM v WHERE subscriptions.id = v.id AND subscriptions.current_period_end = v.was_ending",
+    )
+    .await?;
+    if moved != rows.len() as u64 {
+        return Err(AppError::internal("renewal", "a subscription changed during its renewal"));
     }
     for (_, plan) in plans {
         for (id, end) in &plan.ended {

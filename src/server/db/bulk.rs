@@ -96,6 +96,15 @@ where
     Ok(returned)
 }
 
+/// Like [`update_from`] for a statement without RETURNING: how many rows it changed.
+pub async fn update_each(tx: &mut Tx, table: &str, rows: &[Vec<Value>], statement: &str) -> Result<u64, sqlx::Error> {
+    let mut changed = 0;
+    for (values, arguments) in values_lists(tx, rows)? {
+        changed += sqlx::query_with(&format!("WITH {table} AS (VALUES {values}) {statement}"), arguments).execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(changed)
+}
+
 /// `rows` as `($1, $2), ($3, $4)` lists with their arguments, a statement's worth at a time.
 /// On SQLite the placeholders are anonymous (`(?, ?), (?, ?)`): sqlx looks up the name of each
 /// numbered parameter, a walk over all of them, so binding a statement of numbered parameters

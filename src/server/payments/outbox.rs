@@ -3,6 +3,7 @@
 //! never lost because the mail server was down.
 
 use crate::server::db::Tx;
+use crate::server::db::bulk::{Value, insert};
 use crate::server::ids::new_id;
 
 pub struct Email<'a> {
@@ -14,20 +15,26 @@ pub struct Email<'a> {
 }
 
 pub async fn enqueue(tx: &mut Tx, now: i64, email: Email<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (id, kind, to_address, subject, body_text, account_id, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    )
-    .bind(new_id("msg"))
-    .bind(email.kind)
-    .bind(email.to)
-    .bind(email.subject)
-    .bind(email.body)
-    .bind(email.account_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    enqueue_all(tx, &[row(now, email)]).await
+}
+
+/// Many emails in multi-row statements; each row made by [`row`].
+pub async fn enqueue_all(tx: &mut Tx, rows: &[Vec<Value>]) -> Result<(), sqlx::Error> {
+    insert(tx, "outbox (id, kind, to_address, subject, body_text, account_id, created_at, next_attempt_at)", rows).await
+}
+
+/// An email due to be sent now.
+pub fn row(now: i64, email: Email<'_>) -> Vec<Value> {
+    vec![
+        new_id("msg").into(),
+        email.kind.into(),
+        email.to.into(),
+        email.subject.into(),
+        email.body.into(),
+        email.account_id.into(),
+        now.into(),
+        now.into(),
+    ]
 }
 
 /// The account's billing contacts, who receive invoices and payment notices.

@@ -14,8 +14,8 @@ use crate::domain::billing_items::format_date;
 use crate::server::clock::unix_now;
 use crate::server::credit::top_up::on_payments_settled;
 use crate::server::db::audit::{self, AuditEvent, record};
-use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, update_from};
-use crate::server::db::{Tx, decode, placeholders};
+use crate::server::db::bulk::{Value, update_each, update_from};
+use crate::server::db::{Tx, decode};
 use crate::server::state::AppState;
 
 /// How many payments a [`settle`] call moved out of `pending` (a repeated call moves none).
@@ -94,18 +94,15 @@ async fn settle_succeeded(tx: &mut Tx, now: i64, charges: &[(&str, &str)]) -> Re
     .await?;
     let ids: Vec<String> = moved.iter().map(|payment| payment.id.clone()).collect();
     on_payments_settled(tx, now, &ids, true, "").await?;
-    for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let sql = format!(
-            "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = $1, payment_in_progress_id = NULL, next_collection_on = NULL
-             WHERE payment_in_progress_id IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut query = sqlx::query(&sql).bind(now);
-        for id in chunk {
-            query = query.bind(id);
-        }
-        query.execute(&mut **tx).await?;
-    }
+    let locks: Vec<Vec<Value>> = ids.iter().map(|id| vec![id.as_str().into(), now.into()]).collect();
+    update_each(
+        tx,
+        "v (payment_id, paid_at)",
+        &locks,
+        "UPDATE invoices SET status = 'paid', amount_paid = total, paid_at = v.paid_at, payment_in_progress_id = NULL, next_collection_on = NULL
+         FROM v WHERE invoices.payment_in_progress_id = v.payment_id",
+    )
+    .await?;
     let events: Vec<Vec<Value>> = moved
         .iter()
         .map(|payment| {
