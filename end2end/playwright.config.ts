@@ -13,7 +13,14 @@ import path from 'node:path';
 //   PORTICO_E2E_DB   the SQLite file the server uses   (<dir>/e2e.db)
 //   PORTICO_E2E_LOG  everything the server printed     (<dir>/server.log)
 //
+// The server's calendar is pinned (its `[server] today`) to PORTICO_E2E_TODAY, 2026-11-22
+// unless set, and its billing scheduler is off: every date and amount a spec asserts is the
+// same whatever day the suite runs on (the specs derive what depends on the date from it, in
+// helpers.ts). scripts/test-dates.sh runs the suite on other dates. Specs about the calendar
+// itself (the scheduler, expiry, month ends) start servers of their own pinned to what they need.
+//
 // Overrides:
+//   PORTICO_E2E_TODAY the pinned date (YYYY-MM-DD)
 //   PORTICO_E2E_URL  test a server that is already running there; no server is started
 //                    (then PORTICO_E2E_DB / PORTICO_E2E_LOG do not describe that server)
 //   PORTICO_E2E_BIN  the server binary (default: <repo>/target/release/portico)
@@ -28,6 +35,7 @@ const runDir = (process.env.PORTICO_E2E_DIR ||= fs.mkdtempSync(
 ));
 const dbFile = (process.env.PORTICO_E2E_DB ||= path.join(runDir, 'e2e.db'));
 const logFile = (process.env.PORTICO_E2E_LOG ||= path.join(runDir, 'server.log'));
+const today = (process.env.PORTICO_E2E_TODAY ||= '2026-11-22');
 
 const serverBin = path.resolve(
   repoRoot,
@@ -90,6 +98,8 @@ export default defineConfig({
           DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
           PORTICO_SERVER_SITE_ADDR: `127.0.0.1:${port}`,
           PORTICO_SERVER_PUBLIC_URL: ownServerURL,
+          PORTICO_SERVER_TODAY: today,
+          PORTICO_BILLING_SCHEDULER: 'false',
           RUST_LOG: 'info',
         },
         url: `${ownServerURL}/healthz`,

@@ -1,11 +1,10 @@
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 use portico::server::app::{new_state, router};
-use portico::server::clock::SystemClock;
+use portico::server::clock::{SharedClock, from_settings};
 use portico::server::config::Settings;
 use portico::server::db::{Db, redact};
 use portico::server::demo;
@@ -42,7 +41,7 @@ enum CycleAction {
     /// invoices at month end, reconciliation statements, renewals, automatic charges and their
     /// retries. Running it again for the same date issues nothing new.
     Run {
-        /// The cycle date, YYYY-MM-DD (default: today, UTC).
+        /// The cycle date, YYYY-MM-DD (default: today, UTC, or the pinned `[server] today`).
         #[arg(long, value_parser = parse_date)]
         date: Option<time::Date>,
         /// Names this worker in the leases it takes (default: host and process id).
@@ -72,6 +71,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).init();
 
     let cli = Cli::parse();
+    let clock = from_settings(&settings);
+    if let Some(start) = settings.server.today {
+        tracing::warn!(%start, "the calendar is pinned (server.today): today is {}, for tests and demos only", start.date());
+    }
     let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
     db.migrate().await?;
     tracing::info!(database = %redact(&settings.database.url), "database ready");
@@ -79,21 +82,21 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
         Command::Demo => {
-            load_demo(&db).await?;
+            load_demo(&db, &clock).await?;
             Ok(())
         }
-        Command::Cycle { action: CycleAction::Run { date, worker } } => run_cycle(db, settings, date, worker).await,
+        Command::Cycle { action: CycleAction::Run { date, worker } } => run_cycle(db, settings, clock, date, worker).await,
         Command::Serve { demo } => {
             if demo {
-                load_demo(&db).await?;
+                load_demo(&db, &clock).await?;
             }
-            serve(db, settings).await
+            serve(db, settings, clock).await
         }
     }
 }
 
-async fn load_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
-    if demo::load_if_empty(db, &SystemClock).await? {
+async fn load_demo(db: &Db, clock: &SharedClock) -> Result<(), Box<dyn std::error::Error>> {
+    if demo::load_if_empty(db, clock.as_ref()).await? {
         tracing::info!("demo data loaded (password for every demo login: {})", demo::DEMO_PASSWORD);
     } else {
         tracing::info!("database already has data; demo data not loaded");
@@ -101,10 +104,16 @@ async fn load_demo(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn run_cycle(db: Db, settings: Settings, date: Option<time::Date>, worker: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+async fn run_cycle(
+    db: Db,
+    settings: Settings,
+    clock: SharedClock,
+    date: Option<time::Date>,
+    worker: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
     use portico::server::cycle::{RunOptions, run, scheduler::worker_name};
-    let state = new_state(db.clone(), settings, Arc::new(SystemClock))?;
-    let date = date.unwrap_or_else(|| portico::server::clock::today(&SystemClock));
+    let date = date.unwrap_or_else(|| portico::server::clock::today(clock.as_ref()));
+    let state = new_state(db.clone(), settings, clock)?;
     let options = RunOptions::configured(date, worker.unwrap_or_else(worker_name), &state.settings.billing);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -136,10 +145,10 @@ async fn run_cycle(db: Db, settings: Settings, date: Option<time::Date>, worker:
     Ok(())
 }
 
-async fn serve(db: Db, settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(db: Db, settings: Settings, clock: SharedClock) -> Result<(), Box<dyn std::error::Error>> {
     let addr = settings.server.site_addr;
     let public_url = settings.server.public_url.clone();
-    let state = new_state(db.clone(), settings, Arc::new(SystemClock))?;
+    let state = new_state(db.clone(), settings, clock)?;
     portico::server::mailer::spawn_background(state.clone());
     portico::server::cycle::scheduler::spawn(state.clone());
     let app = router(state);

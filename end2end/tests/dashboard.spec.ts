@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { NORTHWIND, hydrated, signIn, usd } from './helpers';
 
 test('the owner signs in, sees the dashboard, uses it without a page load and signs out', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
@@ -12,7 +12,7 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
   const openItems = page.getByRole('region', { name: 'Open billing items' });
   await expect(openItems.getByRole('row')).toHaveCount(1 + 2 + 3); // header, 2 invoices, 3 estimates
   await expect(openItems.getByText('Overdue')).toBeVisible();
-  await expect(page.getByTestId('total-outstanding')).toHaveText('$640.30');
+  await expect(page.getByTestId('total-outstanding')).toHaveText(usd(NORTHWIND.outstanding));
   await expect(page.getByText('Awaiting your decision').locator('..')).toContainText('2 items');
   await expect(openItems.getByRole('link', { name: /^View invoice ACME-/ })).toHaveCount(2);
   await expect(openItems.getByRole('link', { name: /^View proposal PRO-/ })).toHaveCount(1);
@@ -99,7 +99,7 @@ test('agency staff land on the client list', async ({ page }) => {
   await signIn(page, 'staff@acme.test');
   await expect(page.getByRole('heading', { level: 1, name: 'Clients' })).toBeVisible();
   const rows = page.getByRole('table', { name: 'Client accounts' }).getByRole('row');
-  await expect(rows.filter({ hasText: 'Northwind Traders' })).toContainText('$640.30');
+  await expect(rows.filter({ hasText: 'Northwind Traders' })).toContainText(usd(NORTHWIND.outstanding));
   await expect(rows.filter({ hasText: 'Globex Corporation' })).toContainText('€');
 });
 

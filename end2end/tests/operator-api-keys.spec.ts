@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { TODAY, hydrated, isoDay, signIn } from './helpers';
 
 // Staff make an operator API key in the console, the vendor's system uses it, staff revoke it.
 // The usage pushed costs nothing, so the specs that read Northwind's balances are unaffected.
@@ -40,7 +40,8 @@ test('staff create an API key, see it once, use it and revoke it', async ({ page
 
   // The vendor's system pushes usage and reads the client's service status with it.
   const headers = { Authorization: `Bearer ${key}` };
-  const today = new Date().toISOString().slice(0, 10);
+  // Usage is reported for a day that has begun on the server's calendar.
+  const today = isoDay(TODAY);
   const pushed = await request.post('/api/operator/v1/usage', {
     headers,
     data: {

@@ -1,14 +1,15 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import fs from 'node:fs';
-import { hydrated, signIn } from './helpers';
+import { NORTHWIND, hydrated, signIn, usd } from './helpers';
 
 // Payments in the browser: payment methods, paying invoices, the history, payment links.
 //
 // One server and one database serve the whole Playwright run, so these tests build on each
 // other in order (serial) and start from the demo data as loaded: Northwind owes a license
-// invoice ($619.00) and an overdue prorated license invoice ($21.30); its cards are Visa 4242
-// (default, pays both subscriptions), Mastercard 5556, Amex 8431 and ACH 6789.
+// invoice ($619.00) and an overdue prorated license invoice (its amount follows from the length
+// of last month: NORTHWIND in helpers.ts); its cards are Visa 4242 (default, pays both
+// subscriptions), Mastercard 5556, Amex 8431 and ACH 6789.
 
 test.describe.configure({ mode: 'serial' });
 
@@ -67,6 +68,14 @@ async function invoiceNumberInRow(page: Page, rowText: string | RegExp): Promise
   return label!.replace('View invoice ', '');
 }
 
+const LICENSE = usd(NORTHWIND.licenseInvoice);
+const LICENSE_BY_CARD = usd(NORTHWIND.licenseInvoice + NORTHWIND.cardFee(NORTHWIND.licenseInvoice));
+const PRORATED = usd(NORTHWIND.proratedInvoice);
+const PRORATED_FEE = usd(NORTHWIND.cardFee(NORTHWIND.proratedInvoice));
+const PRORATED_BY_CARD = usd(NORTHWIND.proratedInvoice + NORTHWIND.cardFee(NORTHWIND.proratedInvoice));
+const OUTSTANDING = usd(NORTHWIND.outstanding);
+const re = (text: string) => text.replace(/[$.]/g, '\\$&');
+
 let overdueNumber = '';
 let licenseNumber = '';
 let licenseInvoiceHref = '';
@@ -74,7 +83,7 @@ let licenseInvoiceHref = '';
 test('the navigation marks the current page and the payment pages pass axe', async ({ page }) => {
   await signInAsOwner(page);
   overdueNumber = await invoiceNumberInRow(page, 'Overdue');
-  licenseNumber = await invoiceNumberInRow(page, '$619.00');
+  licenseNumber = await invoiceNumberInRow(page, LICENSE);
   licenseInvoiceHref = (await openItems(page)
     .getByRole('link', { name: `View invoice ${licenseNumber}` })
     .getAttribute('href'))!;
@@ -99,7 +108,7 @@ test('the navigation marks the current page and the payment pages pass axe', asy
 
   await page.goto('/pay');
   await expect(page.getByRole('group', { name: 'How would you like to pay?' })).toBeVisible();
-  await expect(page.getByTestId('pay-amount')).toHaveText('$640.30');
+  await expect(page.getByTestId('pay-amount')).toHaveText(OUTSTANDING);
   expect(await seriousViolations(page)).toEqual([]);
 
   await page.goto('/payments');
@@ -162,7 +171,7 @@ test('a declined card is refused at the form and not added', async ({ page }) =>
 
 test('the overdue invoice is paid from the dashboard with the new card, fee shown first', async ({ page }) => {
   await signInAsOwner(page);
-  await expect(page.getByRole('link', { name: 'Pay $640.30' })).toHaveAttribute('href', '/pay');
+  await expect(page.getByRole('link', { name: `Pay ${OUTSTANDING}` })).toHaveAttribute('href', '/pay');
   await openItems(page).getByRole('link', { name: `Pay invoice ${overdueNumber}` }).click();
   await expect(page).toHaveURL(/\/pay\?invoice=inv_/);
   await expect(page.getByRole('heading', { level: 1, name: 'Pay invoices' })).toBeVisible();
@@ -172,24 +181,24 @@ test('the overdue invoice is paid from the dashboard with the new card, fee show
   await expect(toPay.getByRole('row')).toHaveCount(2);
   await expect(toPay).toContainText(overdueNumber);
   await expect(toPay).toContainText('Overdue');
-  await expect(page.getByTestId('pay-amount')).toHaveText('$21.30');
+  await expect(page.getByTestId('pay-amount')).toHaveText(PRORATED);
 
   // The new card is the default, so it is chosen; its 4 % fee is shown before confirming.
   const options = page.getByRole('group', { name: 'How would you like to pay?' });
   const chosen = options.getByRole('radio', { checked: true });
   await expect(chosen).toHaveCount(1);
-  await expect(chosen).toHaveAccessibleName(/^Visa •••• 4242 Default Fee \$0\.85 · Total \$22\.15/);
+  await expect(chosen).toHaveAccessibleName(new RegExp(`^Visa •••• 4242 Default Fee ${re(PRORATED_FEE)} · Total ${re(PRORATED_BY_CARD)}`));
   await expect(options.getByRole('radio', { name: /^ACH •••• 6789/ })).toBeDisabled();
   await expect(options.getByRole('radio', { name: /ACH payments start at \$50\.00/ })).toBeDisabled();
   await expect(options.getByRole('radio', { name: /^Wire transfer/ })).toBeDisabled();
   await expect(options).not.toContainText('PIX');
-  await page.getByRole('button', { name: 'Pay $22.15' }).click();
+  await page.getByRole('button', { name: `Pay ${PRORATED_BY_CARD}` }).click();
 
   const receipt = page.getByRole('status').filter({ hasText: 'Payment received' });
   await expect(receipt).toBeVisible();
-  await expect(receipt).toContainText('$21.30');
-  await expect(receipt).toContainText('$0.85');
-  await expect(receipt).toContainText('$22.15');
+  await expect(receipt).toContainText(PRORATED);
+  await expect(receipt).toContainText(PRORATED_FEE);
+  await expect(receipt).toContainText(PRORATED_BY_CARD);
   await expect(receipt).toContainText('Visa •••• 4242');
 
   await receipt.getByRole('link', { name: 'See your payment history' }).click();
@@ -197,13 +206,13 @@ test('the overdue invoice is paid from the dashboard with the new card, fee show
   const newest = page.getByRole('table', { name: 'Payments, newest first' }).getByRole('row').nth(1);
   await expect(newest).toContainText(overdueNumber);
   await expect(newest).toContainText('Visa •••• 4242');
-  await expect(newest).toContainText('$22.15');
+  await expect(newest).toContainText(PRORATED_BY_CARD);
   await expect(newest.getByText('Paid', { exact: true })).toBeVisible();
 
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
   await expect(openItems(page)).not.toContainText(overdueNumber);
-  await expect(page.getByTestId('total-outstanding')).toHaveText('$619.00');
+  await expect(page.getByTestId('total-outstanding')).toHaveText(LICENSE);
 });
 
 test('a card that attaches but fails to charge: the decline is explained and recorded', async ({ page }) => {
@@ -215,10 +224,10 @@ test('a card that attaches but fails to charge: the decline is explained and rec
 
   await page.goto('/');
   await openItems(page).getByRole('link', { name: `Pay invoice ${licenseNumber}` }).click();
-  await expect(page.getByTestId('pay-amount')).toHaveText('$619.00');
+  await expect(page.getByTestId('pay-amount')).toHaveText(LICENSE);
   await hydrated(page);
   await page.getByRole('radio', { name: /^Visa •••• 0341/ }).check();
-  await page.getByRole('button', { name: 'Pay $643.76' }).click();
+  await page.getByRole('button', { name: `Pay ${LICENSE_BY_CARD}` }).click();
   const decline = page.getByRole('alert').filter({ hasText: "The payment didn't go through" });
   await expect(decline).toContainText('Your card was declined.');
   await expect(decline).toContainText('the invoice is still open');
@@ -226,7 +235,7 @@ test('a card that attaches but fails to charge: the decline is explained and rec
   // Another method means another payment: a fresh quote, the form again.
   await decline.getByRole('button', { name: 'Choose another method' }).click();
   await expect(page.getByRole('group', { name: 'How would you like to pay?' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Pay $643.76' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: `Pay ${LICENSE_BY_CARD}` })).toBeEnabled();
 
   await page.goto('/payments');
   const newest = page.getByRole('table', { name: 'Payments, newest first' }).getByRole('row').nth(1);
@@ -239,7 +248,7 @@ test('a card that attaches but fails to charge: the decline is explained and rec
   await expect(openItems(page)).toContainText(licenseNumber);
   const notice = page
     .getByRole('status')
-    .filter({ hasText: 'A payment of $643.76 with Visa •••• 0341 failed: Your card was declined.' });
+    .filter({ hasText: `A payment of ${LICENSE_BY_CARD} with Visa •••• 0341 failed: Your card was declined.` });
   await expect(notice).toContainText(`Invoice ${licenseNumber} is still open.`);
   await expect(notice.getByRole('link', { name: /^Pay now/ })).toHaveAttribute('href', /^\/pay\?invoice=inv_/);
 });
@@ -305,8 +314,8 @@ test('a payment link pays one invoice in a fresh browser without signing in', as
     await expect(payer.getByRole('heading', { level: 1, name: `Pay invoice ${licenseNumber}` })).toBeVisible();
     await expect(payer.getByText('From Acme Messaging')).toBeVisible();
     await expect(payer.getByText('Northwind Traders LLC')).toBeVisible();
-    await expect(payer.getByText('$619.00')).toBeVisible();
-    await expect(payer.getByText('$24.76')).toBeVisible();
+    await expect(payer.getByText(LICENSE)).toBeVisible();
+    await expect(payer.getByText(usd(NORTHWIND.cardFee(NORTHWIND.licenseInvoice)))).toBeVisible();
     // That invoice and nothing else of the account.
     await expect(payer.getByRole('navigation')).toHaveCount(0);
     await expect(payer.getByRole('button', { name: 'Account menu' })).toHaveCount(0);
@@ -317,9 +326,9 @@ test('a payment link pays one invoice in a fresh browser without signing in', as
     expect(await seriousViolations(payer)).toEqual([]);
 
     await fillCard(payer, { number: '4242424242424242', name: 'Pat Payer' });
-    await payer.getByRole('button', { name: 'Pay $643.76' }).click();
+    await payer.getByRole('button', { name: `Pay ${LICENSE_BY_CARD}` }).click();
     const receipt = payer.getByRole('status').filter({ hasText: 'Payment received' });
-    await expect(receipt).toContainText('$643.76');
+    await expect(receipt).toContainText(LICENSE_BY_CARD);
     await expect(receipt).toContainText('Visa •••• 4242');
     await expect(receipt.getByRole('link')).toHaveCount(0);
 

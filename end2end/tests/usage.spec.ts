@@ -1,16 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import fs from 'node:fs';
-import { hydrated, signIn } from './helpers';
+import { TODAY, hydrated, monthLabel, monthStart, monthValue, signIn } from './helpers';
 
-/** The month before today's on the server's calendar (UTC), as the picker writes and shows it. */
+/** The month before today's on the server's (pinned) calendar, as the picker writes and shows it. */
 function lastMonth(): { value: string; label: string } {
-  const now = new Date();
-  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return {
-    value: `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, '0')}`,
-    label: first.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
-  };
+  const first = monthStart(TODAY, 1);
+  return { value: monthValue(first), label: monthLabel(first) };
 }
 
 /** "12,345" → 12345. */

@@ -9,6 +9,7 @@
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::Path;
+use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -64,6 +65,31 @@ pub struct ServerSettings {
     pub trusted_origins: Vec<String>,
     #[serde(default = "default_log")]
     pub log: String,
+    /// Pins the calendar for tests and demos: a date (`2026-11-22`, the clock then starts at
+    /// noon UTC that day) or an instant (`2026-11-30T23:59:50Z`), from which the clock runs at
+    /// real speed. Empty: the system clock. Refused in a production configuration (an https
+    /// public URL), where a pinned calendar would bill on the wrong day.
+    #[serde(default, deserialize_with = "pinned_start")]
+    pub today: Option<OffsetDateTime>,
+}
+
+/// Reads `[server] today`: empty for the system clock, a date (noon UTC) or an RFC 3339 instant.
+fn pinned_start<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<OffsetDateTime>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_pinned_start(&text).map_err(serde::de::Error::custom)
+}
+
+pub fn parse_pinned_start(text: &str) -> Result<Option<OffsetDateTime>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(date) = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")) {
+        return Ok(Some(date.with_time(time::macros::time!(12:00)).assume_utc()));
+    }
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(Some)
+        .map_err(|_| format!("server.today = {text:?} is neither a date like 2026-11-22 nor an instant like 2026-11-30T23:59:50Z"))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +169,11 @@ impl Settings {
         }
         if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
             return Err(ConfigError::Invalid("server.public_url must start with http:// or https://".into()));
+        }
+        if self.server.today.is_some() && self.secure_cookies() {
+            return Err(ConfigError::Invalid(
+                "server.today pins the calendar for tests and demos and is refused with an https public_url (a production configuration): leave it empty".into(),
+            ));
         }
         if self.billing.batch <= 0 || self.billing.lease_seconds <= 0 || self.billing.poll_seconds == 0 {
             return Err(ConfigError::Invalid("billing.batch, billing.lease_seconds and billing.poll_seconds must be positive".into()));
@@ -232,6 +263,28 @@ mod tests {
         assert_eq!(s.payments.processor, "stripe");
         assert_eq!(s.server.trusted_origins, vec!["https://a.example", "https://b.example"]);
         assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn the_calendar_is_the_systems_unless_pinned() {
+        let s = Settings::parse(FILE, with_env(&[])).unwrap();
+        assert_eq!(s.server.today, None);
+        let s = Settings::parse(FILE, with_env(&[("PORTICO_SERVER_TODAY", "2028-02-29")])).unwrap();
+        assert_eq!(s.server.today, Some(time::macros::datetime!(2028-02-29 12:00 UTC)));
+        let s = Settings::parse(FILE, with_env(&[("PORTICO_SERVER_TODAY", "2026-11-30T23:59:50Z")])).unwrap();
+        assert_eq!(s.server.today, Some(time::macros::datetime!(2026-11-30 23:59:50 UTC)));
+    }
+
+    #[test]
+    fn a_pinned_calendar_is_refused_when_malformed_or_in_production() {
+        let err = Settings::parse(FILE, with_env(&[("PORTICO_SERVER_TODAY", "2026-02-30")])).unwrap_err();
+        assert!(err.to_string().contains("server.today"), "{err}");
+        let err = Settings::parse(
+            FILE,
+            with_env(&[("PORTICO_SERVER_TODAY", "2026-11-22"), ("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("refused with an https public_url"), "{err}");
     }
 
     #[test]

@@ -27,6 +27,22 @@ use portico::server::state::AppState;
 
 const NW: &str = "acc_northwind";
 
+/// The golden tests follow one calendar: the demo loaded on 22 November 2026, then the runs of
+/// December and January checked to the cent. Tests about the run on "the next 1st" follow the
+/// suite's pinned date instead ([`next_first`]).
+const DEMO_DAY: Date = date!(2026 - 11 - 22);
+
+async fn golden_demo() -> TestApp {
+    TestApp::with_demo_on(DEMO_DAY).await
+}
+
+/// The 1st of the month after the pinned today, and its month key ("2026-12").
+fn next_first() -> (Date, String) {
+    let today = crate::support::pinned_today();
+    let first = (today.replace_day(1).unwrap() + Duration::days(31)).replace_day(1).unwrap();
+    (first, format!("{:04}-{:02}", first.year(), u8::from(first.month())))
+}
+
 /// Moves the test clock to 06:00 UTC on `day`.
 fn set_date(app: &TestApp, day: Date) {
     let target = day.midnight().assume_utc() + Duration::hours(6);
@@ -166,7 +182,7 @@ async fn assert_numbers_gap_free(app: &TestApp) {
 /// 31st, a $200 top-up, two days of usage, a declined charge at month end and its retry.
 #[tokio::test]
 async fn a_golden_month_for_northwind_to_the_cent() {
-    let app = TestApp::with_demo().await;
+    let app = golden_demo().await;
     let before: i64 = app.count("SELECT COUNT(*) FROM invoices").await;
 
     // 1 December: the license invoice (partner plan + 8 licenses), charged to the Visa card the
@@ -280,18 +296,19 @@ async fn running_a_date_again_issues_and_charges_nothing_new() {
     };
     // The demo already holds what its own dates made due.
     let untouched = counts().await;
-    assert_eq!(cycle(&app.state, date!(2026 - 11 - 22), "w").await.invoices, 0);
+    assert_eq!(cycle(&app.state, crate::support::pinned_today(), "w").await.invoices, 0);
     assert_eq!(counts().await, untouched);
 
-    let first = run_on(&app, date!(2026 - 12 - 01)).await;
+    let (first_day, _) = next_first();
+    let first = run_on(&app, first_day).await;
     assert_eq!((first.invoices, first.statements), (2, 2));
     let after_first = counts().await;
-    let again = cycle(&app.state, date!(2026 - 12 - 01), "w").await;
+    let again = cycle(&app.state, first_day, "w").await;
     assert_eq!(again, CycleReport::default(), "a finished date has nothing left to do");
     // Even a worker that finds the date's work list gone re-bills nothing: the documents are
     // keyed by what they bill.
     sqlx::query("DELETE FROM cycle_accounts").execute(app.state.db.pool()).await.unwrap();
-    let fresh = cycle(&app.state, date!(2026 - 12 - 01), "other").await;
+    let fresh = cycle(&app.state, first_day, "other").await;
     assert_eq!((fresh.accounts, fresh.invoices, fresh.statements, fresh.charges_succeeded), (2, 0, 0, 0));
     assert_eq!(counts().await, after_first);
     assert_numbers_gap_free(&app).await;
@@ -323,9 +340,10 @@ async fn seed_accounts(app: &TestApp, n: usize) {
 async fn two_concurrent_runners_issue_each_invoice_once() {
     let app = TestApp::with_demo().await;
     seed_accounts(&app, 30).await;
-    set_date(&app, date!(2026 - 12 - 01));
+    let (day, month) = next_first();
+    let license_key = format!("license:{month}");
+    set_date(&app, day);
     let (_, second) = app.second_process().await;
-    let day = date!(2026 - 12 - 01);
     let mut options_a = RunOptions::new(day, "worker-a");
     let mut options_b = RunOptions::new(day, "worker-b");
     (options_a.batch, options_b.batch) = (4, 4);
@@ -336,14 +354,14 @@ async fn two_concurrent_runners_issue_each_invoice_once() {
     assert_eq!(a.charges_succeeded + b.charges_succeeded, 32);
     assert_eq!(a.failed_accounts + b.failed_accounts, 0);
     // One license invoice per account, paid once.
-    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE cycle_key = 'license:2026-12'").await, 32);
-    assert_eq!(app.count("SELECT COUNT(DISTINCT account_id) FROM invoices WHERE cycle_key = 'license:2026-12'").await, 32);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE cycle_key = '{license_key}'")).await, 32);
+    assert_eq!(app.count(&format!("SELECT COUNT(DISTINCT account_id) FROM invoices WHERE cycle_key = '{license_key}'")).await, 32);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM payments p JOIN payment_allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id WHERE i.cycle_key = 'license:2026-12'").await,
+        app.count(&format!("SELECT COUNT(*) FROM payments p JOIN payment_allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id WHERE i.cycle_key = '{license_key}'")).await,
         32
     );
     // The seeded accounts: the partner plan and a license for each of their 3 numbers.
-    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE cycle_key = 'license:2026-12' AND total = 49900 + 3 * 1500").await, 30);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE cycle_key = '{license_key}' AND total = 49900 + 3 * 1500")).await, 30);
     assert_numbers_gap_free(&app).await;
 }
 
@@ -351,7 +369,7 @@ async fn two_concurrent_runners_issue_each_invoice_once() {
 async fn a_crashed_workers_accounts_are_picked_up_and_a_live_workers_are_left_alone() {
     let app = TestApp::with_demo().await;
     seed_accounts(&app, 4).await;
-    let day = date!(2026 - 12 - 01);
+    let (day, month) = next_first();
     set_date(&app, day);
     let now = portico::server::clock::unix_now(app.clock.as_ref());
     portico::server::cycle::leases::plan(&app.state.db, day, now).await.unwrap();
@@ -368,7 +386,7 @@ async fn a_crashed_workers_accounts_are_picked_up_and_a_live_workers_are_left_al
         .unwrap();
     let report = cycle(&app.state, day, "successor").await;
     assert_eq!((report.accounts, report.left_to_others), (5, 1));
-    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE account_id IN ('acc_load_000', 'acc_load_001') AND cycle_key = 'license:2026-12'").await, 2);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE account_id IN ('acc_load_000', 'acc_load_001') AND cycle_key = 'license:{month}'")).await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_load_002'").await, 0);
     assert!(!portico::server::cycle::leases::is_complete(&app.state.db, day).await.unwrap());
 
@@ -381,7 +399,7 @@ async fn a_crashed_workers_accounts_are_picked_up_and_a_live_workers_are_left_al
 
 #[tokio::test]
 async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_client() {
-    let app = TestApp::with_demo().await;
+    let app = golden_demo().await;
     let owner = app.login("owner@northwind.test").await;
     let declining = add_card(&app, &owner, "4000000000000341").await;
     pay_subscriptions_with(&app, &declining).await;
@@ -440,7 +458,7 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
 
 #[tokio::test]
 async fn a_number_onboarded_on_the_last_day_after_its_run_is_billed_by_the_next_run_once() {
-    let app = TestApp::with_demo().await;
+    let app = golden_demo().await;
     run_on(&app, date!(2026 - 12 - 01)).await;
     add_number(&app, "num_nw_9", "+1 206 555 0160", "2026-12-10").await;
     run_on(&app, date!(2026 - 12 - 31)).await;
@@ -506,7 +524,7 @@ const SEEDED_CARD_FEE: i64 = 2176;
 
 #[tokio::test]
 async fn in_one_batch_each_charge_settles_on_its_own_and_only_declined_accounts_hear_of_it() {
-    let app = TestApp::with_demo().await;
+    let app = golden_demo().await;
     seed_accounts(&app, 6).await;
     let declining = app.card_token("4000000000000341").await;
     let mut contacts = HashMap::new();
@@ -581,7 +599,7 @@ impl PaymentProcessor for Unanswered {
 
 #[tokio::test]
 async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_schedule_retries_it() {
-    let app = TestApp::with_demo().await;
+    let app = golden_demo().await;
     seed_accounts(&app, 3).await;
     let silent_token = app.card_token("4242424242424242").await;
     give_card(&app, "acc_load_001", &silent_token).await;
@@ -618,7 +636,7 @@ async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_
 
 #[tokio::test]
 async fn a_card_that_expires_before_the_next_charge_is_announced_once() {
-    let app = TestApp::with_demo().await;
+    let app = golden_demo().await;
     // Northwind's subscriptions pay with a card that runs out at the end of December.
     sqlx::query("UPDATE payment_methods SET exp_month = 12, exp_year = 2026 WHERE id = 'pm_nw_visa'").execute(app.state.db.pool()).await.unwrap();
     // 14 days' notice by default: nothing on Dec 17, the notice on Dec 18, not again after.

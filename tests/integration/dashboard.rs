@@ -33,9 +33,10 @@ async fn the_owner_sees_northwinds_open_items_subscriptions_and_methods() {
     assert!(!license.is_overdue);
     let prorated = &d.open_invoices[0];
     assert!(prorated.is_overdue);
-    // October has 31 days; numbers added on the 10th are licensed for 22 of them: $15.00 ×
-    // 22/31 = $10.645… → $10.65 each, by the one rounding rule.
-    assert_eq!(prorated.amount_due, Money::new(2 * 1_065, Currency::Usd));
+    // Numbers added on the 10th of last month are licensed from that day to its end: with a
+    // 31-day month $15.00 × 22/31 = $10.645… → $10.65 each, by the one rounding rule.
+    let today = crate::support::pinned_today();
+    assert_eq!(prorated.amount_due, Money::new(crate::support::demo_figures::prorated_invoice(today), Currency::Usd));
 
     let expected_total = license.amount_due.checked_add(prorated.amount_due).unwrap();
     assert_eq!(d.outstanding.0, vec![expected_total]);

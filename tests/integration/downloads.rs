@@ -102,23 +102,28 @@ async fn a_statement_balances_from_opening_to_closing_in_pdf_and_csv() {
     let app = TestApp::with_demo().await;
     let owner = app.login("billing@northwind.test").await;
     // From the first demo month to today: the closing balance is what is outstanding now.
-    let csv = String::from_utf8(download(&app, "/statement.csv?from=2026-08-01&to=2026-11-22", &owner).await).unwrap();
+    use crate::support::demo_figures::{dollars, last_month_start, northwind_outstanding, plain};
+    let today = crate::support::pinned_today();
+    let first_month = last_month_start(last_month_start(last_month_start(today)));
+    let this_month = today.replace_day(1).unwrap();
+    let outstanding = northwind_outstanding(today);
+    let csv = String::from_utf8(download(&app, &format!("/statement.csv?from={first_month}&to={today}"), &owner).await).unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("date,type,reference,description,charges,payments,balance"));
     let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
     let last_balance = rows.iter().rev().find_map(|r| r.last().cloned()).expect("a balance");
-    assert_eq!(last_balance, "640.30", "{csv}");
-    let pdf = pdf_text(&download(&app, "/statement.pdf?from=2026-08-01&to=2026-11-22", &owner).await);
-    assert!(pdf.contains("$640.30"), "{pdf}");
+    assert_eq!(last_balance, plain(outstanding), "{csv}");
+    let pdf = pdf_text(&download(&app, &format!("/statement.pdf?from={first_month}&to={today}"), &owner).await);
+    assert!(pdf.contains(&dollars(outstanding)), "{pdf}");
     assert!(pdf.contains("Northwind Traders LLC"), "{pdf}");
 
     // A later start carries the earlier history in its opening balance.
-    let later = String::from_utf8(download(&app, "/statement.csv?from=2026-11-01&to=2026-11-22", &owner).await).unwrap();
-    assert!(later.lines().last().unwrap().ends_with(",640.30"), "{later}");
+    let later = String::from_utf8(download(&app, &format!("/statement.csv?from={this_month}&to={today}"), &owner).await).unwrap();
+    assert!(later.lines().last().unwrap().ends_with(&format!(",{}", plain(outstanding))), "{later}");
 
-    let bad = app.get("/statement.csv?from=2026-11-22&to=2026-11-01", Some(&owner)).await;
+    let bad = app.get(&format!("/statement.csv?from={today}&to={first_month}"), Some(&owner)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("on or after"));
     let member = app.login("member@northwind.test").await;
-    assert_eq!(app.get("/statement.csv?from=2026-08-01&to=2026-11-22", Some(&member)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/statement.csv?from={first_month}&to={today}"), Some(&member)).await.status, StatusCode::FORBIDDEN);
 }

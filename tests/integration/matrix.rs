@@ -414,7 +414,7 @@ async fn exec(app: &TestApp, sql: &str) {
 /// Globex's objects) with its own owner; a pending invitation in each account.
 async fn fixture() -> TestApp {
     let app = TestApp::with_demo().await;
-    let now = 1_795_348_800_i64; // the test clock: 2026-11-22 12:00 UTC
+    let now = crate::support::pinned_now().unix_timestamp(); // the test clock
     clone_rows(&app, "vendors", "id = (SELECT vendor_id FROM accounts WHERE id = 'acc_globex')").await;
     clone_rows(&app, "accounts", "id = 'acc_globex'").await;
     for table in ["payment_methods", "subscriptions", "invoices", "estimates", "billing_contacts", "phone_numbers"] {
@@ -464,7 +464,7 @@ async fn session_of(app: &TestApp, caller: Caller) -> Option<String> {
         Caller::Anonymous => return None,
     };
     let token = new_secret_token();
-    let now = 1_795_348_800_i64;
+    let now = crate::support::pinned_now().unix_timestamp();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, account_id, created_at, last_seen_at, expires_at, user_agent,
                                impersonated_account_id, impersonation_started_at, impersonation_ends_at)

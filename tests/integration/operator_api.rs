@@ -11,7 +11,11 @@ use portico::server::ids::token_hash;
 
 const NW: &str = "acc_northwind";
 const GX: &str = "acc_globex";
-const YESTERDAY: &str = "2026-11-21";
+
+/// The day before the pinned today: usage is reported for days that have ended.
+fn yesterday() -> String {
+    (crate::support::pinned_today() - time::Duration::days(1)).to_string()
+}
 
 /// A request as the vendor's systems send it: no cookie, no browser headers.
 fn request(method: Method, path: &str, key: Option<&str>, body: Option<String>) -> Request<Body> {
@@ -52,7 +56,7 @@ async fn reverse(app: &TestApp, key: &str, account: &str, entry: &str) -> TestRe
 
 fn record(id: &str, number: &str, messages: i64, cost: i64) -> Value {
     json!({
-        "id": id, "account_id": NW, "phone_number": number, "category": "marketing", "date": YESTERDAY,
+        "id": id, "account_id": NW, "phone_number": number, "category": "marketing", "date": yesterday(),
         "messages": messages, "cost": { "amount": cost, "currency": "USD" }
     })
 }
@@ -178,10 +182,13 @@ async fn a_batch_is_judged_record_by_record_and_charged_once_per_account() {
     let mut utility = record("r2", "num_nw_5", 40, 40);
     utility["category"] = json!("utility");
     let mut bad = record("r3", "+1 206 555 0101", -1, -5);
-    bad["date"] = json!("2026-11-23");
+    let today = crate::support::pinned_today();
+    bad["date"] = json!((today + time::Duration::days(1)).to_string());
     bad["cost"]["currency"] = json!("EUR");
     let mut early = record("r4", "+1 206 555 0152", 1, 1);
-    early["date"] = json!("2026-10-01");
+    // Before the number was onboarded, on the 10th of last month.
+    let last_month = crate::support::demo_figures::last_month_start(today);
+    early["date"] = json!(last_month.to_string());
     let mut wrong_types = record("r5", "+1 206 555 0101", 1, 1);
     wrong_types["messages"] = json!("many");
     let mut no_category = record("r7", "+1 206 555 0101", 1, 1);
@@ -207,7 +214,7 @@ async fn a_batch_is_judged_record_by_record_and_charged_once_per_account() {
     let fields = |i: usize| -> Vec<String> { results[i]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect() };
     assert_eq!(fields(2), ["date", "messages", "cost.amount", "cost.currency"]);
     assert_eq!(fields(3), ["date"]);
-    assert!(results[3]["errors"][0]["message"].as_str().unwrap().contains("onboarded on 2026-10-10"), "{}", results[3]);
+    assert!(results[3]["errors"][0]["message"].as_str().unwrap().contains(&format!("onboarded on {}", last_month + time::Duration::days(9))), "{}", results[3]);
     assert_eq!(fields(4), ["messages"]);
     assert_eq!(fields(6), ["category"]);
     assert_eq!(fields(7), ["phone_number"]);
@@ -221,7 +228,7 @@ async fn a_batch_is_judged_record_by_record_and_charged_once_per_account() {
             .await
             .expect("one usage entry");
     assert_eq!(amount, -(3_600 + 40));
-    assert_eq!(description, "Usage reported Nov 22, 2026: 1,243 messages");
+    assert_eq!(description, format!("Usage reported {}: 1,243 messages", portico::domain::billing_items::format_date(today)));
     for i in [0, 1, 5, 8] {
         assert_eq!(results[i]["ledger_entry_id"], json!(entry_id), "result {i}");
     }
@@ -352,7 +359,8 @@ async fn service_status_shows_the_credit_block_while_the_balance_is_not_above_ze
     let spent: Value = status(&app, &key, GX).await.json();
     assert_eq!(spent["credit_balance"]["amount"], 0);
     assert_eq!(reasons(&spent), ["credit_exhausted"]);
-    assert_eq!(spent["outbound_messaging"]["since"], "2026-11-22T13:00:00Z", "since the usage that emptied it");
+    let emptied_at = (crate::support::pinned_now() + time::Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    assert_eq!(spent["outbound_messaging"]["since"], emptied_at, "since the usage that emptied it");
 
     // Northwind's overdue license invoice blocks it on its own, with the invoice to pay.
     let northwind: Value = status(&app, &key, NW).await.json();

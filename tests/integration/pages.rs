@@ -38,7 +38,8 @@ async fn the_dashboard_is_rendered_on_the_server_with_real_data() {
     let token = app.login("owner@northwind.test").await;
     let res = app.get("/", Some(&token)).await;
     assert_eq!(res.status, StatusCode::OK);
-    for text in ["Nora Whitfield", "Northwind Traders LLC", "Open billing items", "Prorated license invoice", "Visa •••• 4242", "Expires soon", "$619.00", "$640.30"] {
+    let outstanding = crate::support::demo_figures::dollars(crate::support::demo_figures::northwind_outstanding(crate::support::pinned_today()));
+    for text in ["Nora Whitfield", "Northwind Traders LLC", "Open billing items", "Prorated license invoice", "Visa •••• 4242", "Expires soon", "$619.00", &outstanding] {
         assert!(res.body.contains(text), "dashboard lacks {text:?}");
     }
     assert!(!res.body.contains("Globex"), "another account's data leaked into the page");

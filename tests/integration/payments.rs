@@ -50,10 +50,12 @@ async fn the_quote_compares_every_method_with_its_fee() {
     assert_eq!(q.amount, Money::new(due, USD));
     assert!(q.idempotency_key.len() >= 16);
     let find = |label: &str| q.options.iter().find(|o| o.label == label).unwrap_or_else(|| panic!("{label} not offered")).quote.clone();
-    // 4 % of $21.30 is $0.852: $0.85.
+    // 4 % of the invoice, rounded half away from zero (with a 31-day last month, 4 % of
+    // $21.30 is $0.852: $0.85).
+    let fee = crate::support::demo_figures::card_fee(due);
     assert_eq!(
         find("Visa •••• 4242"),
-        MethodQuote::Available { fee: Money::new(85, USD), total: Money::new(2215, USD), settles: portico::domain::fees::Settlement::Immediately }
+        MethodQuote::Available { fee: Money::new(fee, USD), total: Money::new(due + fee, USD), settles: portico::domain::fees::Settlement::Immediately }
     );
     // ACH is free but starts at $50; wire at $1,000.
     assert!(matches!(find("ACH •••• 6789 (Chase)"), MethodQuote::Unavailable { reason } if reason.contains("$50.00")));
@@ -73,7 +75,8 @@ async fn paying_one_invoice_charges_once_with_the_fee_and_settles_it() {
     let res = pay(&app, &owner, &[&prorated], "pm_nw_visa", "key-paying-one-invoice-0001").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let PaymentResult::Paid { amount, fee, total, method_label, .. } = res.json() else { panic!("{}", res.body) };
-    assert_eq!((amount, fee, total), (Money::new(due, USD), Money::new(85, USD), Money::new(due + 85, USD)));
+    let card_fee = crate::support::demo_figures::card_fee(due);
+    assert_eq!((amount, fee, total), (Money::new(due, USD), Money::new(card_fee, USD), Money::new(due + card_fee, USD)));
     assert_eq!(method_label, "Visa •••• 4242");
     let (status, paid, lock): (String, i64, Option<String>) =
         sqlx::query_as("SELECT status, amount_paid, payment_in_progress_id FROM invoices WHERE id = $1")
@@ -83,11 +86,11 @@ async fn paying_one_invoice_charges_once_with_the_fee_and_settles_it() {
             .unwrap();
     assert_eq!((status.as_str(), paid, lock), ("paid", due, None));
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges WHERE outcome = 'succeeded'").await, 1);
-    assert_eq!(app.count("SELECT amount FROM sandbox_charges").await, due + 85);
+    assert_eq!(app.count("SELECT amount FROM sandbox_charges").await, due + card_fee);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.succeeded'").await, 1);
     // The invoice shows the surcharge paid with it.
     let detail: portico::api::billing_items::InvoiceDetail = app.call("invoice", &[("id", &prorated)], Some(&owner)).await.json();
-    assert_eq!((detail.fees_paid, detail.amount_due), (Money::new(85, USD), Money::zero(USD)));
+    assert_eq!((detail.fees_paid, detail.amount_due), (Money::new(card_fee, USD), Money::zero(USD)));
 
     // Paying it again is refused plainly.
     let again = pay(&app, &owner, &[&prorated], "pm_nw_visa", "key-paying-one-invoice-0002").await;

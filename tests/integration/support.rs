@@ -9,6 +9,7 @@ use http_body_util::BodyExt;
 use sqlx::Connection;
 use std::sync::Arc;
 use time::macros::datetime;
+use time::{Date, OffsetDateTime};
 use tower::ServiceExt;
 
 use portico::api::error::AppError;
@@ -99,21 +100,55 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+/// The instant the tests' clock starts at: noon UTC on `PORTICO_TEST_TODAY` (a date like
+/// 2028-02-29; scripts/test-dates.sh runs the suite on several), by default 22 November 2026.
+/// Tests whose subject is a particular day of the calendar pin that day themselves
+/// ([`TestApp::with_demo_on`]); every other figure follows from this date.
+pub fn pinned_now() -> OffsetDateTime {
+    match std::env::var("PORTICO_TEST_TODAY") {
+        Ok(text) if !text.trim().is_empty() => {
+            let date = Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+                .unwrap_or_else(|_| panic!("PORTICO_TEST_TODAY={text:?} is not a date like 2026-11-22"));
+            date.with_time(time::macros::time!(12:00)).assume_utc()
+        }
+        _ => datetime!(2026-11-22 12:00 UTC),
+    }
+}
+
+/// Today on the tests' clock, before any test moves it.
+pub fn pinned_today() -> Date {
+    pinned_now().date()
+}
+
 impl TestApp {
-    /// A portal loaded with the demo data, on 22 November 2026 at noon UTC.
+    /// A portal loaded with the demo data, at noon UTC on the pinned date ([`pinned_now`]).
     pub async fn with_demo() -> TestApp {
-        let app = TestApp::empty().await;
+        TestApp::with_demo_at(pinned_now()).await
+    }
+
+    /// A portal whose demo data was laid out on `date`, at noon UTC: for tests about that day.
+    pub async fn with_demo_on(date: Date) -> TestApp {
+        TestApp::with_demo_at(date.with_time(time::macros::time!(12:00)).assume_utc()).await
+    }
+
+    pub async fn with_demo_at(now: OffsetDateTime) -> TestApp {
+        let app = TestApp::empty_at(now).await;
         assert!(demo::load_if_empty(&app.state.db, app.clock.as_ref()).await.expect("demo data"));
         app
     }
 
+    /// A portal with no data, its clock at the pinned instant ([`pinned_now`]).
     pub async fn empty() -> TestApp {
+        TestApp::empty_at(pinned_now()).await
+    }
+
+    pub async fn empty_at(now: OffsetDateTime) -> TestApp {
         // Server-side failures are logged, not returned: show them in the test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn,portico=debug").with_test_writer().try_init();
         let (database_url, dir) = fresh_database().await;
         let db = Db::connect(&database_url, 5).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let clock = Arc::new(ManualClock::new(datetime!(2026-11-22 12:00 UTC)));
+        let clock = Arc::new(ManualClock::new(now));
         let state = new_state(db, test_settings(&database_url), clock.clone()).expect("state");
         TestApp { router: router(state.clone()), state, clock, database_url, _dir: dir }
     }
@@ -220,4 +255,69 @@ pub fn call_request_with(
     }
     let body = serde_urlencoded::to_string(form).expect("form");
     builder.body(Body::from(body)).expect("request")
+}
+
+/// Figures of the demo laid out on the pinned date, derived by the rules the demo follows
+/// (src/server/demo.rs) with integer arithmetic of their own, so a test asserts them on any day.
+pub mod demo_figures {
+    use time::{Date, Duration};
+
+    /// `amount × numerator / denominator`, rounded half away from zero (positive amounts): the
+    /// one rounding rule of `domain::money`, done independently of it.
+    pub fn share_rounded(amount: i64, numerator: i64, denominator: i64) -> i64 {
+        (2 * amount * numerator + denominator).div_euclid(2 * denominator)
+    }
+
+    /// The 4 % card surcharge on an amount in cents.
+    pub fn card_fee(cents: i64) -> i64 {
+        share_rounded(cents, 4, 100)
+    }
+
+    /// The first day of the month before `today`'s.
+    pub fn last_month_start(today: Date) -> Date {
+        let first = today.replace_day(1).expect("day 1 exists");
+        (first - Duration::days(1)).replace_day(1).expect("day 1 exists")
+    }
+
+    /// Northwind's license invoice of the month: the partner plan and eight licenses at $15.
+    pub const LICENSE_INVOICE: i64 = 49_900 + 8 * 1_500;
+
+    /// Northwind's prorated license invoice: two numbers onboarded on the 10th of last month,
+    /// each $15 × (days from the 10th to the month's end, counted) / days in that month.
+    pub fn prorated_invoice(today: Date) -> i64 {
+        let month = last_month_start(today);
+        let days = i64::from(month.month().length(month.year()));
+        2 * share_rounded(1_500, days - 9, days)
+    }
+
+    /// What Northwind owes when the demo is loaded: both invoices.
+    pub fn northwind_outstanding(today: Date) -> i64 {
+        LICENSE_INVOICE + prorated_invoice(today)
+    }
+
+    /// "640.30" for 64030 cents.
+    pub fn plain(cents: i64) -> String {
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+
+    /// "$640.30" for 64030 cents (amounts under $1,000).
+    pub fn dollars(cents: i64) -> String {
+        assert!((0..100_000).contains(&cents), "dollars() formats amounts under $1,000");
+        format!("${}", plain(cents))
+    }
+
+    #[test]
+    fn the_prorated_invoice_follows_the_length_of_last_month() {
+        use time::macros::date;
+        // October (31 days): 22 days each, $10.645… → $10.65.
+        assert_eq!(prorated_invoice(date!(2026 - 11 - 22)), 2_130);
+        // November (30 days): 21 days, exactly $10.50.
+        assert_eq!(prorated_invoice(date!(2026 - 12 - 02)), 2_100);
+        // February 2027 (28 days): 19 days, $10.178… → $10.18.
+        assert_eq!(prorated_invoice(date!(2027 - 03 - 01)), 2_036);
+        // February 2028 (29 days): 20 days, $10.344… → $10.34.
+        assert_eq!(prorated_invoice(date!(2028 - 03 - 15)), 2_068);
+        assert_eq!(card_fee(2_130), 85);
+        assert_eq!(card_fee(2_036), 81);
+    }
 }

@@ -80,7 +80,7 @@ async fn staff_view_as_the_client_on_the_record_and_cannot_act_for_it() {
     assert_eq!(app.call("session", &[], Some(&alex)).await.status, StatusCode::UNAUTHORIZED);
     let view = session(&app, &viewing).await;
     assert_eq!(view.viewing_as_client.as_ref().map(|v| v.account_name.as_str()), Some("Northwind Traders"));
-    assert_eq!(view.viewing_as_client.as_ref().map(|v| v.ends_at), Some(1_795_348_800 + 3_600));
+    assert_eq!(view.viewing_as_client.as_ref().map(|v| v.ends_at), Some(crate::support::pinned_now().unix_timestamp() + 3_600));
 
     // They see what the client sees…
     let dashboard: Dashboard = app.call("dashboard", &[], Some(&viewing)).await.json();
@@ -350,10 +350,11 @@ async fn each_action_is_recorded_once_with_time_actor_and_account() {
         assert_eq!(actions(&app, action).await, 1, "{action}");
     }
     let unattributed = app
-        .count(
+        .count(&format!(
             "SELECT COUNT(*) FROM audit_events WHERE action <> 'demo.loaded' AND action <> 'login.failed'
-             AND (actor_user_id IS NULL OR account_id IS NULL OR occurred_at <> 1795348800)",
-        )
+             AND (actor_user_id IS NULL OR account_id IS NULL OR occurred_at <> {})",
+            crate::support::pinned_now().unix_timestamp()
+        ))
         .await;
     assert_eq!(unattributed, 0, "every event has its actor, account and time");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE impersonator_user_id IS NOT NULL").await, 0);

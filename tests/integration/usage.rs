@@ -60,8 +60,12 @@ fn sorted(totals: &CurrencyTotals) -> Vec<Money> {
 async fn the_months_totals_are_the_sums_of_its_usage_records_on_the_page_too() {
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
-    let current = this_month(&app);
-    for month in [current, current.previous(), current.previous().previous()] {
+    // The demo's usage runs to yesterday: on a 1st, the month has none yet.
+    let mut latest = this_month(&app);
+    if today(app.clock.as_ref()).day() == 1 {
+        latest = latest.previous();
+    }
+    for month in [latest, latest.previous(), latest.previous().previous()] {
         let (messages, costs) = sums(&app, NORTHWIND, month, None).await;
         assert!(messages > 0, "the demo has usage in {month}");
         let r = report(&app, &owner, &month.to_string(), "").await;
