@@ -22,6 +22,7 @@ use portico::server::cycle::{CycleReport, RunOptions, run};
 use portico::server::db::Db;
 use portico::server::db::bulk::{Value, insert};
 use portico::server::payments::sandbox::demo_token;
+use portico::server::secrets::ServerSecret;
 
 struct Args {
     accounts: usize,
@@ -95,7 +96,9 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     ] {
         sqlx::query(sql).execute(pool).await.expect(sql);
     }
-    let (token, fingerprint) = demo_token(MethodKind::Card, Some("visa"), Some("credit"), "4242", Some((12, 2030)), "Bench", None, "bench");
+    // Signed with the secret every worker's state reads from this database.
+    let secret = ServerSecret::load(db, "").await.expect("server secret");
+    let (token, fingerprint) = demo_token(&secret, MethodKind::Card, Some("visa"), Some("credit"), "4242", Some((12, 2030)), "Bench", None, "bench");
     let october = date!(2026 - 10 - 15).midnight().assume_utc().unix_timestamp();
     let ids: Vec<String> = (0..accounts).map(|k| format!("acc_{k:06}")).collect();
     insert_rows(
@@ -173,7 +176,7 @@ async fn main() {
     for worker in 0..args.workers {
         // Each worker is its own process as far as the database is concerned: its own pool.
         let db = Db::connect(&url, 4).await.expect("connect");
-        let state = new_state(db, settings(&url), clock.clone()).expect("state");
+        let state = new_state(db, settings(&url), clock.clone()).await.expect("state");
         runs.push(tokio::spawn(async move {
             let mut options = RunOptions::new(day, format!("bench-{worker}"));
             options.batch = batch;

@@ -12,6 +12,8 @@ import path from 'node:path';
 //   PORTICO_E2E_DIR  the run's temp dir
 //   PORTICO_E2E_DB   the SQLite file the server uses   (<dir>/e2e.db)
 //   PORTICO_E2E_LOG  everything the server printed     (<dir>/server.log)
+//   PORTICO_E2E_MAIL the mailbox (maildir) of the run's SMTP server (<dir>/mail): the server
+//                    delivers its outbox to aiosmtpd on loopback, as it would to a real relay
 //
 // The server's calendar is pinned (its `[server] today`) to PORTICO_E2E_TODAY, 2026-11-22
 // unless set, and its billing scheduler is off: every date and amount a spec asserts is the
@@ -36,6 +38,8 @@ const runDir = (process.env.PORTICO_E2E_DIR ||= fs.mkdtempSync(
 const dbFile = (process.env.PORTICO_E2E_DB ||= path.join(runDir, 'e2e.db'));
 const logFile = (process.env.PORTICO_E2E_LOG ||= path.join(runDir, 'server.log'));
 const today = (process.env.PORTICO_E2E_TODAY ||= '2026-11-22');
+const mailDir = (process.env.PORTICO_E2E_MAIL ||= path.join(runDir, 'mail'));
+const smtpPort = port + 25;
 
 const serverBin = path.resolve(
   repoRoot,
@@ -91,7 +95,17 @@ export default defineConfig({
   ],
   webServer: externalURL
     ? undefined
-    : {
+    : [
+      {
+        // A real SMTP server (scripts/setup.sh --test installs aiosmtpd): emails are read from
+        // its mailbox, as a person reads them.
+        command: `exec python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${shellQuote(mailDir)}`,
+        port: smtpPort,
+        reuseExistingServer: false,
+        timeout: 30_000,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+      },
+      {
         command: serverCommand,
         cwd: repoRoot,
         env: {
@@ -100,6 +114,9 @@ export default defineConfig({
           PORTICO_SERVER_PUBLIC_URL: ownServerURL,
           PORTICO_SERVER_TODAY: today,
           PORTICO_BILLING_SCHEDULER: 'false',
+          PORTICO_MAIL_SMTP_HOST: '127.0.0.1',
+          PORTICO_MAIL_SMTP_PORT: String(smtpPort),
+          PORTICO_MAIL_POLL_SECONDS: '1',
           RUST_LOG: 'info',
         },
         url: `${ownServerURL}/healthz`,
@@ -109,6 +126,7 @@ export default defineConfig({
         stderr: 'pipe',
         gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
       },
+    ],
 });
 
 function shellQuote(s: string): string {

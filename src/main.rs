@@ -1,13 +1,12 @@
-use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
 use portico::server::app::{new_state, router};
-use portico::server::clock::{SharedClock, from_settings};
+use portico::server::clock::from_settings;
 use portico::server::config::Settings;
 use portico::server::db::{Db, redact};
 use portico::server::demo;
+use portico::server::state::AppState;
 
 #[derive(Parser)]
 #[command(name = "portico", about = "Portico billing portal", version)]
@@ -78,25 +77,26 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::connect(&settings.database.url, settings.database.max_connections).await?;
     db.migrate().await?;
     tracing::info!(database = %redact(&settings.database.url), "database ready");
+    let state = new_state(db.clone(), settings, clock).await?;
 
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => Ok(()),
         Command::Demo => {
-            load_demo(&db, &clock).await?;
+            load_demo(&state).await?;
             Ok(())
         }
-        Command::Cycle { action: CycleAction::Run { date, worker } } => run_cycle(db, settings, clock, date, worker).await,
+        Command::Cycle { action: CycleAction::Run { date, worker } } => run_cycle(state, date, worker).await,
         Command::Serve { demo } => {
             if demo {
-                load_demo(&db, &clock).await?;
+                load_demo(&state).await?;
             }
-            serve(db, settings, clock).await
+            serve(state).await
         }
     }
 }
 
-async fn load_demo(db: &Db, clock: &SharedClock) -> Result<(), Box<dyn std::error::Error>> {
-    if demo::load_if_empty(db, clock.as_ref()).await? {
+async fn load_demo(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+    if demo::load_if_empty(state).await? {
         tracing::info!("demo data loaded (password for every demo login: {})", demo::DEMO_PASSWORD);
     } else {
         tracing::info!("database already has data; demo data not loaded");
@@ -104,16 +104,9 @@ async fn load_demo(db: &Db, clock: &SharedClock) -> Result<(), Box<dyn std::erro
     Ok(())
 }
 
-async fn run_cycle(
-    db: Db,
-    settings: Settings,
-    clock: SharedClock,
-    date: Option<time::Date>,
-    worker: Option<String>,
-) -> Result<(), Box<dyn std::error::Error>> {
+async fn run_cycle(state: AppState, date: Option<time::Date>, worker: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     use portico::server::cycle::{RunOptions, run, scheduler::worker_name};
-    let date = date.unwrap_or_else(|| portico::server::clock::today(clock.as_ref()));
-    let state = new_state(db.clone(), settings, clock)?;
+    let date = date.unwrap_or_else(|| portico::server::clock::today(state.clock.as_ref()));
     let options = RunOptions::configured(date, worker.unwrap_or_else(worker_name), &state.settings.billing);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -138,29 +131,24 @@ async fn run_cycle(
     if report.left_to_others > 0 {
         println!("{} accounts are being billed by other workers.", report.left_to_others);
     }
-    db.close().await;
+    state.db.close().await;
     if report.failed_accounts > 0 {
         return Err(format!("{} accounts could not be billed (see the log); run again to retry them", report.failed_accounts).into());
     }
     Ok(())
 }
 
-async fn serve(db: Db, settings: Settings, clock: SharedClock) -> Result<(), Box<dyn std::error::Error>> {
-    let addr = settings.server.site_addr;
-    let public_url = settings.server.public_url.clone();
-    let state = new_state(db.clone(), settings, clock)?;
+async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error>> {
+    let addr = state.settings.server.site_addr;
+    let public_url = state.settings.server.public_url.clone();
+    let db = state.db.clone();
     portico::server::mailer::spawn_background(state.clone());
     portico::server::cycle::scheduler::spawn(state.clone());
+    let server_settings = state.settings.server.clone();
     let app = router(state);
-    // Leptos streams pages in chunks; without TCP_NODELAY, Nagle's algorithm holds the tail of
-    // each response back for ~40 ms on keep-alive connections.
-    let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, %public_url, "Portico listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    portico::server::http::serve(listener, app, &server_settings, shutdown_signal()).await?;
     db.close().await;
     Ok(())
 }

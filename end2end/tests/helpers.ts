@@ -1,4 +1,6 @@
 import { expect, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export const PASSWORD = 'portico-demo';
 
@@ -101,4 +103,36 @@ export const NORTHWIND = (() => {
 /** "Nov 22, 2026", as the portal writes a date. */
 export function shortDate(day: Date): string {
   return day.toLocaleString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+}
+
+// ------------------------------------------------------------------ mail
+
+/** An email's headers and body as text, the body decoded from base64 or quoted-printable. */
+function decodeEmail(raw: string): string {
+  const split = raw.search(/\r?\n\r?\n/);
+  const headers = split >= 0 ? raw.slice(0, split) : raw;
+  const body = split >= 0 ? raw.slice(split).trim() : '';
+  if (/^Content-Transfer-Encoding: base64/im.test(headers)) {
+    return `${headers}\n\n${Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')}`;
+  }
+  return `${headers}\n\n${body.replace(/=\r?\n/g, '')}`;
+}
+
+/** The body of the newest email to `to` that contains `pattern`, from the run's SMTP mailbox
+ *  (waits for the outbox to deliver it). Quoted-printable soft breaks are joined. */
+export async function emailTo(to: string, pattern: RegExp): Promise<RegExpMatchArray> {
+  const dir = path.join(process.env.PORTICO_E2E_MAIL!, 'new');
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    const messages = files
+      .map((f) => ({ at: fs.statSync(f).mtimeMs, text: decodeEmail(fs.readFileSync(f, 'utf8')) }))
+      .filter((m) => new RegExp(`^To: .*${to.replace(/[.]/g, '\\.')}`, 'mi').test(m.text))
+      .sort((a, b) => b.at - a.at);
+    for (const message of messages) {
+      const match = message.text.match(pattern);
+      if (match) return match;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no email to ${to} matching ${pattern} in ${dir}`);
 }

@@ -24,6 +24,18 @@ pub enum AppError {
     CrossSite,
     #[error("You are viewing this portal as the client. Paying, payment methods, estimate decisions, subscription changes, the team and sign-in details stay with the client's own people.")]
     Impersonating,
+    /// The request itself is malformed (not what the page sends): fixable by the caller.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request body is larger than the endpoint accepts.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many attempts: wait, then try again. The message says how long.
+    #[error("{0}")]
+    RateLimited(String),
+    /// The server is saturated (e.g. too many password checks queued): try again shortly.
+    #[error("Portico is very busy right now. Please try again in a moment.")]
+    Busy,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
     #[error("We couldn't reach Portico. Check your connection and try again.")]
@@ -60,8 +72,12 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::Forbidden | AppError::CrossSite | AppError::Impersonating => 403,
             AppError::NotFound => 404,
+            AppError::BadRequest(_) => 400,
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
+            AppError::TooLarge(_) => 413,
+            AppError::RateLimited(_) => 429,
+            AppError::Busy => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -106,6 +122,15 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Response(detail) => AppError::Transport(detail),
+            // What the caller sent does not fit the function: a malformed or incomplete call is
+            // the caller's to fix (400), never a failure of ours.
+            // (On the server a body that cannot be read or decoded is a `Deserialization` error
+            // too; in the browser that variant means the answer could not be read.)
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => malformed(&detail),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => malformed(&detail),
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(detail) => AppError::Transport(detail),
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::warn!(error = %other, "server function plumbing error");
@@ -115,6 +140,20 @@ impl FromServerFnError for AppError {
             }
         }
     }
+}
+
+/// A call that does not fit its function (400): the decoder's words, cut short (they may quote
+/// the input), after a plain sentence.
+fn malformed(detail: &str) -> AppError {
+    #[cfg(feature = "ssr")]
+    tracing::debug!(%detail, "malformed server function call");
+    let detail: String = detail.chars().filter(|c| !c.is_control()).take(200).collect();
+    let message = if detail.is_empty() {
+        "The request is malformed or incomplete.".to_string()
+    } else {
+        format!("The request is malformed or incomplete: {detail}")
+    };
+    AppError::BadRequest(message).tracked()
 }
 
 #[cfg(feature = "ssr")]

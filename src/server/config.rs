@@ -48,8 +48,31 @@ impl Default for BillingSettings {
 pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
+    /// How the connection to the SMTP server is protected.
+    #[serde(default)]
+    pub smtp_tls: SmtpTls,
+    /// Credentials for SMTP AUTH; empty means none. Sent only over TLS (see `validate`).
+    #[serde(default)]
+    pub smtp_username: String,
+    #[serde(default)]
+    pub smtp_password: String,
+    /// A PEM file of CA certificates to trust besides the public web roots (a private CA).
+    #[serde(default)]
+    pub smtp_ca_file: String,
     pub from: String,
     pub poll_seconds: u64,
+}
+
+/// `none`: plain SMTP, for a relay on the same host or network. `starttls`: upgrade with
+/// STARTTLS, required (a server that does not offer it is not sent to). `tls`: implicit TLS from
+/// the first byte (port 465).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    #[default]
+    None,
+    Starttls,
+    Tls,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -71,6 +94,31 @@ pub struct ServerSettings {
     /// public URL), where a pinned calendar would bill on the wrong day.
     #[serde(default, deserialize_with = "pinned_start")]
     pub today: Option<OffsetDateTime>,
+    /// The longest a request may take, its body included (answered 408 after).
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_seconds: u64,
+    /// How long a client has to send a request's headers (a slow-loris guard).
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_seconds: u64,
+    /// Connections served at once; more wait in the kernel's backlog.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// The key behind what the server signs and keys (see `server::secrets`); empty: one made
+    /// on first start and kept in the database.
+    #[serde(default)]
+    pub secret: String,
+}
+
+fn default_request_timeout() -> u64 {
+    30
+}
+
+fn default_header_timeout() -> u64 {
+    10
+}
+
+fn default_max_connections() -> usize {
+    2_048
 }
 
 /// Reads `[server] today`: empty for the system clock, a date (noon UTC) or an RFC 3339 instant.
@@ -117,6 +165,10 @@ fn default_impersonation_minutes() -> i64 {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PaymentSettings {
     pub processor: String,
+    /// The sandbox never moves money and accepts test cards: on a portal served over https (a
+    /// production address) it is refused unless this says it is meant.
+    #[serde(default)]
+    pub sandbox_on_https: bool,
 }
 
 fn default_log() -> String {
@@ -170,10 +222,25 @@ impl Settings {
         if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
             return Err(ConfigError::Invalid("server.public_url must start with http:// or https://".into()));
         }
+        if !self.mail.smtp_username.is_empty() && self.mail.smtp_tls == SmtpTls::None {
+            return Err(ConfigError::Invalid("mail.smtp_username is set but mail.smtp_tls is \"none\": credentials are only sent over TLS (\"starttls\" or \"tls\")".into()));
+        }
         if self.server.today.is_some() && self.secure_cookies() {
             return Err(ConfigError::Invalid(
                 "server.today pins the calendar for tests and demos and is refused with an https public_url (a production configuration): leave it empty".into(),
             ));
+        }
+        let secret = self.server.secret.trim();
+        if !secret.is_empty() && secret.chars().count() < 32 {
+            return Err(ConfigError::Invalid("server.secret must be at least 32 characters (or empty: one is made and kept in the database)".into()));
+        }
+        if self.payments.processor == "sandbox" && self.secure_cookies() && !self.payments.sandbox_on_https {
+            return Err(ConfigError::Invalid(
+                "payments.processor is \"sandbox\", which accepts test cards and moves no money, but server.public_url is https: set payments.sandbox_on_https = true if this is a staging portal".into(),
+            ));
+        }
+        if self.server.request_timeout_seconds == 0 || self.server.header_timeout_seconds == 0 || self.server.max_connections == 0 {
+            return Err(ConfigError::Invalid("server.request_timeout_seconds, header_timeout_seconds and max_connections must be positive".into()));
         }
         if self.billing.batch <= 0 || self.billing.lease_seconds <= 0 || self.billing.poll_seconds == 0 {
             return Err(ConfigError::Invalid("billing.batch, billing.lease_seconds and billing.poll_seconds must be positive".into()));
@@ -285,6 +352,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("refused with an https public_url"), "{err}");
+    }
+
+    #[test]
+    fn the_sandbox_is_refused_on_https_unless_meant_and_a_short_secret_always() {
+        let https = ("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com");
+        let err = Settings::parse(FILE, with_env(&[https])).unwrap_err();
+        assert!(err.to_string().contains("sandbox_on_https"), "{err}");
+        assert!(Settings::parse(FILE, with_env(&[https, ("PORTICO_PAYMENTS_SANDBOX_ON_HTTPS", "true")])).is_ok());
+        let err = Settings::parse(FILE, with_env(&[("PORTICO_SERVER_SECRET", "short")])).unwrap_err();
+        assert!(err.to_string().contains("at least 32"), "{err}");
+        let err = Settings::parse(FILE, with_env(&[("PORTICO_MAIL_SMTP_USERNAME", "portico")])).unwrap_err();
+        assert!(err.to_string().contains("only sent over TLS"), "{err}");
     }
 
     #[test]

@@ -7,9 +7,11 @@ use serde_json::json;
 use time::{Date, Duration};
 
 use super::auth::password::hash_password;
-use super::clock::{Clock, unix_now};
+use super::clock::unix_now;
+use super::db::Tx;
 use super::db::audit::{AuditEvent, record};
-use super::db::{Db, Tx};
+use super::secrets::ServerSecret;
+use super::state::AppState;
 use super::ids::new_id;
 use crate::domain::billing_items::iso_date;
 use crate::domain::credit::EntryKind;
@@ -36,7 +38,10 @@ pub enum DemoError {
 }
 
 /// Loads the demo data unless the database already holds a vendor. Returns whether it loaded.
-pub async fn load_if_empty(db: &Db, clock: &dyn Clock) -> Result<bool, DemoError> {
+/// On the state's clock (the demo is laid out around its today) and with its secret (the demo's
+/// cards are sandbox tokens the server signs).
+pub async fn load_if_empty(state: &AppState) -> Result<bool, DemoError> {
+    let (db, clock) = (&state.db, state.clock.as_ref());
     let mut tx = db.begin_write().await?;
     let vendors: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vendors").fetch_one(&mut *tx).await?;
     if vendors > 0 {
@@ -44,7 +49,18 @@ pub async fn load_if_empty(db: &Db, clock: &dyn Clock) -> Result<bool, DemoError
         return Ok(false);
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| DemoError::Hash(e.to_string()))?;
-    Demo { tx: &mut tx, now: unix_now(clock), today: clock.now().date(), hash, invoices: Vec::new(), estimate_no: 0, usage_days: Vec::new(), prepayments: Vec::new(), statements: Vec::new() }
+    Demo {
+        tx: &mut tx,
+        now: unix_now(clock),
+        today: clock.now().date(),
+        hash,
+        secret: &state.secret,
+        invoices: Vec::new(),
+        estimate_no: 0,
+        usage_days: Vec::new(),
+        prepayments: Vec::new(),
+        statements: Vec::new(),
+    }
         .load()
         .await?;
     tx.commit().await?;
@@ -56,6 +72,7 @@ struct Demo<'a> {
     now: i64,
     today: Date,
     hash: String,
+    secret: &'a ServerSecret,
     invoices: Vec<PlannedInvoice>,
     estimate_no: i64,
     /// Per account and day: the cost and message count of that day's usage.
@@ -253,6 +270,7 @@ impl Demo<'_> {
             let method_kind = crate::domain::payment_method::MethodKind::parse(kind).expect("demo kinds are valid");
             let exp = m.zip(yr).map(|(m, y)| (m as u8, y as i32));
             let (token, fingerprint) = crate::server::payments::sandbox::demo_token(
+                self.secret,
                 method_kind, brand, funding, last4.unwrap_or_default(), exp, holder, bank, id,
             );
             self.exec(

@@ -3,10 +3,12 @@
 //! Several server processes can run the mailer: each row is leased before it is sent.
 
 use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::clock::unix_now;
-use super::config::MailSettings;
+use super::config::{MailSettings, SmtpTls};
 use super::state::AppState;
 
 /// How long a claimed row is left alone by other mailers while it is being sent.
@@ -20,27 +22,52 @@ pub fn retry_delay(attempts: i64) -> i64 {
 
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// No SMTP server configured: emails are written to the log.
+    /// No SMTP server configured: each email is noted in the log (never its body: it holds
+    /// payment and invitation links, which are as good as a password).
     Log,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("mail.smtp_ca_file {path}: {reason}")]
+    CaFile { path: String, reason: String },
+    #[error("SMTP TLS settings: {0}")]
+    Tls(String),
+}
+
 impl Transport {
-    pub fn from_settings(mail: &MailSettings) -> Transport {
-        if mail.smtp_host.trim().is_empty() {
-            Transport::Log
-        } else {
-            Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(mail.smtp_host.trim())
-                    .port(mail.smtp_port)
-                    .timeout(Some(std::time::Duration::from_secs(10)))
-                    .build(),
-            )
+    pub fn from_settings(mail: &MailSettings) -> Result<Transport, TransportError> {
+        let host = mail.smtp_host.trim();
+        if host.is_empty() {
+            return Ok(Transport::Log);
         }
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(mail.smtp_port)
+            .timeout(Some(std::time::Duration::from_secs(10)));
+        if mail.smtp_tls != SmtpTls::None {
+            let mut parameters = TlsParameters::builder(host.to_string());
+            let ca_file = mail.smtp_ca_file.trim();
+            if !ca_file.is_empty() {
+                let ca_error = |reason: String| TransportError::CaFile { path: ca_file.to_string(), reason };
+                let pem = std::fs::read(ca_file).map_err(|e| ca_error(e.to_string()))?;
+                parameters = parameters.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?);
+            }
+            let parameters = parameters.build_rustls().map_err(|e| TransportError::Tls(e.to_string()))?;
+            builder = builder.tls(match mail.smtp_tls {
+                SmtpTls::Starttls => Tls::Required(parameters),
+                _ => Tls::Wrapper(parameters),
+            });
+        }
+        if !mail.smtp_username.is_empty() {
+            builder = builder.credentials(Credentials::new(mail.smtp_username.clone(), mail.smtp_password.clone()));
+        }
+        Ok(Transport::Smtp(builder.build()))
     }
 }
 
 struct Outgoing {
     id: String,
+    kind: String,
     to: String,
     subject: String,
     body: String,
@@ -51,8 +78,8 @@ struct Outgoing {
 /// Sends what is due now. Returns (sent, failed).
 pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<(usize, usize), sqlx::Error> {
     let now = unix_now(state.clock.as_ref());
-    let due: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, to_address, subject, body_text, attempts, next_attempt_at FROM outbox
+    let due: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, kind, to_address, subject, body_text, attempts, next_attempt_at FROM outbox
          WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
     )
     .bind(now)
@@ -60,7 +87,7 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<(usi
     .fetch_all(state.db.pool())
     .await?;
     let (mut sent, mut failed) = (0, 0);
-    for (id, to, subject, body, attempts, next) in due {
+    for (id, kind, to, subject, body, attempts, next) in due {
         // Lease the row; another mailer that got here first wins and we skip it.
         let lease = now + LEASE_SECS;
         let claimed = sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL")
@@ -72,7 +99,7 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<(usi
         if claimed.rows_affected() != 1 {
             continue;
         }
-        let mail = Outgoing { id, to, subject, body, attempts, lease };
+        let mail = Outgoing { id, kind, to, subject, body, attempts, lease };
         match send(state, transport, &mail).await {
             Ok(()) => {
                 sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
@@ -101,7 +128,7 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<(usi
 async fn send(state: &AppState, transport: &Transport, mail: &Outgoing) -> Result<(), String> {
     match transport {
         Transport::Log => {
-            tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.body, "email (no SMTP server configured)");
+            tracing::info!(to = %mail.to, subject = %mail.subject, kind = %mail.kind, "email not sent: no SMTP server configured");
             Ok(())
         }
         Transport::Smtp(smtp) => {
@@ -122,10 +149,26 @@ async fn send(state: &AppState, transport: &Transport, mail: &Outgoing) -> Resul
 /// The server's background work: deliver the outbox, settle interrupted payments and pay the
 /// automatic top-ups that usage set off.
 pub fn spawn_background(state: AppState) {
+    let transport = match Transport::from_settings(&state.settings.mail) {
+        Ok(transport) => transport,
+        Err(error) => {
+            tracing::error!(%error, "the mailer cannot start: emails stay in the outbox until the settings are fixed");
+            return;
+        }
+    };
     tokio::spawn(async move {
-        let transport = Transport::from_settings(&state.settings.mail);
         let period = std::time::Duration::from_secs(state.settings.mail.poll_seconds.max(1));
+        let mut last_sweep = i64::MIN;
         loop {
+            let now = unix_now(state.clock.as_ref());
+            if now - last_sweep >= SWEEP_EVERY_SECS {
+                match sweep_expired(&state, now).await {
+                    Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions and sign-in records deleted"),
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "sweeping expired sessions failed"),
+                }
+                last_sweep = now;
+            }
             if let Err(error) = deliver_due(&state, &transport).await {
                 tracing::warn!(%error, "mailer pass failed");
             }
@@ -138,6 +181,22 @@ pub fn spawn_background(state: AppState) {
             tokio::time::sleep(period).await;
         }
     });
+}
+
+/// How often expired sessions and old sign-in records are deleted.
+const SWEEP_EVERY_SECS: i64 = 15 * 60;
+
+/// Deletes sessions past their absolute or idle limit (they no longer sign anyone in, but a
+/// table that only grows keeps their hashes and user agents for nothing). Returns the rows gone.
+pub async fn sweep_expired(state: &AppState, now: i64) -> Result<u64, sqlx::Error> {
+    let idle = state.settings.sessions.idle_minutes * 60;
+    let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(now - idle)
+        .execute(state.db.pool())
+        .await?
+        .rows_affected();
+    Ok(sessions + super::auth::throttle::sweep(state.db.pool(), now).await?)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::clock::SharedClock;
 use super::config::Settings;
 use super::db::Db;
 use super::payments::processor::PaymentProcessor;
+use super::secrets::ServerSecret;
 
 /// Everything a request handler or server function needs, cloned cheaply per request.
 #[derive(Clone)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub clock: SharedClock,
     pub processor: Arc<dyn PaymentProcessor>,
     pub leptos_options: LeptosOptions,
+    /// The key behind what the server signs and keys (see `server::secrets`).
+    pub secret: ServerSecret,
 }
 
 impl FromRef<AppState> for LeptosOptions {

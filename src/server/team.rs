@@ -289,9 +289,13 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
             Some(hash)
         }
         Some((_, stored)) => {
+            // Proving the sign-in with its password is a password check like any other.
+            let limits = crate::server::auth::throttle::password_limits(&live.email, info.client_ip().as_deref());
+            let attempt = crate::server::auth::throttle::begin(&state.db, now, &limits).await?;
             let stored = stored.clone();
-            let verified = off_the_workers(move || verify_password(&password_owned, &stored)).await?;
-            if !verified {
+            let verified = off_the_workers(move || verify_password(&password_owned, &stored)).await;
+            crate::server::auth::throttle::finish(&state.db, attempt, verified.as_ref().is_ok_and(|v| *v) || verified.is_err()).await?;
+            if !verified? {
                 return Err(AppError::invalid("password", "That is not the password of this email's sign-in."));
             }
             None

@@ -9,6 +9,7 @@ mod billing_history;
 mod credit;
 mod cycle;
 mod dashboard;
+mod defences;
 mod downloads;
 mod estimates;
 mod health;

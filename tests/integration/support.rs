@@ -30,7 +30,30 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub database_url: String,
+    overrides: Vec<(String, String)>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// This app served on a real loopback port, by the production accept loop.
+pub struct LiveServer {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl LiveServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
 }
 
 pub struct TestResponse {
@@ -69,13 +92,21 @@ impl TestResponse {
     }
 }
 
-fn test_settings(database_url: &str) -> Settings {
+/// The shipped settings on the test's database, with `overrides` as environment variables
+/// (`("PORTICO_SERVER_PUBLIC_URL", "https://…")`) win over both.
+fn test_settings(database_url: &str, overrides: &[(String, String)]) -> Settings {
     let text = include_str!("../../Leptos.toml");
     let url = database_url.to_string();
-    Settings::parse(text, move |k| match k {
-        "DATABASE_URL" => Some(url.clone()),
-        "PORTICO_DATABASE_MAX_CONNECTIONS" => Some("5".into()),
-        _ => None,
+    let overrides = overrides.to_vec();
+    Settings::parse(text, move |k| {
+        if let Some((_, v)) = overrides.iter().find(|(name, _)| name == k) {
+            return Some(v.clone());
+        }
+        match k {
+            "DATABASE_URL" => Some(url.clone()),
+            "PORTICO_DATABASE_MAX_CONNECTIONS" => Some("5".into()),
+            _ => None,
+        }
     })
     .expect("test settings")
 }
@@ -133,7 +164,7 @@ impl TestApp {
 
     pub async fn with_demo_at(now: OffsetDateTime) -> TestApp {
         let app = TestApp::empty_at(now).await;
-        assert!(demo::load_if_empty(&app.state.db, app.clock.as_ref()).await.expect("demo data"));
+        assert!(demo::load_if_empty(&app.state).await.expect("demo data"));
         app
     }
 
@@ -142,22 +173,50 @@ impl TestApp {
         TestApp::empty_at(pinned_now()).await
     }
 
+    /// The demo with some settings changed, as environment variables would change them.
+    pub async fn with_demo_and(overrides: &[(&str, &str)]) -> TestApp {
+        let app = TestApp::build(pinned_now(), overrides).await;
+        assert!(demo::load_if_empty(&app.state).await.expect("demo data"));
+        app
+    }
+
     pub async fn empty_at(now: OffsetDateTime) -> TestApp {
+        TestApp::build(now, &[]).await
+    }
+
+    async fn build(now: OffsetDateTime, overrides: &[(&str, &str)]) -> TestApp {
         // Server-side failures are logged, not returned: show them in the test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn,portico=debug").with_test_writer().try_init();
         let (database_url, dir) = fresh_database().await;
         let db = Db::connect(&database_url, 5).await.expect("connect");
         db.migrate().await.expect("migrate");
         let clock = Arc::new(ManualClock::new(now));
-        let state = new_state(db, test_settings(&database_url), clock.clone()).expect("state");
-        TestApp { router: router(state.clone()), state, clock, database_url, _dir: dir }
+        let overrides: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let state = new_state(db, test_settings(&database_url, &overrides), clock.clone()).await.expect("state");
+        TestApp { router: router(state.clone()), state, clock, database_url, overrides, _dir: dir }
     }
 
     /// A second server process on the same database (its own pool and router).
     pub async fn second_process(&self) -> (Router, AppState) {
         let db = Db::connect(&self.database_url, 5).await.expect("connect");
-        let state = new_state(db, test_settings(&self.database_url), self.clock.clone()).expect("state");
+        let state = new_state(db, test_settings(&self.database_url, &self.overrides), self.clock.clone()).await.expect("state");
         (router(state.clone()), state)
+    }
+
+    /// Serves this app on 127.0.0.1 (a free port) with the server's own accept loop and limits.
+    pub async fn listen(&self) -> LiveServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (router, settings) = (self.router.clone(), self.state.settings.server.clone());
+        let task = tokio::spawn(async move {
+            portico::server::http::serve(listener, router, &settings, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+        LiveServer { addr, stop: Some(stop), task: Some(task) }
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {

@@ -48,7 +48,12 @@ mod tests {
     fn settings(public_url: &str) -> Settings {
         let text = include_str!("../../../Leptos.toml");
         let url = public_url.to_string();
-        Settings::parse(text, move |k| (k == "PORTICO_SERVER_PUBLIC_URL").then(|| url.clone())).unwrap()
+        Settings::parse(text, move |k| match k {
+            "PORTICO_SERVER_PUBLIC_URL" => Some(url.clone()),
+            "PORTICO_PAYMENTS_SANDBOX_ON_HTTPS" => Some("true".into()),
+            _ => None,
+        })
+        .unwrap()
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde_json::json;
 use super::authorize::Authorized;
 use super::cookies::{expired_session_cookie, session_cookie};
 use super::password::{burn_equivalent_time, off_the_workers, verify_password};
+use super::throttle;
 use crate::api::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
@@ -14,12 +15,11 @@ use crate::server::db::users::{credentials_by_email, default_account};
 use crate::server::ids::{new_secret_token, token_hash};
 use crate::server::request::RequestInfo;
 
-/// Failed sign-ins allowed per email within [`THROTTLE_WINDOW_SECS`] before further attempts
-/// are refused without checking the password. Counted per email, whether or not an account
-/// has it, so the refusal tells nothing about which emails exist.
-pub const MAX_FAILURES: i64 = 5;
-pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
-pub const THROTTLED: &str = "Too many failed sign-in attempts for this email. Wait 15 minutes, then try again.";
+/// Failed sign-ins are throttled per email (from one address, and from all), and per address
+/// (see [`throttle::password_limits`]), whether or not an account has the email, so the refusal
+/// tells nothing about which emails exist. The attempt is recorded before the password is
+/// checked: parallel guesses count each other.
+pub use super::throttle::THROTTLED_EMAIL as THROTTLED;
 
 /// The same words whether the email is unknown or the password wrong.
 pub const BAD_CREDENTIALS: &str = "That email and password don't match an account. Check both and try again.";
@@ -32,45 +32,46 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
     if password.is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
     }
+    if password.len() > 1024 {
+        return Err(AppError::invalid("password", "That password is too long."));
+    }
     let state = &info.state;
     let now = unix_now(state.clock.as_ref());
-    let recent_failures: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed' AND actor_email = $1 AND occurred_at > $2",
-    )
-    .bind(&email)
-    .bind(now - THROTTLE_WINDOW_SECS)
-    .fetch_one(state.db.pool())
-    .await?;
-    if recent_failures >= MAX_FAILURES {
-        let mut tx = state.db.begin_write().await?;
-        record(
-            &mut tx,
-            now,
-            AuditEvent { action: "login.throttled", actor_email: Some(&email), ip: info.client_ip().as_deref(), ..Default::default() },
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(AppError::Invalid { field: None, message: THROTTLED.into() }.tracked_as(429));
-    }
+    let ip = info.client_ip();
+    let attempt = match throttle::begin(&state.db, now, &throttle::password_limits(&email, ip.as_deref())).await {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            let mut tx = state.db.begin_write().await?;
+            record(&mut tx, now, AuditEvent { action: "login.throttled", actor_email: Some(&email), ip: ip.as_deref(), ..Default::default() })
+                .await?;
+            tx.commit().await?;
+            return Err(refused);
+        }
+    };
     let credentials = credentials_by_email(state.db.pool(), &email).await?;
 
     let password_owned = password.to_string();
     let verified = match &credentials {
         Some(c) => {
             let hash = c.password_hash.clone();
-            off_the_workers(move || verify_password(&password_owned, &hash)).await?
+            off_the_workers(move || verify_password(&password_owned, &hash)).await
         }
-        None => {
-            off_the_workers(move || burn_equivalent_time(&password_owned)).await?;
-            false
+        None => off_the_workers(move || burn_equivalent_time(&password_owned)).await.map(|()| false),
+    };
+    // A check that could not run (the server was too busy) is not a failed guess.
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(error) => {
+            throttle::finish(&state.db, attempt, true).await?;
+            return Err(error);
         }
     };
+    throttle::finish(&state.db, attempt, verified && credentials.is_some()).await?;
 
     let account_id = match (&credentials, verified) {
         (Some(user), true) => default_account(state.db.pool(), &user.id).await?,
         _ => None,
     };
-    let ip = info.client_ip();
     let mut tx = state.db.begin_write().await?;
     let Some(user) = credentials.filter(|_| verified) else {
         record(

@@ -4,3 +4,5 @@ pub mod login;
 pub mod password;
 pub mod rotate;
 pub mod password_change;
+pub mod redirect;
+pub mod throttle;

@@ -3,6 +3,9 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::api::error::AppError;
 
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
@@ -25,9 +28,45 @@ pub fn burn_equivalent_time(password: &str) {
     }
 }
 
-/// Runs argon2 work (CPU-bound by design) off the async workers.
-pub async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, crate::api::error::AppError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| crate::api::error::AppError::internal("password work", e))
+/// Password hashes computed at once: one per core. Each argon2id hash takes 19 MiB and a core
+/// for tens of milliseconds, so a flood of sign-ins must queue rather than spawn a thread each.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2)))
+}
+
+/// Password checks allowed to wait for a slot; beyond this the caller is told the server is busy
+/// (503) at once, so a flood costs neither memory nor threads.
+pub const MAX_QUEUED_HASHES: usize = 64;
+/// The longest a password check waits for a slot.
+const HASH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
+
+struct Queued;
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        QUEUED.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Runs argon2 work (CPU-bound by design) off the async workers, at most one per core at a
+/// time, with a bounded queue (see [`MAX_QUEUED_HASHES`]).
+pub async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    if QUEUED.fetch_add(1, Ordering::AcqRel) >= MAX_QUEUED_HASHES {
+        QUEUED.fetch_sub(1, Ordering::AcqRel);
+        return Err(AppError::Busy.tracked());
+    }
+    let queued = Queued;
+    let permit = match tokio::time::timeout(HASH_QUEUE_WAIT, hashing_slots().acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(AppError::Busy.tracked()),
+    };
+    drop(queued);
+    let result = tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal("password work", e));
+    drop(permit);
+    result
 }
 
 /// Rules for a new password: long enough to resist guessing; no composition rules (NIST 800-63B).

@@ -4,6 +4,7 @@
 use super::authorize::Authorized;
 use super::password::{hash_password, off_the_workers, password_problem, verify_password};
 use super::rotate::{View, rotate};
+use super::throttle;
 use crate::api::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::request::RequestInfo;
@@ -23,8 +24,12 @@ pub async fn change_password(info: &RequestInfo, caller: &Authorized, current: &
         .bind(caller.user_id())
         .fetch_one(state.db.pool())
         .await?;
+    // Someone at an unlocked screen guessing the current password is throttled like sign-in.
+    let attempt = throttle::begin(&state.db, unix_now(state.clock.as_ref()), &throttle::password_limits(&caller.session.email, info.client_ip().as_deref())).await?;
     let current_owned = current.to_string();
-    if !off_the_workers(move || verify_password(&current_owned, &stored)).await? {
+    let verified = off_the_workers(move || verify_password(&current_owned, &stored)).await;
+    throttle::finish(&state.db, attempt, verified.as_ref().is_ok_and(|v| *v) || verified.is_err()).await?;
+    if !verified? {
         return Err(AppError::invalid("current_password", "That is not your current password."));
     }
     let new_owned = new.to_string();

@@ -13,26 +13,32 @@
 //!
 //! Tokenization is a route of its own (`POST /sandbox/v1/tokens`), apart from Portico's
 //! server functions, and stores nothing: the token itself carries the brand, last four,
-//! expiry, a one-way fingerprint and the test behaviour. Charges are recorded in the
-//! sandbox's own ledger (`sandbox_charges`) keyed by idempotency key, like a real processor.
+//! expiry, a fingerprint and the test behaviour, signed with a key derived from the server's
+//! secret, so a token edited or made up by anyone else is refused. The fingerprint is keyed with
+//! the secret too: a database dump does not let anyone test card numbers against it. Charges
+//! are recorded in the sandbox's own ledger (`sandbox_charges`) keyed by idempotency key, like a
+//! real processor; a key reused for another amount or card is refused, as Stripe refuses it.
 
 use std::collections::HashMap;
 
-use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::{Extension, Json};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::processor::{AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable};
 use crate::domain::bank::{BankAccountInput, validate_bank_account};
 use crate::domain::cards::{CardInput, FieldError, last_four, validate_card};
 use crate::domain::payment_method::{CardBrand, CardFunding, MethodKind};
 use crate::server::clock::{SharedClock, today, unix_now};
+use crate::server::secrets::{Purpose, ServerSecret};
 use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, bind_all, insert_new};
 use crate::server::db::{Db, placeholders};
 use crate::server::ids::new_id;
@@ -87,49 +93,84 @@ struct TokenBody {
     nonce: String,
 }
 
-fn encode_token(body: &TokenBody) -> Result<String, serde_json::Error> {
-    let json = serde_json::to_vec(body)?;
-    Ok(format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)))
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// `tok_sbx_<body>.<signature>`: the body as base64 JSON, signed with the sandbox token key.
+fn encode_token(secret: &ServerSecret, body: &TokenBody) -> Result<String, serde_json::Error> {
+    let encoded = B64.encode(serde_json::to_vec(body)?);
+    let signature = B64.encode(secret.sign(Purpose::SandboxTokens, encoded.as_bytes()));
+    Ok(format!("{TOKEN_PREFIX}{encoded}.{signature}"))
 }
 
-fn decode_token(token: &str) -> Option<TokenBody> {
-    let encoded = token.strip_prefix(TOKEN_PREFIX)?;
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).ok()?;
-    serde_json::from_slice(&json).ok()
+/// The token's body, if this server signed it and its fields are what tokenization makes.
+fn decode_token(secret: &ServerSecret, token: &str) -> Option<TokenBody> {
+    let (encoded, signature) = token.strip_prefix(TOKEN_PREFIX)?.split_once('.')?;
+    if !secret.verify(Purpose::SandboxTokens, encoded.as_bytes(), &B64.decode(signature).ok()?) {
+        return None;
+    }
+    let body: TokenBody = serde_json::from_slice(&B64.decode(encoded).ok()?).ok()?;
+    body.is_well_formed().then_some(body)
 }
 
-/// A one-way fingerprint, so the same card added twice can be recognised.
-fn fingerprint(kind: &str, secret_material: &str) -> String {
-    let digest = Sha256::digest(format!("portico-sandbox-fingerprint:{kind}:{secret_material}").as_bytes());
-    hex::encode(&digest[..12])
+impl TokenBody {
+    /// The public fields as tokenization writes them: a token that says otherwise was not made
+    /// by it (even correctly signed, it is refused: defence in depth).
+    fn is_well_formed(&self) -> bool {
+        let kind = MethodKind::parse(&self.kind);
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let text = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control);
+        let card = kind == Some(MethodKind::Card)
+            && self.brand.as_deref().and_then(CardBrand::parse).is_some()
+            && self.funding.as_deref().and_then(CardFunding::parse).is_some()
+            && self.exp_month.is_some_and(|m| (1..=12).contains(&m))
+            && self.exp_year.is_some_and(|y| (2000..=2100).contains(&y))
+            && self.bank_name.is_none();
+        let bank = kind == Some(MethodKind::Ach)
+            && self.brand.is_none()
+            && self.exp_month.is_none()
+            && self.bank_name.as_deref().is_some_and(|name| text(name, 60));
+        (card || bank)
+            && digits(&self.last4, 4)
+            && text(&self.holder_name, 120)
+            && self.fingerprint.len() == 24
+            && self.fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+}
+
+/// A fingerprint keyed with the server's secret, so the same card added twice can be
+/// recognised, and a leaked database cannot be searched for a card number.
+fn fingerprint(secret: &ServerSecret, kind: &str, secret_material: &str) -> String {
+    hex::encode(&secret.sign(Purpose::CardFingerprints, format!("{kind}:{secret_material}").as_bytes())[..12])
 }
 
 pub struct SandboxProcessor {
     db: Db,
     clock: SharedClock,
+    secret: ServerSecret,
 }
 
 impl SandboxProcessor {
-    pub fn new(db: Db, clock: SharedClock) -> Self {
-        SandboxProcessor { db, clock }
+    pub fn new(db: Db, clock: SharedClock, secret: ServerSecret) -> Self {
+        SandboxProcessor { db, clock, secret }
     }
 
-    async fn recorded(&self, idempotency_keys: &[String]) -> Result<HashMap<String, ChargeOutcome>, sqlx::Error> {
+    /// The charges recorded under these keys: outcome, amount and currency, card fingerprint.
+    async fn recorded(&self, idempotency_keys: &[String]) -> Result<HashMap<String, Recorded>, sqlx::Error> {
         let mut recorded = HashMap::new();
         for keys in idempotency_keys.chunks(IDS_PER_STATEMENT) {
             let sql = format!(
-                "SELECT idempotency_key, id, outcome, failure_code FROM sandbox_charges WHERE idempotency_key IN ({})",
+                "SELECT idempotency_key, id, outcome, failure_code, amount, currency, token_fingerprint FROM sandbox_charges WHERE idempotency_key IN ({})",
                 placeholders(1, keys.len())
             );
-            let rows: Vec<(String, String, String, Option<String>)> = bind_all(sqlx::query_as(&sql), keys).fetch_all(self.db.pool()).await?;
-            for (key, id, outcome, code) in rows {
+            let rows: Vec<RecordedRow> = bind_all(sqlx::query_as(&sql), keys).fetch_all(self.db.pool()).await?;
+            for (key, id, outcome, code, amount, currency, fingerprint) in rows {
                 let outcome = if outcome == "succeeded" {
                     ChargeOutcome::Succeeded { charge_id: id }
                 } else {
                     let code = code.unwrap_or_else(|| "card_declined".into());
                     ChargeOutcome::Failed { message: decline_message(&code).into(), code }
                 };
-                recorded.insert(key, outcome);
+                recorded.insert(key, Recorded { outcome, amount, currency, fingerprint });
             }
         }
         Ok(recorded)
@@ -142,7 +183,7 @@ impl SandboxProcessor {
         let rows: Vec<Vec<Value>> = requests
             .iter()
             .map(|request| {
-                let body = decode_token(request.token);
+                let body = decode_token(&self.secret, request.token);
                 let code = match body.as_ref().map(|b| b.behaviour) {
                     None => Some("invalid_token"),
                     Some(Behaviour::Succeeds) => None,
@@ -170,12 +211,38 @@ impl SandboxProcessor {
         tx.commit().await?;
         let keys: Vec<String> = requests.iter().map(|r| r.idempotency_key.to_string()).collect();
         let mut recorded = self.recorded(&keys).await?;
-        keys.iter().map(|key| recorded.remove(key).ok_or(sqlx::Error::RowNotFound)).collect()
+        requests
+            .iter()
+            .map(|request| {
+                let first = recorded.remove(request.idempotency_key).ok_or(sqlx::Error::RowNotFound)?;
+                // A key already used for another amount or card answers that it was reused,
+                // never the first charge's outcome: a key can't pass one charge off as another.
+                let fingerprint = decode_token(&self.secret, request.token).map(|b| b.fingerprint).unwrap_or_default();
+                let same = first.amount == request.amount.minor && first.currency == request.amount.currency.code() && first.fingerprint == fingerprint;
+                Ok(if same { first.outcome } else { key_reused() })
+            })
+            .collect()
     }
+}
+
+/// A charge recorded under a key: what the processor answers for that key again.
+struct Recorded {
+    outcome: ChargeOutcome,
+    amount: i64,
+    currency: String,
+    fingerprint: String,
+}
+
+/// key, charge id, outcome, failure code, amount, currency, fingerprint.
+type RecordedRow = (String, String, String, Option<String>, i64, String, String);
+
+fn key_reused() -> ChargeOutcome {
+    ChargeOutcome::Failed { code: "idempotency_key_reused".into(), message: decline_message("idempotency_key_reused").into() }
 }
 
 fn decline_message(code: &str) -> &'static str {
     match code {
+        "idempotency_key_reused" => "This payment could not be processed. Reload the page and try again.",
         "insufficient_funds" => "Your card has insufficient funds.",
         "expired_card" => "Your card has expired.",
         "incorrect_cvc" => "Your card's security code is incorrect.",
@@ -192,7 +259,7 @@ impl PaymentProcessor for SandboxProcessor {
 
     fn attach<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AttachedMethod, AttachError>> {
         async move {
-            let body = decode_token(token).ok_or(AttachError::InvalidToken)?;
+            let body = decode_token(&self.secret, token).ok_or(AttachError::InvalidToken)?;
             let declined = |code: &str| AttachError::Declined { code: code.into(), message: decline_message(code).into() };
             match body.behaviour {
                 Behaviour::DeclinedOnAttach => return Err(declined("card_declined")),
@@ -238,7 +305,7 @@ impl PaymentProcessor for SandboxProcessor {
     fn find_charge<'a>(&'a self, idempotency_key: &'a str) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
         async move {
             let mut recorded = self.recorded(&[idempotency_key.to_string()]).await.map_err(|e| ProcessorUnavailable(e.to_string()))?;
-            Ok(recorded.remove(idempotency_key))
+            Ok(recorded.remove(idempotency_key).map(|r| r.outcome))
         }
         .boxed()
     }
@@ -248,6 +315,7 @@ impl PaymentProcessor for SandboxProcessor {
 /// the demo data (which has no card numbers to tokenize).
 #[allow(clippy::too_many_arguments)]
 pub fn demo_token(
+    secret: &ServerSecret,
     kind: MethodKind,
     brand: Option<&str>,
     funding: Option<&str>,
@@ -257,7 +325,7 @@ pub fn demo_token(
     bank_name: Option<&str>,
     seed: &str,
 ) -> (String, String) {
-    let fingerprint = fingerprint("demo", seed);
+    let fingerprint = fingerprint(secret, "demo", seed);
     let body = TokenBody {
         kind: kind.as_str().into(),
         brand: brand.map(str::to_string),
@@ -271,7 +339,7 @@ pub fn demo_token(
         behaviour: Behaviour::Succeeds,
         nonce: seed.into(),
     };
-    (encode_token(&body).expect("demo token fields always serialize"), fingerprint)
+    (encode_token(secret, &body).expect("demo token fields always serialize"), fingerprint)
 }
 
 /// What the browser posts to the tokenization endpoint.
@@ -296,9 +364,25 @@ pub struct TokenErrors {
 }
 
 /// `POST /sandbox/v1/tokens`. Stands in for the processor's own tokenization API: the card
-/// number and CVC arrive here and leave only as a token; nothing is stored or logged.
-pub async fn tokenize(State(state): State<AppState>, Json(request): Json<TokenRequest>) -> Response {
+/// number and CVC arrive here and leave only as a token; nothing is stored or logged. Throttled
+/// per address, like a processor guards against card testing.
+pub async fn tokenize(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    request: Result<Json<TokenRequest>, JsonRejection>,
+) -> Response {
+    let Ok(Json(request)) = request else {
+        let error = FieldError::new("body", "Send the card or bank account details as JSON, with a \"type\".");
+        return (StatusCode::BAD_REQUEST, Json(TokenErrors { errors: vec![error] })).into_response();
+    };
+    let address = peer.map(|Extension(ConnectInfo(addr))| addr.ip().to_string());
+    let now = unix_now(state.clock.as_ref());
+    if let Err(refused) = crate::server::auth::throttle::spend(&state.db, now, &crate::server::auth::throttle::tokenize_limits(address.as_deref())).await {
+        let status = StatusCode::from_u16(refused.http_status()).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
+        return (status, Json(TokenErrors { errors: vec![FieldError::new("body", refused.to_string())] })).into_response();
+    }
     let today = today(state.clock.as_ref());
+    let secret = &state.secret;
     let nonce = new_id("n");
     let body = match request {
         TokenRequest::Card { number, exp_month, exp_year, cvc, holder_name } => {
@@ -312,7 +396,7 @@ pub async fn tokenize(State(state): State<AppState>, Json(request): Json<TokenRe
                     last4: last_four(&card.digits).into(),
                     exp_month: Some(card.exp_month),
                     exp_year: Some(card.exp_year),
-                    fingerprint: fingerprint("card", &format!("{}:{}:{}", card.digits, card.exp_month, card.exp_year)),
+                    fingerprint: fingerprint(secret, "card", &format!("{}:{}:{}", card.digits, card.exp_month, card.exp_year)),
                     holder_name: card.holder_name.clone(),
                     bank_name: None,
                     behaviour: behaviour_of(&card.digits),
@@ -331,7 +415,7 @@ pub async fn tokenize(State(state): State<AppState>, Json(request): Json<TokenRe
                     last4: last_four(&account.account_number).into(),
                     exp_month: None,
                     exp_year: None,
-                    fingerprint: fingerprint("ach", &format!("{}:{}", account.routing_number, account.account_number)),
+                    fingerprint: fingerprint(secret, "ach", &format!("{}:{}", account.routing_number, account.account_number)),
                     holder_name: account.holder_name.clone(),
                     bank_name: Some(bank_name(&account.routing_number).into()),
                     behaviour: Behaviour::Succeeds,
@@ -340,7 +424,7 @@ pub async fn tokenize(State(state): State<AppState>, Json(request): Json<TokenRe
             }
         }
     };
-    let token = match encode_token(&body) {
+    let token = match encode_token(secret, &body) {
         Ok(token) => token,
         Err(e) => {
             let error = crate::api::error::AppError::internal("sandbox token", e);
@@ -366,30 +450,81 @@ fn bank_name(routing: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    #[test]
-    fn tokens_carry_no_card_number() {
-        let body = TokenBody {
+    fn secret() -> ServerSecret {
+        ServerSecret::from_text("the sandbox tests' secret, long enough to count")
+    }
+
+    fn card_body() -> TokenBody {
+        TokenBody {
             kind: "card".into(),
             brand: Some("visa".into()),
             funding: Some("credit".into()),
             last4: "4242".into(),
             exp_month: Some(12),
             exp_year: Some(2030),
-            fingerprint: fingerprint("card", "4242424242424242:12:2030"),
+            fingerprint: fingerprint(&secret(), "card", "4242424242424242:12:2030"),
             holder_name: "N W".into(),
             bank_name: None,
             behaviour: Behaviour::Succeeds,
             nonce: "n_1".into(),
-        };
-        let token = encode_token(&body).unwrap();
-        let decoded = String::from_utf8(
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.strip_prefix(TOKEN_PREFIX).unwrap()).unwrap(),
-        )
-        .unwrap();
+        }
+    }
+
+    #[test]
+    fn tokens_carry_no_card_number() {
+        let token = encode_token(&secret(), &card_body()).unwrap();
+        let (body, _) = token.strip_prefix(TOKEN_PREFIX).unwrap().split_once('.').unwrap();
+        let decoded = String::from_utf8(B64.decode(body).unwrap()).unwrap();
         assert!(!decoded.contains("4242424242424242"));
         assert!(!token.contains("4242424242424242"));
-        assert_eq!(decode_token(&token).unwrap().last4, "4242");
-        assert!(decode_token("tok_sbx_garbage").is_none());
+        assert_eq!(decode_token(&secret(), &token).unwrap().last4, "4242");
+        assert!(decode_token(&secret(), "tok_sbx_garbage").is_none());
+    }
+
+    #[test]
+    fn a_token_edited_forged_or_signed_elsewhere_is_refused() {
+        let token = encode_token(&secret(), &card_body()).unwrap();
+        let (body, signature) = token.strip_prefix(TOKEN_PREFIX).unwrap().split_once('.').unwrap();
+        // The behaviour edited from "charges fail" to "succeeds", or the last four changed.
+        let mut edited = card_body();
+        edited.last4 = "0000".into();
+        let edited_body = B64.encode(serde_json::to_vec(&edited).unwrap());
+        assert!(decode_token(&secret(), &format!("{TOKEN_PREFIX}{edited_body}.{signature}")).is_none());
+        // Unsigned, as tokens were before: refused.
+        assert!(decode_token(&secret(), &format!("{TOKEN_PREFIX}{body}")).is_none());
+        assert!(decode_token(&ServerSecret::from_text("another server's secret, also long enough"), &token).is_none());
+    }
+
+    #[test]
+    fn the_public_fields_must_be_what_tokenization_writes() {
+        let sign = |body: &TokenBody| decode_token(&secret(), &encode_token(&secret(), body).unwrap());
+        assert!(sign(&card_body()).is_some());
+        for broken in [
+            TokenBody { last4: "42a2".into(), ..card_body() },
+            TokenBody { last4: "42424".into(), ..card_body() },
+            TokenBody { holder_name: "Eve\n<script>".into(), ..card_body() },
+            TokenBody { holder_name: "x".repeat(121), ..card_body() },
+            TokenBody { brand: Some("bogus".into()), ..card_body() },
+            TokenBody { exp_month: Some(13), ..card_body() },
+            TokenBody { kind: "wire".into(), ..card_body() },
+            TokenBody { bank_name: Some("Bank".into()), ..card_body() },
+            TokenBody { fingerprint: "not hex".into(), ..card_body() },
+        ] {
+            assert!(sign(&broken).is_none(), "{broken:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_with_the_servers_secret() {
+        let here = fingerprint(&secret(), "card", "4242424242424242:12:2030");
+        assert_eq!(here, fingerprint(&secret(), "card", "4242424242424242:12:2030"), "the same card is recognised");
+        assert_ne!(here, fingerprint(&ServerSecret::from_text("a dump's reader guessing the key!!"), "card", "4242424242424242:12:2030"));
+        // The unkeyed hash of before, which anyone could compute from a card number.
+        let unkeyed = {
+            use sha2::{Digest, Sha256};
+            hex::encode(&Sha256::digest(b"portico-sandbox-fingerprint:card:4242424242424242:12:2030")[..12])
+        };
+        assert_ne!(here, unkeyed);
     }
 
     #[test]

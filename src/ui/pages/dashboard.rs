@@ -22,17 +22,23 @@ use crate::ui::layout::SessionResource;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let dashboard = Resource::new_blocking(|| (), |_| get_dashboard());
     let session = expect_context::<SessionResource>();
+    // Agency staff land on their client list: that is what they may see, so the page is theirs
+    // (200), and no client dashboard is asked for on their behalf.
+    let dashboard = Resource::new_blocking(
+        || (),
+        move |_| async move {
+            let staff_console = session.await.map(|s| s.is_staff && s.account.is_none()).unwrap_or(false);
+            if staff_console { Ok(None) } else { get_dashboard().await.map(Some) }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading your billing…"</p> }>
             {move || Suspend::new(async move {
                 match dashboard.await {
-                    Ok(d) => view! { <DashboardView d/> }.into_any(),
-                    Err(AppError::Forbidden) => {
-                        let is_staff = session.await.map(|s| s.is_staff && s.account.is_none()).unwrap_or(false);
-                        if is_staff { view! { <ClientList/> }.into_any() } else { view! { <NoBillingAccess/> }.into_any() }
-                    }
+                    Ok(Some(d)) => view! { <DashboardView d/> }.into_any(),
+                    Ok(None) => view! { <ClientList/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}

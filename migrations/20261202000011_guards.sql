@@ -1,0 +1,28 @@
+-- Throttles (issue 16): attempts at something that can be guessed by trying (a password, a card
+-- number, a payment link) are recorded before the check runs and counted per scope within a
+-- window (server::auth::throttle). A scope's row in guard_locks is upserted first in the same
+-- transaction: on PostgreSQL that is a row lock, so parallel attempts are counted one by one.
+CREATE TABLE guard_attempts (
+    id              TEXT PRIMARY KEY,
+    scope           TEXT NOT NULL,
+    started_at      BIGINT NOT NULL,
+    outcome         TEXT NOT NULL CHECK (outcome IN ('pending', 'failed', 'succeeded'))
+);
+CREATE INDEX guard_attempts_scope ON guard_attempts (scope, started_at);
+CREATE INDEX guard_attempts_age ON guard_attempts (started_at);
+
+CREATE TABLE guard_locks (
+    scope           TEXT PRIMARY KEY,
+    touched_at      BIGINT NOT NULL
+);
+
+-- Sessions are swept once they end; the sweep looks them up by their limits.
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE INDEX sessions_last_seen ON sessions (last_seen_at);
+
+-- The server's secret when the settings give none: made by the first process to start and read
+-- by every later one (server::secrets). Keys for signing and fingerprinting derive from it.
+CREATE TABLE instance_secrets (
+    name            TEXT PRIMARY KEY,
+    value           TEXT NOT NULL
+);
