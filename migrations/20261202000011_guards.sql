@@ -26,3 +26,19 @@ CREATE TABLE instance_secrets (
     name            TEXT PRIMARY KEY,
     value           TEXT NOT NULL
 );
+
+-- Idempotency keys sent by clients live in their account's namespace (server::payments::key):
+-- `client:<account>:<key>`. The system's own keys (`cycle-…`, `auto-top-up-…`) stay as they are,
+-- so a key a client chooses can never be an automatic charge's or another account's. Keys
+-- already stored move to the new form, processor ledger first (it is looked up by the payment's).
+UPDATE sandbox_charges SET idempotency_key = (
+    SELECT 'client:' || p.account_id || ':' || p.idempotency_key FROM payments p WHERE p.idempotency_key = sandbox_charges.idempotency_key
+)
+WHERE idempotency_key NOT LIKE 'cycle-%' AND idempotency_key NOT LIKE 'auto-top-up-%'
+  AND EXISTS (SELECT 1 FROM payments p WHERE p.idempotency_key = sandbox_charges.idempotency_key);
+UPDATE payments SET idempotency_key = 'client:' || account_id || ':' || idempotency_key
+WHERE idempotency_key NOT LIKE 'cycle-%' AND idempotency_key NOT LIKE 'auto-top-up-%';
+UPDATE top_ups SET idempotency_key = 'client:' || account_id || ':' || idempotency_key
+WHERE trigger_kind = 'client';
+UPDATE subscription_changes SET idempotency_key = 'client:' || account_id || ':' || idempotency_key
+WHERE idempotency_key IS NOT NULL;

@@ -35,17 +35,18 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     crate::server::api_keys::list(&caller).await
 }
 
+/// Staff admins only: a key reaches every client account of the vendor.
 #[server(endpoint = "staff/api-keys/create")]
 pub async fn create_api_key(name: String) -> Result<CreatedApiKey, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Staff).await?;
+    let caller = authorize(Access::StaffAdmin).await?;
     crate::server::api_keys::create(&caller, &name).await
 }
 
-/// Revoking takes effect at once: the next request with the key is refused.
+/// Revoking takes effect at once: the next request with the key is refused. Staff admins only.
 #[server(endpoint = "staff/api-keys/revoke")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Staff).await?;
+    let caller = authorize(Access::StaffAdmin).await?;
     crate::server::api_keys::revoke(&caller, &id).await
 }

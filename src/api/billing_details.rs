@@ -145,7 +145,8 @@ pub async fn get_billing_details() -> Result<BillingDetails, AppError> {
     crate::server::billing_details::load(&caller.state, &caller.account()?.id).await
 }
 
-/// Saves the company name, address and tax ID. The form's fields arrive flat (`company_name`,
+/// Saves the company name, address and tax ID (what invoices are issued to: refused while staff
+/// view as the client). The form's fields arrive flat (`company_name`,
 /// `country`, …); a missing one counts as empty. `version`, from [`BillingDetails::version`],
 /// refuses to overwrite someone else's newer change.
 #[server(endpoint = "billing-details/update")]
@@ -154,7 +155,7 @@ pub async fn update_billing_details(
     #[server(default)] version: Option<String>,
 ) -> Result<UpdateOutcome, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::billing_details::update_details(&caller, &details, version.as_deref().filter(|v| !v.is_empty())).await
 }
 
@@ -162,7 +163,7 @@ pub async fn update_billing_details(
 #[server(endpoint = "billing-details/contacts/add")]
 pub async fn add_billing_contact(#[server(default)] name: String, #[server(default)] email: String) -> Result<Vec<BillingContact>, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::billing_details::add_contact(&caller, &name, &email).await
 }
 
@@ -170,7 +171,7 @@ pub async fn add_billing_contact(#[server(default)] name: String, #[server(defau
 #[server(endpoint = "billing-details/contacts/remove")]
 pub async fn remove_billing_contact(id: String) -> Result<Vec<BillingContact>, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::billing_details::remove_contact(&caller, &id).await
 }
 

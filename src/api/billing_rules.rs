@@ -22,10 +22,10 @@ pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {
     crate::server::cycle::rules::for_staff(&caller).await
 }
 
-/// Checks every field, then stores the three together.
+/// Checks every field, then stores the three together. Staff admins only.
 #[server(endpoint = "staff/billing-rules/save")]
 pub async fn save_billing_rules(payment_terms_days: String, retry_days: String, card_expiry_notice_days: String) -> Result<BillingRulesView, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Staff).await?;
+    let caller = authorize(Access::StaffAdmin).await?;
     crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days).await
 }

@@ -22,7 +22,7 @@ pub enum AppError {
     Conflict(String),
     #[error("This request came from another site and was refused.")]
     CrossSite,
-    #[error("You are viewing this portal as the client. Paying, payment methods, estimate decisions, subscription changes, the team and sign-in details stay with the client's own people.")]
+    #[error("You are viewing this portal as the client. Paying, payment methods, payment links, billing details, estimate decisions, subscription changes, the team and sign-in details stay with the client's own people.")]
     Impersonating,
     /// The request itself is malformed (not what the page sends): fixable by the caller.
     #[error("{0}")]

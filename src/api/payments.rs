@@ -67,9 +67,12 @@ pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, App
 pub async fn pay_invoices(invoice_ids: Vec<String>, method: String, idempotency_key: String) -> Result<PaymentResult, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     use crate::server::payments::pay::{PayWith, Payer, pay};
+    use crate::server::payments::key::PaymentKey;
     let caller = authorize(Access::BillingChange).await?;
-    let payer = Payer { account_id: &caller.account()?.id, user_id: Some(caller.user_id()), impersonator_id: None };
-    pay(&caller.state, payer, &invoice_ids, PayWith::parse(&method)?, &idempotency_key).await
+    let account_id = &caller.account()?.id;
+    let key = PaymentKey::client(account_id, &idempotency_key)?;
+    let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: None };
+    pay(&caller.state, payer, &invoice_ids, PayWith::parse(&method)?, &key).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,10 +130,11 @@ pub struct PaymentLink {
 }
 
 /// A link that pays this one invoice without signing in, for someone without an account.
+/// Handing out a way to pay is the client's to do: refused while staff view as the client.
 #[server(endpoint = "payment-links/create")]
 pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    let caller = authorize(Access::Billing).await?;
+    let caller = authorize(Access::BillingChange).await?;
     crate::server::payments::methods::create_link(&caller.state, &caller.account()?.id, caller.user_id(), &invoice_id).await
 }
 
@@ -143,6 +147,8 @@ pub struct LinkedInvoice {
     pub due_date: Date,
     pub amount_due: Money,
     pub is_paid: bool,
+    /// Locked after several declined payments: it can no longer be used to pay.
+    pub is_locked: bool,
     pub card_quote: MethodQuote,
 }
 
@@ -158,5 +164,6 @@ pub async fn view_payment_link(token: String) -> Result<LinkedInvoice, AppError>
 /// invoice.
 #[server(endpoint = "pay-link/pay", input = Json)]
 pub async fn pay_by_link(token: String, card_token: String, idempotency_key: String) -> Result<PaymentResult, AppError> {
-    crate::server::payments::methods::pay_by_link(&crate::server::state::app_state()?, &token, &card_token, &idempotency_key).await
+    let info = crate::server::request::RequestInfo::current()?;
+    crate::server::payments::methods::pay_by_link(&info.state, &token, &card_token, &idempotency_key, info.client_ip().as_deref()).await
 }

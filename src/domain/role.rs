@@ -90,3 +90,48 @@ mod tests {
         assert!("Owner".parse::<Role>().is_err());
     }
 }
+
+/// A staff member's role at the vendor. Admins set the vendor's rules and keys; support staff
+/// help clients (the client list, viewing as a client, activity) and can read the rules and keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StaffRole {
+    Admin,
+    Support,
+}
+
+impl StaffRole {
+    pub fn parse(text: &str) -> Option<StaffRole> {
+        match text {
+            "admin" => Some(StaffRole::Admin),
+            "support" => Some(StaffRole::Support),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "admin",
+            StaffRole::Support => "support",
+        }
+    }
+
+    /// Creating and revoking API keys, changing the billing rules.
+    pub fn can_administer(self) -> bool {
+        self == StaffRole::Admin
+    }
+}
+
+#[cfg(test)]
+mod staff_role_tests {
+    use super::StaffRole;
+
+    #[test]
+    fn only_admins_administer_and_the_stored_names_round_trip() {
+        assert!(StaffRole::Admin.can_administer());
+        assert!(!StaffRole::Support.can_administer());
+        for role in [StaffRole::Admin, StaffRole::Support] {
+            assert_eq!(StaffRole::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(StaffRole::parse("owner"), None);
+    }
+}

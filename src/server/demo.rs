@@ -221,6 +221,7 @@ impl Demo<'_> {
             ("usr_mia", "member@northwind.test", "Mia Lopez"),
             ("usr_greta", "owner@globex.test", "Greta Olsen"),
             ("usr_alex", "staff@acme.test", "Alex Rivera"),
+            ("usr_sam", "support@acme.test", "Sam Patel"),
         ] {
             self.exec(
                 "INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1,$2,$3,$4,$5)",
@@ -242,11 +243,14 @@ impl Demo<'_> {
             )
             .await?;
         }
-        self.exec(
-            "INSERT INTO staff_members (user_id, vendor_id, staff_role, created_at) VALUES ('usr_alex', $1, 'admin', $2)",
-            vec![s(VENDOR_ID), i(now)],
-        )
-        .await?;
+        // Alex administers the vendor's keys and rules; Sam helps clients and reads them.
+        for (user, role) in [("usr_alex", "admin"), ("usr_sam", "support")] {
+            self.exec(
+                "INSERT INTO staff_members (user_id, vendor_id, staff_role, created_at) VALUES ($1, $2, $3, $4)",
+                vec![s(user), s(VENDOR_ID), s(role), i(now)],
+            )
+            .await?;
+        }
         Ok(())
     }
 

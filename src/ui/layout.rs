@@ -11,7 +11,7 @@ use crate::api::staff::exit_client_view;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::full_reload::{reload_at, switch_account_action};
 use crate::ui::components::money::totals_text;
-use crate::ui::components::staff_view::provide_staff_view;
+use crate::ui::components::staff_view::{provide_staff_admin, provide_staff_view};
 
 /// The signed-in session, shared by the pages below the layout.
 pub type SessionResource = Resource<Result<SessionView, AppError>>;
@@ -21,6 +21,7 @@ pub fn AppLayout() -> impl IntoView {
     let session: SessionResource = Resource::new(|| (), |_| current_session());
     provide_context(session);
     provide_staff_view();
+    provide_staff_admin();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| ()>

@@ -156,7 +156,7 @@ async fn a_top_up_issues_a_paid_prepayment_invoice_and_moves_the_balance_exactly
         1
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key = 'idem_topup_test_000001'")
+        app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key = 'client:acc_globex:idem_topup_test_000001'")
             .await,
         1,
         "one charge"

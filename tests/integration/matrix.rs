@@ -18,13 +18,23 @@ enum Caller {
     Member,
     /// Agency staff viewing Northwind as the client.
     StaffViewing,
-    /// Agency staff in their console.
+    /// Agency staff in their console (a staff admin).
     Staff,
+    /// Agency support staff in their console: the staff console, not the vendor's settings.
+    StaffSupport,
     Anonymous,
 }
 
-const CALLERS: [Caller; 7] =
-    [Caller::Owner, Caller::Admin, Caller::BillingManager, Caller::Member, Caller::StaffViewing, Caller::Staff, Caller::Anonymous];
+const CALLERS: [Caller; 8] = [
+    Caller::Owner,
+    Caller::Admin,
+    Caller::BillingManager,
+    Caller::Member,
+    Caller::StaffViewing,
+    Caller::Staff,
+    Caller::StaffSupport,
+    Caller::Anonymous,
+];
 
 /// What each server function requires; mirrors `Access` plus the public and client-view cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +47,8 @@ enum Rule {
     TeamAdmin,
     Personal,
     Staff,
+    /// Staff admins: the vendor's API keys and billing rules.
+    StaffAdmin,
     /// Only a session that is viewing as a client has a client view to exit.
     ClientView,
 }
@@ -50,8 +62,9 @@ fn allows(rule: Rule, caller: Caller) -> bool {
         Rule::Billing => matches!(caller, Owner | Admin | BillingManager | StaffViewing),
         Rule::BillingChange => matches!(caller, Owner | Admin | BillingManager),
         Rule::TeamAdmin => matches!(caller, Owner | Admin),
-        Rule::Personal => matches!(caller, Owner | Admin | BillingManager | Member | Staff),
-        Rule::Staff => caller == Staff,
+        Rule::Personal => matches!(caller, Owner | Admin | BillingManager | Member | Staff | StaffSupport),
+        Rule::Staff => matches!(caller, Staff | StaffSupport),
+        Rule::StaffAdmin => caller == Staff,
         Rule::ClientView => caller == StaffViewing,
     }
 }
@@ -60,7 +73,7 @@ fn allows(rule: Rule, caller: Caller) -> bool {
 fn refusal(rule: Rule, caller: Caller) -> (StatusCode, AppError) {
     match (caller, rule) {
         (Caller::Anonymous, _) => (StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
-        (Caller::StaffViewing, Rule::BillingChange | Rule::TeamAdmin | Rule::Personal | Rule::Staff) => {
+        (Caller::StaffViewing, Rule::BillingChange | Rule::TeamAdmin | Rule::Personal | Rule::Staff | Rule::StaffAdmin) => {
             (StatusCode::FORBIDDEN, AppError::Impersonating)
         }
         (_, Rule::ClientView) => (StatusCode::CONFLICT, AppError::Conflict("You are not viewing a client's portal.".into())),
@@ -181,11 +194,11 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint { path: "activity", rule: Billing, inert: || form(&[]), objects: none },
         Endpoint { path: "staff/activity", rule: Staff, inert: || form(&[]), objects: none },
         Endpoint { path: "billing-details", rule: Billing, inert: || form(&[]), objects: none },
-        Endpoint { path: "billing-details/update", rule: Billing, inert: || form(&[("company_name", "")]), objects: none },
-        Endpoint { path: "billing-details/contacts/add", rule: Billing, inert: || form(&[("name", ""), ("email", "")]), objects: none },
+        Endpoint { path: "billing-details/update", rule: BillingChange, inert: || form(&[("company_name", "")]), objects: none },
+        Endpoint { path: "billing-details/contacts/add", rule: BillingChange, inert: || form(&[("name", ""), ("email", "")]), objects: none },
         Endpoint {
             path: "billing-details/contacts/remove",
-            rule: Billing,
+            rule: BillingChange,
             inert: || form(&[("id", "bct_missing")]),
             objects: Some(|o| form(&[("id", &o.contact)])),
         },
@@ -243,7 +256,7 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint { path: "payments/history", rule: Billing, inert: || form(&[]), objects: none },
         Endpoint {
             path: "payment-links/create",
-            rule: Billing,
+            rule: BillingChange,
             inert: || form(&[("invoice_id", "inv_missing")]),
             objects: Some(|o| form(&[("invoice_id", &o.invoice)])),
         },
@@ -290,14 +303,14 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint { path: "staff/billing-rules", rule: Staff, inert: || form(&[]), objects: none },
         Endpoint {
             path: "staff/billing-rules/save",
-            rule: Staff,
+            rule: StaffAdmin,
             inert: || form(&[("payment_terms_days", "x"), ("retry_days", ""), ("card_expiry_notice_days", "14")]),
             objects: none,
         },
-        Endpoint { path: "staff/api-keys/create", rule: Staff, inert: || form(&[("name", "")]), objects: none },
+        Endpoint { path: "staff/api-keys/create", rule: StaffAdmin, inert: || form(&[("name", "")]), objects: none },
         Endpoint {
             path: "staff/api-keys/revoke",
-            rule: Staff,
+            rule: StaffAdmin,
             inert: || form(&[("id", "key_missing")]),
             objects: Some(|o| form(&[("id", o.api_key)])),
         },
@@ -461,6 +474,7 @@ async fn session_of(app: &TestApp, caller: Caller) -> Option<String> {
         Caller::Member => ("usr_mia", Some("acc_northwind"), None),
         Caller::StaffViewing => ("usr_alex", None, Some("acc_northwind")),
         Caller::Staff => ("usr_alex", None, None),
+        Caller::StaffSupport => ("usr_sam", None, None),
         Caller::Anonymous => return None,
     };
     let token = new_secret_token();
@@ -597,7 +611,7 @@ async fn the_own_accounts_objects_are_reached_by_the_roles_granted() {
         let Some(objects) = endpoint.objects else { continue };
         let app = fixture().await;
         let own = Objects::of(&app, Target::Own).await;
-        let caller = if endpoint.rule == Rule::Staff { Caller::Staff } else { Caller::Owner };
+        let caller = if matches!(endpoint.rule, Rule::Staff | Rule::StaffAdmin) { Caller::Staff } else { Caller::Owner };
         let session = session_of(&app, caller).await;
         let res = call(&app, endpoint.path, objects(&own), session.as_deref()).await;
         assert!(

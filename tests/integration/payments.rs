@@ -155,7 +155,7 @@ async fn twenty_concurrent_attempts_make_exactly_one_charge() {
     assert_eq!(paid + refused, 20);
     assert!(paid >= 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges").await, 1, "exactly one charge");
-    assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE status = 'succeeded' AND idempotency_key LIKE 'race-%'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE status = 'succeeded' AND idempotency_key LIKE 'client:acc_northwind:race-%'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE status = 'pending'").await, 0);
     let (status, amount_paid): (String, i64) = sqlx::query_as("SELECT status, amount_paid FROM invoices WHERE id = $1")
         .bind(&license)
@@ -171,6 +171,8 @@ async fn a_crash_between_charge_and_record_is_reconciled_without_a_second_charge
     let owner = app.login("owner@northwind.test").await;
     let (prorated, due) = open_invoice(&app, "prorated_license").await;
     let key = "crash-recovery-key-000000001";
+    // As the payment flow stores a client's key: in its account's namespace.
+    let stored_key = format!("client:acc_northwind:{key}");
     // Simulate the crash: the attempt is recorded and the processor charged, but the process
     // died before recording the outcome.
     sqlx::query(
@@ -178,7 +180,7 @@ async fn a_crash_between_charge_and_record_is_reconciled_without_a_second_charge
          VALUES ('pay_crashed', 'acc_northwind', 'pm_nw_visa', 'card', 'Visa •••• 4242', $1, 85, 'USD', 'pending', $2, $3)",
     )
     .bind(due)
-    .bind(key)
+    .bind(&stored_key)
     .bind(app.clock.now().unix_timestamp())
     .execute(app.state.db.pool())
     .await
@@ -191,7 +193,7 @@ async fn a_crash_between_charge_and_record_is_reconciled_without_a_second_charge
         .unwrap();
     sqlx::query("UPDATE invoices SET payment_in_progress_id = 'pay_crashed' WHERE id = $1").bind(&prorated).execute(app.state.db.pool()).await.unwrap();
     let token: String = sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = 'pm_nw_visa'").fetch_one(app.state.db.pool()).await.unwrap();
-    app.state.processor.charge(ChargeRequest { token: &token, amount: Money::new(due + 85, USD), idempotency_key: key }).await.unwrap();
+    app.state.processor.charge(ChargeRequest { token: &token, amount: Money::new(due + 85, USD), idempotency_key: &stored_key }).await.unwrap();
 
     // Meanwhile the client retries: told it is in progress, nothing charged.
     let retry = pay(&app, &owner, &[&prorated], "pm_nw_visa", key).await;
@@ -291,7 +293,7 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
     let paid = app.call_json("pay-link/pay", json!({ "token": token, "card_token": card, "idempotency_key": "link-payment-key-00000001" }), None).await;
     assert!(matches!(paid.json(), PaymentResult::Paid { .. }), "{}", paid.body);
     assert!(app.call("pay-link/view", &[("token", &token)], None).await.json::<LinkedInvoice>().is_paid);
-    assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key = 'link-payment-key-00000001' AND initiated_by IS NULL AND status = 'succeeded'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key LIKE 'link:%:link-payment-key-00000001' AND initiated_by IS NULL AND status = 'succeeded'").await, 1);
     // The link stored no card.
     assert_eq!(app.count("SELECT COUNT(*) FROM payment_methods WHERE account_id = 'acc_northwind'").await, 4);
 

@@ -107,10 +107,24 @@ async fn staff_view_as_the_client_on_the_record_and_cannot_act_for_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM estimates WHERE id = 'est_nw_onboarding' AND status = 'open'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM payment_methods WHERE id = 'pm_nw_amex' AND removed_at IS NULL").await, 1);
 
-    // What staff may do while viewing is recorded with them as the impersonator.
-    let added = app.call("billing-details/contacts/add", &[("name", "Support Desk"), ("email", "desk@northwind.test")], Some(&viewing)).await;
-    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'billing_contact.added' AND impersonator_user_id = 'usr_alex'").await, 1);
+    // Billing details, contacts and payment links are the client's too (issue 16); every refused
+    // attempt is on the client's record with the staff member as the impersonator.
+    let contacts = app.count("SELECT COUNT(*) FROM billing_contacts WHERE account_id = 'acc_northwind'").await;
+    let more_refusals = [
+        app.call("billing-details/contacts/add", &[("name", "Support Desk"), ("email", "desk@northwind.test")], Some(&viewing)).await,
+        app.call("billing-details/update", &[("company_name", "Staff Was Here LLC"), ("country", "US")], Some(&viewing)).await,
+        app.call("payment-links/create", &[("invoice_id", &invoice)], Some(&viewing)).await,
+    ];
+    for res in more_refusals {
+        assert_eq!((res.status, res.app_error()), (StatusCode::FORBIDDEN, AppError::Impersonating), "{}", res.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_contacts WHERE account_id = 'acc_northwind'").await, contacts);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_links").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'client_view.refused' AND account_id = 'acc_northwind' AND impersonator_user_id = 'usr_alex'").await,
+        13,
+        "each refused attempt recorded"
+    );
 
     let exit = app.call("staff/exit-client-view", &[], Some(&viewing)).await;
     assert_eq!(exit.status, StatusCode::OK, "{}", exit.body);

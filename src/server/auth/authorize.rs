@@ -24,6 +24,8 @@ pub enum Access {
     /// Agency / vendor staff in their console (not while viewing a client's portal: there they
     /// see only what the client sees).
     Staff,
+    /// Staff admins, in their console: the vendor's API keys and billing rules.
+    StaffAdmin,
     /// Billing access, for what moves money or commits the client (paying, payment methods,
     /// estimate decisions, subscription changes): refused while staff view as the client.
     BillingChange,
@@ -103,8 +105,32 @@ pub async fn authorize(access: Access) -> Result<Authorized, AppError> {
     let Some(session) = session else {
         return Err(AppError::Unauthenticated.tracked());
     };
-    check(access, &session)?;
+    if let Err(refused) = check(access, &session) {
+        if refused == AppError::Impersonating {
+            // Staff trying, while viewing as the client, what only the client's people may do:
+            // on the client's record, with who tried it.
+            record_refused_in_client_view(&state, &session, parts.uri.path()).await?;
+        }
+        return Err(refused);
+    }
     Ok(Authorized { state, session })
+}
+
+async fn record_refused_in_client_view(state: &AppState, session: &SessionRecord, path: &str) -> Result<(), AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let event = AuditEvent {
+        action: "client_view.refused",
+        actor_user_id: Some(&session.user_id),
+        actor_email: Some(&session.email),
+        account_id: session.account.as_ref().map(|a| a.id.as_str()),
+        impersonator_user_id: Some(&session.user_id),
+        detail: serde_json::json!({ "endpoint": path.chars().take(120).collect::<String>() }),
+        ..Default::default()
+    };
+    record(&mut tx, now, event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn check(access: Access, session: &SessionRecord) -> Result<(), AppError> {
@@ -115,6 +141,7 @@ fn check(access: Access, session: &SessionRecord) -> Result<(), AppError> {
         Access::AccountMember => session.account.is_some(),
         Access::Billing => billing,
         Access::Staff => session.staff.is_some() && !impersonating,
+        Access::StaffAdmin => session.staff.as_ref().is_some_and(|s| s.staff_role.can_administer()) && !impersonating,
         Access::BillingChange => billing && !impersonating,
         Access::TeamAdmin => session.account.as_ref().is_some_and(|a| a.role.can_manage_team()) && !impersonating,
         Access::Personal => !impersonating,
@@ -122,7 +149,7 @@ fn check(access: Access, session: &SessionRecord) -> Result<(), AppError> {
     match (allowed, impersonating) {
         (true, _) => Ok(()),
         // Staff see the client's portal but act only as themselves: say so, rather than "no access".
-        (false, true) if matches!(access, Access::BillingChange | Access::TeamAdmin | Access::Personal | Access::Staff) => {
+        (false, true) if matches!(access, Access::BillingChange | Access::TeamAdmin | Access::Personal | Access::Staff | Access::StaffAdmin) => {
             Err(AppError::Impersonating.tracked())
         }
         (false, _) => Err(AppError::Forbidden.tracked()),
@@ -149,7 +176,7 @@ pub async fn resolve_session(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::role::Role;
+    use crate::domain::role::{Role, StaffRole};
 
     fn session(role: Option<Role>, staff: bool) -> SessionRecord {
         SessionRecord {
@@ -159,7 +186,7 @@ mod tests {
             name: "A".into(),
             last_seen_at: 0,
             account: role.map(|role| SessionAccount { id: "acc_1".into(), name: "N".into(), currency: "USD".into(), role }),
-            staff: staff.then(|| crate::server::db::sessions::StaffRecord { vendor_id: "ven".into(), staff_role: "support".into() }),
+            staff: staff.then(|| crate::server::db::sessions::StaffRecord { vendor_id: "ven".into(), staff_role: StaffRole::Support }),
             impersonation: None,
             impersonation_lapsed: false,
         }
@@ -173,6 +200,16 @@ mod tests {
         }
         assert!(check(Access::Billing, &session(None, true)).is_err());
         assert!(check(Access::AccountMember, &session(None, false)).is_err());
+    }
+
+    #[test]
+    fn only_staff_admins_administer() {
+        let mut support = session(None, true);
+        assert!(check(Access::Staff, &support).is_ok());
+        assert_eq!(check(Access::StaffAdmin, &support), Err(AppError::Forbidden));
+        support.staff.as_mut().unwrap().staff_role = StaffRole::Admin;
+        assert!(check(Access::StaffAdmin, &support).is_ok());
+        assert!(check(Access::StaffAdmin, &session(Some(Role::Owner), false)).is_err());
     }
 
     #[test]

@@ -49,6 +49,14 @@ pub fn tokenize_limits(address: Option<&str>) -> Vec<Limit> {
     }]
 }
 
+/// Cards declined when added to one account within an hour.
+pub const ATTACH_DECLINES_PER_ACCOUNT: i64 = 10;
+pub const THROTTLED_ATTACH: &str = "Too many cards were declined for this account. Wait an hour, then try again, or add a bank account.";
+
+pub fn attach_limits(account_id: &str) -> Vec<Limit> {
+    vec![Limit { scope: format!("attach:{account_id}"), max_failures: ATTACH_DECLINES_PER_ACCOUNT, window_secs: 3600, refusal: THROTTLED_ATTACH }]
+}
+
 /// Declined payments through one payment link before it locks, and payments tried through
 /// links from one address in an hour.
 pub const LINK_FAILURES: i64 = 3;

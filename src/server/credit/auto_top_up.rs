@@ -7,6 +7,7 @@ use crate::api::payments::PaymentResult;
 use crate::server::clock::unix_now;
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::decode;
+use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::state::AppState;
 
@@ -61,7 +62,7 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
             continue;
         };
         let payer = Payer { account_id: &account, user_id: None, impersonator_id: None };
-        match pay(state, payer, std::slice::from_ref(&invoice_id), PayWith::Stored(method), &key).await {
+        match pay(state, payer, std::slice::from_ref(&invoice_id), PayWith::Stored(method), &PaymentKey::system(key)).await {
             Ok(PaymentResult::Paid { .. } | PaymentResult::Declined { .. } | PaymentResult::Pending { .. } | PaymentResult::AwaitingTransfer { .. }) => {}
             // The method was removed or cannot pay: nothing was charged, so the top-up fails.
             Err(AppError::Invalid { message, .. }) => fail(state, &id, &account, amount, &message).await?,

@@ -18,6 +18,7 @@ use crate::server::db::{Tx, decode, placeholders};
 use crate::server::estimates::next_invoice_number;
 use crate::server::ids::new_id;
 use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
+use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::state::AppState;
 
@@ -25,12 +26,11 @@ use super::ledger::{NewEntry, append};
 
 pub const LINE_DESCRIPTION: &str = "Prepaid message credit";
 
-/// Tops up the payer's account with `amount`, charged to the stored method `method_id`.
-pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id: &str, key: &str) -> Result<PaymentResult, AppError> {
-    let key = key.trim();
-    if key.len() < 16 || key.len() > 90 {
-        return Err(AppError::invalid("idempotency_key", "Reload the page and try again."));
-    }
+/// Tops up the payer's account with `amount`, charged to the stored method `method_id`, once
+/// per `key` (the client's, in its account's namespace).
+pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id: &str, raw_key: &str) -> Result<PaymentResult, AppError> {
+    let payment_key = PaymentKey::client(payer.account_id, raw_key)?;
+    let key = payment_key.as_str();
     let (vendor_id, currency) = vendor_and_currency(state.db.pool(), payer.account_id).await?;
     if amount.currency != currency {
         return Err(AppError::invalid("amount", format!("Top-ups for this account are in {}.", currency.code())));
@@ -73,7 +73,7 @@ pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id
                 // drop this invoice and pay the one that request made.
                 Ok(_) => {
                     tx.rollback().await?;
-                    return Box::pin(top_up(state, payer, amount, method_id, key)).await;
+                    return Box::pin(top_up(state, payer, amount, method_id, raw_key)).await;
                 }
                 Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
                     return Err(AppError::invalid("method", "That payment method is no longer on file. Choose another."));
@@ -83,7 +83,7 @@ pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id
             invoice_id
         }
     };
-    pay(state, payer, &[invoice_id], PayWith::Stored(method_id.to_string()), key).await
+    pay(state, payer, &[invoice_id], PayWith::Stored(method_id.to_string()), &payment_key).await
 }
 
 /// Issues an open prepayment invoice for `amount`, numbered in the vendor's sequence.

@@ -33,6 +33,10 @@ use crate::server::payments::settings;
 use crate::server::payments::settle::settle;
 use crate::server::state::AppState;
 
+/// The billing cycle's own idempotency keys: `cycle-<invoice>-<attempt>`. Clients' keys are
+/// namespaced apart (see `payments::key`), so they can never be one of these.
+pub const KEY_PREFIX: &str = "cycle-";
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Collected {
     pub succeeded: u64,
@@ -156,7 +160,7 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
     for (invoice_id,) in claimed {
         let Some((invoice, method, fee, owed, payment_id, made)) = planned.remove(&invoice_id) else { continue };
         let total = owed.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
-        let key = format!("cycle-{}-{made}", invoice.id);
+        let key = format!("{KEY_PREFIX}{}-{made}", invoice.id);
         payments.push(vec![
             payment_id.as_str().into(),
             invoice.account_id.as_str().into(),

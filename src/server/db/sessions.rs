@@ -1,7 +1,7 @@
 use sqlx::{AnyPool, Row};
 
 use super::Tx;
-use crate::domain::role::Role;
+use crate::domain::role::{Role, StaffRole};
 
 /// A live session with what every request needs to know about its user, in one query.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct SessionAccount {
 #[derive(Debug, Clone)]
 pub struct StaffRecord {
     pub vendor_id: String,
-    pub staff_role: String,
+    pub staff_role: StaffRole,
 }
 
 pub struct NewSession<'a> {
@@ -105,7 +105,11 @@ pub async fn find_live(
         _ => None,
     };
     let staff = match row.try_get::<Option<String>, _>("vendor_id")? {
-        Some(vendor_id) => Some(StaffRecord { vendor_id, staff_role: row.try_get("staff_role")? }),
+        Some(vendor_id) => {
+            let stored: String = row.try_get("staff_role")?;
+            let staff_role = StaffRole::parse(&stored).ok_or_else(|| sqlx::Error::Decode(format!("unknown staff role {stored:?}").into()))?;
+            Some(StaffRecord { vendor_id, staff_role })
+        }
         None => None,
     };
     let mut account = account;

@@ -21,6 +21,8 @@ use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::dashboard::payment_methods as stored_methods;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
+use crate::server::auth::throttle;
+use crate::server::ids::token_hash;
 use crate::server::state::AppState;
 
 /// A stored card or bank account: what can be charged at once (renewals, top-ups), unlike a
@@ -94,7 +96,11 @@ pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsVi
 pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result<StoredMethod, AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
-    let attached = state.processor.attach(token).await.map_err(|e| match e {
+    // Cards declined when attached count against the account: an account is not a card tester.
+    let attempt = throttle::begin(&state.db, unix_now(state.clock.as_ref()), &throttle::attach_limits(account_id)).await?;
+    let attached = state.processor.attach(token).await;
+    throttle::finish(&state.db, attempt, !matches!(attached, Err(AttachError::Declined { .. }))).await?;
+    let attached = attached.map_err(|e| match e {
         AttachError::Declined { message, .. } => AppError::invalid("token", message),
         AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
     })?;
@@ -387,31 +393,52 @@ pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoi
     let vendor_name: String = sqlx::query_scalar("SELECT name FROM vendors WHERE id = $1").bind(&vendor_id).fetch_one(pool).await?;
     let amount_due = decode::money(total - paid, &currency)?;
     let vendor = settings::load(pool, &vendor_id, amount_due.currency).await?;
+    let declines = throttle::failures(&state.db, now, &throttle::link_scope(&token_hash(token)), links::LINK_LIFETIME_SECS).await?;
     Ok(LinkedInvoice {
         vendor_name,
         number,
         bill_to_name: bill_to,
         due_date: decode::date(&due)?,
         is_paid: status == "paid",
+        is_locked: declines >= throttle::LINK_FAILURES,
         card_quote: quote(&vendor.schedule, MethodKind::Card, amount_due),
         amount_due,
     })
 }
 
-pub async fn pay_by_link(state: &AppState, token: &str, card_token: &str, idempotency_key: &str) -> Result<PaymentResult, AppError> {
+/// Pays a link's invoice with a card tokenized for it. Each attempt is recorded against the link
+/// (and the payer's address) before the card is tried: a link that has seen
+/// [`throttle::LINK_FAILURES`] declines is locked, so it cannot be used to test cards.
+pub async fn pay_by_link(
+    state: &AppState,
+    token: &str,
+    card_token: &str,
+    idempotency_key: &str,
+    address: Option<&str>,
+) -> Result<PaymentResult, AppError> {
     let now = unix_now(state.clock.as_ref());
     let (invoice_id, account_id) = links::resolve(state.db.pool(), token, now).await?.ok_or_else(AppError::not_found)?;
-    let attached = state.processor.attach(card_token).await.map_err(|e| match e {
-        AttachError::Declined { message, .. } => AppError::invalid("token", message),
-        AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
-    })?;
-    let label = crate::server::db::dashboard::method_label(MethodKind::Card, attached.brand.map(|b| b.as_str()), Some(&attached.last4), None);
-    pay(
-        state,
-        Payer { account_id: &account_id, user_id: None, impersonator_id: None },
-        &[invoice_id],
-        PayWith::OneOffCard { token: card_token.to_string(), label },
-        idempotency_key,
-    )
-    .await
+    let link_hash = token_hash(token);
+    let key = super::key::PaymentKey::link(&link_hash, idempotency_key)?;
+    let attempt = throttle::begin(&state.db, now, &throttle::link_limits(&link_hash, address, links::LINK_LIFETIME_SECS)).await?;
+    let result = async {
+        let attached = state.processor.attach(card_token).await.map_err(|e| match e {
+            AttachError::Declined { message, .. } => AppError::invalid("token", message),
+            AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
+        })?;
+        let label = crate::server::db::dashboard::method_label(MethodKind::Card, attached.brand.map(|b| b.as_str()), Some(&attached.last4), None);
+        pay(
+            state,
+            Payer { account_id: &account_id, user_id: None, impersonator_id: None },
+            &[invoice_id],
+            PayWith::OneOffCard { token: card_token.to_string(), label },
+            &key,
+        )
+        .await
+    }
+    .await;
+    // A decline (at the card or the charge) counts against the link; anything else does not.
+    let declined = matches!(&result, Ok(PaymentResult::Declined { .. }) | Err(AppError::Invalid { .. }));
+    throttle::finish(&state.db, attempt, !declined).await?;
+    result
 }

@@ -10,3 +10,4 @@ pub mod processor;
 pub mod sandbox;
 pub mod settings;
 pub mod settle;
+pub mod key;

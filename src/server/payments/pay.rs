@@ -14,6 +14,7 @@
 
 use serde_json::json;
 
+use super::key::PaymentKey;
 use super::processor::ChargeRequest;
 use super::settings;
 use super::settle::finish;
@@ -76,17 +77,10 @@ enum Begin {
     Settled(PaymentResult),
 }
 
-pub async fn pay(
-    state: &AppState,
-    payer: Payer<'_>,
-    invoice_ids: &[String],
-    with: PayWith,
-    idempotency_key: &str,
-) -> Result<PaymentResult, AppError> {
-    let key = idempotency_key.trim();
-    if key.len() < 16 || key.len() > 100 {
-        return Err(AppError::invalid("idempotency_key", "Reload the page and try again."));
-    }
+/// Pays `invoice_ids` of the payer's account in one payment, exactly once per `key` (see
+/// [`PaymentKey`]: a client's key is its account's, never the system's or another account's).
+pub async fn pay(state: &AppState, payer: Payer<'_>, invoice_ids: &[String], with: PayWith, key: &PaymentKey) -> Result<PaymentResult, AppError> {
+    let key = key.as_str();
     if invoice_ids.is_empty() {
         return Err(AppError::invalid("invoices", "Choose at least one invoice to pay."));
     }

@@ -127,10 +127,10 @@ async fn settle_succeeded(tx: &mut Tx, now: i64, charges: &[(&str, &str)]) -> Re
 /// Marks a declined payment failed, releases its invoices and emails the billing contacts a
 /// payment link for each. Returns whether it moved.
 async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str, code: &str, message: &str) -> Result<bool, AppError> {
-    let moved: Option<(String, i64, String, String, Option<String>)> = sqlx::query_as(
+    let moved: Option<(String, i64, String, String, Option<String>, String)> = sqlx::query_as(
         "UPDATE payments SET status = 'failed', failure_code = $2, failure_message = $3, settled_at = $4
          WHERE id = $1 AND status = 'pending'
-         RETURNING account_id, amount + fee, currency, method_label, initiated_by",
+         RETURNING account_id, amount + fee, currency, method_label, initiated_by, idempotency_key",
     )
     .bind(payment_id)
     .bind(code)
@@ -138,7 +138,7 @@ async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str
     .bind(now)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((account_id, total, currency, label, user)) = moved else { return Ok(false) };
+    let Some((account_id, total, currency, label, user, key)) = moved else { return Ok(false) };
     // Voids the prepayment invoices of a failed top-up first, so the failure email below
     // offers payment links only for what is still owed.
     on_payments_settled(tx, now, &[payment_id.to_string()], false, message).await?;
@@ -167,8 +167,26 @@ async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str
         },
     )
     .await?;
-    notify_failure(state, tx, now, &account_id, &label, message, &invoices, &currency).await?;
+    // The billing cycle's scheduled attempts always tell the contacts what happens next; a
+    // person's own attempts (a client at the payment page, someone with a payment link) at most
+    // once an hour, so nobody can flood a client's inbox by failing payments.
+    let scheduled = key.starts_with(crate::server::cycle::collect::KEY_PREFIX);
+    if scheduled || !failure_emailed_within(tx, &account_id, now - FAILURE_EMAIL_INTERVAL_SECS).await? {
+        notify_failure(state, tx, now, &account_id, &label, message, &invoices, &currency).await?;
+    }
     Ok(true)
+}
+
+/// The shortest interval between two failure emails to an account for attempts made by people.
+pub const FAILURE_EMAIL_INTERVAL_SECS: i64 = 3600;
+
+async fn failure_emailed_within(tx: &mut Tx, account_id: &str, since: i64) -> Result<bool, AppError> {
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE account_id = $1 AND kind = 'payment_failed' AND created_at > $2")
+        .bind(account_id)
+        .bind(since)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(sent > 0)
 }
 
 #[derive(sqlx::FromRow)]

@@ -28,6 +28,7 @@ use crate::server::db::dashboard::method_label;
 use crate::server::db::decode;
 use crate::server::estimates::next_invoice_number;
 use crate::server::ids::new_id;
+use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::payments::settings;
 
@@ -98,12 +99,10 @@ pub async fn preview(caller: &Authorized, subscription_id: &str, plan_id: &str, 
 }
 
 pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<ChangeOutcome, AppError> {
-    let key = request.idempotency_key.trim();
-    if key.len() < 16 || key.len() > 90 {
-        return Err(AppError::invalid("idempotency_key", "Reload the page and try again."));
-    }
     let state = &caller.state;
     let account_id = caller.account()?.id.clone();
+    let payment_key = PaymentKey::client(&account_id, &request.idempotency_key)?;
+    let key = payment_key.as_str();
     let pool = state.db.pool();
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
@@ -246,8 +245,8 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
     })
 }
 
-/// Pays the change's invoice; the payment's key derives from the change's, so a retry of the
-/// change finds the same payment.
+/// Pays the change's invoice; the payment's key derives from the change's (stored, namespaced)
+/// key, so a retry of the change finds the same payment.
 async fn charge(
     caller: &Authorized,
     account_id: &str,
@@ -256,7 +255,7 @@ async fn charge(
     key: &str,
 ) -> Result<crate::api::payments::PaymentResult, AppError> {
     let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: None };
-    pay(&caller.state, payer, &[invoice_id.to_string()], PayWith::Stored(method_id), &format!("{key}-charge")).await
+    pay(&caller.state, payer, &[invoice_id.to_string()], PayWith::Stored(method_id), &PaymentKey::from_stored(key).derived("charge")).await
 }
 
 /// subscription, credit, charge, currency, invoice id, invoice number, unit amount, quantity.

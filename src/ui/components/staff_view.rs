@@ -55,3 +55,48 @@ pub fn StaffViewLock(
         </fieldset>
     }
 }
+
+/// Whether the signed-in staff member may change the vendor's settings (API keys, billing
+/// rules): staff admins may, support staff see them read-only. Known on the server from the
+/// request's session, like [`StaffView`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffAdmin(pub bool);
+
+pub fn provide_staff_admin() {
+    let admin = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use crate::server::auth::authorize::ResolvedSession;
+            use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<ResolvedSession>().cloned())
+                .and_then(|resolved| resolved.0)
+                .and_then(|session| session.staff)
+                .is_some_and(|staff| staff.staff_role.can_administer())
+        }
+        #[cfg(not(feature = "ssr"))]
+        false
+    })
+    .into_inner();
+    provide_context(StaffAdmin(admin));
+}
+
+/// Disables the controls inside for support staff, and says who can use them.
+#[component]
+pub fn StaffAdminLock(
+    /// What only admins do, as the start of "… is for staff admins", e.g. "Creating API keys".
+    what: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let locked = !use_context::<StaffAdmin>().is_some_and(|a| a.0);
+    let note_id = format!("admin-lock-{}", what.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    view! {
+        {locked.then(|| view! {
+            <p id=note_id.clone() class="notice notice-info staff-lock-note">
+                {format!("{what} is for staff admins. Ask an admin if something needs to change.")}
+            </p>
+        })}
+        <fieldset class="lock" disabled=locked aria-describedby=locked.then_some(note_id)>
+            {children()}
+        </fieldset>
+    }
+}

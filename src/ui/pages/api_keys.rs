@@ -2,6 +2,7 @@
 //! operator API. A new key is shown once; revoking one stops it at once.
 
 use leptos::prelude::*;
+use crate::ui::components::staff_view::StaffAdminLock;
 use leptos_meta::Title;
 
 use crate::api::api_keys::{ApiKeyRow, CreatedApiKey, create_api_key, list_api_keys, revoke_api_key};
@@ -65,6 +66,7 @@ fn CreateKeyForm(changed: Changed, created: RwSignal<Option<CreatedApiKey>>) -> 
     view! {
         <section class="card" aria-labelledby="create-key-heading">
             <header class="card-header"><h2 id="create-key-heading">"Create a key"</h2></header>
+            <StaffAdminLock what="Creating and revoking API keys">
             <form
                 class="form"
                 novalidate
@@ -97,6 +99,7 @@ fn CreateKeyForm(changed: Changed, created: RwSignal<Option<CreatedApiKey>>) -> 
                     </button>
                 </div>
             </form>
+            </StaffAdminLock>
             {move || created.get().map(|key| view! { <NewKey key created/> })}
         </section>
     }
@@ -164,6 +167,8 @@ fn KeyRow(k: ApiKeyRow, revoking: RwSignal<Option<ApiKeyRow>>) -> impl IntoView 
         None => view! { <Badge label="Active" tone=Tone::Good/> }.into_any(),
     };
     let active = k.revoked_at.is_none();
+    // Support staff see the keys; only admins revoke them (the server refuses them too).
+    let admin = use_context::<crate::ui::components::staff_view::StaffAdmin>().is_some_and(|a| a.0);
     let label = format!("Revoke {}", k.name);
     let row = k.clone();
     view! {
@@ -179,6 +184,7 @@ fn KeyRow(k: ApiKeyRow, revoking: RwSignal<Option<ApiKeyRow>>) -> impl IntoView 
                         type="button"
                         class="button button-secondary button-small"
                         aria-label=label
+                        disabled=!admin
                         on:click=move |_| revoking.set(Some(row.clone()))
                     >"Revoke"</button>
                 })}

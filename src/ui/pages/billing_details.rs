@@ -6,6 +6,7 @@
 //! rules the server enforces, so every wrong field is marked at once; the server checks again.
 
 use leptos::prelude::*;
+use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
@@ -219,6 +220,7 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
             <p class="page-note">
                 "New invoices will show: " <strong class="bill-to-preview">{move || address_text.get()}</strong>
             </p>
+            <StaffViewLock what="Changing the billing details">
             <form class="form" novalidate on:submit=on_submit>
                 <div role="alert" class="form-alert" hidden=move || alert.read().is_none()>{move || alert.get()}</div>
                 <TextField name="company_name" label="Company name".to_string() value=form.company_name errors autocomplete="organization"/>
@@ -277,6 +279,7 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
                 </button>
                 <div class="notice notice-success" role="status" hidden=move || status.read().is_none()>{move || status.get()}</div>
             </form>
+            </StaffViewLock>
         </section>
     }
 }
@@ -436,6 +439,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
             <p class="page-note">"These people receive your invoices and payment notices by email. Keep at least one."</p>
             <div class="notice notice-success" role="status" hidden=move || status.read().is_none()>{move || status.get()}</div>
             <div class="notice notice-error" role="alert" hidden=move || alert.read().is_none()>{move || alert.get()}</div>
+            <StaffViewLock what="Changing the billing contacts">
             <ul class="stack contacts-list">
                 <For
                     each=move || contacts.get()
@@ -478,6 +482,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
                     {move || if add.pending().get() { "Adding…" } else { "Add contact" }}
                 </button>
             </form>
+            </StaffViewLock>
         </section>
     }
 }

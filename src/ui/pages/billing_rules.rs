@@ -2,6 +2,7 @@
 //! automatic charge is retried, and how early a client hears that its card will expire.
 
 use leptos::prelude::*;
+use crate::ui::components::staff_view::StaffAdminLock;
 use leptos_meta::Title;
 
 use crate::api::billing_rules::{BillingRulesView, get_billing_rules, save_billing_rules};
@@ -48,6 +49,7 @@ fn RulesForm(current: BillingRulesView) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="rules-heading">
             <header class="card-header"><h2 id="rules-heading">"Invoices and failed payments"</h2></header>
+            <StaffAdminLock what="Changing the billing rules">
             <form
                 class="form"
                 novalidate
@@ -83,6 +85,7 @@ fn RulesForm(current: BillingRulesView) -> impl IntoView {
                 </div>
                 <p role="status" class="form-status">{move || saved().then_some("Rules saved. The next billing cycle uses them.")}</p>
             </form>
+            </StaffAdminLock>
         </section>
     }
 }

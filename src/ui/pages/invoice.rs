@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -99,19 +100,21 @@ fn PayActions(invoice_id: String) -> impl IntoView {
     let error = move || create_link.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <section class="pay-actions" aria-label="Pay this invoice">
-            <div class="actions">
-                <a class="button" href=pay_href>"Pay invoice"</a>
-                <button
-                    type="button"
-                    class="button button-secondary"
-                    disabled=move || create_link.pending().get()
-                    on:click=move |_| {
-                        create_link.dispatch(invoice_id.clone());
-                    }
-                >
-                    {move || if create_link.pending().get() { "Creating link…" } else { "Create payment link" }}
-                </button>
-            </div>
+            <StaffViewLock what="Sending a payment link">
+                <div class="actions">
+                    <a class="button" href=pay_href>"Pay invoice"</a>
+                    <button
+                        type="button"
+                        class="button button-secondary"
+                        disabled=move || create_link.pending().get()
+                        on:click=move |_| {
+                            create_link.dispatch(invoice_id.clone());
+                        }
+                    >
+                        {move || if create_link.pending().get() { "Creating link…" } else { "Create payment link" }}
+                    </button>
+                </div>
+            </StaffViewLock>
             <div role="alert" class="form-alert" hidden=move || error().is_none()>{error}</div>
             {move || link().map(|l| {
                 let until = format_date(l.expires_on);

@@ -33,6 +33,11 @@ pub fn PayLinkPage() -> impl IntoView {
                                 <h1>{format!("Invoice {} is paid", inv.number)}</h1>
                                 <p class="lead">"There's nothing left to pay on this invoice. Thank you!"</p>
                             }.into_any(),
+                            Ok(inv) if inv.is_locked => view! {
+                                <Title text=format!("Invoice {}", inv.number)/>
+                                <h1>"This link can't be used"</h1>
+                                <p class="lead">"This payment link is locked after several declined payments. Ask the sender for a new one."</p>
+                            }.into_any(),
                             Ok(inv) => view! { <LinkPayment inv token=token()/> }.into_any(),
                             Err(AppError::NotFound) => view! {
                                 <Title text="Payment link not valid"/>
