@@ -42,3 +42,39 @@ UPDATE top_ups SET idempotency_key = 'client:' || account_id || ':' || idempoten
 WHERE trigger_kind = 'client';
 UPDATE subscription_changes SET idempotency_key = 'client:' || account_id || ':' || idempotency_key
 WHERE idempotency_key IS NOT NULL;
+
+-- A payment's fee, shared across the invoices it pays when it is made, so that the fee shown on
+-- each invoice adds up to the fee charged (domain::money::allocate). Existing payments: each
+-- invoice gets its floored share, and what is left goes to the payment's largest invoice.
+ALTER TABLE payment_allocations ADD COLUMN fee BIGINT NOT NULL DEFAULT 0;
+UPDATE payment_allocations SET fee = (
+    SELECT CASE WHEN p.amount > 0 THEN (p.fee * payment_allocations.amount) / p.amount ELSE 0 END
+    FROM payments p WHERE p.id = payment_allocations.payment_id
+);
+UPDATE payment_allocations SET fee = fee + (
+    SELECT p.fee - (SELECT SUM(a.fee) FROM payment_allocations a WHERE a.payment_id = p.id)
+    FROM payments p WHERE p.id = payment_allocations.payment_id
+)
+WHERE invoice_id = (
+    SELECT a.invoice_id FROM payment_allocations a WHERE a.payment_id = payment_allocations.payment_id
+    ORDER BY a.amount DESC, a.invoice_id LIMIT 1
+);
+
+-- Billing rules per currency (issue 16): the methods offered and the ACH and wire minimums of
+-- a vendor are kept for each currency, in its own minor units; a currency without a row gets
+-- the defaults of domain::fees (PIX and Boleto in reais, minimums of about the same worth). The
+-- single row per vendor of before held amounts of no stated currency: they were dollars.
+CREATE TABLE vendor_currency_rules (
+    vendor_id           TEXT NOT NULL REFERENCES vendors(id),
+    currency            TEXT NOT NULL CHECK (length(currency) = 3),
+    ach_minimum         BIGINT CHECK (ach_minimum >= 0),
+    wire_minimum        BIGINT CHECK (wire_minimum >= 0),
+    enabled_methods     TEXT,
+    wire_instructions   TEXT,
+    PRIMARY KEY (vendor_id, currency)
+);
+INSERT INTO vendor_currency_rules (vendor_id, currency, ach_minimum, wire_minimum, enabled_methods)
+SELECT vendor_id, 'USD', ach_minimum, wire_minimum, enabled_methods FROM vendor_payment_settings;
+ALTER TABLE vendor_payment_settings DROP COLUMN ach_minimum;
+ALTER TABLE vendor_payment_settings DROP COLUMN wire_minimum;
+ALTER TABLE vendor_payment_settings DROP COLUMN enabled_methods;

@@ -1,13 +1,11 @@
 //! The prepaid credit balance (seed 003): what moves it, the limits of a top-up, and when the
 //! client's alert and automatic top-up fire.
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 use super::billing_items::string_enum;
 use super::currency::Currency;
-use super::money::{Money, round_to_minor};
+use super::money::{Money, parse_typed};
 
 string_enum! {
     /// Why the balance moved. Positive kinds add credit; usage draws it down.
@@ -21,33 +19,22 @@ string_enum! {
     }
 }
 
-/// The smallest and largest top-up, in major units: below the minimum a card fee costs more
-/// than it is worth; above the maximum a mistyped amount would be an expensive mistake.
-pub const MIN_TOP_UP_MAJOR: i64 = 10;
-pub const MAX_TOP_UP_MAJOR: i64 = 50_000;
-
-/// Reads an amount typed by a person ("250", "1,250.50", "99.9") as money in `currency`.
-/// Refuses more decimals than the currency has rather than rounding what someone typed.
+/// Reads an amount typed by a person as money in `currency`, by the one rule for typed amounts
+/// ([`parse_typed`]): the currency's own conventions, ambiguous input refused.
 pub fn parse_amount(typed: &str, currency: Currency) -> Result<Money, String> {
-    let cleaned: String = typed.trim().trim_start_matches(currency.symbol()).chars().filter(|c| *c != ',' && !c.is_whitespace()).collect();
-    if cleaned.is_empty() {
-        return Err("Enter an amount.".into());
-    }
-    let value = Decimal::from_str(&cleaned).map_err(|_| format!("Enter an amount in {}, like 250.00.", currency.code()))?;
-    if value.scale() > currency.exponent() {
-        return Err(match currency.exponent() {
-            0 => format!("{} has no cents: enter a whole amount.", currency.code()),
-            n => format!("Use at most {n} decimals."),
-        });
-    }
-    round_to_minor(value, currency).map_err(|_| "That amount is too large.".to_string())
+    parse_typed(typed, currency)
+}
+
+/// The smallest and largest top-up in `currency` (see [`Currency::top_up_limits_major`]).
+pub fn top_up_limits(currency: Currency) -> (Money, Money) {
+    let unit = 10i64.pow(currency.exponent());
+    let (min, max) = currency.top_up_limits_major();
+    (Money::new(min * unit, currency), Money::new(max * unit, currency))
 }
 
 /// A top-up amount within the limits, or the sentence that says why not.
 pub fn validate_top_up(amount: Money) -> Result<Money, String> {
-    let unit = 10i64.pow(amount.currency.exponent());
-    let min = Money::new(MIN_TOP_UP_MAJOR * unit, amount.currency);
-    let max = Money::new(MAX_TOP_UP_MAJOR * unit, amount.currency);
+    let (min, max) = top_up_limits(amount.currency);
     if amount.minor < min.minor {
         Err(format!("The smallest top-up is {}.", min.format()))
     } else if amount.minor > max.minor {
@@ -74,7 +61,7 @@ pub fn suggested_top_up(balance: Money) -> Money {
     let unit = 10i64.pow(balance.currency.exponent());
     let needed = needed_to_restore(balance).minor;
     let whole = needed.div_euclid(unit) + i64::from(needed.rem_euclid(unit) != 0);
-    Money::new(whole.max(MIN_TOP_UP_MAJOR) * unit, balance.currency)
+    Money::new(whole.max(balance.currency.top_up_limits_major().0) * unit, balance.currency)
 }
 
 #[cfg(test)]
@@ -92,18 +79,29 @@ mod tests {
         assert_eq!(parse_amount(" 1,250.50 ", Currency::Usd), Ok(usd(125_050)));
         assert_eq!(parse_amount("$99.9", Currency::Usd), Ok(usd(9_990)));
         assert_eq!(parse_amount("1200", Currency::Jpy), Ok(Money::new(1_200, Currency::Jpy)));
+        assert_eq!(parse_amount("250,50", Currency::Eur), Ok(Money::new(25_050, Currency::Eur)), "a decimal comma");
         assert!(parse_amount("", Currency::Usd).unwrap_err().contains("Enter an amount"));
-        assert!(parse_amount("ten", Currency::Usd).unwrap_err().contains("like 250.00"));
-        assert!(parse_amount("10.001", Currency::Usd).unwrap_err().contains("at most 2 decimals"));
+        assert!(parse_amount("ten", Currency::Usd).unwrap_err().contains("like 1,250.00"));
+        assert!(parse_amount("10.1234", Currency::Usd).unwrap_err().contains("at most 2 decimals"));
         assert!(parse_amount("10.5", Currency::Jpy).unwrap_err().contains("no cents"));
     }
 
     #[test]
-    fn top_ups_have_limits() {
+    fn top_ups_have_limits_of_about_the_same_worth_in_every_currency() {
         assert_eq!(validate_top_up(usd(1_000)), Ok(usd(1_000)));
         assert_eq!(validate_top_up(usd(999)).unwrap_err(), "The smallest top-up is $10.00.");
         assert_eq!(validate_top_up(usd(5_000_000)), Ok(usd(5_000_000)));
         assert!(validate_top_up(usd(5_000_001)).unwrap_err().starts_with("The largest top-up is $50,000.00."));
+        // A yen minimum is not a dollar minimum in minor units.
+        let yen = |n| Money::new(n, Currency::Jpy);
+        assert_eq!(validate_top_up(yen(1_000)).unwrap_err(), "The smallest top-up is ¥1,500.");
+        assert_eq!(validate_top_up(yen(50_000)), Ok(yen(50_000)), "¥50,000 (about $330) is an ordinary top-up");
+        assert!(validate_top_up(yen(7_500_001)).is_err());
+        assert_eq!(validate_top_up(Money::new(4_000, Currency::Brl)).unwrap_err(), "The smallest top-up is R$50.00.");
+        for currency in Currency::ALL {
+            let (min, max) = top_up_limits(currency);
+            assert!(min.minor > 0 && max.minor > min.minor * 1_000, "{currency}");
+        }
     }
 
     #[test]
@@ -145,7 +143,7 @@ mod tests {
         fn a_suggested_top_up_always_restores_service(balance in -10_000_000i64..=0) {
             let suggested = suggested_top_up(usd(balance));
             prop_assert!(balance + suggested.minor > 0);
-            prop_assert!(validate_top_up(suggested).is_ok() || suggested.minor > MAX_TOP_UP_MAJOR * 100);
+            prop_assert!(validate_top_up(suggested).is_ok() || suggested.minor > top_up_limits(Currency::Usd).1.minor);
             prop_assert_eq!(suggested.minor % 100, 0);
         }
     }
@@ -156,8 +154,11 @@ pub fn parse_threshold(typed: &str, currency: Currency) -> Result<Option<Money>,
     if typed.trim().is_empty() {
         return Ok(None);
     }
+    if typed.trim().starts_with(['-', '\u{2212}']) {
+        return Err("Enter zero or more.".into());
+    }
     let amount = parse_amount(typed, currency)?;
-    let max = Money::new(MAX_TOP_UP_MAJOR * 10i64.pow(currency.exponent()), currency);
+    let (_, max) = top_up_limits(currency);
     if amount.is_negative() {
         Err("Enter zero or more.".into())
     } else if amount.minor > max.minor {

@@ -64,6 +64,38 @@ impl Currency {
     }
 }
 
+/// How people who pay in a currency write amounts. Two conventions cover the supported ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Separators {
+    /// `1,250.50`: the US, the UK, Canada, Australia, Japan.
+    PointDecimal,
+    /// `1.250,50`: the euro area (mostly) and Brazil.
+    CommaDecimal,
+}
+
+impl Currency {
+    pub fn separators(self) -> Separators {
+        match self {
+            Currency::Eur | Currency::Brl => Separators::CommaDecimal,
+            _ => Separators::PointDecimal,
+        }
+    }
+
+    /// The smallest and largest prepayment ("Add to credit balance"), in major units: below it
+    /// a card fee costs more than the top-up is worth, above it a mistyped amount would be an
+    /// expensive mistake. Set for each currency at amounts of about the same worth.
+    pub fn top_up_limits_major(self) -> (i64, i64) {
+        match self {
+            Currency::Usd | Currency::Eur => (10, 50_000),
+            Currency::Gbp => (10, 40_000),
+            Currency::Cad => (15, 65_000),
+            Currency::Aud => (15, 75_000),
+            Currency::Brl => (50, 250_000),
+            Currency::Jpy => (1_500, 7_500_000),
+        }
+    }
+}
+
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

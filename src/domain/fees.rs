@@ -39,12 +39,12 @@ impl FeeSchedule {
     ///
     /// - **Card surcharge 4 %** passes the processor's cost (about 3 %, more for international
     ///   and American Express cards) on to the clients who choose the convenience of a card.
-    /// - **ACH from 50.00**: a returned debit costs a flat fee whatever the amount, which
+    /// - **ACH from $50.00**: a returned debit costs a flat fee whatever the amount, which
     ///   small payments do not justify.
-    /// - **Wire from 1,000.00**: banks charge the sender a flat fee per wire and each one is
-    ///   reconciled by hand, so wires only make sense for large invoices.
-    ///
-    /// Minimums are 50 and 1,000 of the currency's major unit (¥50 and ¥1,000 for yen).
+    /// - **Wire from about $1,000**: banks charge the sender a flat fee per wire and each one is
+    ///   reconciled by hand, so wires only make sense for large invoices. The minimum is set in
+    ///   each currency at about the same worth ([`wire_minimum_major`]): €1,000, £800, R$5,000,
+    ///   ¥150,000; a yen minimum is not a dollar minimum in minor units.
     ///
     /// Methods depend on where the money moves:
     /// - **USD**: card, ACH (the US domestic bank debit network, dollars only) and wire.
@@ -54,21 +54,38 @@ impl FeeSchedule {
     /// - **Any other currency**: card and wire; there is no domestic debit rail to offer.
     pub fn default_for(currency: Currency) -> Self {
         let major_unit = 10i64.pow(currency.exponent());
-        let enabled = match currency {
-            Currency::Usd => vec![MethodKind::Card, MethodKind::Ach, MethodKind::Wire],
-            Currency::Brl => vec![MethodKind::Card, MethodKind::Pix, MethodKind::Boleto],
-            _ => vec![MethodKind::Card, MethodKind::Wire],
-        };
         FeeSchedule {
             card_surcharge_rate: Decimal::new(4, 2),
             ach_minimum_minor: 50 * major_unit,
-            wire_minimum_minor: 1_000 * major_unit,
-            enabled,
+            wire_minimum_minor: wire_minimum_major(currency) * major_unit,
+            enabled: default_methods(currency),
         }
     }
 
     pub fn offers(&self, method: MethodKind) -> bool {
         self.enabled.contains(&method)
+    }
+}
+
+/// The methods offered in `currency` unless the vendor chose otherwise: where the money moves
+/// decides them (see [`FeeSchedule::default_for`]).
+pub fn default_methods(currency: Currency) -> Vec<MethodKind> {
+    match currency {
+        Currency::Usd => vec![MethodKind::Card, MethodKind::Ach, MethodKind::Wire],
+        Currency::Brl => vec![MethodKind::Card, MethodKind::Pix, MethodKind::Boleto],
+        _ => vec![MethodKind::Card, MethodKind::Wire],
+    }
+}
+
+/// The smallest wire in `currency`, in major units: about $1,000 everywhere.
+pub fn wire_minimum_major(currency: Currency) -> i64 {
+    match currency {
+        Currency::Usd | Currency::Eur => 1_000,
+        Currency::Gbp => 800,
+        Currency::Cad => 1_300,
+        Currency::Aud => 1_500,
+        Currency::Brl => 5_000,
+        Currency::Jpy => 150_000,
     }
 }
 
@@ -255,11 +272,14 @@ mod tests {
                 "{currency}"
             );
         }
-        // Minimums are in the currency's units: ¥50 and ¥1,000 for yen, which has no minor unit.
+        // Minimums are of about the same worth in every currency, in its own minor units: a yen
+        // minimum is not a dollar minimum (yen has no minor unit).
         let yen = FeeSchedule::default_for(Currency::Jpy);
-        assert_eq!((yen.ach_minimum_minor, yen.wire_minimum_minor), (50, 1_000));
+        assert_eq!(yen.wire_minimum_minor, 150_000);
         let euro = FeeSchedule::default_for(Currency::Eur);
-        assert_eq!((euro.ach_minimum_minor, euro.wire_minimum_minor), (5_000, 100_000));
+        assert_eq!(euro.wire_minimum_minor, 100_000);
+        assert_eq!(FeeSchedule::default_for(Currency::Brl).wire_minimum_minor, 500_000);
+        assert_eq!(FeeSchedule::default_for(Currency::Usd).ach_minimum_minor, 5_000);
     }
 
     #[test]
@@ -356,12 +376,13 @@ mod tests {
             quote(&euros, MethodKind::Wire, Money::new(99_999, Currency::Eur)),
             unavailable("Wire transfers start at €1,000.00.")
         );
+        // In yen, a minimum of the same worth: not 1,000 of them.
         let yen = FeeSchedule::default_for(Currency::Jpy);
         assert_eq!(
-            quote(&yen, MethodKind::Wire, jpy(999)),
-            unavailable("Wire transfers start at ¥1,000.")
+            quote(&yen, MethodKind::Wire, jpy(149_999)),
+            unavailable("Wire transfers start at ¥150,000.")
         );
-        assert!(quote(&yen, MethodKind::Wire, jpy(1_000)).is_available());
+        assert!(quote(&yen, MethodKind::Wire, jpy(150_000)).is_available());
     }
 
     #[test]

@@ -136,9 +136,15 @@ impl Demo<'_> {
         )
         .await?;
         self.exec("INSERT INTO invoice_sequences (vendor_id, prefix, next_number) VALUES ($1, 'ACME-', 1)", vec![s(VENDOR_ID)]).await?;
+        // Acme's own rules for its dollar clients; clients in other currencies get the defaults
+        // for theirs (PIX and Boleto in reais, wires from about $1,000 everywhere).
         self.exec(
-            "INSERT INTO vendor_payment_settings (vendor_id, card_surcharge_rate, ach_minimum, wire_minimum, enabled_methods, wire_instructions)
-             VALUES ($1, '0.04', 5000, 100000, 'card,ach,wire', $2)",
+            "INSERT INTO vendor_currency_rules (vendor_id, currency, ach_minimum, wire_minimum, enabled_methods) VALUES ($1, 'USD', 5000, 100000, 'card,ach,wire')",
+            vec![s(VENDOR_ID)],
+        )
+        .await?;
+        self.exec(
+            "INSERT INTO vendor_payment_settings (vendor_id, card_surcharge_rate, wire_instructions) VALUES ($1, '0.04', $2)",
             vec![
                 s(VENDOR_ID),
                 s("Bank: First Republic Trust, 111 Pine Street, San Francisco, CA 94111\nAccount name: Acme Messaging, Inc.\nAccount number: 000123456789\nRouting (ABA): 021000021 · SWIFT: FRTSUS6S\nPut the payment reference in the transfer's memo."),
@@ -622,7 +628,7 @@ impl Demo<'_> {
             ],
         )
         .await?;
-        self.exec("INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ($1,$2,$3)", vec![s(&id), s(invoice), i(amount)])
+        self.exec("INSERT INTO payment_allocations (payment_id, invoice_id, amount, fee) VALUES ($1,$2,$3,$4)", vec![s(&id), s(invoice), i(amount), i(fee)])
             .await?;
         Ok(())
     }

@@ -209,8 +209,9 @@ async fn top_up_input_is_checked_at_the_field() {
     for (amount, message) in [
         ("", "Enter an amount."),
         ("5", "The smallest top-up is $10.00."),
-        ("12.345", "Use at most 2 decimals."),
-        ("abc", "like 250.00"),
+        ("12.3456", "Use at most 2 decimals."),
+        ("12.345", "Did you mean $12,345.00 or 12.345?"),
+        ("abc", "like 1,250.00"),
     ] {
         let res = post(&app, "credit/top-up", json!({ "amount": amount, "method_id": "pm_nw_visa", "idempotency_key": "idem_topup_invalid_01" }), &nora).await;
         assert_eq!(res.status.as_u16(), 422, "{amount}: {}", res.body);

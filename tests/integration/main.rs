@@ -12,6 +12,7 @@ mod dashboard;
 mod defences;
 mod downloads;
 mod estimates;
+mod guards;
 mod health;
 mod mail;
 mod matrix;

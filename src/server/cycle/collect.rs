@@ -174,7 +174,8 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
             key.as_str().into(),
             now.into(),
         ]);
-        allocations.push(vec![payment_id.as_str().into(), invoice.id.as_str().into(), owed.minor.into()]);
+        // One invoice per automatic charge: its fee is the invoice's.
+        allocations.push(vec![payment_id.as_str().into(), invoice.id.as_str().into(), owed.minor.into(), fee.minor.into()]);
         events.push(audit::row(
             now,
             AuditEvent {
@@ -194,7 +195,7 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
         &payments,
     )
     .await?;
-    insert(&mut tx, "payment_allocations (payment_id, invoice_id, amount)", &allocations).await?;
+    insert(&mut tx, "payment_allocations (payment_id, invoice_id, amount, fee)", &allocations).await?;
     audit::record_all(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(attempts)

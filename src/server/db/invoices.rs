@@ -180,19 +180,15 @@ pub async fn invoice_detail(state: &AppState, account_id: &str, invoice_id: &str
     let status = decode::enumerated(&r.status, InvoiceStatus::parse)?;
     let due_date = decode::date(&r.due_date)?;
     let money = |minor: i64| decode::money(minor, &r.currency);
-    let fee_shares: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT p.fee, pa.amount, p.amount FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id
-         WHERE pa.invoice_id = $1 AND p.status = 'succeeded' AND p.fee <> 0",
+    // Each payment's fee was shared across its invoices when it was made (the shares add up).
+    let fees: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(pa.fee), 0) AS BIGINT) FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id
+         WHERE pa.invoice_id = $1 AND p.status = 'succeeded'",
     )
     .bind(&r.id)
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await?;
-    let mut fees_paid = money(0)?;
-    for (fee, share, paid) in fee_shares {
-        let portion = if paid == 0 { rust_decimal::Decimal::ZERO } else { rust_decimal::Decimal::from(share) / rust_decimal::Decimal::from(paid) };
-        let part = money(fee)?.times_rate(portion).map_err(|e| AppError::internal("fee share", e))?;
-        fees_paid = fees_paid.checked_add(part).map_err(|e| AppError::internal("fees", e))?;
-    }
+    let fees_paid = money(fees)?;
     let period = match (r.period_start.as_deref(), r.period_end.as_deref()) {
         (Some(s), Some(e)) => Some((decode::date(s)?, decode::date(e)?)),
         _ => None,

@@ -21,7 +21,7 @@ use super::settle::finish;
 use crate::api::error::AppError;
 use crate::api::payments::PaymentResult;
 use crate::domain::fees::{MethodQuote, Settlement, quote};
-use crate::domain::money::Money;
+use crate::domain::money::{Money, allocate};
 use crate::domain::payment_method::MethodKind;
 use crate::server::clock::unix_now;
 use crate::server::db::accounts::vendor_and_currency;
@@ -120,6 +120,7 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
 
     let mut amount = Money::zero(currency);
     let mut numbers = Vec::new();
+    let mut owed_each: Vec<i64> = Vec::new();
     let mut ids: Vec<&String> = invoice_ids.iter().collect();
     ids.sort();
     ids.dedup();
@@ -156,6 +157,7 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
             return Err(AppError::invalid("invoices", "Invoices in different currencies must be paid separately."));
         }
         amount = amount.checked_add(decode::money(total - paid, &invoice_currency)?).map_err(|e| AppError::internal("amount", e))?;
+        owed_each.push(total - paid);
         numbers.push(number);
     }
 
@@ -197,7 +199,10 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
         tx.commit().await?;
         return existing.map(Begin::Settled).ok_or_else(in_progress);
     }
-    for id in &ids {
+    // The fee is shared across the invoices in proportion to what each receives, exactly: the
+    // shares shown on the invoices add up to the fee charged.
+    let fee_shares = allocate(fee, &owed_each);
+    for ((id, owed), fee_share) in ids.iter().zip(&owed_each).zip(&fee_shares) {
         let locked = sqlx::query(
             "UPDATE invoices SET payment_in_progress_id = $1
              WHERE id = $2 AND account_id = $3 AND status = 'open' AND payment_in_progress_id IS NULL",
@@ -211,14 +216,11 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
             tx.rollback().await?;
             return Err(in_progress());
         }
-        let share: i64 = sqlx::query_scalar("SELECT total - amount_paid FROM invoices WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO payment_allocations (payment_id, invoice_id, amount, fee) VALUES ($1, $2, $3, $4)")
             .bind(&payment_id)
             .bind(id.as_str())
-            .bind(share)
+            .bind(*owed)
+            .bind(fee_share.minor)
             .execute(&mut *tx)
             .await?;
     }
