@@ -78,3 +78,8 @@ SELECT vendor_id, 'USD', ach_minimum, wire_minimum, enabled_methods FROM vendor_
 ALTER TABLE vendor_payment_settings DROP COLUMN ach_minimum;
 ALTER TABLE vendor_payment_settings DROP COLUMN wire_minimum;
 ALTER TABLE vendor_payment_settings DROP COLUMN enabled_methods;
+
+-- How long an invoice waits for a wire, PIX or Boleto transfer before it is open again and its
+-- automatic collection resumes (server::payments::transfers).
+ALTER TABLE vendor_billing_settings ADD COLUMN transfer_wait_days BIGINT NOT NULL DEFAULT 10 CHECK (transfer_wait_days BETWEEN 1 AND 60);
+CREATE INDEX payments_awaiting_transfer ON payments (account_id, status, created_at);

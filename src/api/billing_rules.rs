@@ -13,6 +13,8 @@ pub struct BillingRulesView {
     /// "1, 3, 7": days after the first attempt.
     pub retry_days: String,
     pub card_expiry_notice_days: i64,
+    /// Days an invoice waits for a wire, PIX or Boleto transfer before it is open again.
+    pub transfer_wait_days: i64,
 }
 
 #[server(endpoint = "staff/billing-rules")]
@@ -22,10 +24,16 @@ pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {
     crate::server::cycle::rules::for_staff(&caller).await
 }
 
-/// Checks every field, then stores the three together. Staff admins only.
+/// Checks every field, then stores them together. Staff admins only.
 #[server(endpoint = "staff/billing-rules/save")]
-pub async fn save_billing_rules(payment_terms_days: String, retry_days: String, card_expiry_notice_days: String) -> Result<BillingRulesView, AppError> {
+pub async fn save_billing_rules(
+    payment_terms_days: String,
+    retry_days: String,
+    card_expiry_notice_days: String,
+    #[server(default)] transfer_wait_days: Option<String>,
+) -> Result<BillingRulesView, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
-    crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days).await
+    let wait = transfer_wait_days.as_deref().filter(|w| !w.trim().is_empty());
+    crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days, wait).await
 }

@@ -45,6 +45,8 @@ pub fn register_all() {
     register_explicit::<staff::EstimateDecisions>();
     register_explicit::<staff::ViewAsClient>();
     register_explicit::<staff::ExitClientView>();
+    register_explicit::<staff::AwaitingTransfers>();
+    register_explicit::<staff::RecordTransfer>();
     register_explicit::<api_keys::ListApiKeys>();
     register_explicit::<api_keys::CreateApiKey>();
     register_explicit::<api_keys::RevokeApiKey>();

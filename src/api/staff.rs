@@ -71,3 +71,37 @@ pub async fn exit_client_view() -> Result<(), AppError> {
     let caller = authorize(Access::SignedIn).await?;
     crate::server::impersonation::exit(&crate::server::request::RequestInfo::current()?, &caller).await
 }
+
+/// A payment a client chose to make by bank transfer (wire, PIX, Boleto), waiting for the money.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AwaitingTransfer {
+    pub payment_id: String,
+    pub account_id: String,
+    pub account_name: String,
+    /// What the client puts in the transfer's memo.
+    pub reference: String,
+    /// What the transfer must bring.
+    pub total: crate::domain::money::Money,
+    pub method_label: String,
+    /// Unix seconds: when the client chose to pay by transfer.
+    pub since: i64,
+    /// The day the invoices are open again if nothing arrives (the vendor's wait).
+    pub open_again_on: time::Date,
+}
+
+/// The vendor's payments awaiting a transfer, oldest first.
+#[server(endpoint = "staff/transfers")]
+pub async fn awaiting_transfers() -> Result<Vec<AwaitingTransfer>, AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::Staff).await?;
+    crate::server::payments::transfers::for_staff(&caller).await
+}
+
+/// Records a transfer as received: the payment settles and its invoices are paid. Staff admins
+/// only. `amount` is typed as received, in the account's currency, and must be the whole amount.
+#[server(endpoint = "staff/transfers/record")]
+pub async fn record_transfer(account_id: String, payment_id: String, amount: String, bank_reference: String) -> Result<(), AppError> {
+    use crate::server::auth::authorize::{Access, authorize};
+    let caller = authorize(Access::StaffAdmin).await?;
+    crate::server::payments::transfers::record_by_staff(&caller, &account_id, &payment_id, &amount, &bank_reference).await
+}

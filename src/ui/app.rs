@@ -13,6 +13,7 @@ use super::pages::billing_details::BillingDetailsPage;
 use super::pages::invitation::InvitationPage;
 use super::pages::profile::ProfilePage;
 use super::pages::team::TeamPage;
+use super::pages::transfers::TransfersPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::estimates::EstimatesPage;
 use super::pages::subscriptions::SubscriptionsPage;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/activity") view=StaffActivityPage/>
                     <Route path=path!("staff/api-keys") view=ApiKeysPage/>
                     <Route path=path!("staff/billing-rules") view=BillingRulesPage/>
+                    <Route path=path!("staff/transfers") view=TransfersPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -82,6 +82,7 @@ fn StaffNav() -> impl IntoView {
         <nav class="main-nav" aria-label="Main">
             <ul>
                 <li><A href="/" exact=true>"Clients"</A></li>
+                <li><A href="/staff/transfers">"Transfers"</A></li>
                 <li><A href="/staff/activity">"Activity"</A></li>
                 <li><A href="/staff/api-keys">"API keys"</A></li>
                 <li><A href="/staff/billing-rules">"Billing rules"</A></li>

@@ -16,6 +16,7 @@ mod guards;
 mod health;
 mod mail;
 mod matrix;
+mod money_rules;
 mod operator_api;
 mod pages;
 mod payment_methods;

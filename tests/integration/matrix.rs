@@ -276,6 +276,13 @@ fn endpoints() -> Vec<Endpoint> {
             objects: none,
         },
         Endpoint { path: "staff/exit-client-view", rule: ClientView, inert: || form(&[]), objects: none },
+        Endpoint { path: "staff/transfers", rule: Staff, inert: || form(&[]), objects: none },
+        Endpoint {
+            path: "staff/transfers/record",
+            rule: StaffAdmin,
+            inert: || form(&[("account_id", "acc_missing"), ("payment_id", "pay_missing"), ("amount", "1"), ("bank_reference", "x")]),
+            objects: none,
+        },
         Endpoint { path: "credit/page", rule: Billing, inert: || Input::Json(json!({})), objects: none },
         Endpoint { path: "credit/entries", rule: Billing, inert: || Input::Json(json!({ "cursor": null })), objects: none },
         Endpoint {

@@ -60,6 +60,8 @@ pub struct CycleReport {
     pub charges_succeeded: u64,
     pub charges_failed: u64,
     pub cards_announced: u64,
+    /// Payments whose bank transfer did not arrive in the vendor's wait: their invoices are open again.
+    pub transfers_expired: u64,
     /// Accounts whose billing hit an error (logged); their leases run out and a later run retries them.
     pub failed_accounts: u64,
     /// Accounts of the date still not done when this worker stopped (other workers hold them).
@@ -148,6 +150,13 @@ async fn bill_batch(
             _ => report.invoices += 1,
         }
     }
+
+    // Transfers that did not come in the vendor's wait: their invoices are open again before
+    // collection, so the charge they had scheduled is made in this same run.
+    let mut tx = state.db.begin_write().await?;
+    let wait = |vendor: &str| rules_by_vendor.get(vendor).map_or(rules::DEFAULT_TRANSFER_WAIT_DAYS, |r| r.transfer_wait_days);
+    report.transfers_expired += crate::server::payments::transfers::expire_waiting(state, &mut tx, &held, now, &wait).await?;
+    tx.commit().await?;
 
     // Charged after the issuing commit (see collect); a batch that fails is charged again
     // account by account, and an account whose charging fails stays leased for the next run.

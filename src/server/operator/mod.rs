@@ -8,6 +8,7 @@ pub mod error;
 pub mod ingest;
 pub mod openapi;
 pub mod status;
+pub mod transfers;
 pub mod usage;
 pub mod wire;
 
@@ -31,6 +32,7 @@ pub fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(status::service_status))
         .routes(routes!(credit::adjust))
         .routes(routes!(credit::reverse_entry))
+        .routes(routes!(transfers::transfer_received))
         .routes(routes!(openapi::serve))
         .split_for_parts()
 }

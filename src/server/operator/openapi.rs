@@ -17,7 +17,8 @@ use super::error::ErrorBody;
         title = "Portico operator API",
         version = "1",
         description = "How the vendor's own systems talk to Portico: report message usage (charged to each client's \
-                       prepaid credit balance), read a client's service status, and adjust or reverse credit.\n\n\
+                       prepaid credit balance), read a client's service status, adjust or reverse credit, and record \
+                       bank transfers received.\n\n\
                        Authenticate with an API key that staff create in the console under API keys: \
                        `Authorization: Bearer pk_…`. A key reaches only its vendor's accounts; any other account \
                        answers 404 like a missing one.\n\n\
@@ -30,6 +31,7 @@ use super::error::ErrorBody;
         (name = "usage", description = "Message usage reported by the vendor's platform"),
         (name = "accounts", description = "Client accounts"),
         (name = "credit", description = "The prepaid credit ledger"),
+        (name = "payments", description = "Payments by bank transfer (wire, PIX, Boleto), recorded when the money arrives"),
         (name = "meta", description = "This document"),
     )
 )]

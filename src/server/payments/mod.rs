@@ -11,3 +11,4 @@ pub mod sandbox;
 pub mod settings;
 pub mod settle;
 pub mod key;
+pub mod transfers;

@@ -15,6 +15,7 @@
 use serde_json::json;
 
 use super::key::PaymentKey;
+use super::transfers::reference_for;
 use super::processor::ChargeRequest;
 use super::settings;
 use super::settle::finish;
@@ -262,9 +263,6 @@ fn in_progress() -> AppError {
         .tracked()
 }
 
-fn reference_for(payment_id: &str) -> String {
-    payment_id.trim_start_matches("pay_").chars().take(10).collect::<String>().to_uppercase()
-}
 
 fn transfer_instructions(kind: MethodKind, wire_instructions: &str) -> String {
     match kind {

@@ -149,10 +149,14 @@ async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str
     .bind(payment_id)
     .fetch_all(&mut **tx)
     .await?;
-    sqlx::query("UPDATE invoices SET payment_in_progress_id = NULL WHERE payment_in_progress_id = $1")
-        .bind(payment_id)
-        .execute(&mut **tx)
-        .await?;
+    // Released, and open again if they were waiting for a transfer that did not come.
+    sqlx::query(
+        "UPDATE invoices SET payment_in_progress_id = NULL, status = CASE WHEN status = 'awaiting_transfer' THEN 'open' ELSE status END
+         WHERE payment_in_progress_id = $1",
+    )
+    .bind(payment_id)
+    .execute(&mut **tx)
+    .await?;
     record(
         tx,
         now,
@@ -243,7 +247,7 @@ async fn notify_failure(
     };
     for (name, email) in contacts {
         let body = format!(
-            "Hello {name},\n\nWe tried to charge {method_label} but the payment did not go through: {reason}\n\n{}\n\n\
+            "Hello {name},\n\nThe payment with {method_label} did not go through: {reason}\n\n{}\n\n\
              The invoice stays open until it is paid. If your service depends on it, paying now keeps it running.\n\n— Portico billing",
             lines.join("\n\n")
         );

@@ -34,8 +34,9 @@ fn RulesForm(current: BillingRulesView) -> impl IntoView {
     let terms = RwSignal::new(current.payment_terms_days.to_string());
     let retries = RwSignal::new(current.retry_days.clone());
     let notice = RwSignal::new(current.card_expiry_notice_days.to_string());
-    let save = Action::new(|(terms, retries, notice): &(String, String, String)| {
-        save_billing_rules(terms.clone(), retries.clone(), notice.clone())
+    let wait = RwSignal::new(current.transfer_wait_days.to_string());
+    let save = Action::new(|(terms, retries, notice, wait): &(String, String, String, String)| {
+        save_billing_rules(terms.clone(), retries.clone(), notice.clone(), Some(wait.clone()))
     });
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
@@ -55,7 +56,7 @@ fn RulesForm(current: BillingRulesView) -> impl IntoView {
                 novalidate
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    save.dispatch((terms.get_untracked(), retries.get_untracked(), notice.get_untracked()));
+                    save.dispatch((terms.get_untracked(), retries.get_untracked(), notice.get_untracked(), wait.get_untracked()));
                 }
             >
                 <div role="alert" class="form-alert" hidden=move || form_error().is_none()>{form_error}</div>
@@ -78,6 +79,8 @@ fn RulesForm(current: BillingRulesView) -> impl IntoView {
                 </div>
                 <NumberField id="card-notice" label="Announce expiring cards (days before the charge)" value=notice error=Signal::derive(field("card_expiry_notice_days"))
                     note="A card that will have expired by the next charge on the 1st is announced once, this many days ahead."/>
+                <NumberField id="transfer-wait" label="Wait for bank transfers (days)" value=wait error=Signal::derive(field("transfer_wait_days"))
+                    note="An invoice a client chose to pay by wire, PIX or Boleto is open again after this many days without the transfer, and automatic collection resumes."/>
                 <div class="actions">
                     <button type="submit" class="button" disabled=move || save.pending().get()>
                         {move || if save.pending().get() { "Saving…" } else { "Save rules" }}

@@ -21,4 +21,5 @@ pub mod subscriptions;
 pub mod invitation;
 pub mod profile;
 pub mod team;
+pub mod transfers;
 pub mod usage;
