@@ -480,6 +480,7 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         ("GET", "/api/operator/v1/openapi.json"),
         ("POST", "/api/operator/v1/accounts/{account_id}/credit/adjustments"),
         ("POST", "/api/operator/v1/accounts/{account_id}/credit/entries/{entry_id}/reversal"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/transfers"),
         ("POST", "/api/operator/v1/usage"),
     ];
     let expected: Vec<(String, String)> = expected.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();

@@ -47,6 +47,18 @@ async fn page(app: &TestApp, session: &str) -> SubscriptionsPage {
     res.json()
 }
 
+/// Pays the month's open license invoice with the default card, as the client would.
+async fn pay_license_invoice(app: &TestApp, session: &str) {
+    let license: String = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND kind = 'license' AND status = 'open'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = app
+        .call_json("payments/pay", json!({ "invoice_ids": [license], "method": "pm_nw_visa", "idempotency_key": "idem_license_paid_0001" }), Some(session))
+        .await;
+    assert!(matches!(res.json(), PaymentResult::Paid { .. }), "{}", res.body);
+}
+
 async fn quantity(app: &TestApp, sub: &str) -> i64 {
     app.count(&format!("SELECT quantity FROM subscriptions WHERE id = '{sub}'")).await
 }
@@ -136,6 +148,8 @@ async fn simultaneous_confirmations_make_one_change_and_one_charge() {
 async fn lowering_the_quantity_credits_the_unused_time_to_the_balance() {
     let app = golden_demo().await;
     let owner = app.login("owner@northwind.test").await;
+    // November's license invoice paid: the period's licenses are paid for.
+    pay_license_invoice(&app, &owner).await;
     let invoices = app.count("SELECT COUNT(*) FROM invoices").await;
     let before = page(&app, &owner).await.credit_balance[0].minor;
     let p = preview(&app, &owner, LICENSES, "plan_license_usd", 5).await;
@@ -239,7 +253,7 @@ async fn a_change_is_refused_when_the_amount_or_the_subscription_moved_since_the
 }
 
 #[tokio::test]
-async fn a_declined_charge_leaves_the_change_made_and_its_invoice_open_to_pay() {
+async fn a_change_whose_charge_is_declined_leaves_the_subscription_past_due_until_its_invoice_is_paid() {
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
     let token = app.card_token("4000000000000341").await;
@@ -253,10 +267,59 @@ async fn a_declined_charge_leaves_the_change_made_and_its_invoice_open_to_pay() 
     let outcome = confirm(&app, &owner, &p, "plan_license_usd").await;
     assert!(matches!(outcome.payment, Some(PaymentResult::Declined { .. })), "{outcome:?}");
     let invoice_id = outcome.invoice_id.unwrap();
+    let number = outcome.invoice_number.unwrap();
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = '{invoice_id}' AND status = 'open' AND payment_in_progress_id IS NULL")).await, 1);
     assert_eq!(quantity(&app, LICENSES).await, 10);
+    assert_eq!(app.count("SELECT COUNT(*) FROM subscriptions WHERE id = 'sub_nw_licenses' AND status = 'past_due'").await, 1);
     // The billing contacts are told, with a link to pay it.
     assert!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'").await >= 1);
+
+    // Lowering the quantity again would credit time nobody paid for: refused, naming the invoice.
+    let credits = app.count("SELECT COUNT(*) FROM credit_entries WHERE kind = 'proration'").await;
+    let res = app
+        .call_json("subscriptions/preview", json!({"subscription_id": LICENSES, "plan_id": "plan_license_usd", "quantity": 5}), Some(&owner))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.app_error().to_string(), format!("Pay invoice {number} for the last change to this subscription before changing it again."));
+    let mut lower = change_body(&p, "plan_license_usd");
+    lower["quantity"] = json!(5);
+    lower["version"] = json!(p.version + 1);
+    lower["idempotency_key"] = json!("idem_lower_after_decline");
+    assert_eq!(app.call_json("subscriptions/change", lower, Some(&owner)).await.status, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_entries WHERE kind = 'proration'").await, credits);
+
+    // Paying the change's invoice puts the subscription back in good standing.
+    let paid = app
+        .call_json("payments/pay", json!({ "invoice_ids": [invoice_id], "method": "pm_nw_visa", "idempotency_key": "idem_pay_the_change_01" }), Some(&owner))
+        .await;
+    assert!(matches!(paid.json(), PaymentResult::Paid { .. }), "{}", paid.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM subscriptions WHERE id = 'sub_nw_licenses' AND status = 'active'").await, 1);
+    assert_eq!(preview(&app, &owner, LICENSES, "plan_license_usd", 9).await.quantity, 9);
+}
+
+#[tokio::test]
+async fn a_downgrade_never_credits_more_than_was_paid_toward_the_period() {
+    let app = golden_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    // November's license invoice is still open: nothing was paid for the period, so lowering the
+    // quantity credits nothing (the open invoice is still owed in full).
+    let before = page(&app, &owner).await.credit_balance[0].minor;
+    let p = preview(&app, &owner, LICENSES, "plan_license_usd", 5).await;
+    assert_eq!((p.credit.minor, p.net.minor, p.credited.minor), (3_600, -1_350, 0));
+    let outcome = confirm(&app, &owner, &p, "plan_license_usd").await;
+    assert_eq!(outcome.credited.minor, 0);
+    assert_eq!(page(&app, &owner).await.credit_balance[0].minor, before);
+
+    // Raised again and paid for ($13.50 for 3 more numbers for 9 days, plus the fee), then
+    // lowered to one: credited at most the $13.50 actually paid, not $31.50 of unpaid time.
+    let up = preview(&app, &owner, LICENSES, "plan_license_usd", 8).await;
+    assert!(matches!(confirm(&app, &owner, &up, "plan_license_usd").await.payment, Some(PaymentResult::Paid { .. })));
+    let down = preview(&app, &owner, LICENSES, "plan_license_usd", 1).await;
+    assert_eq!(down.credited.minor, up.net.minor, "{down:?}");
+    confirm(&app, &owner, &down, "plan_license_usd").await;
+    let credited = app.count("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_entries WHERE account_id = 'acc_northwind' AND kind = 'proration'").await;
+    let paid = app.count("SELECT CAST(SUM(i.amount_paid) AS BIGINT) FROM invoices i JOIN subscription_changes c ON c.invoice_id = i.id").await;
+    assert!(credited <= paid, "credited {credited} of {paid} paid");
 }
 
 #[tokio::test]

@@ -14,8 +14,8 @@ use crate::domain::billing_items::format_date;
 use crate::server::clock::unix_now;
 use crate::server::credit::top_up::on_payments_settled;
 use crate::server::db::audit::{self, AuditEvent, record};
-use crate::server::db::bulk::{Value, update_each, update_from};
-use crate::server::db::{Tx, decode};
+use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, update_each, update_from};
+use crate::server::db::{Tx, decode, placeholders};
 use crate::server::state::AppState;
 
 /// How many payments a [`settle`] call moved out of `pending` (a repeated call moves none).
@@ -121,6 +121,24 @@ async fn settle_succeeded(tx: &mut Tx, now: i64, charges: &[(&str, &str)]) -> Re
         })
         .collect();
     audit::record_all(tx, &events).await?;
+    // A subscription left past due by an unpaid change is in good standing again once that
+    // change's invoice (and any other of its changes) is paid.
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE subscriptions SET status = 'active', version = version + 1
+             WHERE status = 'past_due'
+               AND id IN (SELECT c.subscription_id FROM subscription_changes c JOIN payment_allocations a ON a.invoice_id = c.invoice_id
+                          WHERE a.payment_id IN ({}))
+               AND NOT EXISTS (SELECT 1 FROM subscription_changes c2 JOIN invoices i2 ON i2.id = c2.invoice_id
+                               WHERE c2.subscription_id = subscriptions.id AND i2.status IN ('open', 'awaiting_transfer'))",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(moved.len() as u64)
 }
 
@@ -153,6 +171,17 @@ async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str
     sqlx::query(
         "UPDATE invoices SET payment_in_progress_id = NULL, status = CASE WHEN status = 'awaiting_transfer' THEN 'open' ELSE status END
          WHERE payment_in_progress_id = $1",
+    )
+    .bind(payment_id)
+    .execute(&mut **tx)
+    .await?;
+    // A change left unpaid does not stand as if paid: its subscription is past due, and changes
+    // are refused until the invoice is paid (see `subscriptions::change`).
+    sqlx::query(
+        "UPDATE subscriptions SET status = 'past_due', version = version + 1
+         WHERE status IN ('active', 'trialing')
+           AND id IN (SELECT c.subscription_id FROM subscription_changes c JOIN payment_allocations a ON a.invoice_id = c.invoice_id
+                      JOIN invoices i ON i.id = c.invoice_id WHERE a.payment_id = $1 AND i.status = 'open')",
     )
     .bind(payment_id)
     .execute(&mut **tx)

@@ -10,7 +10,7 @@
 use serde_json::json;
 use time::Date;
 
-use super::record::{SubscriptionRecord, load};
+use super::record::{SubscriptionRecord, creditable, load, unpaid_change_invoice};
 use crate::domain::credit::EntryKind;
 use crate::server::credit::ledger::{NewEntry, append};
 use crate::api::error::AppError;
@@ -77,7 +77,9 @@ pub async fn preview(caller: &Authorized, subscription_id: &str, plan_id: &str, 
     let schedule = settings::load(pool, &vendor_id, currency).await?.schedule;
     let target = target_plan(pool, &vendor_id, &record, plan_id).await?;
     let method = method(pool, account_id, record.payment_method_id.as_deref()).await?;
-    let quote = quote_change(&record, target, quantity, today(state.clock.as_ref()), method, &schedule)?;
+    refuse_while_unpaid(pool, account_id, &record).await?;
+    let paid = creditable(pool, account_id, &record).await?;
+    let quote = quote_change(&record, target, quantity, today(state.clock.as_ref()), method, &schedule, paid)?;
     Ok(ChangePreview {
         subscription_id: record.id,
         version: record.version,
@@ -120,7 +122,9 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
     if record.version != request.version {
         return changed_or_replayed(caller, &account_id, key).await;
     }
-    let quote = quote_change(&record, target, request.quantity, today, method, &schedule)?;
+    refuse_while_unpaid(pool, &account_id, &record).await?;
+    let paid = creditable(pool, &account_id, &record).await?;
+    let quote = quote_change(&record, target, request.quantity, today, method, &schedule, paid)?;
     if quote.due_now.minor != request.expected_due_now {
         return Err(AppError::Conflict(format!(
             "The amount due now is {}, not what was shown. Review the updated preview and confirm again.",
@@ -307,7 +311,21 @@ fn changed_meanwhile() -> AppError {
         .tracked()
 }
 
-/// The arithmetic of a change, shared by the preview and the change itself.
+/// A change whose invoice is unpaid left the subscription past due: say which invoice to pay.
+async fn refuse_while_unpaid(pool: &sqlx::AnyPool, account_id: &str, record: &SubscriptionRecord) -> Result<(), AppError> {
+    if record.state.status != SubscriptionStatus::PastDue {
+        return Ok(());
+    }
+    let message = match unpaid_change_invoice(pool, account_id, &record.id).await? {
+        Some(number) => format!("Pay invoice {number} for the last change to this subscription before changing it again."),
+        None => "Pay the overdue invoice before changing this subscription.".to_string(),
+    };
+    Err(AppError::Conflict(message).tracked())
+}
+
+/// The arithmetic of a change, shared by the preview and the change itself. `paid` is what the
+/// client has paid toward the period and not been credited back: a downgrade never puts more
+/// than that on the credit balance, so unpaid time is never credited.
 fn quote_change(
     record: &SubscriptionRecord,
     target: TargetPlan,
@@ -315,6 +333,7 @@ fn quote_change(
     today: Date,
     method: Option<Method>,
     schedule: &FeeSchedule,
+    paid: Money,
 ) -> Result<Quote, AppError> {
     if !(1..=MAX_QUANTITY).contains(&quantity) {
         return Err(AppError::invalid("quantity", format!("Enter a whole number from 1 to {MAX_QUANTITY}.")));
@@ -361,7 +380,8 @@ fn quote_change(
             }
         }
     } else {
-        let credited = zero.checked_sub(net).map_err(|e| AppError::internal("credit", e))?;
+        let unused = zero.checked_sub(net).map_err(|e| AppError::internal("credit", e))?;
+        let credited = if unused.minor > paid.minor { paid } else { unused };
         (zero, zero, credited)
     };
     Ok(Quote { next_renewal_amount: new_price, target, quantity, proration, net, fee, due_now, credited, method })

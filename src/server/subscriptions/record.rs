@@ -78,3 +78,57 @@ pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, account
         version: row.version,
     })
 }
+
+/// What a change may put on the credit balance for this subscription now: what the client has
+/// actually paid toward its current period (the renewal's lines for it, the changes' invoices),
+/// less what it was already credited back in the period. Unpaid time is never credited.
+pub async fn creditable(pool: &sqlx::AnyPool, account_id: &str, record: &SubscriptionRecord) -> Result<Money, AppError> {
+    let start = crate::domain::billing_items::iso_date(record.period.start);
+    let end = crate::domain::billing_items::iso_date(record.period.end);
+    let renewal: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT) FROM invoice_lines l
+         JOIN invoices i ON i.id = l.invoice_id JOIN plans p ON p.id = l.plan_id
+         WHERE i.account_id = $1 AND i.status = 'paid' AND i.period_start = $2 AND i.cycle_key IS NOT NULL AND p.kind = $3
+           AND (i.kind = 'license' OR i.subscription_id = $4)",
+    )
+    .bind(account_id)
+    .bind(&start)
+    .bind(record.plan_kind.as_str())
+    .bind(&record.id)
+    .fetch_one(pool)
+    .await?;
+    let changes: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(i.total), 0) AS BIGINT) FROM subscription_changes c JOIN invoices i ON i.id = c.invoice_id
+         WHERE c.subscription_id = $1 AND c.account_id = $2 AND i.status = 'paid' AND i.issue_date >= $3 AND i.issue_date < $4",
+    )
+    .bind(&record.id)
+    .bind(account_id)
+    .bind(&start)
+    .bind(&end)
+    .fetch_one(pool)
+    .await?;
+    let period_began = record.period.start.midnight().assume_utc().unix_timestamp();
+    let credited: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_entries
+         WHERE account_id = $1 AND subscription_id = $2 AND kind = 'proration' AND created_at >= $3",
+    )
+    .bind(account_id)
+    .bind(&record.id)
+    .bind(period_began)
+    .fetch_one(pool)
+    .await?;
+    Ok(Money::new((renewal + changes - credited).max(0), record.unit_amount.currency))
+}
+
+/// The number of the open invoice of a change that left this subscription past due, if any.
+pub async fn unpaid_change_invoice(pool: &sqlx::AnyPool, account_id: &str, subscription_id: &str) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT i.number FROM subscription_changes c JOIN invoices i ON i.id = c.invoice_id
+         WHERE c.subscription_id = $1 AND c.account_id = $2 AND i.status IN ('open', 'awaiting_transfer')
+         ORDER BY i.number LIMIT 1",
+    )
+    .bind(subscription_id)
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?)
+}

@@ -280,6 +280,11 @@ fn PreviewTable(p: ChangePreview, interval: &'static str) -> impl IntoView {
                 } else {
                     view! { <tr class="total"><th scope="row">"Added to your credit balance"</th><td class="num">{p.credited.format()}</td></tr> }.into_any()
                 }}
+                {(p.due_now.minor == 0 && p.credited.minor < -p.net.minor).then(|| view! {
+                    <tr><td colspan="2" class="form-note">
+                        "Only time you have paid for is credited: this period's invoice is not paid in full yet, so the rest stays on it."
+                    </td></tr>
+                })}
                 <tr><th scope="row">{format!("Then, from {}", format_date(p.next_renewal_date))}</th>
                     <td class="num">{format!("{} / {interval}", p.next_renewal_amount.format())}</td></tr>
             </tbody>
