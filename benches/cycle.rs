@@ -138,12 +138,16 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     )
     .await;
     let mut numbers = Vec::new();
+    let mut billed = Vec::new();
     for id in &ids {
         for k in 1..=3 {
             numbers.push(vec![t(format!("num_{k}_{id}")), t(id), t("Main"), t(format!("+1 206 555 010{k}")), t("2026-10-01")]);
+            // November's licenses were billed (before these records began).
+            billed.push(vec![t(id), t(format!("+1 206 555 010{k}")), t("2026-11")]);
         }
     }
     insert_rows(db, "phone_numbers (id, account_id, sub_account, number, onboarded_on)", numbers).await;
+    insert_rows(db, "number_billings (account_id, number, month)", billed).await;
     insert_rows(
         db,
         "credit_entries (id, account_id, seq, currency, amount, balance_after, kind, description, created_at)",

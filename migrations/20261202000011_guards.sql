@@ -83,3 +83,38 @@ ALTER TABLE vendor_payment_settings DROP COLUMN enabled_methods;
 -- automatic collection resumes (server::payments::transfers).
 ALTER TABLE vendor_billing_settings ADD COLUMN transfer_wait_days BIGINT NOT NULL DEFAULT 10 CHECK (transfer_wait_days BETWEEN 1 AND 60);
 CREATE INDEX payments_awaiting_transfer ON payments (account_id, status, created_at);
+
+-- Licenses bill exactly the numbers that were active (issue 16, domain::licenses). A number's
+-- row holds its current stretch (onboarded_on through released_on, the last active day); the
+-- stretches before a re-onboarding are kept here. Each number is billed at most once per month
+-- (on the 1st's license invoice, or on a prorated one for the days it was active): the key of
+-- number_billings says so, whatever runs twice.
+CREATE TABLE phone_number_history (
+    number_id       TEXT NOT NULL REFERENCES phone_numbers(id) ON DELETE CASCADE,
+    onboarded_on    TEXT NOT NULL,
+    released_on     TEXT NOT NULL,
+    PRIMARY KEY (number_id, onboarded_on)
+);
+
+CREATE TABLE number_billings (
+    account_id      TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    number          TEXT NOT NULL,
+    month           TEXT NOT NULL,              -- 'YYYY-MM'
+    -- The invoice that billed it; NULL when it was billed outside these records (an import).
+    invoice_id      TEXT REFERENCES invoices(id),
+    PRIMARY KEY (account_id, number, month)
+);
+CREATE INDEX number_billings_invoice ON number_billings (invoice_id);
+
+-- What was billed before: the numbers each prorated invoice marked, and each license invoice's
+-- numbers active on its 1st.
+INSERT INTO number_billings (account_id, number, month, invoice_id)
+SELECT n.account_id, n.number, substr(n.onboarded_on, 1, 7), n.prorated_invoice_id FROM phone_numbers n
+WHERE n.prorated_invoice_id IS NOT NULL
+ON CONFLICT DO NOTHING;
+INSERT INTO number_billings (account_id, number, month, invoice_id)
+SELECT n.account_id, n.number, substr(i.cycle_key, 9, 7), i.id
+FROM invoices i JOIN phone_numbers n ON n.account_id = i.account_id
+WHERE i.cycle_key LIKE 'license:%' AND n.onboarded_on <= substr(i.cycle_key, 9, 7) || '-01'
+  AND (n.released_on IS NULL OR n.released_on >= substr(i.cycle_key, 9, 7) || '-01')
+ON CONFLICT DO NOTHING;

@@ -11,6 +11,7 @@ pub mod cards;
 pub mod chart;
 pub mod currency;
 pub mod fees;
+pub mod licenses;
 pub mod field_error;
 pub mod money;
 pub mod payment_method;

@@ -175,11 +175,19 @@ impl Demo<'_> {
         self.subscriptions().await?;
         self.plan_invoices();
         self.write_invoices().await?;
-        // The numbers the prorated invoices bill, as the cycle marks them (see cycle::plan).
+        // Which numbers each license and prorated invoice billed, as the cycle records them (one
+        // billing per number and month, see domain::licenses).
         self.exec(
-            "UPDATE phone_numbers SET prorated_invoice_id = (
-                 SELECT i.id FROM invoices i WHERE i.account_id = phone_numbers.account_id AND i.cycle_key = 'prorated:' || substr(phone_numbers.onboarded_on, 1, 7))
-             WHERE substr(onboarded_on, 9, 2) <> '01'",
+            "INSERT INTO number_billings (account_id, number, month, invoice_id)
+             SELECT n.account_id, n.number, substr(i.cycle_key, 9, 7), i.id FROM invoices i JOIN phone_numbers n ON n.account_id = i.account_id
+             WHERE i.cycle_key LIKE 'license:%' AND n.onboarded_on <= substr(i.cycle_key, 9, 7) || '-01'",
+            Vec::new(),
+        )
+        .await?;
+        self.exec(
+            "INSERT INTO number_billings (account_id, number, month, invoice_id)
+             SELECT n.account_id, n.number, substr(i.cycle_key, 10, 7), i.id FROM invoices i JOIN phone_numbers n ON n.account_id = i.account_id
+             WHERE i.cycle_key LIKE 'prorated:%' AND substr(n.onboarded_on, 1, 7) = substr(i.cycle_key, 10, 7) AND substr(n.onboarded_on, 9, 2) <> '01'",
             Vec::new(),
         )
         .await?;

@@ -23,6 +23,7 @@ pub mod impersonation;
 pub mod limits;
 pub mod mailer;
 pub mod middleware;
+pub mod numbers;
 pub mod operator;
 pub mod payments;
 pub mod pdf;

@@ -330,6 +330,8 @@ async fn seed_accounts(app: &TestApp, n: usize) {
             "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n1_' || $1, $1, 'Main', '+1 555 0001', '2026-10-01')",
             "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n2_' || $1, $1, 'Main', '+1 555 0002', '2026-10-01')",
             "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n3_' || $1, $1, 'Main', '+1 555 0003', '2026-10-15')",
+            // November's license invoice billed them (it was issued before these records began).
+            "INSERT INTO number_billings (account_id, number, month) SELECT account_id, number, '2026-11' FROM phone_numbers WHERE account_id = $1",
         ] {
             sqlx::query(sql).bind(&id).execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
@@ -479,11 +481,13 @@ async fn a_number_onboarded_on_the_last_day_after_its_run_is_billed_by_the_next_
     assert!(lines(&app, &january.id).await.contains(&("Phone number licenses — January 2027".into(), 10, 1_500, 15_000)));
 
     // Each number is billed for December once: by the invoice that names it.
-    let billed_by: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, prorated_invoice_id FROM phone_numbers WHERE id IN ('num_nw_9', 'num_nw_10') ORDER BY id")
-            .fetch_all(app.state.db.pool())
-            .await
-            .unwrap();
+    let billed_by: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT n.id, b.invoice_id FROM phone_numbers n JOIN number_billings b ON b.account_id = n.account_id AND b.number = n.number
+         WHERE n.id IN ('num_nw_9', 'num_nw_10') AND b.month = '2026-12' ORDER BY n.id",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(billed_by, vec![("num_nw_10".into(), Some(late.id.clone())), ("num_nw_9".into(), Some(month_end.id.clone()))]);
     let prorated_count = || app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key LIKE 'prorated:2026-12%'");
     assert_eq!(prorated_count().await, 2);

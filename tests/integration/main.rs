@@ -14,6 +14,7 @@ mod downloads;
 mod estimates;
 mod guards;
 mod health;
+mod licenses;
 mod mail;
 mod matrix;
 mod money_rules;

@@ -8,7 +8,8 @@ use time::Date;
 
 use super::documents::Recipient;
 use crate::api::error::AppError;
-use crate::domain::billing_cycle::next_month_start;
+use crate::domain::billing_cycle::{month_key, next_month_start};
+use crate::domain::licenses::Span;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, iso_date};
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::PlanKind;
@@ -37,10 +38,10 @@ pub struct Subscription {
 pub struct Number {
     pub id: String,
     pub number: String,
-    pub onboarded_on: Date,
-    pub released_on: Option<Date>,
-    /// Billed for the rest of its onboarding month on a prorated license invoice.
-    pub prorated: bool,
+    /// When it was active: its current stretch and any before a re-onboarding.
+    pub spans: Vec<Span>,
+    /// The months ('YYYY-MM') it was billed for already.
+    pub billed: HashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +92,9 @@ pub struct AccountFacts {
     pub contacts: Vec<(String, String)>,
     /// Cycle keys of documents the account already has.
     pub issued_keys: HashSet<String>,
+    /// Months ('YYYY-MM') whose month-end prorated license invoice was issued: numbers billed
+    /// for such a month later go on an invoice of their own.
+    pub issued_prorated: HashSet<String>,
 }
 
 fn midnight(day: Date) -> i64 {
@@ -99,8 +103,8 @@ fn midnight(day: Date) -> i64 {
 
 type SubscriptionRow = (String, String, String, String, String, String, i64, i64, String, String, String, i64, Option<String>);
 type LedgerRow = (String, i64, i64, i64, i64, i64);
-/// account, id, number, onboarded on, released on, invoice that prorated it.
-type NumberRow = (String, String, String, String, Option<String>, Option<String>);
+/// account, id, number, onboarded on, released on.
+type NumberRow = (String, String, String, String, Option<String>);
 
 /// Everything the cycle needs about `accounts`, with the ledger and invoices of the month it
 /// reconciles. Which documents exist already is read after planning (see [`issued_keys`]).
@@ -128,6 +132,7 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
                 methods: Vec::new(),
                 contacts: Vec::new(),
                 issued_keys: HashSet::new(),
+                issued_prorated: HashSet::new(),
             },
         );
     }
@@ -159,14 +164,39 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
     }
 
     let sql = format!(
-        "SELECT account_id, id, number, onboarded_on, released_on, prorated_invoice_id FROM phone_numbers
+        "SELECT account_id, id, number, onboarded_on, released_on FROM phone_numbers
          WHERE account_id IN ({ids}) ORDER BY account_id, onboarded_on, number"
     );
     let rows: Vec<NumberRow> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
-    for (account, id, number, onboarded, released, prorated) in rows {
+    let mut earlier: HashMap<String, Vec<Span>> = HashMap::new();
+    let sql = format!(
+        "SELECT h.number_id, h.onboarded_on, h.released_on FROM phone_number_history h JOIN phone_numbers n ON n.id = h.number_id
+         WHERE n.account_id IN ({ids})"
+    );
+    for (number_id, from, to) in bind_all(sqlx::query_as::<_, (String, String, String)>(&sql), accounts).fetch_all(&mut **tx).await? {
+        earlier.entry(number_id).or_default().push(Span { from: decode::date(&from)?, to: Some(decode::date(&to)?) });
+    }
+    // Months billed: enough back for every month a run may still bill (a missed month's end,
+    // renewals caught up).
+    let since = month_key(reconciled_month - time::Duration::days(800));
+    let mut billed: HashMap<(String, String), HashSet<String>> = HashMap::new();
+    let sql = format!("SELECT account_id, number, month FROM number_billings WHERE account_id IN ({ids}) AND month >= ${}", accounts.len() + 1);
+    let query = bind_all(sqlx::query_as::<_, (String, String, String)>(&sql), accounts).bind(&since);
+    for (account, number, month) in query.fetch_all(&mut **tx).await? {
+        billed.entry((account, number)).or_default().insert(month);
+    }
+    let sql = format!("SELECT account_id, cycle_key FROM invoices WHERE account_id IN ({ids}) AND cycle_key LIKE 'prorated:%'");
+    for (account, key) in bind_all(sqlx::query_as::<_, (String, String)>(&sql), accounts).fetch_all(&mut **tx).await? {
+        if let (Some(facts), Some(month)) = (out.get_mut(&account), key.strip_prefix("prorated:").and_then(|rest| rest.get(..7))) {
+            facts.issued_prorated.insert(month.to_string());
+        }
+    }
+    for (account, id, number, onboarded, released) in rows {
         let Some(facts) = out.get_mut(&account) else { continue };
-        let released_on = released.as_deref().map(decode::date).transpose()?;
-        facts.numbers.push(Number { id, number, onboarded_on: decode::date(&onboarded)?, released_on, prorated: prorated.is_some() });
+        let mut spans = earlier.remove(&id).unwrap_or_default();
+        spans.push(Span { from: decode::date(&onboarded)?, to: released.as_deref().map(decode::date).transpose()? });
+        let billed = billed.remove(&(account.clone(), number.clone())).unwrap_or_default();
+        facts.numbers.push(Number { id, number, spans, billed });
     }
 
     for (account, methods) in method::chargeable(tx, accounts).await? {

@@ -9,12 +9,13 @@ use time::{Date, Duration};
 
 use super::documents::{Draft, DraftLine};
 use super::method;
-use super::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Subscription};
+use super::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Number, Subscription};
 use super::rules::BillingRules;
 use crate::api::error::AppError;
 use crate::domain::billing_cycle::{
-    MonthDocuments, card_expired_by, first_of_month, last_of_month, month_key, month_name, next_license_charge, prorated_license,
+    MonthDocuments, card_expired_by, last_of_month, month_key, month_name, next_license_charge,
 };
+use crate::domain::licenses;
 use crate::domain::billing_items::{BillingInterval, InvoiceKind, SubscriptionStatus, format_date, iso_date};
 use crate::domain::currency::Currency;
 use crate::domain::money::{Money, group_thousands};
@@ -26,8 +27,9 @@ pub struct PlannedDocument {
     pub draft: Draft,
     pub due: Date,
     pub charge: Option<Method>,
-    /// The numbers a prorated license invoice bills (their ids), marked billed with it.
-    pub prorates: Vec<String>,
+    /// The numbers (and months) a license invoice bills, recorded with it: each number is billed
+    /// once per month (see `domain::licenses`).
+    pub bills: Vec<(String, Date)>,
 }
 
 /// A subscription's new period after the run.
@@ -133,7 +135,7 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
             },
             due: date,
             charge: None,
-            prorates: Vec::new(),
+            bills: Vec::new(),
         });
     }
     for document in &mut plan.documents {
@@ -185,18 +187,27 @@ fn advance(subscription: &mut Subscription, next_end: Date, quantity: Option<i64
 }
 
 /// The license invoice of the month starting `month`: each partner plan, and a license for
-/// every number active on the 1st at the license subscription's price.
+/// every number active on the 1st (and not billed for the month yet) at the license
+/// subscription's price. An account that has numbers is billed for exactly those active: none
+/// when all were released. One without numbers (seat-like licenses) by its quantity.
 fn license_invoice(facts: &AccountFacts, subscriptions: &mut [Subscription], group: &[usize], month: Date, due: Date) -> PlannedDocument {
-    let active = facts.numbers.iter().filter(|n| n.onboarded_on <= month && n.released_on.is_none_or(|r| r > month)).count() as i64;
+    let key = month_key(month);
+    let billed: Vec<&Number> = facts.numbers.iter().filter(|n| licenses::on_license_invoice(&n.spans, month, n.billed.contains(&key))).collect();
+    let active = billed.len() as i64;
     let next_month = add_interval(month, BillingInterval::Month, 1);
     let label = month_name(month);
     let mut lines = Vec::new();
     for &i in group {
         let subscription = &mut subscriptions[i];
         let quantity = match subscription.plan_kind {
-            PlanKind::License if active > 0 => active,
+            PlanKind::License if !facts.numbers.is_empty() => active,
             _ => subscription.quantity,
         };
+        if quantity == 0 {
+            // No numbers left: no licenses to bill (the subscription keeps its last quantity).
+            advance(subscription, next_month, None);
+            continue;
+        }
         let description = match subscription.plan_kind {
             PlanKind::License => format!("Phone number licenses — {label}"),
             _ => format!("{} — {label}", subscription.plan_name),
@@ -215,7 +226,7 @@ fn license_invoice(facts: &AccountFacts, subscriptions: &mut [Subscription], gro
         },
         due,
         charge: None,
-        prorates: Vec::new(),
+        bills: billed.iter().map(|n| (n.number.clone(), month)).collect(),
     }
 }
 
@@ -238,42 +249,48 @@ fn renewal(subscription: &Subscription, next_end: Date, due: Date) -> PlannedDoc
         },
         due,
         charge: None,
-        prorates: Vec::new(),
+        bills: Vec::new(),
     }
 }
 
-/// The month-end invoice for numbers onboarded after the 1st of `month`, each prorated. A
-/// number onboarded after that invoice was issued (on the month's last day, after its run) is
-/// billed on a later run, on an invoice of its own keyed by that run's date.
+/// The month-end invoice for the numbers active during `month` that its 1st did not bill, each
+/// for the days it was active (`domain::licenses`). A number onboarded after that invoice was
+/// issued (on the month's last day, after its run) is billed on a later run, on an invoice of
+/// its own keyed by that run's date.
 fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, date: Date, due: Date) -> Result<Option<PlannedDocument>, AppError> {
-    let (first, last) = (first_of_month(month), last_of_month(month));
-    let in_month: Vec<_> = facts
-        .numbers
-        .iter()
-        .filter(|n| n.onboarded_on > first && n.onboarded_on <= last && n.released_on.is_none_or(|r| r > n.onboarded_on))
-        .collect();
-    let added: Vec<_> = in_month.iter().filter(|n| !n.prorated).collect();
-    let Some(earliest) = added.iter().map(|n| n.onboarded_on).min() else { return Ok(None) };
+    let last = last_of_month(month);
+    let key = month_key(month);
     let Some(license) = subscriptions.iter().find(|s| s.plan_kind == PlanKind::License) else {
-        tracing::warn!(account = %facts.recipient.account_id, "numbers onboarded but no license subscription: no prorated invoice");
+        if facts.numbers.iter().any(|n| !n.billed.contains(&key) && licenses::days_active_in(&n.spans, month) > 0) {
+            tracing::warn!(account = %facts.recipient.account_id, "numbers active but no license subscription: no prorated invoice");
+        }
         return Ok(None);
     };
-    let late = in_month.iter().any(|n| n.prorated);
-    let cycle_key = match late {
-        false => format!("prorated:{}", month_key(month)),
-        true => format!("prorated:{}:{}", month_key(month), iso_date(date)),
-    };
     let unit = Money::new(license.unit_amount, facts.recipient.currency);
-    let mut lines = Vec::with_capacity(added.len());
-    for number in &added {
-        let (amount, days, of_days) = prorated_license(unit, month, number.onboarded_on).map_err(|e| AppError::internal("proration", e))?;
+    let mut lines = Vec::new();
+    let mut bills = Vec::new();
+    let mut earliest = None::<Date>;
+    for number in &facts.numbers {
+        let charged = licenses::prorated_for(&number.spans, month, number.billed.contains(&key), unit).map_err(|e| AppError::internal("proration", e))?;
+        let Some((amount, days, of_days)) = charged else { continue };
+        // The first day it was active in the month.
+        let from = number.spans.iter().filter(|s| s.from <= last && s.to.is_none_or(|to| to >= month)).map(|s| s.from.max(month)).min().unwrap_or(month);
+        earliest = Some(earliest.map_or(from, |e| e.min(from)));
         lines.push(DraftLine {
-            description: format!("License {}, from {} ({days} of {of_days} days)", number.number, format_date(number.onboarded_on)),
+            description: format!("License {}, from {} ({days} of {of_days} days)", number.number, format_date(from)),
             quantity: 1,
             unit_amount: amount.minor,
             plan_id: Some(license.plan_id.clone()),
         });
+        bills.push((number.number.clone(), month));
     }
+    let Some(earliest) = earliest else { return Ok(None) };
+    // A prorated invoice of this month was issued already (these numbers came after it): this
+    // one is keyed by the run's date.
+    let cycle_key = match facts.issued_prorated.contains(&key) {
+        false => format!("prorated:{key}"),
+        true => format!("prorated:{key}:{}", iso_date(date)),
+    };
     Ok(Some(PlannedDocument {
         draft: Draft {
             kind: InvoiceKind::ProratedLicense,
@@ -285,7 +302,7 @@ fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, d
         },
         due,
         charge: None,
-        prorates: added.iter().map(|n| n.id.clone()).collect(),
+        bills,
     }))
 }
 

@@ -12,6 +12,7 @@ use super::load::AccountFacts;
 use super::notices::{self, Settlement};
 use super::plan::AccountPlan;
 use crate::api::error::AppError;
+use crate::domain::billing_cycle::month_key;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::Tx;
 use crate::server::db::audit::{self, AuditEvent};
@@ -45,7 +46,7 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     let mut written = Written::default();
     let (mut invoice_rows, mut line_rows, mut outbox_rows, mut audit_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut links_wanted = Vec::new();
-    let mut prorated_numbers: Vec<Vec<Value>> = Vec::new();
+    let mut billed_numbers: Vec<Vec<Value>> = Vec::new();
     for (facts, plan) in plans {
         let to = &facts.recipient;
         let mut account_documents = Vec::new();
@@ -85,7 +86,9 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 charged.map(|_| iso_date(date)).into(),
             ]);
             line_rows.extend(documents::line_rows(&id, &draft.lines));
-            prorated_numbers.extend(document.prorates.iter().map(|number| vec![number.as_str().into(), id.as_str().into()]));
+            billed_numbers.extend(
+                document.bills.iter().map(|(number, month)| vec![to.account_id.as_str().into(), number.as_str().into(), month_key(*month).into(), id.as_str().into()]),
+            );
             if charged.is_none() && !settled {
                 links_wanted.push((id.clone(), to.account_id.as_str()));
             }
@@ -114,14 +117,8 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     )
     .await?;
     insert(tx, documents::LINE_COLUMNS, &line_rows).await?;
-    update_each(
-        tx,
-        "v (id, invoice_id)",
-        &prorated_numbers,
-        "UPDATE phone_numbers SET prorated_invoice_id = v.invoice_id FROM v
-         WHERE phone_numbers.id = v.id AND phone_numbers.prorated_invoice_id IS NULL",
-    )
-    .await?;
+    // Each number once per month: a second billing would fail this insert (and the batch).
+    insert(tx, "number_billings (account_id, number, month, invoice_id)", &billed_numbers).await?;
 
     // Invoices nobody charges automatically are paid through a link in the email.
     let mut link_paths: HashMap<String, String> = HashMap::new();
