@@ -2,6 +2,7 @@
 //! default and on PostgreSQL when PORTICO_TEST_DATABASE_URL names a server (scripts/test.sh
 //! does both).
 
+mod abuse;
 mod access;
 mod auth;
 mod billing_details;

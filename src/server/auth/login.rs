@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::authorize::Authorized;
 use super::cookies::{expired_session_cookie, session_cookie};
-use super::password::{burn_equivalent_time, off_the_workers, verify_password};
+use super::password::{Lane, burn_equivalent_time, hash_in, verify_password};
 use super::throttle;
 use crate::api::error::AppError;
 use crate::server::clock::unix_now;
@@ -51,12 +51,13 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
     let credentials = credentials_by_email(state.db.pool(), &email).await?;
 
     let password_owned = password.to_string();
+    let lane = if attempt.is_suspect() { Lane::Suspect } else { Lane::Normal };
     let verified = match &credentials {
         Some(c) => {
             let hash = c.password_hash.clone();
-            off_the_workers(move || verify_password(&password_owned, &hash)).await
+            hash_in(lane, move || verify_password(&password_owned, &hash)).await
         }
-        None => off_the_workers(move || burn_equivalent_time(&password_owned)).await.map(|()| false),
+        None => hash_in(lane, move || burn_equivalent_time(&password_owned)).await.map(|()| false),
     };
     // A check that could not run (the server was too busy) is not a failed guess.
     let verified = match verified {

@@ -26,6 +26,18 @@ pub struct Limit {
 #[must_use = "an attempt counts as failed until it is finished"]
 pub struct Attempt {
     ids: Vec<String>,
+    /// Failures already counted under the busiest of its limits: a caller that has been failing
+    /// waits in a lane of its own for the expensive check (see `password::off_the_workers`).
+    pub recent_failures: i64,
+}
+
+/// Failures after which a caller's password checks queue in the narrow lane.
+pub const SUSPECT_AFTER_FAILURES: i64 = 3;
+
+impl Attempt {
+    pub fn is_suspect(&self) -> bool {
+        self.recent_failures >= SUSPECT_AFTER_FAILURES
+    }
 }
 
 pub const PASSWORD_WINDOW_SECS: i64 = 15 * 60;
@@ -129,6 +141,7 @@ async fn record(db: &Db, now: i64, limits: &[Limit], outcome: &str) -> Result<At
             .execute(&mut *tx)
             .await?;
     }
+    let mut recent_failures = 0;
     for limit in &ordered {
         let counted: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM guard_attempts WHERE scope = $1 AND started_at > $2 AND outcome <> 'succeeded'",
@@ -141,6 +154,7 @@ async fn record(db: &Db, now: i64, limits: &[Limit], outcome: &str) -> Result<At
             tx.rollback().await?;
             return Err(AppError::RateLimited(limit.refusal.to_string()).tracked());
         }
+        recent_failures = recent_failures.max(counted);
     }
     let mut ids = Vec::with_capacity(ordered.len());
     for limit in &ordered {
@@ -155,7 +169,7 @@ async fn record(db: &Db, now: i64, limits: &[Limit], outcome: &str) -> Result<At
         ids.push(id);
     }
     tx.commit().await?;
-    Ok(Attempt { ids })
+    Ok(Attempt { ids, recent_failures })
 }
 
 /// Marks the attempt with its outcome. A failed attempt keeps counting until its window ends.
