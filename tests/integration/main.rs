@@ -13,6 +13,7 @@ mod dashboard;
 mod defences;
 mod downloads;
 mod estimates;
+mod fuzz;
 mod guards;
 mod health;
 mod licenses;
