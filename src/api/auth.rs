@@ -12,6 +12,9 @@ pub struct SessionView {
     pub initials: String,
     pub account: Option<AccountBadge>,
     pub is_staff: bool,
+    /// Staff who may change the agency's settings (API keys, billing rules, transfers); support
+    /// staff see those pages read-only.
+    pub is_staff_admin: bool,
     /// Set while agency staff view this account as the client: the banner shows it.
     pub viewing_as_client: Option<ViewingAsClient>,
 }
@@ -80,6 +83,7 @@ pub async fn current_session() -> Result<SessionView, AppError> {
         initials: initials(&s.name, &s.email),
         account: s.account.as_ref().map(|a| AccountBadge { id: a.id.clone(), name: a.name.clone(), role: a.role }),
         is_staff: s.staff.is_some(),
+        is_staff_admin: s.staff.as_ref().is_some_and(|staff| staff.staff_role.can_administer()),
         viewing_as_client: s.impersonation.as_ref().zip(s.account.as_ref()).map(|(i, a)| ViewingAsClient { account_name: a.name.clone(), ends_at: i.ends_at }),
     })
 }

@@ -21,7 +21,7 @@ pub fn AppLayout() -> impl IntoView {
     let session: SessionResource = Resource::new(|| (), |_| current_session());
     provide_context(session);
     provide_staff_view();
-    provide_staff_admin();
+    provide_staff_admin(session);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| ()>

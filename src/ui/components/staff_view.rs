@@ -57,27 +57,46 @@ pub fn StaffViewLock(
 }
 
 /// Whether the signed-in staff member may change the vendor's settings (API keys, billing
-/// rules): staff admins may, support staff see them read-only. Known on the server from the
-/// request's session, like [`StaffView`].
+/// rules, transfers): staff admins may, support staff see them read-only. `None` while not yet
+/// known in the browser.
+///
+/// The server knows it from the request's session and carries it to the browser with the page,
+/// so both render the same. A browser that arrives here by client-side navigation (right after
+/// signing in, say) has no such value: it learns it from the session once that has loaded, and
+/// keeps the controls disabled, without the note, until then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StaffAdmin(pub bool);
+pub struct StaffAdmin(pub RwSignal<Option<bool>>);
 
-pub fn provide_staff_admin() {
-    let admin = SharedValue::new(|| {
+pub fn provide_staff_admin(session: Resource<Result<crate::api::auth::SessionView, crate::api::error::AppError>>) {
+    let known = SharedValue::new(|| {
         #[cfg(feature = "ssr")]
         {
             use crate::server::auth::authorize::ResolvedSession;
-            use_context::<axum::http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<ResolvedSession>().cloned())
-                .and_then(|resolved| resolved.0)
-                .and_then(|session| session.staff)
-                .is_some_and(|staff| staff.staff_role.can_administer())
+            Some(
+                use_context::<axum::http::request::Parts>()
+                    .and_then(|parts| parts.extensions.get::<ResolvedSession>().cloned())
+                    .and_then(|resolved| resolved.0)
+                    .and_then(|session| session.staff)
+                    .is_some_and(|staff| staff.staff_role.can_administer()),
+            )
         }
         #[cfg(not(feature = "ssr"))]
-        false
+        None::<bool>
     })
     .into_inner();
+    let admin = RwSignal::new(known);
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = session.get() {
+            admin.set(Some(view.is_staff_admin));
+        }
+    });
     provide_context(StaffAdmin(admin));
+}
+
+/// Whether the controls only staff admins use are enabled now (reactive).
+pub fn staff_admin_enabled() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let admin = use_context::<StaffAdmin>().map(|a| a.0);
+    move || admin.and_then(|a| a.get()) == Some(true)
 }
 
 /// Disables the controls inside for support staff, and says who can use them.
@@ -87,15 +106,20 @@ pub fn StaffAdminLock(
     what: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let locked = !use_context::<StaffAdmin>().is_some_and(|a| a.0);
+    let admin = use_context::<StaffAdmin>().map(|a| a.0);
+    let known = move || admin.and_then(|a| a.get());
     let note_id = format!("admin-lock-{}", what.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    let described_by = {
+        let note_id = note_id.clone();
+        move || (known() == Some(false)).then(|| note_id.clone())
+    };
     view! {
-        {locked.then(|| view! {
+        {move || (known() == Some(false)).then(|| view! {
             <p id=note_id.clone() class="notice notice-info staff-lock-note">
                 {format!("{what} is for staff admins. Ask an admin if something needs to change.")}
             </p>
         })}
-        <fieldset class="lock" disabled=locked aria-describedby=locked.then_some(note_id)>
+        <fieldset class="lock" disabled=move || known() != Some(true) aria-describedby=described_by>
             {children()}
         </fieldset>
     }
