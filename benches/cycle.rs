@@ -15,7 +15,7 @@ use sqlx::Connection;
 use time::macros::{date, datetime};
 
 use portico::domain::payment_method::MethodKind;
-use portico::server::app::new_state;
+use portico::server::startup::new_state;
 use portico::server::clock::FixedClock;
 use portico::server::config::Settings;
 use portico::server::cycle::{CycleReport, RunOptions, run};

@@ -2,10 +2,13 @@
 //! Portico: a self-serve billing portal. See README.md for the layout.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod app;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;
+pub mod wire;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,7 +1,8 @@
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use portico::server::app::{new_state, router};
+use portico::app::router;
+use portico::server::startup::new_state;
 use portico::server::clock::from_settings;
 use portico::server::config::Settings;
 use portico::server::db::{Db, redact};

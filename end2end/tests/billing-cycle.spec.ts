@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { hydrated, signIn } from './helpers';
 
 // The billing cycle's reconciliation statement, as the client reads it: the demo's statements

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { hydrated, signIn } from './helpers';
 
 // Billing details (seeds 000, 002): company, address, tax ID and billing contacts.

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { TODAY, hydrated, isoDay, monthStart, signIn } from './helpers';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { NORTHWIND, hydrated, signIn, usd } from './helpers';
 
 test('the owner signs in, sees the dashboard, uses it without a page load and signs out', async ({ page }) => {

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { TODAY, hydrated, isoDay, signIn } from './helpers';
 
 // Staff make an operator API key in the console, the vendor's system uses it, staff revoke it.
@@ -90,4 +90,25 @@ test('staff create an API key, see it once, use it and revoke it', async ({ page
   expect(refused.status()).toBe(401);
   expect(refused.headers()['www-authenticate']).toMatch(/^Bearer/);
   expect((await refused.json()).error.code).toBe('invalid_api_key');
+});
+
+test('support staff see the API keys and billing rules but cannot change them', async ({ page }) => {
+  await signIn(page, 'support@acme.test');
+  await hydrated(page);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'API keys' }).click();
+  await expect(page.getByRole('heading', { name: 'API keys', level: 1 })).toBeVisible();
+  await expect(page.getByText('Creating and revoking API keys is for staff admins.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create key' })).toBeDisabled();
+
+  await nav.getByRole('link', { name: 'Billing rules' }).click();
+  await expect(page.getByRole('heading', { name: 'Billing rules', level: 1 })).toBeVisible();
+  await expect(page.getByText('Changing the billing rules is for staff admins.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Save rules' })).toBeDisabled();
+  // The server refuses it too, with the same form the page would send.
+  const refused = await page.request.post('/api/staff/billing-rules/save', {
+    headers: { Origin: new URL(page.url()).origin },
+    form: { payment_terms_days: '0', retry_days: '1, 3, 7', card_expiry_notice_days: '30' },
+  });
+  expect(refused.status()).toBe(403);
 });

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { hydrated, signIn } from './helpers';
 
 // Runs after payments.spec.ts (file order, one worker): approving adds an open invoice, which

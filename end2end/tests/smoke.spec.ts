@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 // The server is up and its health check answers; every other spec depends on this.
 test('GET /healthz answers 200', async ({ request }) => {

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { emailTo, hydrated, signIn } from './helpers';
 
 // Runs after the billing specs (file order, one worker): switching accounts changes where

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from './fixtures';
 import fs from 'node:fs';
 import { TODAY, hydrated, monthLabel, monthStart, monthValue, signIn } from './helpers';
 

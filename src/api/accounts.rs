@@ -1,26 +1,8 @@
 //! One login, several accounts (seed 001): the switcher and the all-accounts summary.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::error::AppError;
-use super::staff::ClientRow;
-use crate::domain::money::CurrencyTotals;
-use crate::domain::role::Role;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MyAccount {
-    pub summary: ClientRow,
-    pub role: Role,
-    pub is_current: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountsOverview {
-    pub accounts: Vec<MyAccount>,
-    /// What is owed across all of them, per currency (never added across currencies).
-    pub totals: CurrencyTotals,
-}
+use crate::wire::error::AppError;
+use crate::wire::accounts::{AccountsOverview};
 
 /// The accounts the signed-in person belongs to, with what each owes.
 #[server(endpoint = "accounts")]

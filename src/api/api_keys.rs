@@ -2,30 +2,8 @@
 //! reads service status, see it once, and revoke it when that system no longer needs it.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiKeyRow {
-    pub id: String,
-    pub name: String,
-    /// The first characters of the key (`pk_AbCd1234`), to tell keys apart.
-    pub prefix: String,
-    pub created_by: Option<String>,
-    /// Unix seconds.
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-    pub revoked_by: Option<String>,
-}
-
-/// A key just created: `secret` is the whole key, shown this once and never stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreatedApiKey {
-    pub key: ApiKeyRow,
-    pub secret: String,
-}
+use crate::wire::error::AppError;
+use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 
 /// The vendor's keys, live ones first, newest first.
 #[server(endpoint = "staff/api-keys")]

@@ -1,43 +1,8 @@
+
+
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::error::AppError;
-use crate::domain::role::Role;
-
-/// Who is signed in and where, for the page header and route guards.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionView {
-    pub user_name: String,
-    pub email: String,
-    pub initials: String,
-    pub account: Option<AccountBadge>,
-    pub is_staff: bool,
-    /// Staff who may change the agency's settings (API keys, billing rules, transfers); support
-    /// staff see those pages read-only.
-    pub is_staff_admin: bool,
-    /// Set while agency staff view this account as the client: the banner shows it.
-    pub viewing_as_client: Option<ViewingAsClient>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ViewingAsClient {
-    pub account_name: String,
-    /// Unix seconds when the view ends by itself.
-    pub ends_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountBadge {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-}
-
-impl SessionView {
-    pub fn has_billing_access(&self) -> bool {
-        self.account.as_ref().is_some_and(|a| a.role.has_billing_access())
-    }
-}
+use crate::wire::error::AppError;
+use crate::wire::auth::SessionView;
 
 /// Signs in. On success the session cookie is set (a new session id: any session the
 /// browser had is ended) and the browser is sent to `next` or the dashboard.
@@ -72,20 +37,9 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[server(endpoint = "session")]
 pub async fn current_session() -> Result<SessionView, AppError> {
-    use crate::domain::people::initials;
     use crate::server::auth::authorize::{Access, authorize};
-
     let caller = authorize(Access::SignedIn).await?;
-    let s = &caller.session;
-    Ok(SessionView {
-        user_name: s.name.clone(),
-        email: s.email.clone(),
-        initials: initials(&s.name, &s.email),
-        account: s.account.as_ref().map(|a| AccountBadge { id: a.id.clone(), name: a.name.clone(), role: a.role }),
-        is_staff: s.staff.is_some(),
-        is_staff_admin: s.staff.as_ref().is_some_and(|staff| staff.staff_role.can_administer()),
-        viewing_as_client: s.impersonation.as_ref().zip(s.account.as_ref()).map(|(i, a)| ViewingAsClient { account_name: a.name.clone(), ends_at: i.ends_at }),
-    })
+    Ok(crate::server::auth::session_view(&caller))
 }
 
 /// Changes the signed-in person's password after checking the current one. Every other

@@ -3,19 +3,8 @@
 //! announced.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BillingRulesView {
-    pub payment_terms_days: i64,
-    /// "1, 3, 7": days after the first attempt.
-    pub retry_days: String,
-    pub card_expiry_notice_days: i64,
-    /// Days an invoice waits for a wire, PIX or Boleto transfer before it is open again.
-    pub transfer_wait_days: i64,
-}
+use crate::wire::error::AppError;
+use crate::wire::billing_rules::{BillingRulesView};
 
 #[server(endpoint = "staff/billing-rules")]
 pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {

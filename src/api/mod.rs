@@ -10,7 +10,6 @@ pub mod billing_history;
 pub mod billing_items;
 pub mod credit;
 pub mod dashboard;
-pub mod error;
 pub mod estimates;
 pub mod payment_methods;
 pub mod payments;

@@ -1,20 +1,8 @@
 //! The agency's console: its client accounts, their decisions, and viewing a portal as the client.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::error::AppError;
-use crate::domain::money::CurrencyTotals;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClientRow {
-    pub id: String,
-    pub name: String,
-    pub company_name: String,
-    pub outstanding: CurrencyTotals,
-    pub overdue_invoices: i64,
-    pub open_estimates: i64,
-}
+use crate::wire::error::AppError;
+use crate::wire::staff::{AwaitingTransfer, ClientRow, EstimateDecision};
 
 #[server(endpoint = "staff/clients")]
 pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
@@ -22,27 +10,6 @@ pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
     let caller = authorize(Access::Staff).await?;
     let vendor_id = &caller.staff()?.vendor_id;
     crate::server::db::accounts::client_list(&caller.state, vendor_id).await
-}
-
-/// A client's decision on an estimate or proposal, for the agency's follow-up (seed 004).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EstimateDecision {
-    pub estimate_id: String,
-    pub number: String,
-    pub kind: crate::domain::billing_items::EstimateKind,
-    pub title: String,
-    pub client_name: String,
-    pub status: crate::domain::billing_items::EstimateStatus,
-    /// Unix seconds.
-    pub decided_at: i64,
-    /// The user who decided, as they are in the account ("a former user" once removed).
-    pub decided_by: String,
-    pub decided_by_email: Option<String>,
-    /// The name typed as signature, for approvals.
-    pub approver_name: Option<String>,
-    pub decline_reason: Option<String>,
-    pub invoice_number: Option<String>,
-    pub total: crate::domain::money::Money,
 }
 
 /// Decisions on the vendor's estimates and proposals across its clients, newest first.
@@ -70,23 +37,6 @@ pub async fn exit_client_view() -> Result<(), AppError> {
     // Signed in is enough: only a session that is viewing as a client has anything to exit.
     let caller = authorize(Access::SignedIn).await?;
     crate::server::impersonation::exit(&crate::server::request::RequestInfo::current()?, &caller).await
-}
-
-/// A payment a client chose to make by bank transfer (wire, PIX, Boleto), waiting for the money.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AwaitingTransfer {
-    pub payment_id: String,
-    pub account_id: String,
-    pub account_name: String,
-    /// What the client puts in the transfer's memo.
-    pub reference: String,
-    /// What the transfer must bring.
-    pub total: crate::domain::money::Money,
-    pub method_label: String,
-    /// Unix seconds: when the client chose to pay by transfer.
-    pub since: i64,
-    /// The day the invoices are open again if nothing arrives (the vendor's wait).
-    pub open_again_on: time::Date,
 }
 
 /// The vendor's payments awaiting a transfer, oldest first.

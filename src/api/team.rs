@@ -2,40 +2,9 @@
 //! changes and removals. The account always keeps an owner.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::role::Role;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TeamMember {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub is_you: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PendingInvitation {
-    pub id: String,
-    pub email: String,
-    pub role: Role,
-    /// Unix seconds.
-    pub expires_at: i64,
-    pub invited_by: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Team {
-    pub account_name: String,
-    pub members: Vec<TeamMember>,
-    pub invitations: Vec<PendingInvitation>,
-    /// The caller's role: owners and admins manage the team, only owners manage owners.
-    pub your_role: Role,
-    /// Staff viewing as the client see the team but cannot change it.
-    pub read_only: bool,
-}
+use crate::wire::team::{InvitationView, PendingInvitation, Team};
 
 #[server(endpoint = "team")]
 pub async fn get_team() -> Result<Team, AppError> {
@@ -71,17 +40,6 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
     crate::server::team::revoke(&caller, &id).await
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InvitationView {
-    pub account_name: String,
-    pub email: String,
-    pub role: Role,
-    pub invited_by: String,
-    /// No user has this email yet: the invitee chooses a name and password. Otherwise they
-    /// confirm with their existing password.
-    pub new_user: bool,
 }
 
 /// What an invitation link offers. Public: the link's secret token is the credential.

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::api::accounts::{AccountsOverview, MyAccount};
-use crate::api::error::AppError;
+use crate::wire::accounts::{AccountsOverview, MyAccount};
+use crate::wire::error::AppError;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::role::Role;
 use crate::server::auth::authorize::Authorized;

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::api::activity::{ActivityEntry, ActivityPage};
-use crate::api::error::AppError;
+use crate::wire::activity::{ActivityEntry, ActivityPage};
+use crate::wire::error::AppError;
 use crate::domain::money::Money;
 use crate::server::db::decode;
 use crate::server::db::keyset::{cursor, parse_cursor};

@@ -5,8 +5,8 @@ use base64::Engine;
 use rand::Rng;
 use serde_json::json;
 
-use crate::api::api_keys::{ApiKeyRow, CreatedApiKey};
-use crate::api::error::AppError;
+use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
+use crate::wire::error::AppError;
 use crate::domain::api_key::{KEY_PREFIX, display_prefix, validate_name};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;

@@ -10,8 +10,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Executor, FromRow};
 
-use crate::api::billing_details::{BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details};
-use crate::api::error::AppError;
+use crate::wire::billing_details::{BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details};
+use crate::wire::error::AppError;
 use crate::domain::address::{Address, format_single_line};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;

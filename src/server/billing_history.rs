@@ -3,9 +3,9 @@
 
 use sqlx::FromRow;
 
-use crate::api::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
-use crate::api::error::AppError;
-use crate::api::payments::PaymentStatus;
+use crate::wire::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentStatus;
 use crate::domain::billing_items::{InvoiceKind, InvoiceStatus, iso_date, is_overdue};
 use crate::server::clock::today;
 use crate::server::db::{decode, keyset};

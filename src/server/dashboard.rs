@@ -2,8 +2,8 @@
 //! authorize), the profile, open invoices, open estimates, subscriptions, payment methods and
 //! unresolved failed payments.
 
-use crate::api::dashboard::Dashboard;
-use crate::api::error::AppError;
+use crate::wire::dashboard::Dashboard;
+use crate::wire::error::AppError;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::people::initials;
 use crate::server::auth::authorize::Authorized;

@@ -602,7 +602,7 @@ impl Demo<'_> {
     async fn reconciliation_statements(&mut self) -> Result<(), DemoError> {
         for (account, invoice_id, month) in std::mem::take(&mut self.statements) {
             let currency = if account == GLOBEX { Currency::Eur } else { Currency::Usd };
-            let ledger_error = |e: crate::api::error::AppError| DemoError::Ledger(e.to_string());
+            let ledger_error = |e: crate::wire::error::AppError| DemoError::Ledger(e.to_string());
             let facts = load::facts(self.tx, &[account.to_string()], month).await.map_err(ledger_error)?;
             let Some(facts) = facts.get(account) else { continue };
             let composed = plan::compose_statement(&facts.ledger, &facts.memo_invoices, currency, month).map_err(ledger_error)?;

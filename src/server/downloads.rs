@@ -19,8 +19,8 @@ use super::pdf::{
 use super::state::AppState;
 use super::statements::{self, LineKind};
 use super::usage;
-use crate::api::billing_items::PartyDetails;
-use crate::api::error::AppError;
+use crate::wire::billing_items::PartyDetails;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::{InvoiceStatus, parse_iso_date};
 
 fn refuse(error: AppError) -> Response {

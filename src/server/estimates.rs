@@ -11,8 +11,8 @@ use super::billing_details::bill_to_snapshot;
 use super::clock::{today, unix_now};
 use super::db::{Tx, decode};
 use super::ids::new_id;
-use crate::api::error::AppError;
-use crate::api::estimates::ApprovedEstimate;
+use crate::wire::error::AppError;
+use crate::wire::estimates::ApprovedEstimate;
 use crate::domain::billing_items::{estimate_is_expired, format_date, iso_date};
 
 /// Invoices issued from an approved estimate are due this many days later.
@@ -204,7 +204,7 @@ struct SummaryRow {
     total: i64,
 }
 
-pub async fn list(caller: &Authorized) -> Result<Vec<crate::api::estimates::EstimateSummary>, AppError> {
+pub async fn list(caller: &Authorized) -> Result<Vec<crate::wire::estimates::EstimateSummary>, AppError> {
     use crate::domain::billing_items::{EstimateKind, EstimateStatus};
     let today = today(caller.state.clock.as_ref());
     let rows: Vec<SummaryRow> = sqlx::query_as(
@@ -218,7 +218,7 @@ pub async fn list(caller: &Authorized) -> Result<Vec<crate::api::estimates::Esti
         .map(|r| {
             let valid_until = decode::date(&r.valid_until)?;
             let status = decode::enumerated(&r.status, EstimateStatus::parse)?;
-            Ok(crate::api::estimates::EstimateSummary {
+            Ok(crate::wire::estimates::EstimateSummary {
                 kind: decode::enumerated(&r.kind, EstimateKind::parse)?,
                 is_expired: status == EstimateStatus::Open && estimate_is_expired(valid_until, today),
                 total: decode::money(r.total, &r.currency)?,
@@ -251,7 +251,7 @@ struct DecisionRow {
 }
 
 /// The most recent decisions on a vendor's estimates, with who decided and when.
-pub async fn decisions_for_vendor(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<crate::api::staff::EstimateDecision>, AppError> {
+pub async fn decisions_for_vendor(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<crate::wire::staff::EstimateDecision>, AppError> {
     use crate::domain::billing_items::{EstimateKind, EstimateStatus};
     let rows: Vec<DecisionRow> = sqlx::query_as(
         "SELECT e.id, e.number, e.kind, e.title, a.name AS client_name, e.status, e.decided_at, u.name AS decided_by_name,
@@ -269,7 +269,7 @@ pub async fn decisions_for_vendor(pool: &sqlx::AnyPool, vendor_id: &str) -> Resu
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(crate::api::staff::EstimateDecision {
+            Ok(crate::wire::staff::EstimateDecision {
                 kind: decode::enumerated(&r.kind, EstimateKind::parse)?,
                 status: decode::enumerated(&r.status, EstimateStatus::parse)?,
                 total: decode::money(r.total, &r.currency)?,

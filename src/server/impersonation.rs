@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::auth::authorize::Authorized;
 use crate::server::auth::rotate::{View, rotate};
 use crate::server::clock::unix_now;

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use super::operator::error::ApiError;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 /// Server functions take forms and small JSON documents.
 pub const SERVER_FUNCTION_BODY_LIMIT: usize = 64 * 1024;

@@ -11,7 +11,7 @@ use super::auth::authorize::{ResolvedSession, resolve_session};
 use super::clock::unix_now;
 use super::db::sessions::touch;
 use super::state::AppState;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 /// Paths that are served to anyone.
 fn is_public(path: &str) -> bool {

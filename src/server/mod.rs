@@ -3,7 +3,6 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod activity;
-pub mod app;
 pub mod auth;
 pub mod billing_details;
 pub mod billing_history;
@@ -29,6 +28,7 @@ pub mod payments;
 pub mod pdf;
 pub mod request;
 pub mod secrets;
+pub mod startup;
 pub mod state;
 pub mod statements;
 pub mod subscriptions;

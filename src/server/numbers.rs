@@ -5,7 +5,7 @@
 
 use time::Date;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use super::auth::cookies::session_token;
 use super::state::{AppState, app_state};
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 pub struct RequestInfo {
     pub state: AppState,

@@ -27,7 +27,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// The application state inside a server function or during server rendering.
-pub fn app_state() -> Result<AppState, crate::api::error::AppError> {
+pub fn app_state() -> Result<AppState, crate::wire::error::AppError> {
     leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| crate::api::error::AppError::internal("state", "AppState missing from context"))
+        .ok_or_else(|| crate::wire::error::AppError::internal("state", "AppState missing from context"))
 }

@@ -6,7 +6,7 @@
 use sqlx::FromRow;
 use time::{Date, Duration};
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use crate::api::error::AppError;
-use crate::api::team::{InvitationView, PendingInvitation, Team, TeamMember};
+use crate::wire::error::AppError;
+use crate::wire::team::{InvitationView, PendingInvitation, Team, TeamMember};
 use crate::domain::people::is_plausible_email;
 use crate::domain::role::Role;
 use crate::domain::team::{check_change, check_invite};

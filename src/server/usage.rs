@@ -5,8 +5,8 @@
 
 use sqlx::FromRow;
 
-use crate::api::error::AppError;
-use crate::api::usage::{DayUsage, NumberUsage, PhoneNumber, SubAccountUsage, UsageFilters, UsageReport};
+use crate::wire::error::AppError;
+use crate::wire::usage::{DayUsage, NumberUsage, PhoneNumber, SubAccountUsage, UsageFilters, UsageReport};
 use crate::domain::billing_items::iso_date;
 use crate::domain::money::{Money, MoneyError};
 use crate::domain::usage::{CategoryTallies, UsageCategory, UsageMonth};

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 use crate::api::accounts::my_accounts;
-use crate::api::auth::{Logout, SessionView, current_session};
-use crate::api::error::AppError;
+use crate::wire::auth::SessionView;
+use crate::api::auth::{Logout, current_session};
+use crate::wire::error::AppError;
 use crate::api::staff::exit_client_view;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::full_reload::{reload_at, switch_account_action};

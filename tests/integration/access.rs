@@ -1,9 +1,9 @@
 use axum::http::StatusCode;
 
 use crate::support::{PASSWORD, TestApp, call_request_with};
-use portico::api::dashboard::NoAccessInfo;
-use portico::api::error::AppError;
-use portico::api::staff::ClientRow;
+use portico::wire::dashboard::NoAccessInfo;
+use portico::wire::error::AppError;
+use portico::wire::staff::ClientRow;
 use portico::domain::role::Role;
 
 async fn an_invoice_of(app: &TestApp, account: &str) -> String {

@@ -2,7 +2,7 @@ use axum::http::StatusCode;
 use time::Duration;
 
 use crate::support::{PASSWORD, TestApp, call_request, send};
-use portico::api::error::AppError;
+use portico::wire::error::AppError;
 
 #[tokio::test]
 async fn login_sets_a_hardened_cookie_and_stores_only_a_hash() {

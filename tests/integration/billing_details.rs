@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::support::TestApp;
-use portico::api::billing_details::{BillingContact, BillingDetails, UpdateOutcome};
-use portico::api::error::AppError;
+use portico::wire::billing_details::{BillingContact, BillingDetails, UpdateOutcome};
+use portico::wire::error::AppError;
 use portico::server::billing_details::{BillTo, LAST_CONTACT, bill_to_snapshot};
 use portico::server::clock::Clock;
 

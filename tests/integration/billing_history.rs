@@ -2,7 +2,7 @@ use axum::http::StatusCode;
 use std::collections::HashSet;
 
 use crate::support::TestApp;
-use portico::api::billing_history::{HistoryEntry, HistoryPage};
+use portico::wire::billing_history::{HistoryEntry, HistoryPage};
 
 fn key(e: &HistoryEntry) -> String {
     match e {
@@ -58,7 +58,7 @@ async fn load_more_reaches_every_entry_once_even_while_new_ones_arrive() {
     assert_eq!(seen.len() as i64, expected, "every entry that existed at the start, exactly once");
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), seen.len(), "no duplicates");
     assert!(seen.iter().all(|id| !id.starts_with("inv_new")), "entries newer than the first page stay out of older pages");
-    let size = portico::api::billing_history::HISTORY_PAGE_SIZE;
+    let size = portico::wire::billing_history::HISTORY_PAGE_SIZE;
     assert_eq!(pages, (expected + size - 1) / size);
 }
 

@@ -10,8 +10,8 @@ use time::macros::date;
 use time::{Date, Duration};
 
 use crate::support::TestApp;
-use portico::api::payments::PaymentResult;
-use portico::api::billing_rules::BillingRulesView;
+use portico::wire::payments::PaymentResult;
+use portico::wire::billing_rules::BillingRulesView;
 use portico::domain::credit::EntryKind;
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 
 use crate::support::TestApp;
-use portico::api::dashboard::Dashboard;
+use portico::wire::dashboard::Dashboard;
 use portico::domain::billing_items::{EstimateKind, InvoiceKind};
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;

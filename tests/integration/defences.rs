@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::{COOKIE, HOST, ORIGIN, TestApp, call_request, page_request};
-use portico::api::error::AppError;
+use portico::wire::error::AppError;
 
 fn post(path: &str, content_type: &str, body: Body) -> Request<Body> {
     Request::post(path)

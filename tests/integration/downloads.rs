@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 use std::process::Command;
 
 use crate::support::TestApp;
-use portico::api::billing_items::InvoiceDetail;
+use portico::wire::billing_items::InvoiceDetail;
 
 fn pdf_text(bytes: &[u8]) -> String {
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");

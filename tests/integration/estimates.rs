@@ -2,8 +2,8 @@ use axum::http::StatusCode;
 use time::Duration;
 
 use crate::support::{TestApp, call_request, send};
-use portico::api::billing_items::{EstimateDetail, InvoiceDetail};
-use portico::api::estimates::ApprovedEstimate;
+use portico::wire::billing_items::{EstimateDetail, InvoiceDetail};
+use portico::wire::estimates::ApprovedEstimate;
 use portico::domain::billing_items::EstimateStatus;
 
 #[tokio::test]
@@ -117,7 +117,7 @@ async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
     let owner = app.login("owner@northwind.test").await;
     let declined = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Not this year")], Some(&owner)).await;
     assert_eq!(declined.status, StatusCode::OK);
-    let list: Vec<portico::api::estimates::EstimateSummary> = app.call("estimates", &[], Some(&owner)).await.json();
+    let list: Vec<portico::wire::estimates::EstimateSummary> = app.call("estimates", &[], Some(&owner)).await.json();
     let numbers: Vec<(&str, EstimateStatus, bool)> = list.iter().map(|e| (e.number.as_str(), e.status, e.is_expired)).collect();
     assert_eq!(
         numbers,
@@ -126,13 +126,13 @@ async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
     let member = app.login("member@northwind.test").await;
     assert_eq!(app.call("estimates", &[], Some(&member)).await.status, StatusCode::FORBIDDEN);
     let globex = app.login("owner@globex.test").await;
-    let theirs: Vec<portico::api::estimates::EstimateSummary> = app.call("estimates", &[], Some(&globex)).await.json();
+    let theirs: Vec<portico::wire::estimates::EstimateSummary> = app.call("estimates", &[], Some(&globex)).await.json();
     assert_eq!(theirs.len(), 2, "the open proposal and the declined one");
 }
 
 #[tokio::test]
 async fn the_agency_sees_who_decided_each_estimate_and_when() {
-    use portico::api::staff::EstimateDecision;
+    use portico::wire::staff::EstimateDecision;
     use portico::server::clock::Clock;
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;

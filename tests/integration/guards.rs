@@ -14,8 +14,8 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::support::{PASSWORD, TestApp, TestResponse, call_request, json_request, send};
-use portico::api::error::AppError;
-use portico::api::payments::{LinkedInvoice, PaymentResult};
+use portico::wire::error::AppError;
+use portico::wire::payments::{LinkedInvoice, PaymentResult};
 use portico::server::auth::throttle;
 
 /// A request as if sent from `address`.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::{Column, Row};
 
 use crate::support::{TestApp, call_request, json_request, send};
-use portico::api::error::AppError;
+use portico::wire::error::AppError;
 use portico::server::ids::{new_secret_token, token_hash};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use time::macros::date;
 
 use crate::support::{HOST, TestApp, TestResponse};
-use portico::api::billing_items::InvoiceDetail;
-use portico::api::payments::{PaymentQuote, PaymentResult};
+use portico::wire::billing_items::InvoiceDetail;
+use portico::wire::payments::{PaymentQuote, PaymentResult};
 use portico::domain::fees::MethodQuote;
 use portico::domain::payment_method::MethodKind;
 
@@ -214,7 +214,7 @@ async fn staff_record_transfers_and_support_staff_only_see_them() {
     let PaymentResult::AwaitingTransfer { payment_id, total, .. } = res.json() else { panic!("{}", res.body) };
 
     let sam = app.login("support@acme.test").await;
-    let listed: Vec<portico::api::staff::AwaitingTransfer> = app.call("staff/transfers", &[], Some(&sam)).await.json();
+    let listed: Vec<portico::wire::staff::AwaitingTransfer> = app.call("staff/transfers", &[], Some(&sam)).await.json();
     assert_eq!(listed.len(), 1);
     assert_eq!((listed[0].payment_id.as_str(), listed[0].total), (payment_id.as_str(), total));
     assert_eq!(listed[0].open_again_on, crate::support::pinned_today() + time::Duration::days(10));

@@ -6,7 +6,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, TestResponse, send};
-use portico::api::api_keys::{ApiKeyRow, CreatedApiKey};
+use portico::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 use portico::server::ids::token_hash;
 
 const NW: &str = "acc_northwind";

@@ -2,7 +2,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
-use portico::api::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod};
+use portico::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod};
 use portico::server::payments::processor::{ChargeOutcome, ChargeRequest};
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;

@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use time::Duration;
 
 use crate::support::{TestApp, json_request, send};
-use portico::api::dashboard::Dashboard;
-use portico::api::error::AppError;
-use portico::api::payments::{LinkedInvoice, PaymentHistoryPage, PaymentQuote, PaymentResult, PaymentStatus};
+use portico::wire::dashboard::Dashboard;
+use portico::wire::error::AppError;
+use portico::wire::payments::{LinkedInvoice, PaymentHistoryPage, PaymentQuote, PaymentResult, PaymentStatus};
 use portico::domain::currency::Currency;
 use portico::domain::fees::MethodQuote;
 use portico::domain::money::Money;
@@ -89,7 +89,7 @@ async fn paying_one_invoice_charges_once_with_the_fee_and_settles_it() {
     assert_eq!(app.count("SELECT amount FROM sandbox_charges").await, due + card_fee);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.succeeded'").await, 1);
     // The invoice shows the surcharge paid with it.
-    let detail: portico::api::billing_items::InvoiceDetail = app.call("invoice", &[("id", &prorated)], Some(&owner)).await.json();
+    let detail: portico::wire::billing_items::InvoiceDetail = app.call("invoice", &[("id", &prorated)], Some(&owner)).await.json();
     assert_eq!((detail.fees_paid, detail.amount_due), (Money::new(card_fee, USD), Money::zero(USD)));
 
     // Paying it again is refused plainly.
@@ -271,7 +271,7 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
     let (prorated, due) = open_invoice(&app, "prorated_license").await;
     let res = app.call("payment-links/create", &[("invoice_id", &prorated)], Some(&owner)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let link: portico::api::payments::PaymentLink = res.json();
+    let link: portico::wire::payments::PaymentLink = res.json();
     let token = link.url.rsplit('/').next().unwrap().to_string();
     assert!(token.len() >= 43, "unguessable");
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM payment_links WHERE token_hash = '{token}'")).await, 0, "only a hash is stored");
@@ -299,7 +299,7 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
 
     // Another link expires after its lifetime.
     let (license, _) = open_invoice(&app, "license").await;
-    let link: portico::api::payments::PaymentLink = app.call("payment-links/create", &[("invoice_id", &license)], Some(&owner)).await.json();
+    let link: portico::wire::payments::PaymentLink = app.call("payment-links/create", &[("invoice_id", &license)], Some(&owner)).await.json();
     let token = link.url.rsplit('/').next().unwrap().to_string();
     app.clock.advance(Duration::days(8));
     let owner = app.login("owner@northwind.test").await;

@@ -7,10 +7,10 @@ use serde_json::json;
 use time::Duration;
 
 use crate::support::{TestApp, json_request, send};
-use portico::api::billing_items::InvoiceDetail;
-use portico::api::error::AppError;
-use portico::api::payments::PaymentResult;
-use portico::api::subscriptions::{ChangeOutcome, ChangePreview, SubscriptionsPage};
+use portico::wire::billing_items::InvoiceDetail;
+use portico::wire::error::AppError;
+use portico::wire::payments::PaymentResult;
+use portico::wire::subscriptions::{ChangeOutcome, ChangePreview, SubscriptionsPage};
 
 const LICENSES: &str = "sub_nw_licenses";
 const PARTNER: &str = "sub_nw_partner";

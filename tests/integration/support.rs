@@ -12,8 +12,9 @@ use time::macros::datetime;
 use time::{Date, OffsetDateTime};
 use tower::ServiceExt;
 
-use portico::api::error::AppError;
-use portico::server::app::{new_state, router};
+use portico::wire::error::AppError;
+use portico::app::router;
+use portico::server::startup::new_state;
 use portico::server::clock::ManualClock;
 use portico::server::config::Settings;
 use portico::server::db::Db;

@@ -5,12 +5,12 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::support::TestApp;
-use portico::api::accounts::AccountsOverview;
-use portico::api::activity::ActivityPage;
-use portico::api::auth::SessionView;
-use portico::api::dashboard::Dashboard;
-use portico::api::error::AppError;
-use portico::api::team::{InvitationView, PendingInvitation, Team};
+use portico::wire::accounts::AccountsOverview;
+use portico::wire::activity::ActivityPage;
+use portico::wire::auth::SessionView;
+use portico::wire::dashboard::Dashboard;
+use portico::wire::error::AppError;
+use portico::wire::team::{InvitationView, PendingInvitation, Team};
 use portico::domain::role::Role;
 
 async fn session(app: &TestApp, token: &str) -> SessionView {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::support::{TestApp, TestResponse};
-use portico::api::usage::{UsageFilters, UsageReport};
+use portico::wire::usage::{UsageFilters, UsageReport};
 use portico::domain::currency::Currency;
 use portico::domain::money::{CurrencyTotals, Money};
 use portico::domain::usage::{UsageCategory, UsageMonth, format_count};

@@ -3,7 +3,7 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::auth::cookies::session_token;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;

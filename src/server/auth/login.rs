@@ -6,7 +6,7 @@ use super::authorize::Authorized;
 use super::cookies::{expired_session_cookie, session_cookie};
 use super::password::{Lane, burn_equivalent_time, hash_in, verify_password};
 use super::throttle;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};

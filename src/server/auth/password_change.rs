@@ -5,7 +5,7 @@ use super::authorize::Authorized;
 use super::password::{hash_password, off_the_workers, password_problem, verify_password};
 use super::rotate::{View, rotate};
 use super::throttle;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::request::RequestInfo;
 

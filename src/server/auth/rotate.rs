@@ -3,7 +3,7 @@
 //! an id seen before the change is worth nothing after it.
 
 use super::cookies::session_cookie;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::db::Tx;
 use crate::server::ids::{new_secret_token, token_hash};
 use crate::server::request::RequestInfo;

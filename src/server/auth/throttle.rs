@@ -8,7 +8,7 @@
 //! five checked and fifteen refused, never twenty checked. The attempt is then marked failed or
 //! succeeded; only failures (and attempts that never finished) count.
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::db::Db;
 use crate::server::ids::new_id;
 

@@ -2,8 +2,8 @@
 //! threshold; this pays it outside that transaction, with the top-up's own idempotency key, so
 //! running it twice (a retry, two server processes, a restart halfway) pays it once.
 
-use crate::api::error::AppError;
-use crate::api::payments::PaymentResult;
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 use crate::server::clock::unix_now;
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::decode;

@@ -6,7 +6,7 @@
 use sqlx::AnyConnection;
 
 use super::reactions;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;

@@ -4,12 +4,9 @@ use serde_json::json;
 
 use super::settings::{self, CreditSettings};
 use super::status;
-use crate::api::credit::{
-    AutoTopUpView, CreditEntriesPage, CreditEntryView, CreditPage, CreditSettingsInput,
-    CreditSettingsView, TopUpMethod,
-};
-use crate::api::error::AppError;
-use crate::api::payments::PaymentResult;
+use crate::wire::credit::{AutoTopUpView, CreditEntriesPage, CreditEntryView, CreditPage, CreditSettingsInput, CreditSettingsView, TopUpMethod};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 use crate::domain::credit::{EntryKind, parse_amount, parse_threshold, validate_top_up};
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::ledger::Appended;
 use super::settings::{self, CreditSettings};
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::credit::crosses_down;
 use crate::domain::money::Money;
 use crate::server::db::Tx;

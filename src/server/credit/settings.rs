@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::server::db::Tx;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]

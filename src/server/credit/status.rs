@@ -5,7 +5,7 @@ use sqlx::AnyPool;
 use time::Date;
 
 use super::ledger::balance_in;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::service_status::{Facts, ServiceStatus, UnpaidInvoice, evaluate};
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::decode;

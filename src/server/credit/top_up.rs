@@ -5,8 +5,8 @@
 
 use serde_json::json;
 
-use crate::api::error::AppError;
-use crate::api::payments::PaymentResult;
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 use crate::domain::credit::{EntryKind, validate_top_up};
 use crate::domain::money::Money;
 use crate::server::billing_details::bill_to_snapshot;

@@ -18,7 +18,7 @@ use time::{Date, Duration};
 
 use super::method;
 use super::rules::BillingRules;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::domain::currency::Currency;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use time::Date;
 
 use super::documents::Recipient;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_cycle::{month_key, next_month_start};
 use crate::domain::licenses::Span;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, iso_date};

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::load::Method;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::payment_method::MethodKind;
 use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
 use crate::server::db::dashboard::method_label;

@@ -21,7 +21,7 @@ use std::time::Instant;
 use time::Date;
 
 use self::rules::BillingRules;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_cycle::MonthDocuments;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
 use crate::server::clock::unix_now;

@@ -11,7 +11,7 @@ use super::documents::{Draft, DraftLine};
 use super::method;
 use super::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Number, Subscription};
 use super::rules::BillingRules;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_cycle::{
     MonthDocuments, card_expired_by, last_of_month, month_key, month_name, next_license_charge,
 };

@@ -5,8 +5,8 @@
 
 use serde_json::json;
 
-use crate::api::billing_rules::BillingRulesView;
-use crate::api::error::AppError;
+use crate::wire::billing_rules::BillingRulesView;
+use crate::wire::error::AppError;
 use crate::domain::billing_cycle::{RetrySchedule, parse_days};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;

@@ -11,7 +11,7 @@ use super::documents::{self, Issued};
 use super::load::AccountFacts;
 use super::notices::{self, Settlement};
 use super::plan::AccountPlan;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_cycle::month_key;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::Tx;

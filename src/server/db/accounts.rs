@@ -1,9 +1,9 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::decode;
-use crate::api::dashboard::BillingContactPerson;
-use crate::api::error::AppError;
-use crate::api::staff::ClientRow;
+use crate::wire::dashboard::BillingContactPerson;
+use crate::wire::error::AppError;
+use crate::wire::staff::ClientRow;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::role::Role;
 use crate::server::clock::today;

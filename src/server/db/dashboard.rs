@@ -3,8 +3,8 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::decode;
-use crate::api::dashboard::{PaymentMethodSummary, SubscriptionSummary};
-use crate::api::error::AppError;
+use crate::wire::dashboard::{PaymentMethodSummary, SubscriptionSummary};
+use crate::wire::error::AppError;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::payment_method::{CardBrand, CardFunding, ExpiryState, MethodKind, card_expiry_state};
 
@@ -167,7 +167,7 @@ struct FailureRow {
 }
 
 /// Failed payments whose invoices are still unpaid: the client should know, and act.
-pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec<crate::api::dashboard::FailedPaymentNotice>, AppError> {
+pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec<crate::wire::dashboard::FailedPaymentNotice>, AppError> {
     let rows: Vec<FailureRow> = sqlx::query_as(
         "SELECT p.id, p.created_at AS at, p.method_label AS label, p.failure_message AS message, p.amount, p.fee, p.currency,
                 i.id AS invoice_id, i.number
@@ -180,7 +180,7 @@ pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec
     .bind(account_id)
     .fetch_all(pool)
     .await?;
-    let mut notices: Vec<crate::api::dashboard::FailedPaymentNotice> = Vec::new();
+    let mut notices: Vec<crate::wire::dashboard::FailedPaymentNotice> = Vec::new();
     for FailureRow { id, at, label, message, amount, fee, currency, invoice_id, number } in rows {
         if let Some(last) = notices.last_mut().filter(|n| n.payment_id == id) {
             last.invoice_ids.push(invoice_id);
@@ -190,7 +190,7 @@ pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec
         if notices.len() == 3 {
             break;
         }
-        notices.push(crate::api::dashboard::FailedPaymentNotice {
+        notices.push(crate::wire::dashboard::FailedPaymentNotice {
             payment_id: id,
             at,
             method_label: label,

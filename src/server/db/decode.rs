@@ -3,7 +3,7 @@
 
 use time::Date;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::parse_iso_date;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;

@@ -4,9 +4,9 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::decode;
-use crate::api::billing_items::{DocumentLine, EstimateDetail, InvoiceDetail, PartyDetails};
-use crate::api::dashboard::{OpenEstimate, OpenInvoice};
-use crate::api::error::AppError;
+use crate::wire::billing_items::{DocumentLine, EstimateDetail, InvoiceDetail, PartyDetails};
+use crate::wire::dashboard::{OpenEstimate, OpenInvoice};
+use crate::wire::error::AppError;
 use crate::domain::billing_items::{
     EstimateKind, EstimateStatus, InvoiceKind, InvoiceStatus, estimate_is_expired, is_overdue,
 };
@@ -275,7 +275,7 @@ pub async fn estimate_detail(state: &AppState, account_id: &str, estimate_id: &s
         subtotal: money(r.subtotal)?,
         tax: money(r.tax)?,
         total: money(r.total)?,
-        decision: r.decided_at.map(|decided_at| crate::api::billing_items::EstimateDecision {
+        decision: r.decided_at.map(|decided_at| crate::wire::billing_items::EstimateDecision {
             decided_at,
             decided_by: r.decided_by_name.clone().unwrap_or_else(|| "a former user".into()),
             approver_name: r.approver_name.clone(),

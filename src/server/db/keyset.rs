@@ -4,7 +4,7 @@
 
 use sqlx::AnyPool;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 /// The position after which the next page starts; `(i64::MAX, "")` for the first page.
 pub fn parse_cursor(cursor: Option<&str>) -> Result<(i64, String), AppError> {

@@ -15,7 +15,7 @@ use super::auth::ApiCaller;
 use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::wire::{Amount, rfc3339};
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::credit::EntryKind;
 use crate::domain::credit_adjustment::{validate_adjustment, validate_reason};
 use crate::server::clock::unix_now;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::field_error::FieldError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -176,7 +176,7 @@ async fn lock_account(tx: &mut Tx, vendor_id: &str, account_id: &str, ids: &[&st
                 released_on: released.as_deref().map(decode::date).transpose()?,
             })
         })
-        .collect::<Result<Vec<_>, crate::api::error::AppError>>()?;
+        .collect::<Result<Vec<_>, crate::wire::error::AppError>>()?;
     let mut known = HashMap::new();
     for chunk in ids.chunks(500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
@@ -206,7 +206,7 @@ async fn lock_account(tx: &mut Tx, vendor_id: &str, account_id: &str, ids: &[&st
 /// One usage entry for the account's accepted records, unless together they cost nothing.
 async fn charge(tx: &mut Tx, now: i64, today: time::Date, account_id: &str, account: &Account) -> Result<Option<String>, ApiError> {
     let total = Money::sum(account.currency, account.accepted.iter().map(|(_, u)| u.cost))
-        .map_err(|e| crate::api::error::AppError::internal("usage total", e))?;
+        .map_err(|e| crate::wire::error::AppError::internal("usage total", e))?;
     if total.is_zero() {
         return Ok(None);
     }

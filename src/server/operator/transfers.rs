@@ -14,7 +14,7 @@ use super::auth::ApiCaller;
 use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::wire::{Amount, rfc3339};
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::field_error::FieldError;
 use crate::domain::money::Money;
 use crate::server::payments::transfers::{Recorder, record_received};

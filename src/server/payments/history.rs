@@ -3,8 +3,8 @@
 
 use sqlx::AnyPool;
 
-use crate::api::error::AppError;
-use crate::api::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
+use crate::wire::error::AppError;
+use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
 use crate::server::db::{decode, keyset};
 
 fn status(s: &str) -> Result<PaymentStatus, AppError> {

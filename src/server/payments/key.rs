@@ -5,7 +5,7 @@
 //! key a client chooses can be, block or replay another account's payment or an automatic
 //! charge, at Portico or at the processor.
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentKey(String);

@@ -427,7 +427,7 @@ pub async fn tokenize(
     let token = match encode_token(secret, &body) {
         Ok(token) => token,
         Err(e) => {
-            let error = crate::api::error::AppError::internal("sandbox token", e);
+            let error = crate::wire::error::AppError::internal("sandbox token", e);
             return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
         }
     };

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sqlx::Any;
 use std::str::FromStr;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::currency::Currency;
 use crate::domain::fees::FeeSchedule;
 use crate::domain::payment_method::MethodKind;

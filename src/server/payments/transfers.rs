@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::processor::ChargeOutcome;
 use super::settle::settle;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::money::Money;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
@@ -188,7 +188,7 @@ mod tests {
 }
 
 /// The vendor's payments awaiting a transfer, for its staff.
-pub async fn for_staff(caller: &crate::server::auth::authorize::Authorized) -> Result<Vec<crate::api::staff::AwaitingTransfer>, AppError> {
+pub async fn for_staff(caller: &crate::server::auth::authorize::Authorized) -> Result<Vec<crate::wire::staff::AwaitingTransfer>, AppError> {
     let vendor_id = &caller.staff()?.vendor_id;
     let pool = caller.state.db.pool();
     let mut conn = pool.acquire().await?;
@@ -201,7 +201,7 @@ pub async fn for_staff(caller: &crate::server::auth::authorize::Authorized) -> R
         .into_iter()
         .map(|w| {
             let chosen_on = time::OffsetDateTime::from_unix_timestamp(w.since).map_err(|e| AppError::internal("transfer date", e))?.date();
-            Ok(crate::api::staff::AwaitingTransfer {
+            Ok(crate::wire::staff::AwaitingTransfer {
                 account_name: names.get(&w.account_id).cloned().unwrap_or_default(),
                 open_again_on: chosen_on + time::Duration::days(wait_days),
                 payment_id: w.payment_id,

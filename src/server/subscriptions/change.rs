@@ -13,8 +13,8 @@ use time::Date;
 use super::record::{SubscriptionRecord, creditable, load, unpaid_change_invoice};
 use crate::domain::credit::EntryKind;
 use crate::server::credit::ledger::{NewEntry, append};
-use crate::api::error::AppError;
-use crate::api::subscriptions::{ChangeOutcome, ChangePreview};
+use crate::wire::error::AppError;
+use crate::wire::subscriptions::{ChangeOutcome, ChangePreview};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, format_date, iso_date};
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
 use crate::domain::money::Money;
@@ -257,7 +257,7 @@ async fn charge(
     invoice_id: &str,
     method_id: String,
     key: &str,
-) -> Result<crate::api::payments::PaymentResult, AppError> {
+) -> Result<crate::wire::payments::PaymentResult, AppError> {
     let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: None };
     pay(&caller.state, payer, &[invoice_id.to_string()], PayWith::Stored(method_id), &PaymentKey::from_stored(key).derived("charge")).await
 }

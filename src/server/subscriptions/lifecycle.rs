@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::record::load;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::Transition;
 use crate::server::auth::authorize::Authorized;

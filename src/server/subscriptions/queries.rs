@@ -2,8 +2,8 @@
 
 use sqlx::FromRow;
 
-use crate::api::error::AppError;
-use crate::api::subscriptions::{MethodOption, PlanOption, Subscription, SubscriptionsPage};
+use crate::wire::error::AppError;
+use crate::wire::subscriptions::{MethodOption, PlanOption, Subscription, SubscriptionsPage};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;

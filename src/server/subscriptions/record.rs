@@ -1,6 +1,6 @@
 //! A subscription as stored, with its plan, read inside the use case's transaction.
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::subscription::{Period, PlanKind, SubscriptionState, period_price};

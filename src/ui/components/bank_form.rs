@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::card_form::{FieldMessage, interactive, keep_digits, set_input};
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::bank::BankAccountType;
 
 #[component]

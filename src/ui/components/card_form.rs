@@ -11,7 +11,7 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 use crate::domain::cards::{cvc_length, detect_brand, format_for_display};
 use crate::domain::payment_method::CardBrand;
 

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::billing_items::{DocumentLine, PartyDetails};
+use crate::wire::billing_items::{DocumentLine, PartyDetails};
 use crate::domain::money::Money;
 
 #[component]

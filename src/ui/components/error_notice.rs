@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 /// How a page shows a failed load: each error says what the reader can do about it.
 #[component]

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::accounts::switch_account;
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 /// Loads `path` afresh in the browser; nothing on the server.
 pub fn reload_at(path: &str) {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use std::future::Future;
 
-use crate::api::error::AppError;
+use crate::wire::error::AppError;
 
 /// The entries shown so far, where the next page starts, and the action that fetches it.
 pub struct Paged<T: Send + Sync + 'static> {

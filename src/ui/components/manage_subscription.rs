@@ -5,11 +5,9 @@
 use leptos::prelude::*;
 
 use super::modal::Modal;
-use crate::api::payments::PaymentResult;
-use crate::api::subscriptions::{
-    ChangeOutcome, ChangePreview, MethodOption, Subscription, cancel_subscription, change_subscription,
-    preview_subscription_change, resume_subscription, set_subscription_payment_method,
-};
+use crate::wire::payments::PaymentResult;
+use crate::wire::subscriptions::{ChangeOutcome, ChangePreview, MethodOption, Subscription};
+use crate::api::subscriptions::{cancel_subscription, change_subscription, preview_subscription_change, resume_subscription, set_subscription_payment_method};
 use crate::domain::billing_items::{SubscriptionStatus, format_date};
 
 /// What the last action did, shown at the top of the dialog and focused so it is read out.

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::payments::PaymentResult;
+use crate::wire::payments::PaymentResult;
 use crate::domain::fees::MethodQuote;
 
 /// "Fee $0.85 · Total $22.13", "No fee", or why the option cannot be used.

@@ -4,6 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::wire::auth::{RenderedFor, SessionView};
+use crate::wire::error::AppError;
+
 /// Whether this page is shown to staff viewing as the client. Known on the server from the
 /// request's session and carried to the browser with the page, so both render the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,18 +14,10 @@ pub struct StaffView(pub bool);
 
 pub fn provide_staff_view() {
     let viewing = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        {
-            use crate::server::auth::authorize::ResolvedSession;
-            use_context::<axum::http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<ResolvedSession>().cloned())
-                .and_then(|resolved| resolved.0)
-                .is_some_and(|session| session.impersonation.is_some())
-        }
-        // Built in the browser only after a client-side navigation, which never starts or
-        // ends a client view (both reload the page).
-        #[cfg(not(feature = "ssr"))]
-        false
+        // On the server the composition root says whom it renders for; built in the browser
+        // only after a client-side navigation, which never starts or ends a client view (both
+        // reload the page).
+        use_context::<RenderedFor>().is_some_and(|r| r.viewing_as_client)
     })
     .into_inner();
     provide_context(StaffView(viewing));
@@ -67,21 +62,11 @@ pub fn StaffViewLock(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StaffAdmin(pub RwSignal<Option<bool>>);
 
-pub fn provide_staff_admin(session: Resource<Result<crate::api::auth::SessionView, crate::api::error::AppError>>) {
+pub fn provide_staff_admin(session: Resource<Result<SessionView, AppError>>) {
     let known = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        {
-            use crate::server::auth::authorize::ResolvedSession;
-            Some(
-                use_context::<axum::http::request::Parts>()
-                    .and_then(|parts| parts.extensions.get::<ResolvedSession>().cloned())
-                    .and_then(|resolved| resolved.0)
-                    .and_then(|session| session.staff)
-                    .is_some_and(|staff| staff.staff_role.can_administer()),
-            )
-        }
-        #[cfg(not(feature = "ssr"))]
-        None::<bool>
+        // In the browser the value comes with the page; without one (client-side navigation)
+        // it is not known until the session loads.
+        if cfg!(feature = "ssr") { Some(use_context::<RenderedFor>().is_some_and(|r| r.staff_admin)) } else { None }
     })
     .into_inner();
     let admin = RwSignal::new(known);

@@ -126,7 +126,7 @@ pub fn submit_for_token<F, Fut>(
     on_success: impl FnOnce() + 'static,
 ) where
     F: Fn(String, bool) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<(), crate::api::error::AppError>> + 'static,
+    Fut: std::future::Future<Output = Result<(), crate::wire::error::AppError>> + 'static,
 {
     use leptos::prelude::Set;
     form.pending.set(true);

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::usage::{DayUsage, NumberUsage, SubAccountUsage};
+use crate::wire::usage::{DayUsage, NumberUsage, SubAccountUsage};
 use crate::domain::billing_items::format_date;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;

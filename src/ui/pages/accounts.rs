@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::accounts::{MyAccount, my_accounts};
+use crate::wire::accounts::MyAccount;
+use crate::api::accounts::my_accounts;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::full_reload::switch_account_action;
@@ -53,7 +54,7 @@ pub fn AccountsPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountRow(a: MyAccount, switch: Action<String, Result<(), crate::api::error::AppError>>) -> impl IntoView {
+fn AccountRow(a: MyAccount, switch: Action<String, Result<(), crate::wire::error::AppError>>) -> impl IntoView {
     let id = a.summary.id.clone();
     let name = a.summary.name.clone();
     view! {

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::api::activity::{ActivityEntry, ActivityPage, account_activity, staff_activity};
-use crate::api::error::AppError;
+use crate::wire::activity::{ActivityEntry, ActivityPage};
+use crate::api::activity::{account_activity, staff_activity};
+use crate::wire::error::AppError;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;

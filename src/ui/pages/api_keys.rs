@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use crate::ui::components::staff_view::StaffAdminLock;
 use leptos_meta::Title;
 
-use crate::api::api_keys::{ApiKeyRow, CreatedApiKey, create_api_key, list_api_keys, revoke_api_key};
+use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
+use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
 use crate::domain::api_key::masked;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::badge::{Badge, Tone};

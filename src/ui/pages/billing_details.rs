@@ -10,11 +10,9 @@ use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::api::billing_details::{
-    BillingContact, BillingDetails, DetailsInput, UpdateOutcome, add_billing_contact, get_billing_details, remove_billing_contact,
-    update_billing_details, validate_contact, validate_details,
-};
-use crate::api::error::AppError;
+use crate::wire::billing_details::{BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details};
+use crate::api::billing_details::{add_billing_contact, get_billing_details, remove_billing_contact, update_billing_details};
+use crate::wire::error::AppError;
 use crate::domain::address::{COUNTRIES, PostalFormat, RegionRule, rules};
 use crate::domain::cards::FieldError;
 use crate::domain::tax_id::expected_format;

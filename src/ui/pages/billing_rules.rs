@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use crate::ui::components::staff_view::StaffAdminLock;
 use leptos_meta::Title;
 
-use crate::api::billing_rules::{BillingRulesView, get_billing_rules, save_billing_rules};
-use crate::api::error::AppError;
+use crate::wire::billing_rules::BillingRulesView;
+use crate::api::billing_rules::{get_billing_rules, save_billing_rules};
+use crate::wire::error::AppError;
 use crate::ui::components::error_notice::ErrorNotice;
 
 #[component]

@@ -5,7 +5,8 @@ use leptos_meta::Title;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{ClientRow, EstimateDecision, estimate_decisions, list_clients, view_as_client};
+use crate::wire::staff::{ClientRow, EstimateDecision};
+use crate::api::staff::{estimate_decisions, list_clients, view_as_client};
 use crate::domain::billing_items::{EstimateStatus, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;

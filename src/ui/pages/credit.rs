@@ -10,12 +10,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::api::credit::{
-    CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView,
-    TopUpMethod, credit_entries, get_credit_page, save_credit_settings, top_up_credit,
-};
-use crate::api::error::AppError;
-use crate::api::payments::PaymentResult;
+use crate::wire::credit::{CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView, TopUpMethod};
+use crate::api::credit::{credit_entries, get_credit_page, save_credit_settings, top_up_credit};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 use crate::domain::billing_items::format_unix_time;
 use crate::domain::credit::parse_amount;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};

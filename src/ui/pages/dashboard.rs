@@ -5,10 +5,9 @@ use leptos_meta::Title;
 
 use super::client_list::ClientList;
 use super::no_access::NoBillingAccess;
-use crate::api::dashboard::{
-    Dashboard, FailedPaymentNotice, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary, get_dashboard,
-};
-use crate::api::error::AppError;
+use crate::wire::dashboard::{Dashboard, FailedPaymentNotice, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary};
+use crate::api::dashboard::get_dashboard;
+use crate::wire::error::AppError;
 use crate::domain::billing_items::{InvoiceStatus, SubscriptionStatus, format_date};
 use crate::domain::payment_method::ExpiryState;
 use crate::ui::components::avatar::Avatar;

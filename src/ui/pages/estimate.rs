@@ -4,7 +4,8 @@ use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::billing_items::{EstimateDetail, get_estimate};
+use crate::wire::billing_items::EstimateDetail;
+use crate::api::billing_items::get_estimate;
 use crate::api::estimates::{ApproveEstimate, DeclineEstimate};
 use crate::domain::billing_items::{EstimateStatus, format_date, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};

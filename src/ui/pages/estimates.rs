@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::api::error::AppError;
-use crate::api::estimates::{EstimateSummary, list_estimates};
+use crate::wire::error::AppError;
+use crate::wire::estimates::EstimateSummary;
+use crate::api::estimates::list_estimates;
 use crate::domain::billing_items::{EstimateStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;

@@ -3,7 +3,8 @@ use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::billing_items::{InvoiceDetail, get_invoice};
+use crate::wire::billing_items::InvoiceDetail;
+use crate::api::billing_items::get_invoice;
 use crate::api::payments::create_payment_link;
 use crate::domain::billing_items::{InvoiceStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};

@@ -13,8 +13,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::api::error::AppError;
-use crate::api::payments::{PayOption, PaymentQuote, PaymentResult, pay_invoices, quote_payment};
+use crate::wire::error::AppError;
+use crate::wire::payments::{PayOption, PaymentQuote, PaymentResult};
+use crate::api::payments::{pay_invoices, quote_payment};
 use crate::domain::billing_items::format_date;
 use crate::domain::fees::{MethodQuote, Settlement};
 use crate::ui::components::badge::{Badge, Tone};

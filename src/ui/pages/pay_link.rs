@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::error::AppError;
-use crate::api::payments::{LinkedInvoice, PaymentResult, pay_by_link, view_payment_link};
+use crate::wire::error::AppError;
+use crate::wire::payments::{LinkedInvoice, PaymentResult};
+use crate::api::payments::{pay_by_link, view_payment_link};
 use crate::domain::billing_items::format_date;
 use crate::domain::fees::MethodQuote;
 use crate::ui::components::card_form::CardForm;

@@ -6,11 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::api::error::AppError;
-use crate::api::payment_methods::{
-    PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef, add_payment_method, list_payment_methods,
-    make_default_payment_method, remove_payment_method,
-};
+use crate::wire::error::AppError;
+use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
+use crate::api::payment_methods::{add_payment_method, list_payment_methods, make_default_payment_method, remove_payment_method};
 use crate::domain::payment_method::{ExpiryState, MethodKind};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::bank_form::BankAccountForm;

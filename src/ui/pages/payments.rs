@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::api::error::AppError;
-use crate::api::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus, payment_history};
+use crate::wire::error::AppError;
+use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
+use crate::api::payments::payment_history;
 use crate::domain::billing_items::format_unix_date;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;

@@ -7,8 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::api::error::AppError;
-use crate::api::subscriptions::{Subscription, SubscriptionsPage, list_subscriptions};
+use crate::wire::error::AppError;
+use crate::wire::subscriptions::{Subscription, SubscriptionsPage};
+use crate::api::subscriptions::list_subscriptions;
 use crate::domain::billing_items::{SubscriptionStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;

@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::team::{
-    PendingInvitation, Team, TeamMember, change_member_role, get_team, invite_member, remove_member, revoke_invitation,
-};
+use crate::wire::team::{PendingInvitation, Team, TeamMember};
+use crate::api::team::{change_member_role, get_team, invite_member, remove_member, revoke_invitation};
 use crate::domain::billing_items::format_unix_date;
 use crate::domain::role::Role;
 use crate::ui::components::error_notice::ErrorNotice;

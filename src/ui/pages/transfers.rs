@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::error::AppError;
-use crate::api::staff::{AwaitingTransfer, awaiting_transfers, record_transfer};
+use crate::wire::error::AppError;
+use crate::wire::staff::AwaitingTransfer;
+use crate::api::staff::{awaiting_transfers, record_transfer};
 use crate::domain::billing_items::{format_date, format_unix_date};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;

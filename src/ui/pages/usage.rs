@@ -8,8 +8,9 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::api::error::AppError;
-use crate::api::usage::{UsageFilters, UsageReport, get_usage_filters, get_usage_report};
+use crate::wire::error::AppError;
+use crate::wire::usage::{UsageFilters, UsageReport};
+use crate::api::usage::{get_usage_filters, get_usage_report};
 use crate::domain::usage::UsageMonth;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
