@@ -15,7 +15,6 @@ use sqlx::Connection;
 use time::macros::{date, datetime};
 
 use portico::domain::payment_method::MethodKind;
-use portico::server::startup::new_state;
 use portico::server::clock::FixedClock;
 use portico::server::config::Settings;
 use portico::server::cycle::{CycleReport, RunOptions, run};
@@ -23,6 +22,7 @@ use portico::server::db::Db;
 use portico::server::db::bulk::{Value, insert};
 use portico::server::payments::sandbox::demo_token;
 use portico::server::secrets::ServerSecret;
+use portico::server::startup::new_state;
 
 struct Args {
     accounts: usize,
@@ -34,7 +34,12 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut parsed = Args { accounts: 10_000, workers: 1, batch: RunOptions::new(date!(2026 - 12 - 01), "").batch, no_charges: false };
+    let mut parsed = Args {
+        accounts: 10_000,
+        workers: 1,
+        batch: RunOptions::new(date!(2026 - 12 - 01), "").batch,
+        no_charges: false,
+    };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -56,7 +61,10 @@ async fn database() -> (String, Option<tempfile::TempDir>) {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("portico_bench_{}", std::process::id());
             let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.expect("drop old bench database");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("drop old bench database");
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create bench database");
             let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
             (format!("{base}/{name}"), None)
@@ -98,7 +106,17 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     }
     // Signed with the secret every worker's state reads from this database.
     let secret = ServerSecret::load(db, "").await.expect("server secret");
-    let (token, fingerprint) = demo_token(&secret, MethodKind::Card, Some("visa"), Some("credit"), "4242", Some((12, 2030)), "Bench", None, "bench");
+    let (token, fingerprint) = demo_token(
+        &secret,
+        MethodKind::Card,
+        Some("visa"),
+        Some("credit"),
+        "4242",
+        Some((12, 2030)),
+        "Bench",
+        None,
+        "bench",
+    );
     let october = date!(2026 - 10 - 15).midnight().assume_utc().unix_timestamp();
     let ids: Vec<String> = (0..accounts).map(|k| format!("acc_{k:06}")).collect();
     insert_rows(
@@ -110,7 +128,9 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     insert_rows(
         db,
         "billing_contacts (id, account_id, name, email, created_at)",
-        ids.iter().map(|id| vec![t(format!("bct_{id}")), t(id), t("Accounts"), t(format!("ap@{id}.test")), n(0)]).collect(),
+        ids.iter()
+            .map(|id| vec![t(format!("bct_{id}")), t(id), t("Accounts"), t(format!("ap@{id}.test")), n(0)])
+            .collect(),
     )
     .await;
     if with_cards {
@@ -127,7 +147,17 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     for id in &ids {
         for (prefix, plan, quantity, amount) in [("sp", "plan_partner", 1, 49_900), ("sl", "plan_license", 3, 1_500)] {
             subscriptions.push(vec![
-                t(format!("{prefix}_{id}")), t(id), t(plan), n(quantity), n(amount), t("USD"), t("active"), t("2026-11-01"), t("2026-12-01"), if with_cards { t(format!("pm_{id}")) } else { Value::NullText }, n(0),
+                t(format!("{prefix}_{id}")),
+                t(id),
+                t(plan),
+                n(quantity),
+                n(amount),
+                t("USD"),
+                t("active"),
+                t("2026-11-01"),
+                t("2026-12-01"),
+                if with_cards { t(format!("pm_{id}")) } else { Value::NullText },
+                n(0),
             ]);
         }
     }
@@ -141,7 +171,13 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     let mut billed = Vec::new();
     for id in &ids {
         for k in 1..=3 {
-            numbers.push(vec![t(format!("num_{k}_{id}")), t(id), t("Main"), t(format!("+1 206 555 010{k}")), t("2026-10-01")]);
+            numbers.push(vec![
+                t(format!("num_{k}_{id}")),
+                t(id),
+                t("Main"),
+                t(format!("+1 206 555 010{k}")),
+                t("2026-10-01"),
+            ]);
             // November's licenses were billed (before these records began).
             billed.push(vec![t(id), t(format!("+1 206 555 010{k}")), t("2026-11")]);
         }
@@ -151,14 +187,29 @@ async fn seed(db: &Db, accounts: usize, with_cards: bool) {
     insert_rows(
         db,
         "credit_entries (id, account_id, seq, currency, amount, balance_after, kind, description, created_at)",
-        ids.iter().map(|id| vec![t(format!("ent_{id}")), t(id), n(1), t("USD"), n(100_000), n(100_000), t("adjustment"), t("Opening balance"), n(october)]).collect(),
+        ids.iter()
+            .map(|id| {
+                vec![
+                    t(format!("ent_{id}")),
+                    t(id),
+                    n(1),
+                    t("USD"),
+                    n(100_000),
+                    n(100_000),
+                    t("adjustment"),
+                    t("Opening balance"),
+                    n(october),
+                ]
+            })
+            .collect(),
     )
     .await;
 }
 
 fn settings(url: &str) -> Settings {
     let url = url.to_string();
-    Settings::parse(include_str!("../Leptos.toml"), move |key| (key == "DATABASE_URL").then(|| url.clone())).expect("settings")
+    Settings::parse(include_str!("../Leptos.toml"), move |key| (key == "DATABASE_URL").then(|| url.clone()))
+        .expect("settings")
 }
 
 #[tokio::main]

@@ -62,8 +62,10 @@ pub fn router(state: AppState) -> Router {
         // refusals included, carries the security headers.
         .layer(from_fn(limits::limit_bodies))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(state.settings.server.request_timeout_seconds)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.settings.server.request_timeout_seconds),
+        ))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .with_state(state)
 }
-

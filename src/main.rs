@@ -2,11 +2,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use portico::app::router;
-use portico::server::startup::new_state;
 use portico::server::clock::from_settings;
 use portico::server::config::Settings;
 use portico::server::db::{Db, redact};
 use portico::server::demo;
+use portico::server::startup::new_state;
 use portico::server::state::AppState;
 
 #[derive(Parser)]
@@ -105,7 +105,11 @@ async fn load_demo(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn run_cycle(state: AppState, date: Option<time::Date>, worker: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+async fn run_cycle(
+    state: AppState,
+    date: Option<time::Date>,
+    worker: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
     use portico::server::cycle::{RunOptions, run, scheduler::worker_name};
     let date = date.unwrap_or_else(|| portico::server::clock::today(state.clock.as_ref()));
     let options = RunOptions::configured(date, worker.unwrap_or_else(worker_name), &state.settings.billing);
@@ -127,14 +131,23 @@ async fn run_cycle(state: AppState, date: Option<time::Date>, worker: Option<Str
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "{date}: {} accounts, {} invoices and {} statements issued, {} charges succeeded, {} failed, {} expiring cards announced in {seconds:.1} s",
-        report.accounts, report.invoices, report.statements, report.charges_succeeded, report.charges_failed, report.cards_announced
+        report.accounts,
+        report.invoices,
+        report.statements,
+        report.charges_succeeded,
+        report.charges_failed,
+        report.cards_announced
     );
     if report.left_to_others > 0 {
         println!("{} accounts are being billed by other workers.", report.left_to_others);
     }
     state.db.close().await;
     if report.failed_accounts > 0 {
-        return Err(format!("{} accounts could not be billed (see the log); run again to retry them", report.failed_accounts).into());
+        return Err(format!(
+            "{} accounts could not be billed (see the log); run again to retry them",
+            report.failed_accounts
+        )
+        .into());
     }
     Ok(())
 }

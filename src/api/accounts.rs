@@ -1,8 +1,8 @@
 //! One login, several accounts (seed 001): the switcher and the all-accounts summary.
 
-use leptos::prelude::*;
+use crate::wire::accounts::AccountsOverview;
 use crate::wire::error::AppError;
-use crate::wire::accounts::{AccountsOverview};
+use leptos::prelude::*;
 
 /// The accounts the signed-in person belongs to, with what each owes.
 #[server(endpoint = "accounts")]

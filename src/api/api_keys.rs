@@ -1,9 +1,9 @@
 //! Operator API keys (issue 7): the vendor's staff create one per system that pushes usage or
 //! reads service status, see it once, and revoke it when that system no longer needs it.
 
-use leptos::prelude::*;
-use crate::wire::error::AppError;
 use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
+use crate::wire::error::AppError;
+use leptos::prelude::*;
 
 /// The vendor's keys, live ones first, newest first.
 #[server(endpoint = "staff/api-keys")]

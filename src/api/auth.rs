@@ -1,8 +1,6 @@
-
-
-use leptos::prelude::*;
-use crate::wire::error::AppError;
 use crate::wire::auth::SessionView;
+use crate::wire::error::AppError;
+use leptos::prelude::*;
 
 /// Signs in. On success the session cookie is set (a new session id: any session the
 /// browser had is ended) and the browser is sent to `next` or the dashboard.

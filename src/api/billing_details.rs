@@ -4,9 +4,9 @@
 //! The validation here is pure and compiled for the browser too: the page checks the form
 //! with exactly the rules the server enforces, and the server checks again.
 
-use leptos::prelude::*;
-use crate::wire::error::AppError;
 use crate::wire::billing_details::{BillingContact, BillingDetails, DetailsInput, UpdateOutcome};
+use crate::wire::error::AppError;
+use leptos::prelude::*;
 
 #[server(endpoint = "billing-details")]
 pub async fn get_billing_details() -> Result<BillingDetails, AppError> {
@@ -26,12 +26,16 @@ pub async fn update_billing_details(
 ) -> Result<UpdateOutcome, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::billing_details::update_details(&caller, &details, version.as_deref().filter(|v| !v.is_empty())).await
+    crate::server::billing_details::update_details(&caller, &details, version.as_deref().filter(|v| !v.is_empty()))
+        .await
 }
 
 /// Adds someone who receives invoices; answers with the contacts as they are now.
 #[server(endpoint = "billing-details/contacts/add")]
-pub async fn add_billing_contact(#[server(default)] name: String, #[server(default)] email: String) -> Result<Vec<BillingContact>, AppError> {
+pub async fn add_billing_contact(
+    #[server(default)] name: String,
+    #[server(default)] email: String,
+) -> Result<Vec<BillingContact>, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::billing_details::add_contact(&caller, &name, &email).await

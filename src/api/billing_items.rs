@@ -1,8 +1,8 @@
 //! Reading one invoice or estimate. The target of the dashboard's View links.
 
-use leptos::prelude::*;
-use crate::wire::error::AppError;
 use crate::wire::billing_items::{EstimateDetail, InvoiceDetail};
+use crate::wire::error::AppError;
+use leptos::prelude::*;
 
 /// One invoice of the current account. Another account's invoice answers exactly like a
 /// missing one.

@@ -2,9 +2,9 @@
 //! invoices, the retry schedule for failed automatic charges, and how early an expiring card is
 //! announced.
 
-use leptos::prelude::*;
+use crate::wire::billing_rules::BillingRulesView;
 use crate::wire::error::AppError;
-use crate::wire::billing_rules::{BillingRulesView};
+use leptos::prelude::*;
 
 #[server(endpoint = "staff/billing-rules")]
 pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {

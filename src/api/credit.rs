@@ -1,12 +1,12 @@
 //! The prepaid credit balance (seed 003): balance and history, "Add to credit balance", the
 //! low-balance alert and automatic top-up, and the service status that depends on them.
 
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
 use crate::domain::service_status::ServiceStatus;
 use crate::wire::credit::{CreditEntriesPage, CreditPage, CreditSettingsInput, CreditSettingsView};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[server(endpoint = "credit/page", input = Json)]
 pub async fn get_credit_page() -> Result<CreditPage, AppError> {
@@ -36,9 +36,7 @@ pub async fn top_up_credit(
 }
 
 #[server(endpoint = "credit/settings", input = Json)]
-pub async fn save_credit_settings(
-    input: CreditSettingsInput,
-) -> Result<CreditSettingsView, AppError> {
+pub async fn save_credit_settings(input: CreditSettingsInput) -> Result<CreditSettingsView, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::credit::page::save_settings(&caller, &input).await
@@ -51,6 +49,5 @@ pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;
     let today = crate::server::clock::today(caller.state.clock.as_ref());
-    crate::server::credit::status::for_account(caller.state.db.pool(), &caller.account()?.id, today)
-        .await
+    crate::server::credit::status::for_account(caller.state.db.pool(), &caller.account()?.id, today).await
 }

@@ -1,8 +1,6 @@
-
-
-use leptos::prelude::*;
-use crate::wire::error::AppError;
 use crate::wire::dashboard::{Dashboard, NoAccessInfo};
+use crate::wire::error::AppError;
+use leptos::prelude::*;
 
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {

@@ -1,8 +1,8 @@
 //! Deciding estimates and proposals (seed 004).
 
-use leptos::prelude::*;
 use crate::wire::error::AppError;
 use crate::wire::estimates::{ApprovedEstimate, EstimateSummary};
+use leptos::prelude::*;
 
 /// Approves with the approver's typed name as signature and issues the invoice.
 #[server(endpoint = "estimates/approve")]

@@ -1,13 +1,13 @@
 //! Server functions by area: thin, typed, each starting with the authorization call.
 
 pub mod accounts;
-pub mod api_keys;
-pub mod billing_rules;
 pub mod activity;
+pub mod api_keys;
 pub mod auth;
 pub mod billing_details;
 pub mod billing_history;
 pub mod billing_items;
+pub mod billing_rules;
 pub mod credit;
 pub mod dashboard;
 pub mod estimates;

@@ -1,8 +1,8 @@
 //! Stored payment methods (seeds 001, 002, 004).
 
-use leptos::prelude::*;
 use crate::wire::error::AppError;
 use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod};
+use leptos::prelude::*;
 
 #[server(endpoint = "payment-methods")]
 pub async fn list_payment_methods() -> Result<PaymentMethodsView, AppError> {
@@ -28,8 +28,12 @@ pub async fn make_default_payment_method(id: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "payment-methods/remove")]
-pub async fn remove_payment_method(id: String, move_subscriptions_to: Option<String>) -> Result<RemovalOutcome, AppError> {
+pub async fn remove_payment_method(
+    id: String,
+    move_subscriptions_to: Option<String>,
+) -> Result<RemovalOutcome, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::payments::methods::remove(&caller, &id, move_subscriptions_to.as_deref().filter(|s| !s.is_empty())).await
+    crate::server::payments::methods::remove(&caller, &id, move_subscriptions_to.as_deref().filter(|s| !s.is_empty()))
+        .await
 }

@@ -1,9 +1,9 @@
 //! Paying invoices and the payment history (seeds 001, 002, 003).
 
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use crate::wire::error::AppError;
 use crate::wire::payments::{LinkedInvoice, PaymentHistoryPage, PaymentLink, PaymentQuote, PaymentResult};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 /// The invoices to pay (all outstanding ones when `invoice_ids` is empty) and, for every way
 /// the account can pay, the fee and the total.
@@ -17,10 +17,14 @@ pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, App
 /// Pays the invoices in full with one method. `idempotency_key` is made once per payment
 /// screen: a double click, a retry or a reload with the same key never charges twice.
 #[server(endpoint = "payments/pay", input = Json)]
-pub async fn pay_invoices(invoice_ids: Vec<String>, method: String, idempotency_key: String) -> Result<PaymentResult, AppError> {
+pub async fn pay_invoices(
+    invoice_ids: Vec<String>,
+    method: String,
+    idempotency_key: String,
+) -> Result<PaymentResult, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
-    use crate::server::payments::pay::{PayWith, Payer, pay};
     use crate::server::payments::key::PaymentKey;
+    use crate::server::payments::pay::{PayWith, Payer, pay};
     let caller = authorize(Access::BillingChange).await?;
     let account_id = &caller.account()?.id;
     let key = PaymentKey::client(account_id, &idempotency_key)?;
@@ -33,7 +37,13 @@ pub async fn pay_invoices(invoice_ids: Vec<String>, method: String, idempotency_
 pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPage, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::payments::history::page(caller.state.db.pool(), &caller.account()?.id, cursor.as_deref().filter(|c| !c.is_empty()), 20).await
+    crate::server::payments::history::page(
+        caller.state.db.pool(),
+        &caller.account()?.id,
+        cursor.as_deref().filter(|c| !c.is_empty()),
+        20,
+    )
+    .await
 }
 
 /// A link that pays this one invoice without signing in, for someone without an account.
@@ -42,7 +52,8 @@ pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPag
 pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::payments::methods::create_link(&caller.state, &caller.account()?.id, caller.user_id(), &invoice_id).await
+    crate::server::payments::methods::create_link(&caller.state, &caller.account()?.id, caller.user_id(), &invoice_id)
+        .await
 }
 
 /// Public by design, for payers without an account: the link's token is the only authority,
@@ -56,7 +67,18 @@ pub async fn view_payment_link(token: String) -> Result<LinkedInvoice, AppError>
 /// link's token is the only authority, checked before anything else, and it reaches this one
 /// invoice.
 #[server(endpoint = "pay-link/pay", input = Json)]
-pub async fn pay_by_link(token: String, card_token: String, idempotency_key: String) -> Result<PaymentResult, AppError> {
+pub async fn pay_by_link(
+    token: String,
+    card_token: String,
+    idempotency_key: String,
+) -> Result<PaymentResult, AppError> {
     let info = crate::server::request::RequestInfo::current()?;
-    crate::server::payments::methods::pay_by_link(&info.state, &token, &card_token, &idempotency_key, info.client_ip().as_deref()).await
+    crate::server::payments::methods::pay_by_link(
+        &info.state,
+        &token,
+        &card_token,
+        &idempotency_key,
+        info.client_ip().as_deref(),
+    )
+    .await
 }

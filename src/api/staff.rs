@@ -1,8 +1,8 @@
 //! The agency's console: its client accounts, their decisions, and viewing a portal as the client.
 
-use leptos::prelude::*;
 use crate::wire::error::AppError;
 use crate::wire::staff::{AwaitingTransfer, ClientRow, EstimateDecision};
+use leptos::prelude::*;
 
 #[server(endpoint = "staff/clients")]
 pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
@@ -50,8 +50,14 @@ pub async fn awaiting_transfers() -> Result<Vec<AwaitingTransfer>, AppError> {
 /// Records a transfer as received: the payment settles and its invoices are paid. Staff admins
 /// only. `amount` is typed as received, in the account's currency, and must be the whole amount.
 #[server(endpoint = "staff/transfers/record")]
-pub async fn record_transfer(account_id: String, payment_id: String, amount: String, bank_reference: String) -> Result<(), AppError> {
+pub async fn record_transfer(
+    account_id: String,
+    payment_id: String,
+    amount: String,
+    bank_reference: String,
+) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
-    crate::server::payments::transfers::record_by_staff(&caller, &account_id, &payment_id, &amount, &bank_reference).await
+    crate::server::payments::transfers::record_by_staff(&caller, &account_id, &payment_id, &amount, &bank_reference)
+        .await
 }

@@ -1,9 +1,9 @@
 //! Subscriptions and the "Manage subscription" dialog (seeds 000, 004).
 
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{ChangeOutcome, ChangePreview, SubscriptionsPage};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 /// The account's subscriptions, the methods that can pay them and its credit balance.
 #[server(endpoint = "subscriptions")]
@@ -15,7 +15,11 @@ pub async fn list_subscriptions() -> Result<SubscriptionsPage, AppError> {
 
 /// What changing to `plan_id` × `quantity` today would charge or credit, and the next renewal.
 #[server(endpoint = "subscriptions/preview", input = Json)]
-pub async fn preview_subscription_change(subscription_id: String, plan_id: String, quantity: i64) -> Result<ChangePreview, AppError> {
+pub async fn preview_subscription_change(
+    subscription_id: String,
+    plan_id: String,
+    quantity: i64,
+) -> Result<ChangePreview, AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::subscriptions::change::preview(&caller, &subscription_id, &plan_id, quantity).await
@@ -41,7 +45,10 @@ pub async fn change_subscription(
 }
 
 #[server(endpoint = "subscriptions/payment-method")]
-pub async fn set_subscription_payment_method(subscription_id: String, payment_method_id: String) -> Result<(), AppError> {
+pub async fn set_subscription_payment_method(
+    subscription_id: String,
+    payment_method_id: String,
+) -> Result<(), AppError> {
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::set_payment_method(&caller, &subscription_id, &payment_method_id).await

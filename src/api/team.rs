@@ -1,10 +1,10 @@
 //! A client's team (seeds 000, 002, 004): who has which role, invitations by email, role
 //! changes and removals. The account always keeps an owner.
 
-use leptos::prelude::*;
-use crate::wire::error::AppError;
 use crate::domain::role::Role;
+use crate::wire::error::AppError;
 use crate::wire::team::{InvitationView, PendingInvitation, Team};
+use leptos::prelude::*;
 
 #[server(endpoint = "team")]
 pub async fn get_team() -> Result<Team, AppError> {

@@ -1,9 +1,9 @@
 //! Usage reports (seed 003): a month's messages and costs by sub-account, category, phone
 //! number and day.
 
-use leptos::prelude::*;
 use crate::wire::error::AppError;
 use crate::wire::usage::{UsageFilters, UsageReport};
+use leptos::prelude::*;
 
 #[server(endpoint = "usage/filters")]
 pub async fn get_usage_filters() -> Result<UsageFilters, AppError> {
@@ -19,6 +19,7 @@ pub async fn get_usage_report(month: Option<String>, number: Option<String>) -> 
     use crate::server::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     let account = caller.account()?;
-    let selection = crate::server::usage::select(&caller.state, &account.id, month.as_deref(), number.as_deref()).await?;
+    let selection =
+        crate::server::usage::select(&caller.state, &account.id, month.as_deref(), number.as_deref()).await?;
     crate::server::usage::report(&caller.state, account, selection).await
 }

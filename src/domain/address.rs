@@ -64,11 +64,7 @@ pub enum PostalFormat {
 impl PostalFormat {
     /// Canonical form of `typed`, or `None` when it does not have this format.
     pub fn normalize(self, typed: &str) -> Option<String> {
-        let compact: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_uppercase)
-            .collect();
+        let compact: String = typed.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
         let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         match self {
             PostalFormat::UsZip => {
@@ -246,7 +242,12 @@ pub fn rules(country: &str) -> CountryRules {
             ..base
         },
         "CA" => CountryRules {
-            region: Some(RegionRule { label: "Province or territory", noun: "province or territory", required: true, choices: CA_PROVINCES }),
+            region: Some(RegionRule {
+                label: "Province or territory",
+                noun: "province or territory",
+                required: true,
+                choices: CA_PROVINCES,
+            }),
             postal: postal("Postal code", "postal code", PostalFormat::CaPostal),
             layout: Layout::CityRegionPostal { comma: false },
             ..base
@@ -259,7 +260,9 @@ pub fn rules(country: &str) -> CountryRules {
             layout: Layout::Gb,
             ..base
         },
-        "DE" | "FR" | "ES" | "IT" => CountryRules { postal: postal("Postal code", "postal code", PostalFormat::Digits(5)), ..base },
+        "DE" | "FR" | "ES" | "IT" => {
+            CountryRules { postal: postal("Postal code", "postal code", PostalFormat::Digits(5)), ..base }
+        }
         "NL" => CountryRules { postal: postal("Postcode", "postcode", PostalFormat::NlPostcode), ..base },
         "BR" => CountryRules {
             region: Some(RegionRule { label: "State", noun: "state", required: true, choices: BR_STATES }),
@@ -270,7 +273,12 @@ pub fn rules(country: &str) -> CountryRules {
         "AU" => CountryRules {
             city_label: "Suburb or town",
             city_noun: "suburb or town",
-            region: Some(RegionRule { label: "State or territory", noun: "state or territory", required: true, choices: AU_STATES }),
+            region: Some(RegionRule {
+                label: "State or territory",
+                noun: "state or territory",
+                required: true,
+                choices: AU_STATES,
+            }),
             postal: postal("Postcode", "postcode", PostalFormat::Digits(4)),
             layout: Layout::CityRegionPostal { comma: false },
             ..base
@@ -278,15 +286,34 @@ pub fn rules(country: &str) -> CountryRules {
         "JP" => CountryRules {
             city_label: "City, ward or town",
             city_noun: "city, ward or town",
-            region: Some(RegionRule { label: "Prefecture", noun: "prefecture", required: true, choices: JP_PREFECTURES }),
+            region: Some(RegionRule {
+                label: "Prefecture",
+                noun: "prefecture",
+                required: true,
+                choices: JP_PREFECTURES,
+            }),
             postal: postal("Postal code", "postal code", PostalFormat::JpPostal),
             layout: Layout::Jp,
             ..base
         },
         _ => CountryRules {
-            region: Some(RegionRule { label: "State, province or region (optional)", noun: "region", required: false, choices: &[] }),
-            postal: Some(PostalRule { label: "Postal code (optional)", noun: "postal code", required: false, format: PostalFormat::Free }),
-            layout: if POSTAL_BEFORE_CITY.contains(&code) { Layout::PostalCity } else { Layout::CityRegionPostal { comma: true } },
+            region: Some(RegionRule {
+                label: "State, province or region (optional)",
+                noun: "region",
+                required: false,
+                choices: &[],
+            }),
+            postal: Some(PostalRule {
+                label: "Postal code (optional)",
+                noun: "postal code",
+                required: false,
+                format: PostalFormat::Free,
+            }),
+            layout: if POSTAL_BEFORE_CITY.contains(&code) {
+                Layout::PostalCity
+            } else {
+                Layout::CityRegionPostal { comma: true }
+            },
             ..base
         },
     }
@@ -295,9 +322,9 @@ pub fn rules(country: &str) -> CountryRules {
 /// Countries (beyond those with rules of their own) that write "1010 Wien" rather than
 /// "Wien 1010".
 const POSTAL_BEFORE_CITY: &[&str] = &[
-    "AD", "AR", "AT", "BA", "BE", "BG", "CH", "CL", "CY", "CZ", "DK", "DZ", "EE", "FI", "FO", "GL", "GR", "HR", "HU", "IL", "IS",
-    "LI", "LT", "LU", "LV", "MA", "MC", "ME", "MK", "MX", "NO", "PL", "PT", "RO", "RS", "SE", "SI", "SK", "SM", "TN", "TR", "UY",
-    "VA",
+    "AD", "AR", "AT", "BA", "BE", "BG", "CH", "CL", "CY", "CZ", "DK", "DZ", "EE", "FI", "FO", "GL", "GR", "HR", "HU",
+    "IL", "IS", "LI", "LT", "LU", "LV", "MA", "MC", "ME", "MK", "MX", "NO", "PL", "PT", "RO", "RS", "SE", "SI", "SK",
+    "SM", "TN", "TR", "UY", "VA",
 ];
 
 fn clean(s: &str) -> String {
@@ -331,17 +358,24 @@ pub fn validate_address(input: &AddressInput) -> Result<Address, Vec<FieldError>
     if line1.is_empty() {
         errors.push(FieldError::new("address_line1", "Enter the street address."));
     } else if too_long(&line1, LINE_MAX_CHARS) {
-        errors.push(FieldError::new("address_line1", format!("Keep the street address to {LINE_MAX_CHARS} characters or fewer.")));
+        errors.push(FieldError::new(
+            "address_line1",
+            format!("Keep the street address to {LINE_MAX_CHARS} characters or fewer."),
+        ));
     }
     let line2 = clean(&input.line2);
     if too_long(&line2, LINE_MAX_CHARS) {
-        errors.push(FieldError::new("address_line2", format!("Keep this line to {LINE_MAX_CHARS} characters or fewer.")));
+        errors
+            .push(FieldError::new("address_line2", format!("Keep this line to {LINE_MAX_CHARS} characters or fewer.")));
     }
     let city = clean(&input.city);
     if city.is_empty() {
         errors.push(FieldError::new("city", format!("Enter the {}.", rules.city_noun)));
     } else if too_long(&city, CITY_MAX_CHARS) {
-        errors.push(FieldError::new("city", format!("Keep the {} to {CITY_MAX_CHARS} characters or fewer.", rules.city_noun)));
+        errors.push(FieldError::new(
+            "city",
+            format!("Keep the {} to {CITY_MAX_CHARS} characters or fewer.", rules.city_noun),
+        ));
     }
 
     let typed_region = clean(&input.region);
@@ -355,7 +389,10 @@ pub fn validate_address(input: &AddressInput) -> Result<Address, Vec<FieldError>
         }
         Some(rule) if rule.choices.is_empty() => {
             if too_long(&typed_region, REGION_MAX_CHARS) {
-                errors.push(FieldError::new("region", format!("Keep the {} to {REGION_MAX_CHARS} characters or fewer.", rule.noun)));
+                errors.push(FieldError::new(
+                    "region",
+                    format!("Keep the {} to {REGION_MAX_CHARS} characters or fewer.", rule.noun),
+                ));
             }
             typed_region
         }
@@ -423,11 +460,13 @@ pub fn region_code(choices: &'static [(&'static str, &'static str)], typed: &str
 /// left out.
 pub fn format_lines(address: &Address) -> Vec<String> {
     let rules = rules(&address.country);
-    let mut lines: Vec<String> = [&address.line1, &address.line2].iter().map(|l| clean(l)).filter(|l| !l.is_empty()).collect();
+    let mut lines: Vec<String> =
+        [&address.line1, &address.line2].iter().map(|l| clean(l)).filter(|l| !l.is_empty()).collect();
     let city = clean(&address.city);
     let region = clean(&address.region);
     let postal = clean(&address.postal_code);
-    let join = |parts: &[&str], sep: &str| parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(sep);
+    let join =
+        |parts: &[&str], sep: &str| parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(sep);
     match rules.layout {
         Layout::CityRegionPostal { comma } => {
             let city_region = join(&[&city, &region], if comma { ", " } else { " " });
@@ -470,108 +509,428 @@ pub fn country_name(code: &str) -> Option<&'static str> {
 /// Every country a billing address can be in: ISO 3166-1 alpha-2 code and English short
 /// name, sorted by name, for the country select.
 pub const COUNTRIES: &[(&str, &str)] = &[
-    ("AF", "Afghanistan"), ("AX", "Åland Islands"), ("AL", "Albania"), ("DZ", "Algeria"), ("AS", "American Samoa"),
-    ("AD", "Andorra"), ("AO", "Angola"), ("AI", "Anguilla"), ("AQ", "Antarctica"), ("AG", "Antigua and Barbuda"),
-    ("AR", "Argentina"), ("AM", "Armenia"), ("AW", "Aruba"), ("AU", "Australia"), ("AT", "Austria"),
-    ("AZ", "Azerbaijan"), ("BS", "Bahamas"), ("BH", "Bahrain"), ("BD", "Bangladesh"), ("BB", "Barbados"),
-    ("BY", "Belarus"), ("BE", "Belgium"), ("BZ", "Belize"), ("BJ", "Benin"), ("BM", "Bermuda"),
-    ("BT", "Bhutan"), ("BO", "Bolivia"), ("BQ", "Bonaire, Sint Eustatius and Saba"), ("BA", "Bosnia and Herzegovina"), ("BW", "Botswana"),
-    ("BV", "Bouvet Island"), ("BR", "Brazil"), ("IO", "British Indian Ocean Territory"), ("BN", "Brunei"), ("BG", "Bulgaria"),
-    ("BF", "Burkina Faso"), ("BI", "Burundi"), ("CV", "Cabo Verde"), ("KH", "Cambodia"), ("CM", "Cameroon"),
-    ("CA", "Canada"), ("KY", "Cayman Islands"), ("CF", "Central African Republic"), ("TD", "Chad"), ("CL", "Chile"),
-    ("CN", "China"), ("CX", "Christmas Island"), ("CC", "Cocos (Keeling) Islands"), ("CO", "Colombia"), ("KM", "Comoros"),
-    ("CG", "Congo"), ("CD", "Congo (Democratic Republic)"), ("CK", "Cook Islands"), ("CR", "Costa Rica"), ("CI", "Côte d'Ivoire"),
-    ("HR", "Croatia"), ("CU", "Cuba"), ("CW", "Curaçao"), ("CY", "Cyprus"), ("CZ", "Czechia"),
-    ("DK", "Denmark"), ("DJ", "Djibouti"), ("DM", "Dominica"), ("DO", "Dominican Republic"), ("EC", "Ecuador"),
-    ("EG", "Egypt"), ("SV", "El Salvador"), ("GQ", "Equatorial Guinea"), ("ER", "Eritrea"), ("EE", "Estonia"),
-    ("SZ", "Eswatini"), ("ET", "Ethiopia"), ("FK", "Falkland Islands"), ("FO", "Faroe Islands"), ("FJ", "Fiji"),
-    ("FI", "Finland"), ("FR", "France"), ("GF", "French Guiana"), ("PF", "French Polynesia"), ("TF", "French Southern Territories"),
-    ("GA", "Gabon"), ("GM", "Gambia"), ("GE", "Georgia"), ("DE", "Germany"), ("GH", "Ghana"),
-    ("GI", "Gibraltar"), ("GR", "Greece"), ("GL", "Greenland"), ("GD", "Grenada"), ("GP", "Guadeloupe"),
-    ("GU", "Guam"), ("GT", "Guatemala"), ("GG", "Guernsey"), ("GN", "Guinea"), ("GW", "Guinea-Bissau"),
-    ("GY", "Guyana"), ("HT", "Haiti"), ("HM", "Heard Island and McDonald Islands"), ("VA", "Holy See"), ("HN", "Honduras"),
-    ("HK", "Hong Kong"), ("HU", "Hungary"), ("IS", "Iceland"), ("IN", "India"), ("ID", "Indonesia"),
-    ("IR", "Iran"), ("IQ", "Iraq"), ("IE", "Ireland"), ("IM", "Isle of Man"), ("IL", "Israel"),
-    ("IT", "Italy"), ("JM", "Jamaica"), ("JP", "Japan"), ("JE", "Jersey"), ("JO", "Jordan"),
-    ("KZ", "Kazakhstan"), ("KE", "Kenya"), ("KI", "Kiribati"), ("KP", "Korea (North)"), ("KR", "Korea (South)"),
-    ("KW", "Kuwait"), ("KG", "Kyrgyzstan"), ("LA", "Laos"), ("LV", "Latvia"), ("LB", "Lebanon"),
-    ("LS", "Lesotho"), ("LR", "Liberia"), ("LY", "Libya"), ("LI", "Liechtenstein"), ("LT", "Lithuania"),
-    ("LU", "Luxembourg"), ("MO", "Macao"), ("MG", "Madagascar"), ("MW", "Malawi"), ("MY", "Malaysia"),
-    ("MV", "Maldives"), ("ML", "Mali"), ("MT", "Malta"), ("MH", "Marshall Islands"), ("MQ", "Martinique"),
-    ("MR", "Mauritania"), ("MU", "Mauritius"), ("YT", "Mayotte"), ("MX", "Mexico"), ("FM", "Micronesia"),
-    ("MD", "Moldova"), ("MC", "Monaco"), ("MN", "Mongolia"), ("ME", "Montenegro"), ("MS", "Montserrat"),
-    ("MA", "Morocco"), ("MZ", "Mozambique"), ("MM", "Myanmar"), ("NA", "Namibia"), ("NR", "Nauru"),
-    ("NP", "Nepal"), ("NL", "Netherlands"), ("NC", "New Caledonia"), ("NZ", "New Zealand"), ("NI", "Nicaragua"),
-    ("NE", "Niger"), ("NG", "Nigeria"), ("NU", "Niue"), ("NF", "Norfolk Island"), ("MK", "North Macedonia"),
-    ("MP", "Northern Mariana Islands"), ("NO", "Norway"), ("OM", "Oman"), ("PK", "Pakistan"), ("PW", "Palau"),
-    ("PS", "Palestine"), ("PA", "Panama"), ("PG", "Papua New Guinea"), ("PY", "Paraguay"), ("PE", "Peru"),
-    ("PH", "Philippines"), ("PN", "Pitcairn"), ("PL", "Poland"), ("PT", "Portugal"), ("PR", "Puerto Rico"),
-    ("QA", "Qatar"), ("RE", "Réunion"), ("RO", "Romania"), ("RU", "Russia"), ("RW", "Rwanda"),
-    ("BL", "Saint Barthélemy"), ("SH", "Saint Helena, Ascension and Tristan da Cunha"), ("KN", "Saint Kitts and Nevis"), ("LC", "Saint Lucia"), ("MF", "Saint Martin (French part)"),
-    ("PM", "Saint Pierre and Miquelon"), ("VC", "Saint Vincent and the Grenadines"), ("WS", "Samoa"), ("SM", "San Marino"), ("ST", "Sao Tome and Principe"),
-    ("SA", "Saudi Arabia"), ("SN", "Senegal"), ("RS", "Serbia"), ("SC", "Seychelles"), ("SL", "Sierra Leone"),
-    ("SG", "Singapore"), ("SX", "Sint Maarten (Dutch part)"), ("SK", "Slovakia"), ("SI", "Slovenia"), ("SB", "Solomon Islands"),
-    ("SO", "Somalia"), ("ZA", "South Africa"), ("GS", "South Georgia and the South Sandwich Islands"), ("SS", "South Sudan"), ("ES", "Spain"),
-    ("LK", "Sri Lanka"), ("SD", "Sudan"), ("SR", "Suriname"), ("SJ", "Svalbard and Jan Mayen"), ("SE", "Sweden"),
-    ("CH", "Switzerland"), ("SY", "Syria"), ("TW", "Taiwan"), ("TJ", "Tajikistan"), ("TZ", "Tanzania"),
-    ("TH", "Thailand"), ("TL", "Timor-Leste"), ("TG", "Togo"), ("TK", "Tokelau"), ("TO", "Tonga"),
-    ("TT", "Trinidad and Tobago"), ("TN", "Tunisia"), ("TR", "Türkiye"), ("TM", "Turkmenistan"), ("TC", "Turks and Caicos Islands"),
-    ("TV", "Tuvalu"), ("UG", "Uganda"), ("UA", "Ukraine"), ("AE", "United Arab Emirates"), ("GB", "United Kingdom"),
-    ("US", "United States"), ("UM", "United States Minor Outlying Islands"), ("UY", "Uruguay"), ("UZ", "Uzbekistan"), ("VU", "Vanuatu"),
-    ("VE", "Venezuela"), ("VN", "Vietnam"), ("VG", "Virgin Islands (British)"), ("VI", "Virgin Islands (U.S.)"), ("WF", "Wallis and Futuna"),
-    ("EH", "Western Sahara"), ("YE", "Yemen"), ("ZM", "Zambia"), ("ZW", "Zimbabwe"),
+    ("AF", "Afghanistan"),
+    ("AX", "Åland Islands"),
+    ("AL", "Albania"),
+    ("DZ", "Algeria"),
+    ("AS", "American Samoa"),
+    ("AD", "Andorra"),
+    ("AO", "Angola"),
+    ("AI", "Anguilla"),
+    ("AQ", "Antarctica"),
+    ("AG", "Antigua and Barbuda"),
+    ("AR", "Argentina"),
+    ("AM", "Armenia"),
+    ("AW", "Aruba"),
+    ("AU", "Australia"),
+    ("AT", "Austria"),
+    ("AZ", "Azerbaijan"),
+    ("BS", "Bahamas"),
+    ("BH", "Bahrain"),
+    ("BD", "Bangladesh"),
+    ("BB", "Barbados"),
+    ("BY", "Belarus"),
+    ("BE", "Belgium"),
+    ("BZ", "Belize"),
+    ("BJ", "Benin"),
+    ("BM", "Bermuda"),
+    ("BT", "Bhutan"),
+    ("BO", "Bolivia"),
+    ("BQ", "Bonaire, Sint Eustatius and Saba"),
+    ("BA", "Bosnia and Herzegovina"),
+    ("BW", "Botswana"),
+    ("BV", "Bouvet Island"),
+    ("BR", "Brazil"),
+    ("IO", "British Indian Ocean Territory"),
+    ("BN", "Brunei"),
+    ("BG", "Bulgaria"),
+    ("BF", "Burkina Faso"),
+    ("BI", "Burundi"),
+    ("CV", "Cabo Verde"),
+    ("KH", "Cambodia"),
+    ("CM", "Cameroon"),
+    ("CA", "Canada"),
+    ("KY", "Cayman Islands"),
+    ("CF", "Central African Republic"),
+    ("TD", "Chad"),
+    ("CL", "Chile"),
+    ("CN", "China"),
+    ("CX", "Christmas Island"),
+    ("CC", "Cocos (Keeling) Islands"),
+    ("CO", "Colombia"),
+    ("KM", "Comoros"),
+    ("CG", "Congo"),
+    ("CD", "Congo (Democratic Republic)"),
+    ("CK", "Cook Islands"),
+    ("CR", "Costa Rica"),
+    ("CI", "Côte d'Ivoire"),
+    ("HR", "Croatia"),
+    ("CU", "Cuba"),
+    ("CW", "Curaçao"),
+    ("CY", "Cyprus"),
+    ("CZ", "Czechia"),
+    ("DK", "Denmark"),
+    ("DJ", "Djibouti"),
+    ("DM", "Dominica"),
+    ("DO", "Dominican Republic"),
+    ("EC", "Ecuador"),
+    ("EG", "Egypt"),
+    ("SV", "El Salvador"),
+    ("GQ", "Equatorial Guinea"),
+    ("ER", "Eritrea"),
+    ("EE", "Estonia"),
+    ("SZ", "Eswatini"),
+    ("ET", "Ethiopia"),
+    ("FK", "Falkland Islands"),
+    ("FO", "Faroe Islands"),
+    ("FJ", "Fiji"),
+    ("FI", "Finland"),
+    ("FR", "France"),
+    ("GF", "French Guiana"),
+    ("PF", "French Polynesia"),
+    ("TF", "French Southern Territories"),
+    ("GA", "Gabon"),
+    ("GM", "Gambia"),
+    ("GE", "Georgia"),
+    ("DE", "Germany"),
+    ("GH", "Ghana"),
+    ("GI", "Gibraltar"),
+    ("GR", "Greece"),
+    ("GL", "Greenland"),
+    ("GD", "Grenada"),
+    ("GP", "Guadeloupe"),
+    ("GU", "Guam"),
+    ("GT", "Guatemala"),
+    ("GG", "Guernsey"),
+    ("GN", "Guinea"),
+    ("GW", "Guinea-Bissau"),
+    ("GY", "Guyana"),
+    ("HT", "Haiti"),
+    ("HM", "Heard Island and McDonald Islands"),
+    ("VA", "Holy See"),
+    ("HN", "Honduras"),
+    ("HK", "Hong Kong"),
+    ("HU", "Hungary"),
+    ("IS", "Iceland"),
+    ("IN", "India"),
+    ("ID", "Indonesia"),
+    ("IR", "Iran"),
+    ("IQ", "Iraq"),
+    ("IE", "Ireland"),
+    ("IM", "Isle of Man"),
+    ("IL", "Israel"),
+    ("IT", "Italy"),
+    ("JM", "Jamaica"),
+    ("JP", "Japan"),
+    ("JE", "Jersey"),
+    ("JO", "Jordan"),
+    ("KZ", "Kazakhstan"),
+    ("KE", "Kenya"),
+    ("KI", "Kiribati"),
+    ("KP", "Korea (North)"),
+    ("KR", "Korea (South)"),
+    ("KW", "Kuwait"),
+    ("KG", "Kyrgyzstan"),
+    ("LA", "Laos"),
+    ("LV", "Latvia"),
+    ("LB", "Lebanon"),
+    ("LS", "Lesotho"),
+    ("LR", "Liberia"),
+    ("LY", "Libya"),
+    ("LI", "Liechtenstein"),
+    ("LT", "Lithuania"),
+    ("LU", "Luxembourg"),
+    ("MO", "Macao"),
+    ("MG", "Madagascar"),
+    ("MW", "Malawi"),
+    ("MY", "Malaysia"),
+    ("MV", "Maldives"),
+    ("ML", "Mali"),
+    ("MT", "Malta"),
+    ("MH", "Marshall Islands"),
+    ("MQ", "Martinique"),
+    ("MR", "Mauritania"),
+    ("MU", "Mauritius"),
+    ("YT", "Mayotte"),
+    ("MX", "Mexico"),
+    ("FM", "Micronesia"),
+    ("MD", "Moldova"),
+    ("MC", "Monaco"),
+    ("MN", "Mongolia"),
+    ("ME", "Montenegro"),
+    ("MS", "Montserrat"),
+    ("MA", "Morocco"),
+    ("MZ", "Mozambique"),
+    ("MM", "Myanmar"),
+    ("NA", "Namibia"),
+    ("NR", "Nauru"),
+    ("NP", "Nepal"),
+    ("NL", "Netherlands"),
+    ("NC", "New Caledonia"),
+    ("NZ", "New Zealand"),
+    ("NI", "Nicaragua"),
+    ("NE", "Niger"),
+    ("NG", "Nigeria"),
+    ("NU", "Niue"),
+    ("NF", "Norfolk Island"),
+    ("MK", "North Macedonia"),
+    ("MP", "Northern Mariana Islands"),
+    ("NO", "Norway"),
+    ("OM", "Oman"),
+    ("PK", "Pakistan"),
+    ("PW", "Palau"),
+    ("PS", "Palestine"),
+    ("PA", "Panama"),
+    ("PG", "Papua New Guinea"),
+    ("PY", "Paraguay"),
+    ("PE", "Peru"),
+    ("PH", "Philippines"),
+    ("PN", "Pitcairn"),
+    ("PL", "Poland"),
+    ("PT", "Portugal"),
+    ("PR", "Puerto Rico"),
+    ("QA", "Qatar"),
+    ("RE", "Réunion"),
+    ("RO", "Romania"),
+    ("RU", "Russia"),
+    ("RW", "Rwanda"),
+    ("BL", "Saint Barthélemy"),
+    ("SH", "Saint Helena, Ascension and Tristan da Cunha"),
+    ("KN", "Saint Kitts and Nevis"),
+    ("LC", "Saint Lucia"),
+    ("MF", "Saint Martin (French part)"),
+    ("PM", "Saint Pierre and Miquelon"),
+    ("VC", "Saint Vincent and the Grenadines"),
+    ("WS", "Samoa"),
+    ("SM", "San Marino"),
+    ("ST", "Sao Tome and Principe"),
+    ("SA", "Saudi Arabia"),
+    ("SN", "Senegal"),
+    ("RS", "Serbia"),
+    ("SC", "Seychelles"),
+    ("SL", "Sierra Leone"),
+    ("SG", "Singapore"),
+    ("SX", "Sint Maarten (Dutch part)"),
+    ("SK", "Slovakia"),
+    ("SI", "Slovenia"),
+    ("SB", "Solomon Islands"),
+    ("SO", "Somalia"),
+    ("ZA", "South Africa"),
+    ("GS", "South Georgia and the South Sandwich Islands"),
+    ("SS", "South Sudan"),
+    ("ES", "Spain"),
+    ("LK", "Sri Lanka"),
+    ("SD", "Sudan"),
+    ("SR", "Suriname"),
+    ("SJ", "Svalbard and Jan Mayen"),
+    ("SE", "Sweden"),
+    ("CH", "Switzerland"),
+    ("SY", "Syria"),
+    ("TW", "Taiwan"),
+    ("TJ", "Tajikistan"),
+    ("TZ", "Tanzania"),
+    ("TH", "Thailand"),
+    ("TL", "Timor-Leste"),
+    ("TG", "Togo"),
+    ("TK", "Tokelau"),
+    ("TO", "Tonga"),
+    ("TT", "Trinidad and Tobago"),
+    ("TN", "Tunisia"),
+    ("TR", "Türkiye"),
+    ("TM", "Turkmenistan"),
+    ("TC", "Turks and Caicos Islands"),
+    ("TV", "Tuvalu"),
+    ("UG", "Uganda"),
+    ("UA", "Ukraine"),
+    ("AE", "United Arab Emirates"),
+    ("GB", "United Kingdom"),
+    ("US", "United States"),
+    ("UM", "United States Minor Outlying Islands"),
+    ("UY", "Uruguay"),
+    ("UZ", "Uzbekistan"),
+    ("VU", "Vanuatu"),
+    ("VE", "Venezuela"),
+    ("VN", "Vietnam"),
+    ("VG", "Virgin Islands (British)"),
+    ("VI", "Virgin Islands (U.S.)"),
+    ("WF", "Wallis and Futuna"),
+    ("EH", "Western Sahara"),
+    ("YE", "Yemen"),
+    ("ZM", "Zambia"),
+    ("ZW", "Zimbabwe"),
 ];
 
 /// USPS state codes: the 50 states, the District of Columbia, the inhabited territories and
 /// the armed forces' addresses.
 pub const US_STATES: &[(&str, &str)] = &[
-    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"), ("CA", "California"),
-    ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"), ("DC", "District of Columbia"), ("FL", "Florida"),
-    ("GA", "Georgia"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"),
-    ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"),
-    ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"), ("MS", "Mississippi"),
-    ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"), ("NH", "New Hampshire"),
-    ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"), ("NC", "North Carolina"), ("ND", "North Dakota"),
-    ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"), ("PA", "Pennsylvania"), ("RI", "Rhode Island"),
-    ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"),
-    ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"),
-    ("WY", "Wyoming"), ("AS", "American Samoa"), ("GU", "Guam"), ("MP", "Northern Mariana Islands"), ("PR", "Puerto Rico"),
-    ("VI", "U.S. Virgin Islands"), ("AA", "Armed Forces Americas"), ("AE", "Armed Forces Europe"), ("AP", "Armed Forces Pacific"),
+    ("AL", "Alabama"),
+    ("AK", "Alaska"),
+    ("AZ", "Arizona"),
+    ("AR", "Arkansas"),
+    ("CA", "California"),
+    ("CO", "Colorado"),
+    ("CT", "Connecticut"),
+    ("DE", "Delaware"),
+    ("DC", "District of Columbia"),
+    ("FL", "Florida"),
+    ("GA", "Georgia"),
+    ("HI", "Hawaii"),
+    ("ID", "Idaho"),
+    ("IL", "Illinois"),
+    ("IN", "Indiana"),
+    ("IA", "Iowa"),
+    ("KS", "Kansas"),
+    ("KY", "Kentucky"),
+    ("LA", "Louisiana"),
+    ("ME", "Maine"),
+    ("MD", "Maryland"),
+    ("MA", "Massachusetts"),
+    ("MI", "Michigan"),
+    ("MN", "Minnesota"),
+    ("MS", "Mississippi"),
+    ("MO", "Missouri"),
+    ("MT", "Montana"),
+    ("NE", "Nebraska"),
+    ("NV", "Nevada"),
+    ("NH", "New Hampshire"),
+    ("NJ", "New Jersey"),
+    ("NM", "New Mexico"),
+    ("NY", "New York"),
+    ("NC", "North Carolina"),
+    ("ND", "North Dakota"),
+    ("OH", "Ohio"),
+    ("OK", "Oklahoma"),
+    ("OR", "Oregon"),
+    ("PA", "Pennsylvania"),
+    ("RI", "Rhode Island"),
+    ("SC", "South Carolina"),
+    ("SD", "South Dakota"),
+    ("TN", "Tennessee"),
+    ("TX", "Texas"),
+    ("UT", "Utah"),
+    ("VT", "Vermont"),
+    ("VA", "Virginia"),
+    ("WA", "Washington"),
+    ("WV", "West Virginia"),
+    ("WI", "Wisconsin"),
+    ("WY", "Wyoming"),
+    ("AS", "American Samoa"),
+    ("GU", "Guam"),
+    ("MP", "Northern Mariana Islands"),
+    ("PR", "Puerto Rico"),
+    ("VI", "U.S. Virgin Islands"),
+    ("AA", "Armed Forces Americas"),
+    ("AE", "Armed Forces Europe"),
+    ("AP", "Armed Forces Pacific"),
 ];
 
 pub const CA_PROVINCES: &[(&str, &str)] = &[
-    ("AB", "Alberta"), ("BC", "British Columbia"), ("MB", "Manitoba"), ("NB", "New Brunswick"),
-    ("NL", "Newfoundland and Labrador"), ("NS", "Nova Scotia"), ("NT", "Northwest Territories"), ("NU", "Nunavut"),
-    ("ON", "Ontario"), ("PE", "Prince Edward Island"), ("QC", "Quebec"), ("SK", "Saskatchewan"), ("YT", "Yukon"),
+    ("AB", "Alberta"),
+    ("BC", "British Columbia"),
+    ("MB", "Manitoba"),
+    ("NB", "New Brunswick"),
+    ("NL", "Newfoundland and Labrador"),
+    ("NS", "Nova Scotia"),
+    ("NT", "Northwest Territories"),
+    ("NU", "Nunavut"),
+    ("ON", "Ontario"),
+    ("PE", "Prince Edward Island"),
+    ("QC", "Quebec"),
+    ("SK", "Saskatchewan"),
+    ("YT", "Yukon"),
 ];
 
 /// The 26 states and the Federal District (unidades federativas).
 pub const BR_STATES: &[(&str, &str)] = &[
-    ("AC", "Acre"), ("AL", "Alagoas"), ("AP", "Amapá"), ("AM", "Amazonas"), ("BA", "Bahia"),
-    ("CE", "Ceará"), ("DF", "Distrito Federal"), ("ES", "Espírito Santo"), ("GO", "Goiás"), ("MA", "Maranhão"),
-    ("MT", "Mato Grosso"), ("MS", "Mato Grosso do Sul"), ("MG", "Minas Gerais"), ("PA", "Pará"), ("PB", "Paraíba"),
-    ("PR", "Paraná"), ("PE", "Pernambuco"), ("PI", "Piauí"), ("RJ", "Rio de Janeiro"), ("RN", "Rio Grande do Norte"),
-    ("RS", "Rio Grande do Sul"), ("RO", "Rondônia"), ("RR", "Roraima"), ("SC", "Santa Catarina"), ("SP", "São Paulo"),
-    ("SE", "Sergipe"), ("TO", "Tocantins"),
+    ("AC", "Acre"),
+    ("AL", "Alagoas"),
+    ("AP", "Amapá"),
+    ("AM", "Amazonas"),
+    ("BA", "Bahia"),
+    ("CE", "Ceará"),
+    ("DF", "Distrito Federal"),
+    ("ES", "Espírito Santo"),
+    ("GO", "Goiás"),
+    ("MA", "Maranhão"),
+    ("MT", "Mato Grosso"),
+    ("MS", "Mato Grosso do Sul"),
+    ("MG", "Minas Gerais"),
+    ("PA", "Pará"),
+    ("PB", "Paraíba"),
+    ("PR", "Paraná"),
+    ("PE", "Pernambuco"),
+    ("PI", "Piauí"),
+    ("RJ", "Rio de Janeiro"),
+    ("RN", "Rio Grande do Norte"),
+    ("RS", "Rio Grande do Sul"),
+    ("RO", "Rondônia"),
+    ("RR", "Roraima"),
+    ("SC", "Santa Catarina"),
+    ("SP", "São Paulo"),
+    ("SE", "Sergipe"),
+    ("TO", "Tocantins"),
 ];
 
 pub const AU_STATES: &[(&str, &str)] = &[
-    ("ACT", "Australian Capital Territory"), ("NSW", "New South Wales"), ("NT", "Northern Territory"), ("QLD", "Queensland"),
-    ("SA", "South Australia"), ("TAS", "Tasmania"), ("VIC", "Victoria"), ("WA", "Western Australia"),
+    ("ACT", "Australian Capital Territory"),
+    ("NSW", "New South Wales"),
+    ("NT", "Northern Territory"),
+    ("QLD", "Queensland"),
+    ("SA", "South Australia"),
+    ("TAS", "Tasmania"),
+    ("VIC", "Victoria"),
+    ("WA", "Western Australia"),
 ];
 
 /// The 47 prefectures, by their English names (which is also what is stored).
 pub const JP_PREFECTURES: &[(&str, &str)] = &[
-    ("Hokkaido", "Hokkaido"), ("Aomori", "Aomori"), ("Iwate", "Iwate"), ("Miyagi", "Miyagi"), ("Akita", "Akita"),
-    ("Yamagata", "Yamagata"), ("Fukushima", "Fukushima"), ("Ibaraki", "Ibaraki"), ("Tochigi", "Tochigi"), ("Gunma", "Gunma"),
-    ("Saitama", "Saitama"), ("Chiba", "Chiba"), ("Tokyo", "Tokyo"), ("Kanagawa", "Kanagawa"), ("Niigata", "Niigata"),
-    ("Toyama", "Toyama"), ("Ishikawa", "Ishikawa"), ("Fukui", "Fukui"), ("Yamanashi", "Yamanashi"), ("Nagano", "Nagano"),
-    ("Gifu", "Gifu"), ("Shizuoka", "Shizuoka"), ("Aichi", "Aichi"), ("Mie", "Mie"), ("Shiga", "Shiga"),
-    ("Kyoto", "Kyoto"), ("Osaka", "Osaka"), ("Hyogo", "Hyogo"), ("Nara", "Nara"), ("Wakayama", "Wakayama"),
-    ("Tottori", "Tottori"), ("Shimane", "Shimane"), ("Okayama", "Okayama"), ("Hiroshima", "Hiroshima"), ("Yamaguchi", "Yamaguchi"),
-    ("Tokushima", "Tokushima"), ("Kagawa", "Kagawa"), ("Ehime", "Ehime"), ("Kochi", "Kochi"), ("Fukuoka", "Fukuoka"),
-    ("Saga", "Saga"), ("Nagasaki", "Nagasaki"), ("Kumamoto", "Kumamoto"), ("Oita", "Oita"), ("Miyazaki", "Miyazaki"),
-    ("Kagoshima", "Kagoshima"), ("Okinawa", "Okinawa"),
+    ("Hokkaido", "Hokkaido"),
+    ("Aomori", "Aomori"),
+    ("Iwate", "Iwate"),
+    ("Miyagi", "Miyagi"),
+    ("Akita", "Akita"),
+    ("Yamagata", "Yamagata"),
+    ("Fukushima", "Fukushima"),
+    ("Ibaraki", "Ibaraki"),
+    ("Tochigi", "Tochigi"),
+    ("Gunma", "Gunma"),
+    ("Saitama", "Saitama"),
+    ("Chiba", "Chiba"),
+    ("Tokyo", "Tokyo"),
+    ("Kanagawa", "Kanagawa"),
+    ("Niigata", "Niigata"),
+    ("Toyama", "Toyama"),
+    ("Ishikawa", "Ishikawa"),
+    ("Fukui", "Fukui"),
+    ("Yamanashi", "Yamanashi"),
+    ("Nagano", "Nagano"),
+    ("Gifu", "Gifu"),
+    ("Shizuoka", "Shizuoka"),
+    ("Aichi", "Aichi"),
+    ("Mie", "Mie"),
+    ("Shiga", "Shiga"),
+    ("Kyoto", "Kyoto"),
+    ("Osaka", "Osaka"),
+    ("Hyogo", "Hyogo"),
+    ("Nara", "Nara"),
+    ("Wakayama", "Wakayama"),
+    ("Tottori", "Tottori"),
+    ("Shimane", "Shimane"),
+    ("Okayama", "Okayama"),
+    ("Hiroshima", "Hiroshima"),
+    ("Yamaguchi", "Yamaguchi"),
+    ("Tokushima", "Tokushima"),
+    ("Kagawa", "Kagawa"),
+    ("Ehime", "Ehime"),
+    ("Kochi", "Kochi"),
+    ("Fukuoka", "Fukuoka"),
+    ("Saga", "Saga"),
+    ("Nagasaki", "Nagasaki"),
+    ("Kumamoto", "Kumamoto"),
+    ("Oita", "Oita"),
+    ("Miyazaki", "Miyazaki"),
+    ("Kagoshima", "Kagoshima"),
+    ("Okinawa", "Okinawa"),
 ];
 
 #[cfg(test)]
@@ -615,7 +974,8 @@ mod tests {
 
     #[test]
     fn region_lists_have_unique_codes() {
-        for (list, size) in [(US_STATES, 59), (CA_PROVINCES, 13), (BR_STATES, 27), (AU_STATES, 8), (JP_PREFECTURES, 47)] {
+        for (list, size) in [(US_STATES, 59), (CA_PROVINCES, 13), (BR_STATES, 27), (AU_STATES, 8), (JP_PREFECTURES, 47)]
+        {
             assert_eq!(list.len(), size);
             let mut codes: Vec<&str> = list.iter().map(|(c, _)| *c).collect();
             codes.sort_unstable();
@@ -647,14 +1007,26 @@ mod tests {
     #[test]
     fn us_addresses_need_a_state_from_the_list_and_a_zip() {
         let ok = validate_address(&input("us", " 1200  Harbor Way ", "Seattle", "wa", "98101")).unwrap();
-        assert_eq!((ok.country.as_str(), ok.line1.as_str(), ok.region.as_str(), ok.postal_code.as_str()), ("US", "1200 Harbor Way", "WA", "98101"));
-        assert_eq!(validate_address(&input("US", "1 Main St", "Austin", "Texas", "78701 1234")).unwrap().postal_code, "78701-1234");
-        assert_eq!(validate_address(&input("US", "1 Main St", "Austin", "TX", "787011234")).unwrap().postal_code, "78701-1234");
+        assert_eq!(
+            (ok.country.as_str(), ok.line1.as_str(), ok.region.as_str(), ok.postal_code.as_str()),
+            ("US", "1200 Harbor Way", "WA", "98101")
+        );
+        assert_eq!(
+            validate_address(&input("US", "1 Main St", "Austin", "Texas", "78701 1234")).unwrap().postal_code,
+            "78701-1234"
+        );
+        assert_eq!(
+            validate_address(&input("US", "1 Main St", "Austin", "TX", "787011234")).unwrap().postal_code,
+            "78701-1234"
+        );
         assert_eq!(validate_address(&input("US", "1 Main St", "Austin", "TX", "78701")).unwrap().region, "TX");
 
         let errors = validate_address(&input("US", "", "", "ZZ", "9810")).unwrap_err();
         assert_eq!(fields(&errors), vec!["address_line1", "city", "region", "postal_code"]);
-        assert_eq!(message(&errors, "postal_code"), "A ZIP code is 5 digits, or 5 + 4 digits, like 98101 or 98101-1234.");
+        assert_eq!(
+            message(&errors, "postal_code"),
+            "A ZIP code is 5 digits, or 5 + 4 digits, like 98101 or 98101-1234."
+        );
         assert_eq!(message(&errors, "region"), "Choose the state from the list.");
         assert_eq!(message(&errors, "city"), "Enter the city.");
         for bad in ["9810", "981011", "98101-12", "9810A", "98-101", "98101--1234", "981-011234"] {
@@ -721,7 +1093,10 @@ mod tests {
         for bad in ["0123 AB", "1012 SA", "1012", "1012 A1", "10123 AB"] {
             assert!(f.normalize(bad).is_none(), "{bad}");
         }
-        assert_eq!(validate_address(&input("NL", "Damrak 1", "Amsterdam", "", "1012 lg")).unwrap().postal_code, "1012 LG");
+        assert_eq!(
+            validate_address(&input("NL", "Damrak 1", "Amsterdam", "", "1012 lg")).unwrap().postal_code,
+            "1012 LG"
+        );
     }
 
     #[test]
@@ -773,17 +1148,35 @@ mod tests {
         assert_eq!(format_single_line(&us), "1200 Harbor Way, Floor 3, Seattle, WA 98101, United States");
         let de = Address { line1: "Friedrichstraße 68".into(), ..address("DE", "", "Berlin", "", "10117") };
         assert_eq!(format_single_line(&de), "Friedrichstraße 68, 10117 Berlin, Germany");
-        assert_eq!(format_lines(&address("CA", "", "Ottawa", "ON", "K1A 0B1")), vec!["Line 1", "Ottawa ON K1A 0B1", "Canada"]);
+        assert_eq!(
+            format_lines(&address("CA", "", "Ottawa", "ON", "K1A 0B1")),
+            vec!["Line 1", "Ottawa ON K1A 0B1", "Canada"]
+        );
         assert_eq!(
             format_lines(&address("GB", "", "London", "Greater London", "SW1A 1AA")),
             vec!["Line 1", "London", "Greater London", "SW1A 1AA", "United Kingdom"]
         );
-        assert_eq!(format_lines(&address("NL", "", "Amsterdam", "", "1012 LG")), vec!["Line 1", "1012 LG Amsterdam", "Netherlands"]);
-        assert_eq!(format_lines(&address("BR", "", "São Paulo", "SP", "01310-200")), vec!["Line 1", "São Paulo - SP", "01310-200", "Brazil"]);
-        assert_eq!(format_lines(&address("AU", "", "Sydney", "NSW", "2000")), vec!["Line 1", "Sydney NSW 2000", "Australia"]);
-        assert_eq!(format_lines(&address("JP", "", "Chiyoda-ku", "Tokyo", "100-0001")), vec!["Line 1", "Chiyoda-ku, Tokyo 100-0001", "Japan"]);
+        assert_eq!(
+            format_lines(&address("NL", "", "Amsterdam", "", "1012 LG")),
+            vec!["Line 1", "1012 LG Amsterdam", "Netherlands"]
+        );
+        assert_eq!(
+            format_lines(&address("BR", "", "São Paulo", "SP", "01310-200")),
+            vec!["Line 1", "São Paulo - SP", "01310-200", "Brazil"]
+        );
+        assert_eq!(
+            format_lines(&address("AU", "", "Sydney", "NSW", "2000")),
+            vec!["Line 1", "Sydney NSW 2000", "Australia"]
+        );
+        assert_eq!(
+            format_lines(&address("JP", "", "Chiyoda-ku", "Tokyo", "100-0001")),
+            vec!["Line 1", "Chiyoda-ku, Tokyo 100-0001", "Japan"]
+        );
         assert_eq!(format_lines(&address("AT", "", "Wien", "", "1010")), vec!["Line 1", "1010 Wien", "Austria"]);
-        assert_eq!(format_lines(&address("SG", "", "Singapore", "", "018956")), vec!["Line 1", "Singapore 018956", "Singapore"]);
+        assert_eq!(
+            format_lines(&address("SG", "", "Singapore", "", "018956")),
+            vec!["Line 1", "Singapore 018956", "Singapore"]
+        );
         // Whatever is stored renders without empty lines, even an unknown country.
         assert_eq!(format_lines(&address("ZZ", "", "", "", "")), vec!["Line 1", "ZZ"]);
     }

@@ -31,11 +31,7 @@ pub fn aba_routing_valid(routing: &str) -> bool {
         return false;
     }
     const WEIGHTS: [u32; 9] = [3, 7, 1, 3, 7, 1, 3, 7, 1];
-    let sum: u32 = bytes
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(byte, weight)| u32::from(byte - b'0') * weight)
-        .sum();
+    let sum: u32 = bytes.iter().zip(WEIGHTS).map(|(byte, weight)| u32::from(byte - b'0') * weight).sum();
     sum.is_multiple_of(10)
 }
 
@@ -92,28 +88,17 @@ pub fn validate_bank_account(input: &BankAccountInput) -> Result<ValidBankAccoun
     let errors: Vec<FieldError> = [
         ("routing_number", routing_number_problem(&routing_number)),
         ("account_number", account_number_problem(&account_number)),
-        (
-            "holder_name",
-            holder_name_problem(holder_name, "Enter the name on the account.", "The name on the account"),
-        ),
-        (
-            "account_type",
-            account_type
-                .is_none()
-                .then(|| "Choose checking or savings.".to_string()),
-        ),
+        ("holder_name", holder_name_problem(holder_name, "Enter the name on the account.", "The name on the account")),
+        ("account_type", account_type.is_none().then(|| "Choose checking or savings.".to_string())),
     ]
     .into_iter()
     .filter_map(|(field, message)| message.map(|message| FieldError::new(field, message)))
     .collect();
 
     match account_type {
-        Some(account_type) if errors.is_empty() => Ok(ValidBankAccount {
-            routing_number,
-            account_number,
-            holder_name: holder_name.to_string(),
-            account_type,
-        }),
+        Some(account_type) if errors.is_empty() => {
+            Ok(ValidBankAccount { routing_number, account_number, holder_name: holder_name.to_string(), account_type })
+        }
         _ => Err(errors),
     }
 }
@@ -124,10 +109,7 @@ fn routing_number_problem(routing: &str) -> Option<String> {
     } else if !routing.bytes().all(|b| b.is_ascii_digit()) {
         Some("A routing number contains only digits.".into())
     } else if routing.len() != 9 {
-        Some(format!(
-            "A routing number has 9 digits; this one has {}.",
-            routing.len()
-        ))
+        Some(format!("A routing number has 9 digits; this one has {}.", routing.len()))
     } else if !aba_routing_valid(routing) {
         Some(
             "This routing number is not valid. Check the 9 digits printed at the bottom left of a \
@@ -261,10 +243,7 @@ mod tests {
         let cases = [
             ("", "Enter the account number."),
             ("123", "An account number has 4 to 17 digits; this one has 3."),
-            (
-                "123456789012345678",
-                "An account number has 4 to 17 digits; this one has 18.",
-            ),
+            ("123456789012345678", "An account number has 4 to 17 digits; this one has 18."),
             ("1234.5678", "An account number contains only digits."),
         ];
         for (account, message) in cases {
@@ -284,10 +263,7 @@ mod tests {
         );
         assert_eq!(
             errors_of(&input("110000000", "000123456789", &"a".repeat(101), "checking")),
-            vec![FieldError::new(
-                "holder_name",
-                "The name on the account can be at most 100 characters long."
-            )]
+            vec![FieldError::new("holder_name", "The name on the account can be at most 100 characters long.")]
         );
         for kind in ["", "money market", "check"] {
             assert_eq!(
@@ -300,14 +276,8 @@ mod tests {
 
     #[test]
     fn reports_every_wrong_field_at_once() {
-        let fields: Vec<&str> = errors_of(&BankAccountInput::default())
-            .iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            ["routing_number", "account_number", "holder_name", "account_type"]
-        );
+        let fields: Vec<&str> = errors_of(&BankAccountInput::default()).iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["routing_number", "account_number", "holder_name", "account_type"]);
     }
 
     #[test]

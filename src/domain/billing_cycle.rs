@@ -183,7 +183,10 @@ mod tests {
         assert_eq!(prorated_license(usd(1500), date!(2026 - 11 - 01), date!(2026 - 11 - 10)), Ok((usd(1050), 21, 30)));
         // Leap February, the 29th: 1/29 of €14.00 = €0.4827… → €0.48.
         let eur = Money::new(1400, Currency::Eur);
-        assert_eq!(prorated_license(eur, date!(2028 - 02 - 01), date!(2028 - 02 - 29)), Ok((Money::new(48, Currency::Eur), 1, 29)));
+        assert_eq!(
+            prorated_license(eur, date!(2028 - 02 - 01), date!(2028 - 02 - 29)),
+            Ok((Money::new(48, Currency::Eur), 1, 29))
+        );
         assert!(prorated_license(usd(1500), december, date!(2027 - 01 - 01)).is_err());
     }
 

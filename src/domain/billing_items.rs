@@ -161,8 +161,7 @@ pub fn parse_iso_date(s: &str) -> Option<Date> {
 }
 
 pub fn iso_date(date: Date) -> String {
-    date.format(time::macros::format_description!("[year]-[month]-[day]"))
-        .expect("a calendar date always formats")
+    date.format(time::macros::format_description!("[year]-[month]-[day]")).expect("a calendar date always formats")
 }
 
 #[cfg(test)]

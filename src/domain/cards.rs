@@ -29,10 +29,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field,
-            message: message.into(),
-        }
+        FieldError { field, message: message.into() }
     }
 }
 
@@ -77,10 +74,7 @@ impl<'de> Deserialize<'de> for FieldError {
             .copied()
             .find(|known| *known == wire.field)
             .ok_or_else(|| serde::de::Error::unknown_variant(&wire.field, KNOWN_FIELDS))?;
-        Ok(FieldError {
-            field,
-            message: wire.message,
-        })
+        Ok(FieldError { field, message: wire.message })
     }
 }
 
@@ -365,11 +359,7 @@ fn card_number_problem(digits: &str, brand: CardBrand) -> Option<String> {
             CardBrand::Unknown => "Card numbers".to_string(),
             known => format!("{} card numbers", known.label()),
         };
-        return Some(format!(
-            "{whose} have {} digits; this one has {}.",
-            describe_lengths(lengths),
-            digits.len()
-        ));
+        return Some(format!("{whose} have {} digits; this one has {}.", describe_lengths(lengths), digits.len()));
     }
     if !luhn_valid(digits) {
         return Some("This card number is not valid. Check it for typos.".into());
@@ -439,9 +429,7 @@ pub(crate) fn holder_name_problem(trimmed: &str, missing_message: &str, subject:
     if trimmed.is_empty() {
         Some(missing_message.to_string())
     } else if trimmed.chars().count() > HOLDER_NAME_MAX_CHARS {
-        Some(format!(
-            "{subject} can be at most {HOLDER_NAME_MAX_CHARS} characters long."
-        ))
+        Some(format!("{subject} can be at most {HOLDER_NAME_MAX_CHARS} characters long."))
     } else {
         None
     }
@@ -617,11 +605,7 @@ mod tests {
     fn iin_ranges_are_well_formed() {
         for (brand, low, high) in IIN_RANGES {
             assert!(low <= high, "{brand:?} {low}..{high}");
-            assert_eq!(
-                decimal_digit_count(*low),
-                decimal_digit_count(*high),
-                "{brand:?} {low}..{high}"
-            );
+            assert_eq!(decimal_digit_count(*low), decimal_digit_count(*high), "{brand:?} {low}..{high}");
             assert!(decimal_digit_count(*low) <= 6);
         }
     }
@@ -641,11 +625,7 @@ mod tests {
                 if brand != CardBrand::Unknown {
                     assert!(next.iter().all(|b| *b == brand), "{prefix} changed brand");
                 } else if next[0] != CardBrand::Unknown {
-                    assert!(
-                        next.iter().any(|b| *b != next[0]),
-                        "{prefix} should already be {:?}",
-                        next[0]
-                    );
+                    assert!(next.iter().any(|b| *b != next[0]), "{prefix} should already be {:?}", next[0]);
                 }
                 longer.extend((0..10).map(|d| format!("{prefix}{d}")));
             }
@@ -671,22 +651,10 @@ mod tests {
 
     #[test]
     fn formats_numbers_the_way_they_are_printed() {
-        assert_eq!(
-            format_for_display("4242424242424242", CardBrand::Visa),
-            "4242 4242 4242 4242"
-        );
-        assert_eq!(
-            format_for_display("378282246310005", CardBrand::Amex),
-            "3782 822463 10005"
-        );
-        assert_eq!(
-            format_for_display("36227206271667", CardBrand::DinersClub),
-            "3622 7206 2716 67"
-        );
-        assert_eq!(
-            format_for_display("4000000000000000006", CardBrand::Visa),
-            "4000 0000 0000 0000 006"
-        );
+        assert_eq!(format_for_display("4242424242424242", CardBrand::Visa), "4242 4242 4242 4242");
+        assert_eq!(format_for_display("378282246310005", CardBrand::Amex), "3782 822463 10005");
+        assert_eq!(format_for_display("36227206271667", CardBrand::DinersClub), "3622 7206 2716 67");
+        assert_eq!(format_for_display("4000000000000000006", CardBrand::Visa), "4000 0000 0000 0000 006");
         // Half-typed.
         assert_eq!(format_for_display("", CardBrand::Unknown), "");
         assert_eq!(format_for_display("4", CardBrand::Visa), "4");
@@ -697,16 +665,10 @@ mod tests {
         assert_eq!(format_for_display("3782822463", CardBrand::Amex), "3782 822463");
         assert_eq!(format_for_display("37828224631", CardBrand::Amex), "3782 822463 1");
         // Digits past the pattern stay visible rather than being cut off.
-        assert_eq!(
-            format_for_display("3782822463100059", CardBrand::Amex),
-            "3782 822463 100059"
-        );
+        assert_eq!(format_for_display("3782822463100059", CardBrand::Amex), "3782 822463 100059");
         // Reformatting formatted input changes nothing.
         assert_eq!(format_for_display("4242 4242-4242", CardBrand::Visa), "4242 4242 4242");
-        assert_eq!(
-            format_for_display("3782 822463 10005", CardBrand::Amex),
-            "3782 822463 10005"
-        );
+        assert_eq!(format_for_display("3782 822463 10005", CardBrand::Amex), "3782 822463 10005");
     }
 
     #[test]
@@ -729,11 +691,8 @@ mod tests {
 
     #[test]
     fn normalises_what_was_typed() {
-        let card = validate_card(
-            &input(" 4242 4242-4242 4242 ", " 4 ", " 28 ", " 123 ", "  Ada Lovelace "),
-            TODAY,
-        )
-        .unwrap();
+        let card =
+            validate_card(&input(" 4242 4242-4242 4242 ", " 4 ", " 28 ", " 123 ", "  Ada Lovelace "), TODAY).unwrap();
         assert_eq!(
             card,
             ValidCard {
@@ -745,12 +704,7 @@ mod tests {
                 holder_name: "Ada Lovelace".into(),
             }
         );
-        assert_eq!(
-            validate_card(&input("4242424242424242", "04", "2028", "123", "A"), TODAY)
-                .unwrap()
-                .exp_month,
-            4
-        );
+        assert_eq!(validate_card(&input("4242424242424242", "04", "2028", "123", "A"), TODAY).unwrap().exp_month, 4);
     }
 
     #[test]
@@ -761,11 +715,7 @@ mod tests {
 
     #[test]
     fn number_takes_only_digits_spaces_and_dashes() {
-        for typed in [
-            "4242.4242.4242.4242",
-            "4242424242424242x",
-            "４２４２４２４２４２４２４２４２",
-        ] {
+        for typed in ["4242.4242.4242.4242", "4242424242424242x", "４２４２４２４２４２４２４２４２"] {
             let errors = errors_of(&input(typed, "12", "2030", "123", "Ada"));
             assert_eq!(
                 error_for(&errors, "number").as_deref(),
@@ -778,31 +728,13 @@ mod tests {
     #[test]
     fn number_length_must_fit_the_brand() {
         let cases = [
-            (
-                "424242424242424",
-                "Visa card numbers have 13, 16 or 19 digits; this one has 15.",
-            ),
-            (
-                "555555555555444",
-                "Mastercard card numbers have 16 digits; this one has 15.",
-            ),
-            (
-                "3782822463100050",
-                "American Express card numbers have 15 digits; this one has 16.",
-            ),
-            (
-                "601111111111111",
-                "Discover card numbers have 16 to 19 digits; this one has 15.",
-            ),
-            (
-                "3622720627166",
-                "Diners Club card numbers have 14 to 19 digits; this one has 13.",
-            ),
+            ("424242424242424", "Visa card numbers have 13, 16 or 19 digits; this one has 15."),
+            ("555555555555444", "Mastercard card numbers have 16 digits; this one has 15."),
+            ("3782822463100050", "American Express card numbers have 15 digits; this one has 16."),
+            ("601111111111111", "Discover card numbers have 16 to 19 digits; this one has 15."),
+            ("3622720627166", "Diners Club card numbers have 14 to 19 digits; this one has 13."),
             ("90000000000", "Card numbers have 12 to 19 digits; this one has 11."),
-            (
-                "90000000000000000000",
-                "Card numbers have 12 to 19 digits; this one has 20.",
-            ),
+            ("90000000000000000000", "Card numbers have 12 to 19 digits; this one has 20."),
         ];
         for (number, message) in cases {
             let errors = errors_of(&good_input(number));
@@ -813,13 +745,7 @@ mod tests {
     #[test]
     fn number_must_pass_the_luhn_check() {
         let errors = errors_of(&good_input("4242424242424241"));
-        assert_eq!(
-            errors,
-            vec![FieldError::new(
-                "number",
-                "This card number is not valid. Check it for typos."
-            )]
-        );
+        assert_eq!(errors, vec![FieldError::new("number", "This card number is not valid. Check it for typos.")]);
     }
 
     #[test]
@@ -830,10 +756,7 @@ mod tests {
         assert_eq!(card.brand, CardBrand::Unknown);
         // 13 digits: fine for Unknown (12–19), even though 13 is not a Mastercard length.
         assert!(luhn_valid("9000000000001"));
-        assert_eq!(
-            validate_card(&good_input("9000000000001"), TODAY).unwrap().brand,
-            CardBrand::Unknown
-        );
+        assert_eq!(validate_card(&good_input("9000000000001"), TODAY).unwrap().brand, CardBrand::Unknown);
     }
 
     #[test]
@@ -842,10 +765,7 @@ mod tests {
             let errors = errors_of(&input("4242424242424242", month, "2030", "123", "Ada"));
             assert_eq!(
                 errors,
-                vec![FieldError::new(
-                    "exp_month",
-                    "Enter the expiry month as a number from 1 to 12."
-                )],
+                vec![FieldError::new("exp_month", "Enter the expiry month as a number from 1 to 12.")],
                 "{month:?}"
             );
         }
@@ -862,17 +782,11 @@ mod tests {
         for year in ["2", "202", "20280", "y2k", "２８"] {
             assert_eq!(
                 accept(year).unwrap_err(),
-                vec![FieldError::new(
-                    "exp_year",
-                    "Enter the expiry year as 2 or 4 digits, for example 28 or 2028."
-                )],
+                vec![FieldError::new("exp_year", "Enter the expiry year as 2 or 4 digits, for example 28 or 2028.")],
                 "{year:?}"
             );
         }
-        assert_eq!(
-            accept(" ").unwrap_err(),
-            vec![FieldError::new("exp_year", "Enter the expiry year.")]
-        );
+        assert_eq!(accept(" ").unwrap_err(), vec![FieldError::new("exp_year", "Enter the expiry year.")]);
     }
 
     #[test]
@@ -895,10 +809,7 @@ mod tests {
     #[test]
     fn an_expiry_in_an_earlier_year_is_blamed_on_the_year() {
         let errors = errors_of(&input("4242424242424242", "12", "2025", "123", "Ada"));
-        assert_eq!(
-            errors,
-            vec![FieldError::new("exp_year", "This card expired in 12/2025.")]
-        );
+        assert_eq!(errors, vec![FieldError::new("exp_year", "This card expired in 12/2025.")]);
         // The month is wrong as well: both are reported, and the year message needs no month.
         let errors = errors_of(&input("4242424242424242", "13", "25", "123", "Ada"));
         assert_eq!(
@@ -916,10 +827,7 @@ mod tests {
         let errors = errors_of(&input("4242424242424242", "1", "2047", "123", "Ada"));
         assert_eq!(
             errors,
-            vec![FieldError::new(
-                "exp_year",
-                "2047 is more than 20 years away. Check the expiry year on the card."
-            )]
+            vec![FieldError::new("exp_year", "2047 is more than 20 years away. Check the expiry year on the card.")]
         );
         // Two-digit years are 20xx, so 99 is 2099, not 1999.
         let errors = errors_of(&input("4242424242424242", "1", "99", "123", "Ada"));
@@ -952,19 +860,13 @@ mod tests {
     #[test]
     fn holder_name_is_required_and_at_most_100_characters() {
         let errors = errors_of(&input("4242424242424242", "12", "2030", "123", "   "));
-        assert_eq!(
-            errors,
-            vec![FieldError::new("holder_name", "Enter the name on the card.")]
-        );
+        assert_eq!(errors, vec![FieldError::new("holder_name", "Enter the name on the card.")]);
         // Characters, not bytes: 100 accented letters are 200 bytes and still fine.
         assert!(validate_card(&input("4242424242424242", "12", "2030", "123", &"é".repeat(100)), TODAY).is_ok());
         let errors = errors_of(&input("4242424242424242", "12", "2030", "123", &"a".repeat(101)));
         assert_eq!(
             errors,
-            vec![FieldError::new(
-                "holder_name",
-                "The name on the card can be at most 100 characters long."
-            )]
+            vec![FieldError::new("holder_name", "The name on the card can be at most 100 characters long.")]
         );
     }
 

@@ -102,7 +102,8 @@ const BAR_GAP: f64 = 0.25;
 /// One bar per entry of `stacks`, evenly spaced across the plot, its series stacked from the
 /// bottom in order. Negative values count as 0.
 pub fn stacked_bars<const N: usize>(stacks: &[[i64; N]], frame: &Frame, max_ticks: u32) -> StackedBars {
-    let totals: Vec<i64> = stacks.iter().map(|s| s.iter().fold(0_i64, |sum, v| sum.saturating_add((*v).max(0)))).collect();
+    let totals: Vec<i64> =
+        stacks.iter().map(|s| s.iter().fold(0_i64, |sum, v| sum.saturating_add((*v).max(0)))).collect();
     let scale = Scale::nice(totals.iter().copied().max().unwrap_or(0), max_ticks);
     let baseline = frame.baseline();
     let y_of = |value: i64| baseline - value as f64 / scale.max as f64 * frame.plot_height();
@@ -126,7 +127,13 @@ pub fn stacked_bars<const N: usize>(stacks: &[[i64; N]], frame: &Frame, max_tick
                     Segment { series, value: *value, y: top, height: bottom - top }
                 })
                 .collect();
-            Bar { x: slot_start + slot * BAR_GAP / 2.0, width: slot * (1.0 - BAR_GAP), center: slot_start + slot / 2.0, total: *total, segments }
+            Bar {
+                x: slot_start + slot * BAR_GAP / 2.0,
+                width: slot * (1.0 - BAR_GAP),
+                center: slot_start + slot / 2.0,
+                total: *total,
+                segments,
+            }
         })
         .collect();
     let ticks = scale.ticks().into_iter().map(|value| Tick { value, y: y_of(value) }).collect();

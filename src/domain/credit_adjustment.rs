@@ -29,21 +29,32 @@ pub fn validate_adjustment(
         errors.push(e);
     }
     if amount == 0 {
-        errors.push(FieldError::new("amount", "An adjustment moves the balance: use a positive amount to credit, negative to debit."));
+        errors.push(FieldError::new(
+            "amount",
+            "An adjustment moves the balance: use a positive amount to credit, negative to debit.",
+        ));
     } else if amount.unsigned_abs() > MAX_COST_MINOR.unsigned_abs() {
         errors.push(FieldError::new("amount", "That amount is larger than one adjustment can carry."));
     }
     if currency != account_currency.code() {
         errors.push(FieldError::new("currency", format!("This account is billed in {}.", account_currency.code())));
     }
-    let description = match check_text("description", description, "Say why the balance moves; the client sees it on their ledger.") {
+    let description = match check_text(
+        "description",
+        description,
+        "Say why the balance moves; the client sees it on their ledger.",
+    ) {
         Ok(text) => text,
         Err(e) => {
             errors.push(e);
             String::new()
         }
     };
-    if errors.is_empty() { Ok(Adjustment { amount: Money::new(amount, account_currency), description }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Adjustment { amount: Money::new(amount, account_currency), description })
+    } else {
+        Err(errors)
+    }
 }
 
 /// The reason given for a reversal, trimmed.
@@ -73,13 +84,19 @@ mod tests {
     #[test]
     fn credits_and_debits_in_the_accounts_currency_with_a_reason() {
         let credit = validate_adjustment("adj-1", 5_000, "USD", "  Goodwill credit ", Currency::Usd).unwrap();
-        assert_eq!(credit, Adjustment { amount: Money::new(5_000, Currency::Usd), description: "Goodwill credit".into() });
+        assert_eq!(
+            credit,
+            Adjustment { amount: Money::new(5_000, Currency::Usd), description: "Goodwill credit".into() }
+        );
         assert_eq!(validate_adjustment("adj-2", -250, "USD", "Correction", Currency::Usd).unwrap().amount.minor, -250);
     }
 
     #[test]
     fn zero_a_foreign_currency_and_a_missing_description_are_refused() {
-        assert_eq!(fields(validate_adjustment("", 0, "EUR", " ", Currency::Usd)), ["id", "amount", "currency", "description"]);
+        assert_eq!(
+            fields(validate_adjustment("", 0, "EUR", " ", Currency::Usd)),
+            ["id", "amount", "currency", "description"]
+        );
         assert_eq!(fields(validate_adjustment("a", i64::MIN, "USD", "x", Currency::Usd)), ["amount"]);
         assert_eq!(fields(validate_adjustment("a", 1, "USD", &"x".repeat(501), Currency::Usd)), ["description"]);
     }

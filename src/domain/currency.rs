@@ -19,15 +19,8 @@ pub enum Currency {
 }
 
 impl Currency {
-    pub const ALL: [Currency; 7] = [
-        Currency::Usd,
-        Currency::Eur,
-        Currency::Gbp,
-        Currency::Brl,
-        Currency::Cad,
-        Currency::Aud,
-        Currency::Jpy,
-    ];
+    pub const ALL: [Currency; 7] =
+        [Currency::Usd, Currency::Eur, Currency::Gbp, Currency::Brl, Currency::Cad, Currency::Aud, Currency::Jpy];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -13,13 +13,8 @@ use serde::{Deserialize, Serialize};
 
 /// The order methods are offered in: card first because it is what most clients use, then
 /// the bank transfers, then the Brazilian methods.
-pub const METHOD_ORDER: [MethodKind; 5] = [
-    MethodKind::Card,
-    MethodKind::Ach,
-    MethodKind::Wire,
-    MethodKind::Pix,
-    MethodKind::Boleto,
-];
+pub const METHOD_ORDER: [MethodKind; 5] =
+    [MethodKind::Card, MethodKind::Ach, MethodKind::Wire, MethodKind::Pix, MethodKind::Boleto];
 
 /// A vendor's fee settings for one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,7 +105,9 @@ pub enum MethodQuote {
         settles: Settlement,
     },
     /// `reason` is shown to the client as is.
-    Unavailable { reason: String },
+    Unavailable {
+        reason: String,
+    },
 }
 
 impl MethodQuote {
@@ -142,11 +139,7 @@ pub fn quote(schedule: &FeeSchedule, method: MethodKind, amount: Money) -> Metho
     if amount.minor <= 0 {
         return MethodQuote::unavailable("Nothing to pay.");
     }
-    let no_fee = |settles| MethodQuote::Available {
-        fee: Money::zero(amount.currency),
-        total: amount,
-        settles,
-    };
+    let no_fee = |settles| MethodQuote::Available { fee: Money::zero(amount.currency), total: amount, settles };
     let minimum = |minor| Money::new(minor, amount.currency);
     match method {
         MethodKind::Card => {
@@ -154,18 +147,13 @@ pub fn quote(schedule: &FeeSchedule, method: MethodKind, amount: Money) -> Metho
                 .times_rate(schedule.card_surcharge_rate)
                 .and_then(|fee| amount.checked_add(fee).map(|total| (fee, total)));
             match fee_and_total {
-                Ok((fee, total)) => MethodQuote::Available {
-                    fee,
-                    total,
-                    settles: Settlement::Immediately,
-                },
+                Ok((fee, total)) => MethodQuote::Available { fee, total, settles: Settlement::Immediately },
                 Err(_) => MethodQuote::unavailable("This amount is too large to pay by card."),
             }
         }
-        MethodKind::Ach if amount.minor < schedule.ach_minimum_minor => MethodQuote::unavailable(format!(
-            "ACH payments start at {}.",
-            minimum(schedule.ach_minimum_minor).format()
-        )),
+        MethodKind::Ach if amount.minor < schedule.ach_minimum_minor => {
+            MethodQuote::unavailable(format!("ACH payments start at {}.", minimum(schedule.ach_minimum_minor).format()))
+        }
         MethodKind::Ach => no_fee(Settlement::Immediately),
         MethodKind::Wire if amount.minor < schedule.wire_minimum_minor => MethodQuote::unavailable(format!(
             "Wire transfers start at {}.",
@@ -182,7 +170,9 @@ pub fn quote(schedule: &FeeSchedule, method: MethodKind, amount: Money) -> Metho
 fn currency_restriction(method: MethodKind, currency: Currency) -> Option<&'static str> {
     match method {
         MethodKind::Pix if currency != Currency::Brl => Some("PIX is only for payments in Brazilian reais (BRL)."),
-        MethodKind::Boleto if currency != Currency::Brl => Some("Boleto is only for payments in Brazilian reais (BRL)."),
+        MethodKind::Boleto if currency != Currency::Brl => {
+            Some("Boleto is only for payments in Brazilian reais (BRL).")
+        }
         MethodKind::Ach if currency != Currency::Usd => Some("ACH is only for payments in US dollars (USD)."),
         _ => None,
     }
@@ -215,10 +205,7 @@ mod tests {
     }
 
     fn card_only(rate: &str) -> FeeSchedule {
-        FeeSchedule {
-            card_surcharge_rate: dec(rate),
-            ..FeeSchedule::default_for(Currency::Usd)
-        }
+        FeeSchedule { card_surcharge_rate: dec(rate), ..FeeSchedule::default_for(Currency::Usd) }
     }
 
     fn available(fee: Money, total: Money, settles: Settlement) -> MethodQuote {
@@ -259,13 +246,7 @@ mod tests {
             FeeSchedule::default_for(Currency::Brl).enabled,
             vec![MethodKind::Card, MethodKind::Pix, MethodKind::Boleto]
         );
-        for currency in [
-            Currency::Eur,
-            Currency::Gbp,
-            Currency::Cad,
-            Currency::Aud,
-            Currency::Jpy,
-        ] {
+        for currency in [Currency::Eur, Currency::Gbp, Currency::Cad, Currency::Aud, Currency::Jpy] {
             assert_eq!(
                 FeeSchedule::default_for(currency).enabled,
                 vec![MethodKind::Card, MethodKind::Wire],
@@ -341,22 +322,13 @@ mod tests {
             quote(&schedule, MethodKind::Ach, usd(5_000)),
             available(usd(0), usd(5_000), Settlement::Immediately)
         );
-        assert_eq!(
-            quote(&schedule, MethodKind::Ach, usd(4_999)),
-            unavailable("ACH payments start at $50.00.")
-        );
+        assert_eq!(quote(&schedule, MethodKind::Ach, usd(4_999)), unavailable("ACH payments start at $50.00."));
         assert_eq!(
             quote(&schedule, MethodKind::Ach, usd(1_000_000)),
             available(usd(0), usd(1_000_000), Settlement::Immediately)
         );
-        let custom = FeeSchedule {
-            ach_minimum_minor: 250_000,
-            ..schedule
-        };
-        assert_eq!(
-            quote(&custom, MethodKind::Ach, usd(1)),
-            unavailable("ACH payments start at $2,500.00.")
-        );
+        let custom = FeeSchedule { ach_minimum_minor: 250_000, ..schedule };
+        assert_eq!(quote(&custom, MethodKind::Ach, usd(1)), unavailable("ACH payments start at $2,500.00."));
     }
 
     #[test]
@@ -366,10 +338,7 @@ mod tests {
             quote(&schedule, MethodKind::Wire, usd(100_000)),
             available(usd(0), usd(100_000), Settlement::OnBankTransfer)
         );
-        assert_eq!(
-            quote(&schedule, MethodKind::Wire, usd(99_999)),
-            unavailable("Wire transfers start at $1,000.00.")
-        );
+        assert_eq!(quote(&schedule, MethodKind::Wire, usd(99_999)), unavailable("Wire transfers start at $1,000.00."));
         // The minimum is shown in the invoice's currency.
         let euros = FeeSchedule::default_for(Currency::Eur);
         assert_eq!(
@@ -378,10 +347,7 @@ mod tests {
         );
         // In yen, a minimum of the same worth: not 1,000 of them.
         let yen = FeeSchedule::default_for(Currency::Jpy);
-        assert_eq!(
-            quote(&yen, MethodKind::Wire, jpy(149_999)),
-            unavailable("Wire transfers start at ¥150,000.")
-        );
+        assert_eq!(quote(&yen, MethodKind::Wire, jpy(149_999)), unavailable("Wire transfers start at ¥150,000."));
         assert!(quote(&yen, MethodKind::Wire, jpy(150_000)).is_available());
     }
 
@@ -403,27 +369,15 @@ mod tests {
     fn a_method_the_account_does_not_offer_is_unavailable() {
         let usd_schedule = FeeSchedule::default_for(Currency::Usd);
         for method in [MethodKind::Pix, MethodKind::Boleto] {
-            assert_eq!(
-                quote(&usd_schedule, method, usd(10_000)),
-                unavailable("Not offered for this account.")
-            );
+            assert_eq!(quote(&usd_schedule, method, usd(10_000)), unavailable("Not offered for this account."));
         }
         let brl_schedule = FeeSchedule::default_for(Currency::Brl);
         let reais = Money::new(500_000, Currency::Brl);
         for method in [MethodKind::Ach, MethodKind::Wire] {
-            assert_eq!(
-                quote(&brl_schedule, method, reais),
-                unavailable("Not offered for this account.")
-            );
+            assert_eq!(quote(&brl_schedule, method, reais), unavailable("Not offered for this account."));
         }
-        let nothing = FeeSchedule {
-            enabled: vec![],
-            ..usd_schedule
-        };
-        assert_eq!(
-            quote(&nothing, MethodKind::Card, usd(10_000)),
-            unavailable("Not offered for this account.")
-        );
+        let nothing = FeeSchedule { enabled: vec![], ..usd_schedule };
+        assert_eq!(quote(&nothing, MethodKind::Card, usd(10_000)), unavailable("Not offered for this account."));
     }
 
     #[test]
@@ -451,10 +405,7 @@ mod tests {
         assert_eq!(
             compare(&schedule, usd(7_500)),
             vec![
-                (
-                    MethodKind::Card,
-                    available(usd(300), usd(7_800), Settlement::Immediately)
-                ),
+                (MethodKind::Card, available(usd(300), usd(7_800), Settlement::Immediately)),
                 (MethodKind::Ach, available(usd(0), usd(7_500), Settlement::Immediately)),
                 (MethodKind::Wire, unavailable("Wire transfers start at $1,000.00.")),
             ]
@@ -482,14 +433,7 @@ mod tests {
             ]
         );
         assert!(
-            compare(
-                &FeeSchedule {
-                    enabled: vec![],
-                    ..FeeSchedule::default_for(Currency::Usd)
-                },
-                usd(100)
-            )
-            .is_empty()
+            compare(&FeeSchedule { enabled: vec![], ..FeeSchedule::default_for(Currency::Usd) }, usd(100)).is_empty()
         );
     }
 

@@ -57,7 +57,12 @@ pub fn on_license_invoice(spans: &[Span], month: Date, billed_this_month: bool) 
 /// What the month-end invoice charges for a number not billed on the 1st: its active days in
 /// `month` and the license price for them (rounded once, by the money rule); `None` when it was
 /// billed already or not active in the month.
-pub fn prorated_for(spans: &[Span], month: Date, billed_this_month: bool, price: Money) -> Result<Option<(Money, i64, i64)>, MoneyError> {
+pub fn prorated_for(
+    spans: &[Span],
+    month: Date,
+    billed_this_month: bool,
+    price: Money,
+) -> Result<Option<(Money, i64, i64)>, MoneyError> {
     if billed_this_month {
         return Ok(None);
     }
@@ -104,7 +109,10 @@ mod tests {
     fn the_month_end_bills_the_days_active_that_the_first_did_not() {
         let price = usd(1_500);
         // Onboarded on the 10th, still active: 22 of 31 days, $10.645… → $10.65.
-        assert_eq!(prorated_for(&[span(date!(2026 - 12 - 10), None)], DEC, false, price), Ok(Some((usd(1_065), 22, 31))));
+        assert_eq!(
+            prorated_for(&[span(date!(2026 - 12 - 10), None)], DEC, false, price),
+            Ok(Some((usd(1_065), 22, 31)))
+        );
         // Onboarded on the 1st after that day's run: the whole month.
         assert_eq!(prorated_for(&[span(DEC, None)], DEC, false, price), Ok(Some((usd(1_500), 31, 31))));
         // On the last day: one day, $0.4838… → $0.48.
@@ -119,14 +127,23 @@ mod tests {
         assert_eq!(prorated_for(&twice, DEC, false, price), Ok(Some((usd(823), 17, 31))));
         // Billed on the 1st already, or not active at all in the month: nothing.
         assert_eq!(prorated_for(&[span(date!(2026 - 11 - 01), None)], DEC, true, price), Ok(None));
-        assert_eq!(prorated_for(&[span(date!(2026 - 10 - 01), Some(date!(2026 - 11 - 30)))], DEC, false, price), Ok(None));
+        assert_eq!(
+            prorated_for(&[span(date!(2026 - 10 - 01), Some(date!(2026 - 11 - 30)))], DEC, false, price),
+            Ok(None)
+        );
         // Leap February, onboarded on the 29th: 1 of 29 days.
-        assert_eq!(prorated_for(&[span(date!(2028 - 02 - 29), None)], date!(2028 - 02 - 01), false, price), Ok(Some((usd(52), 1, 29))));
+        assert_eq!(
+            prorated_for(&[span(date!(2028 - 02 - 29), None)], date!(2028 - 02 - 01), false, price),
+            Ok(Some((usd(52), 1, 29)))
+        );
     }
 
     #[test]
     fn days_are_counted_once_however_the_spans_overlap() {
-        let overlapping = [span(date!(2026 - 12 - 01), Some(date!(2026 - 12 - 10))), span(date!(2026 - 12 - 05), Some(date!(2026 - 12 - 12)))];
+        let overlapping = [
+            span(date!(2026 - 12 - 01), Some(date!(2026 - 12 - 10))),
+            span(date!(2026 - 12 - 05), Some(date!(2026 - 12 - 12))),
+        ];
         assert_eq!(days_active_in(&overlapping, DEC), 12);
         assert_eq!(days_active_in(&[span(date!(2026 - 01 - 01), None)], date!(2027 - 02 - 01)), 28);
     }

@@ -45,18 +45,12 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        self.minor
-            .checked_add(other.minor)
-            .map(|minor| Money::new(minor, self.currency))
-            .ok_or(MoneyError::Overflow)
+        self.minor.checked_add(other.minor).map(|minor| Money::new(minor, self.currency)).ok_or(MoneyError::Overflow)
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        self.minor
-            .checked_sub(other.minor)
-            .map(|minor| Money::new(minor, self.currency))
-            .ok_or(MoneyError::Overflow)
+        self.minor.checked_sub(other.minor).map(|minor| Money::new(minor, self.currency)).ok_or(MoneyError::Overflow)
     }
 
     /// Sum of amounts that must all be in `currency`.
@@ -104,9 +98,7 @@ impl Money {
 pub fn round_to_minor(major_units: Decimal, currency: Currency) -> Result<Money, MoneyError> {
     let exponent = currency.exponent();
     let rounded = major_units.round_dp_with_strategy(exponent, RoundingStrategy::MidpointAwayFromZero);
-    let scaled = rounded
-        .checked_mul(Decimal::from(10i64.pow(exponent)))
-        .ok_or(MoneyError::Overflow)?;
+    let scaled = rounded.checked_mul(Decimal::from(10i64.pow(exponent))).ok_or(MoneyError::Overflow)?;
     let minor: i64 = scaled.trunc().try_into().map_err(|_| MoneyError::Overflow)?;
     Ok(Money::new(minor, currency))
 }
@@ -128,8 +120,12 @@ pub fn round_to_minor(major_units: Decimal, currency: Currency) -> Result<Money,
 /// - More decimals than the currency has, negative amounts, or anything else are refused.
 pub fn parse_typed(typed: &str, currency: Currency) -> Result<Money, String> {
     let example = || match currency.separators() {
-        crate::domain::currency::Separators::PointDecimal => format!("Enter an amount in {}, like 1,250.00.", currency.code()),
-        crate::domain::currency::Separators::CommaDecimal => format!("Enter an amount in {}, like 1.250,00.", currency.code()),
+        crate::domain::currency::Separators::PointDecimal => {
+            format!("Enter an amount in {}, like 1,250.00.", currency.code())
+        }
+        crate::domain::currency::Separators::CommaDecimal => {
+            format!("Enter an amount in {}, like 1.250,00.", currency.code())
+        }
     };
     let mut text = typed.trim().to_string();
     for marker in [currency.symbol(), currency.code(), &currency.code().to_lowercase()] {
@@ -147,7 +143,9 @@ pub fn parse_typed(typed: &str, currency: Currency) -> Result<Money, String> {
     if text.starts_with('-') || text.starts_with('\u{2212}') {
         return Err("Enter an amount above zero.".into());
     }
-    if !text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') || !text.starts_with(|c: char| c.is_ascii_digit()) {
+    if !text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        || !text.starts_with(|c: char| c.is_ascii_digit())
+    {
         return Err(example());
     }
     let last_separator = text.rfind(['.', ',']);
@@ -178,7 +176,11 @@ pub fn parse_typed(typed: &str, currency: Currency) -> Result<Money, String> {
                     let as_decimal = format!("{before}.{after}");
                     return Err(format!(
                         "Did you mean {} or {}? Write it without separators ({grouped}) or with the decimals ({as_decimal}).",
-                        Money::new(grouped.parse::<i64>().unwrap_or(0).saturating_mul(10i64.pow(currency.exponent())), currency).format(),
+                        Money::new(
+                            grouped.parse::<i64>().unwrap_or(0).saturating_mul(10i64.pow(currency.exponent())),
+                            currency
+                        )
+                        .format(),
                         as_decimal
                     ));
                 }
@@ -193,7 +195,11 @@ pub fn parse_typed(typed: &str, currency: Currency) -> Result<Money, String> {
         });
     }
     let digits = format!("{whole}{fraction:0<width$}", width = currency.exponent() as usize);
-    let minor: i64 = digits.trim_start_matches('0').parse().or_else(|_| if digits.chars().all(|c| c == '0') { Ok(0) } else { Err(()) }).map_err(|_| "That amount is too large.".to_string())?;
+    let minor: i64 = digits
+        .trim_start_matches('0')
+        .parse()
+        .or_else(|_| if digits.chars().all(|c| c == '0') { Ok(0) } else { Err(()) })
+        .map_err(|_| "That amount is too large.".to_string())?;
     Ok(Money::new(minor, currency))
 }
 
@@ -388,9 +394,26 @@ mod tests {
         assert!(ambiguous.starts_with("Did you mean $1,250.00 or 1.250?"), "{ambiguous}");
         assert!(parse_typed("1,250", Currency::Eur).unwrap_err().starts_with("Did you mean €1,250.00"));
         assert!(parse_typed("12.5", Currency::Jpy).unwrap_err().contains("no cents"));
-        assert!(parse_typed("10.001", Currency::Usd).unwrap_err().contains("at most 2 decimals") || parse_typed("10.001", Currency::Usd).unwrap_err().starts_with("Did you mean"));
+        assert!(
+            parse_typed("10.001", Currency::Usd).unwrap_err().contains("at most 2 decimals")
+                || parse_typed("10.001", Currency::Usd).unwrap_err().starts_with("Did you mean")
+        );
         assert!(parse_typed("1.2345", Currency::Usd).unwrap_err().contains("at most 2 decimals"));
-        for bad in ["", "ten", "-5", "1,2,3", "12,34,567", "1.250,5,0", "1..5", ".5", "1,000.000,00", "5e3", "0x10", "١٢٣", "1,25,000"] {
+        for bad in [
+            "",
+            "ten",
+            "-5",
+            "1,2,3",
+            "12,34,567",
+            "1.250,5,0",
+            "1..5",
+            ".5",
+            "1,000.000,00",
+            "5e3",
+            "0x10",
+            "١٢٣",
+            "1,25,000",
+        ] {
             assert!(parse_typed(bad, Currency::Usd).is_err(), "{bad:?}");
         }
         assert_eq!(parse_typed("-5", Currency::Usd).unwrap_err(), "Enter an amount above zero.");
@@ -427,7 +450,10 @@ mod tests {
         assert_eq!(allocate(usd(7), &[0, 5, 0]), vec![usd(0), usd(7), usd(0)]);
         assert_eq!(allocate(usd(7), &[0, 0]), vec![usd(7), usd(0)]);
         assert!(allocate(usd(7), &[]).is_empty());
-        assert_eq!(allocate(Money::new(i64::MAX, Currency::Usd), &[i64::MAX, 1]).iter().map(|m| m.minor as i128).sum::<i128>(), i64::MAX as i128);
+        assert_eq!(
+            allocate(Money::new(i64::MAX, Currency::Usd), &[i64::MAX, 1]).iter().map(|m| m.minor as i128).sum::<i128>(),
+            i64::MAX as i128
+        );
     }
 
     proptest::proptest! {

@@ -44,7 +44,9 @@ pub fn card_last_valid_day(exp_month: u8, exp_year: i32) -> Option<Date> {
 pub enum ExpiryState {
     Valid,
     /// Usable for at most `days_left` more days (0 = today is the last day).
-    ExpiringSoon { days_left: i64 },
+    ExpiringSoon {
+        days_left: i64,
+    },
     Expired,
 }
 

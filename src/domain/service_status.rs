@@ -43,8 +43,15 @@ pub enum BlockCause {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Remedy {
     /// Any top-up of at least `at_least`; `suggested` is a round amount that does it.
-    TopUp { at_least: Money, suggested: Money },
-    PayInvoice { invoice_id: String, number: String, amount: Money },
+    TopUp {
+        at_least: Money,
+        suggested: Money,
+    },
+    PayInvoice {
+        invoice_id: String,
+        number: String,
+        amount: Money,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +145,9 @@ pub fn explain(cause: &BlockCause) -> String {
             format!("Your credit balance is {}. Messages are only sent while it is above zero.", balance.format())
         }
         BlockCause::LicenseInvoiceOverdue { number, due_date, .. } => {
-            let due = super::billing_items::parse_iso_date(due_date).map(super::billing_items::format_date).unwrap_or_else(|| due_date.clone());
+            let due = super::billing_items::parse_iso_date(due_date)
+                .map(super::billing_items::format_date)
+                .unwrap_or_else(|| due_date.clone());
             format!("License invoice {number} was due on {due} and is unpaid.")
         }
         BlockCause::PartnerPlanUnpaid { number, .. } => format!("Invoice {number} for your partner plan is unpaid."),
@@ -149,7 +158,10 @@ pub fn explain(cause: &BlockCause) -> String {
 pub fn restore_hint(remedy: &Remedy) -> String {
     match remedy {
         Remedy::TopUp { at_least, .. } => {
-            format!("Add at least {} to your credit balance; service resumes as soon as the top-up is paid.", at_least.format())
+            format!(
+                "Add at least {} to your credit balance; service resumes as soon as the top-up is paid.",
+                at_least.format()
+            )
         }
         Remedy::PayInvoice { number, amount, .. } => {
             format!("Pay invoice {number} ({}); service resumes as soon as the payment lands.", amount.format())
@@ -168,7 +180,13 @@ mod tests {
     }
 
     fn invoice(number: &str, issue: Date, due: Date) -> UnpaidInvoice {
-        UnpaidInvoice { id: format!("inv_{number}"), number: number.into(), outstanding: usd(3_000), issue_date: issue, due_date: due }
+        UnpaidInvoice {
+            id: format!("inv_{number}"),
+            number: number.into(),
+            outstanding: usd(3_000),
+            issue_date: issue,
+            due_date: due,
+        }
     }
 
     fn facts(balance: i64) -> Facts {

@@ -88,10 +88,7 @@ pub fn add_interval(start: Date, interval: BillingInterval, anchor_day: u8) -> D
 
 /// Price of one period: unit × quantity (checked, MoneyError::Overflow on overflow).
 pub fn period_price(unit: Money, quantity: i64) -> Result<Money, MoneyError> {
-    unit.minor
-        .checked_mul(quantity)
-        .map(|minor| Money::new(minor, unit.currency))
-        .ok_or(MoneyError::Overflow)
+    unit.minor.checked_mul(quantity).map(|minor| Money::new(minor, unit.currency)).ok_or(MoneyError::Overflow)
 }
 
 /// The money side of changing a subscription part-way through its period.
@@ -124,7 +121,12 @@ pub enum ProrationError {
 
 /// Proration by day, on the basis described in the module documentation. Prices are the
 /// full-period prices (see [`period_price`]) and must share a currency.
-pub fn prorate(old_price: Money, new_price: Money, period: Period, change_on: Date) -> Result<Proration, ProrationError> {
+pub fn prorate(
+    old_price: Money,
+    new_price: Money,
+    period: Period,
+    change_on: Date,
+) -> Result<Proration, ProrationError> {
     if old_price.currency != new_price.currency {
         return Err(MoneyError::CurrencyMismatch(old_price.currency, new_price.currency).into());
     }
@@ -205,7 +207,9 @@ impl SubscriptionState {
             Transition::ChangeItems | Transition::ChangePaymentMethod => Ok(self),
             Transition::ScheduleCancel if self.cancel_at_period_end => Err(TransitionError::AlreadyScheduledToCancel),
             Transition::ScheduleCancel => Ok(SubscriptionState { cancel_at_period_end: true, ..self }),
-            Transition::Resume if self.cancel_at_period_end => Ok(SubscriptionState { cancel_at_period_end: false, ..self }),
+            Transition::Resume if self.cancel_at_period_end => {
+                Ok(SubscriptionState { cancel_at_period_end: false, ..self })
+            }
             Transition::Resume => Err(TransitionError::NotScheduledToCancel),
             Transition::Renew if self.cancel_at_period_end => {
                 Ok(SubscriptionState { status: Cancelled, cancel_at_period_end: false })

@@ -312,7 +312,8 @@ pub fn cpf_valid(s: &str) -> bool {
         return false;
     }
     let check = |len: usize| {
-        let sum: u32 = b[..len].iter().enumerate().map(|(i, c)| u32::from(c - b'0') * (len as u32 + 1 - i as u32)).sum();
+        let sum: u32 =
+            b[..len].iter().enumerate().map(|(i, c)| u32::from(c - b'0') * (len as u32 + 1 - i as u32)).sum();
         mod11_digit(sum)
     };
     check(9) == u32::from(b[9] - b'0') && check(10) == u32::from(b[10] - b'0')
@@ -345,12 +346,8 @@ pub fn abn_valid(s: &str) -> bool {
     if !n_digits(b, 11) || b[0] == b'0' {
         return false;
     }
-    let sum: u32 = b
-        .iter()
-        .zip(WEIGHTS)
-        .enumerate()
-        .map(|(i, (c, w))| (u32::from(c - b'0') - u32::from(i == 0)) * w)
-        .sum();
+    let sum: u32 =
+        b.iter().zip(WEIGHTS).enumerate().map(|(i, (c, w))| (u32::from(c - b'0') - u32::from(i == 0)) * w).sum();
     sum.is_multiple_of(89)
 }
 
@@ -474,7 +471,10 @@ mod tests {
     #[test]
     fn us_employer_identification_numbers() {
         let id = ok("US", "91-7654321");
-        assert_eq!((id.scheme, id.normalized.as_str(), id.display.as_str()), (TaxScheme::UsEin, "917654321", "EIN 91-7654321"));
+        assert_eq!(
+            (id.scheme, id.normalized.as_str(), id.display.as_str()),
+            (TaxScheme::UsEin, "917654321", "EIN 91-7654321")
+        );
         // What the demo data stores validates again to itself.
         assert_eq!(ok("US", "EIN 91-7654321"), id);
         assert_eq!(ok("US", "917654321"), id);
@@ -487,7 +487,10 @@ mod tests {
     fn canadian_business_numbers() {
         assert_eq!(ok("CA", "123456789").display, "BN 123456789");
         let with_program = ok("CA", "123456789 rt 0001");
-        assert_eq!((with_program.normalized.as_str(), with_program.display.as_str()), ("123456789RT0001", "BN 123456789 RT0001"));
+        assert_eq!(
+            (with_program.normalized.as_str(), with_program.display.as_str()),
+            ("123456789RT0001", "BN 123456789 RT0001")
+        );
         assert_eq!(ok("CA", "BN 123456789 RT0001"), with_program);
         assert!(err("CA", "12345678").contains("9 digits"));
         assert!(validate_tax_id("CA", "123456789RT001").is_err());
@@ -498,7 +501,10 @@ mod tests {
         // Banco do Brasil's CNPJ, the classic test CNPJ, and Receita Federal's example of the
         // alphanumeric CNPJ issued from July 2026.
         let bb = ok("BR", "00.000.000/0001-91");
-        assert_eq!((bb.scheme, bb.normalized.as_str(), bb.display.as_str()), (TaxScheme::BrCnpj, "00000000000191", "CNPJ 00.000.000/0001-91"));
+        assert_eq!(
+            (bb.scheme, bb.normalized.as_str(), bb.display.as_str()),
+            (TaxScheme::BrCnpj, "00000000000191", "CNPJ 00.000.000/0001-91")
+        );
         assert_eq!(ok("BR", "11222333000181").display, "CNPJ 11.222.333/0001-81");
         assert_eq!(ok("BR", "12.ABC.345/01DE-35").normalized, "12ABC34501DE35");
         assert_eq!(ok("BR", "CNPJ 11.222.333/0001-81"), ok("BR", "11.222.333/0001-81"));
@@ -518,7 +524,10 @@ mod tests {
     fn australian_business_numbers() {
         // The Australian Taxation Office's own ABN.
         let ato = ok("AU", "51 824 753 556");
-        assert_eq!((ato.scheme, ato.normalized.as_str(), ato.display.as_str()), (TaxScheme::AuAbn, "51824753556", "ABN 51 824 753 556"));
+        assert_eq!(
+            (ato.scheme, ato.normalized.as_str(), ato.display.as_str()),
+            (TaxScheme::AuAbn, "51824753556", "ABN 51 824 753 556")
+        );
         assert_eq!(ok("AU", "ABN 51 824 753 556"), ato);
         assert!(abn_valid("53004085616"));
         assert_eq!(err("AU", "51 824 753 557"), "This ABN's check digits don't match. Check it for typos.");
@@ -528,7 +537,10 @@ mod tests {
     #[test]
     fn other_countries_accept_a_plausible_identifier() {
         let ch = ok("CH", " CHE-123.456.789  MWST ");
-        assert_eq!((ch.scheme, ch.display.as_str(), ch.normalized.as_str()), (TaxScheme::Other, "CHE-123.456.789 MWST", "CHE123456789MWST"));
+        assert_eq!(
+            (ch.scheme, ch.display.as_str(), ch.normalized.as_str()),
+            (TaxScheme::Other, "CHE-123.456.789 MWST", "CHE123456789MWST")
+        );
         assert_eq!(ok("JP", "T1234567890123").scheme, TaxScheme::Other);
         assert!(validate_tax_id("CH", "<script>").is_err());
         assert!(validate_tax_id("CH", "1").is_err());

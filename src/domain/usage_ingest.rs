@@ -97,7 +97,11 @@ pub fn check_id(id: &str) -> Result<(), FieldError> {
 
 /// Checks one record against the rules. `account` is `None` when the account is unknown (or
 /// another vendor's, which reads the same). Every broken rule is reported, not just the first.
-pub fn validate(record: &Reported<'_>, account: Option<AccountFacts<'_>>, today: Date) -> Result<Usage, Vec<FieldError>> {
+pub fn validate(
+    record: &Reported<'_>,
+    account: Option<AccountFacts<'_>>,
+    today: Date,
+) -> Result<Usage, Vec<FieldError>> {
     let mut errors = Vec::new();
     if let Err(e) = check_id(record.id) {
         errors.push(e);
@@ -112,16 +116,21 @@ pub fn validate(record: &Reported<'_>, account: Option<AccountFacts<'_>>, today:
     let date = parse_iso_date(record.date);
     match date {
         None => errors.push(FieldError::new("date", "Use a calendar date in the form YYYY-MM-DD, like 2026-11-21.")),
-        Some(d) if d > today => {
-            errors.push(FieldError::new("date", format!("The date is in the future (today is {} UTC).", iso_date(today))))
-        }
+        Some(d) if d > today => errors
+            .push(FieldError::new("date", format!("The date is in the future (today is {} UTC).", iso_date(today)))),
         Some(d) => {
             if let Some(n) = number {
                 if d < n.onboarded_on {
-                    errors.push(FieldError::new("date", format!("The number was onboarded on {}, after this date.", iso_date(n.onboarded_on))));
+                    errors.push(FieldError::new(
+                        "date",
+                        format!("The number was onboarded on {}, after this date.", iso_date(n.onboarded_on)),
+                    ));
                 }
                 if let Some(released) = n.released_on.filter(|r| d > *r) {
-                    errors.push(FieldError::new("date", format!("The number was released on {}, before this date.", iso_date(released))));
+                    errors.push(FieldError::new(
+                        "date",
+                        format!("The number was released on {}, before this date.", iso_date(released)),
+                    ));
                 }
             }
         }
@@ -132,7 +141,10 @@ pub fn validate(record: &Reported<'_>, account: Option<AccountFacts<'_>>, today:
         errors.push(FieldError::new("messages", "The message count is larger than one record can carry."));
     }
     if record.cost_amount < 0 {
-        errors.push(FieldError::new("cost.amount", "The cost cannot be negative; credit a client with a credit adjustment."));
+        errors.push(FieldError::new(
+            "cost.amount",
+            "The cost cannot be negative; credit a client with a credit adjustment.",
+        ));
     } else if record.cost_amount > MAX_COST_MINOR {
         errors.push(FieldError::new("cost.amount", "The cost is larger than one record can carry."));
     }
@@ -200,7 +212,12 @@ mod tests {
 
     fn numbers() -> Vec<PhoneNumber> {
         vec![
-            PhoneNumber { id: "num_1".into(), number: "+1 206 555 0101".into(), onboarded_on: date!(2026 - 08 - 22), released_on: None },
+            PhoneNumber {
+                id: "num_1".into(),
+                number: "+1 206 555 0101".into(),
+                onboarded_on: date!(2026 - 08 - 22),
+                released_on: None,
+            },
             PhoneNumber {
                 id: "num_2".into(),
                 number: "+1 206 555 0102".into(),
@@ -240,12 +257,23 @@ mod tests {
         // By id, and by the number written any other way.
         assert!(check(&Reported { phone_number: "num_1", ..record() }).is_ok());
         assert!(check(&Reported { phone_number: "+1 (206) 555-0101", ..record() }).is_ok());
-        assert!(check(&Reported { date: "2026-11-22", messages: 0, cost_amount: 0, ..record() }).is_ok(), "today and zero are fine");
+        assert!(
+            check(&Reported { date: "2026-11-22", messages: 0, cost_amount: 0, ..record() }).is_ok(),
+            "today and zero are fine"
+        );
     }
 
     #[test]
     fn every_broken_rule_is_named_by_its_field() {
-        let bad = Reported { id: "", phone_number: "+1 999", date: "2026-13-01", messages: -1, cost_amount: -5, cost_currency: "EUR", ..record() };
+        let bad = Reported {
+            id: "",
+            phone_number: "+1 999",
+            date: "2026-13-01",
+            messages: -1,
+            cost_amount: -5,
+            cost_currency: "EUR",
+            ..record()
+        };
         assert_eq!(fields(&bad), ["id", "phone_number", "date", "messages", "cost.amount", "cost.currency"]);
         assert_eq!(fields(&Reported { id: &"x".repeat(101), ..record() }), ["id"]);
         assert!(check(&Reported { id: &"x".repeat(100), ..record() }).is_ok());
@@ -276,7 +304,10 @@ mod tests {
         assert!(differences(&accepted, &Reported { phone_number: "num_1", ..record() }, &numbers).is_empty());
         let changed = Reported { messages: 121, cost_amount: 363, ..record() };
         assert_eq!(differences(&accepted, &changed, &numbers), ["messages", "cost"]);
-        assert!(reused_id_message(&["messages", "cost"]).starts_with("A record with this id was already accepted with a different messages, cost."));
+        assert!(
+            reused_id_message(&["messages", "cost"])
+                .starts_with("A record with this id was already accepted with a different messages, cost.")
+        );
     }
 
     #[test]

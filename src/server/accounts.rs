@@ -2,8 +2,6 @@
 
 use serde_json::json;
 
-use crate::wire::accounts::{AccountsOverview, MyAccount};
-use crate::wire::error::AppError;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::role::Role;
 use crate::server::auth::authorize::Authorized;
@@ -13,6 +11,8 @@ use crate::server::db::accounts::accounts_of_user;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::decode;
 use crate::server::request::RequestInfo;
+use crate::wire::accounts::{AccountsOverview, MyAccount};
+use crate::wire::error::AppError;
 
 pub async fn mine(caller: &Authorized) -> Result<AccountsOverview, AppError> {
     let state = &caller.state;
@@ -43,11 +43,12 @@ pub async fn switch(info: &RequestInfo, caller: &Authorized, account_id: &str) -
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     // Only an account the person belongs to; any other answers like a missing one.
-    let member: Option<String> = sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND account_id = $2")
-        .bind(caller.user_id())
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let member: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND account_id = $2")
+            .bind(caller.user_id())
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     if member.is_none() {
         return Err(AppError::not_found());
     }

@@ -2,12 +2,12 @@
 
 use serde_json::Value;
 
-use crate::wire::activity::{ActivityEntry, ActivityPage};
-use crate::wire::error::AppError;
 use crate::domain::money::Money;
 use crate::server::db::decode;
 use crate::server::db::keyset::{cursor, parse_cursor};
 use crate::server::state::AppState;
+use crate::wire::activity::{ActivityEntry, ActivityPage};
+use crate::wire::error::AppError;
 
 pub const PAGE_SIZE: i64 = 30;
 
@@ -18,7 +18,8 @@ pub enum Scope<'a> {
     Vendor(&'a str),
 }
 
-type Row = (String, i64, String, Option<String>, Option<String>, Option<String>, Option<String>, String, Option<String>);
+type Row =
+    (String, i64, String, Option<String>, Option<String>, Option<String>, Option<String>, String, Option<String>);
 
 pub async fn page(state: &AppState, scope: Scope<'_>, after: Option<&str>) -> Result<ActivityPage, AppError> {
     let (before_at, before_id) = parse_cursor(after)?;
@@ -90,7 +91,9 @@ pub fn summary(action: &str, d: &Value) -> String {
         "logout" => "Signed out".into(),
         "account.switched" => "Switched to this account".into(),
         "impersonation.started" => "Agency staff started viewing the portal as the client".into(),
-        "impersonation.ended" if text(d, "reason") == "time limit" => "Agency staff's client view ended at its time limit".into(),
+        "impersonation.ended" if text(d, "reason") == "time limit" => {
+            "Agency staff's client view ended at its time limit".into()
+        }
         "impersonation.ended" => "Agency staff stopped viewing the portal as the client".into(),
         "payment.started" => with("Started a payment of", amount(d, "amount")),
         "payment.succeeded" => with("Paid", amount(d, "total")),
@@ -128,7 +131,11 @@ pub fn summary(action: &str, d: &Value) -> String {
             d.get("card_expiry_notice_days").and_then(Value::as_i64).unwrap_or_default()
         ),
         "cycle.issued" => {
-            let documents: Vec<&str> = d.get("documents").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let documents: Vec<&str> = d
+                .get("documents")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             format!("The billing cycle of {} issued {}", text(d, "date"), documents.join(", "))
         }
         "api_key.created" => format!("Created API key “{}” ({}…)", text(d, "name"), text(d, "prefix")),
@@ -154,16 +161,28 @@ mod tests {
     #[test]
     fn events_read_as_sentences_with_their_amounts() {
         assert_eq!(summary("payment.succeeded", &json!({ "total": 12_000, "currency": "USD" })), "Paid $120.00");
-        assert_eq!(summary("payment_method.added", &json!({ "kind": "card", "last4": "4242" })), "Added a card ending 4242");
-        assert_eq!(summary("estimate.declined", &json!({ "reason": "Too expensive" })), "Declined an estimate: Too expensive");
+        assert_eq!(
+            summary("payment_method.added", &json!({ "kind": "card", "last4": "4242" })),
+            "Added a card ending 4242"
+        );
+        assert_eq!(
+            summary("estimate.declined", &json!({ "reason": "Too expensive" })),
+            "Declined an estimate: Too expensive"
+        );
         assert_eq!(summary("payment.succeeded", &json!({})), "Paid");
         assert_eq!(summary("something.new", &json!({})), "something new");
     }
 
     #[test]
     fn operator_api_events_say_what_moved_and_why() {
-        assert_eq!(summary("api_key.created", &json!({ "name": "Billing sync", "prefix": "pk_AbCd1234" })), "Created API key “Billing sync” (pk_AbCd1234…)");
-        assert_eq!(summary("api_key.revoked", &json!({ "name": "Old", "prefix": "pk_x" })), "Revoked API key “Old” (pk_x…)");
+        assert_eq!(
+            summary("api_key.created", &json!({ "name": "Billing sync", "prefix": "pk_AbCd1234" })),
+            "Created API key “Billing sync” (pk_AbCd1234…)"
+        );
+        assert_eq!(
+            summary("api_key.revoked", &json!({ "name": "Old", "prefix": "pk_x" })),
+            "Revoked API key “Old” (pk_x…)"
+        );
         assert_eq!(
             summary("credit.adjusted", &json!({ "amount": 5_000, "currency": "USD", "description": "Goodwill" })),
             "Adjusted the credit balance by $50.00: Goodwill"

@@ -5,14 +5,14 @@ use base64::Engine;
 use rand::Rng;
 use serde_json::json;
 
-use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
-use crate::wire::error::AppError;
 use crate::domain::api_key::{KEY_PREFIX, display_prefix, validate_name};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::ids::{new_id, token_hash};
+use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
+use crate::wire::error::AppError;
 
 type Row = (String, String, String, Option<String>, i64, Option<i64>, Option<i64>, Option<String>);
 
@@ -105,7 +105,14 @@ pub async fn revoke(caller: &Authorized, id: &str) -> Result<(), AppError> {
 
 /// Keys belong to the vendor, not to a client account: the event names no account and shows
 /// in the staff's activity through its actor.
-async fn audit(tx: &mut Tx, caller: &Authorized, now: i64, action: &str, id: &str, detail: serde_json::Value) -> Result<(), AppError> {
+async fn audit(
+    tx: &mut Tx,
+    caller: &Authorized,
+    now: i64,
+    action: &str,
+    id: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
     let event = AuditEvent {
         action,
         actor_user_id: Some(caller.user_id()),

@@ -10,18 +10,19 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Executor, FromRow};
 
-use crate::wire::billing_details::{BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details};
-use crate::wire::error::AppError;
 use crate::domain::address::{Address, format_single_line};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
+use crate::wire::billing_details::{
+    BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details,
+};
+use crate::wire::error::AppError;
 
 pub const LAST_CONTACT: &str = "An account needs at least one billing contact. Add another before removing this one.";
-pub const CHANGED_MEANWHILE: &str =
-    "Someone else changed these billing details after you opened this page. Reload the page to see their change, then make yours again.";
+pub const CHANGED_MEANWHILE: &str = "Someone else changed these billing details after you opened this page. Reload the page to see their change, then make yours again.";
 
 /// The billing columns of `accounts`, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -175,12 +176,19 @@ struct IdentifiedDetails {
 
 impl From<DetailsRow> for BillTo {
     fn from(row: DetailsRow) -> BillTo {
-        BillTo { address: format_single_line(&row.address()), tax_id: row.tax_id.clone().filter(|t| !t.trim().is_empty()), name: row.company_name }
+        BillTo {
+            address: format_single_line(&row.address()),
+            tax_id: row.tax_id.clone().filter(|t| !t.trim().is_empty()),
+            name: row.company_name,
+        }
     }
 }
 
 /// [`bill_to_snapshot`] for many accounts in one query (the billing cycle issues in batches).
-pub async fn bill_to_snapshots<'e, E>(executor: E, account_ids: &[String]) -> Result<std::collections::HashMap<String, BillTo>, AppError>
+pub async fn bill_to_snapshots<'e, E>(
+    executor: E,
+    account_ids: &[String],
+) -> Result<std::collections::HashMap<String, BillTo>, AppError>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -209,7 +217,11 @@ where
 /// Validates everything first, then stores the details in one transaction with one audit
 /// event `billing_details.updated` holding the values before and after. Saving values
 /// identical to the stored ones changes and records nothing.
-pub async fn update_details(caller: &Authorized, input: &DetailsInput, version: Option<&str>) -> Result<UpdateOutcome, AppError> {
+pub async fn update_details(
+    caller: &Authorized,
+    input: &DetailsInput,
+    version: Option<&str>,
+) -> Result<UpdateOutcome, AppError> {
     let valid = match validate_details(input) {
         Ok(valid) => valid,
         Err(errors) => return Ok(UpdateOutcome::Invalid(errors)),
@@ -270,14 +282,15 @@ pub async fn update_details(caller: &Authorized, input: &DetailsInput, version: 
         tx.rollback().await?;
         return Err(AppError::Conflict(CHANGED_MEANWHILE.into()).tracked());
     }
-    caller.record(
-        &mut tx,
-        now,
-        "billing_details.updated",
-        ("account", account_id),
-        json!({ "before": before.audit_json(), "after": after.audit_json(), "changed": changed }),
-    )
-    .await?;
+    caller
+        .record(
+            &mut tx,
+            now,
+            "billing_details.updated",
+            ("account", account_id),
+            json!({ "before": before.audit_json(), "after": after.audit_json(), "changed": changed }),
+        )
+        .await?;
     tx.commit().await?;
     Ok(UpdateOutcome::Saved { details: Box::new(load(state, account_id).await?), changed: true })
 }
@@ -286,7 +299,10 @@ pub async fn update_details(caller: &Authorized, input: &DetailsInput, version: 
 /// one account run one after another (on SQLite the write transaction already holds the
 /// database's write lock). False when the account does not exist.
 async fn lock_account(tx: &mut Tx, account_id: &str) -> Result<bool, sqlx::Error> {
-    let locked = sqlx::query("UPDATE accounts SET company_name = company_name WHERE id = $1").bind(account_id).execute(&mut **tx).await?;
+    let locked = sqlx::query("UPDATE accounts SET company_name = company_name WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(locked.rows_affected() == 1)
 }
 
@@ -307,29 +323,40 @@ pub async fn add_contact(caller: &Authorized, name: &str, email: &str) -> Result
     if !lock_account(&mut tx, account_id).await? {
         return Err(AppError::not_found());
     }
-    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM billing_contacts WHERE account_id = $1 AND lower(email) = $2")
-        .bind(account_id)
-        .bind(&email)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM billing_contacts WHERE account_id = $1 AND lower(email) = $2")
+            .bind(account_id)
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
     if existing.is_some() {
         return Err(duplicate_contact(&email));
     }
     let id = new_id("bct");
-    let inserted = sqlx::query("INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(account_id)
-        .bind(&name)
-        .bind(&email)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
+    let inserted = sqlx::query(
+        "INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(account_id)
+    .bind(&name)
+    .bind(&email)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
     match inserted {
         Ok(_) => {}
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(duplicate_contact(&email)),
         Err(e) => return Err(e.into()),
     }
-    caller.record(&mut tx, now, "billing_contact.added", ("billing_contact", &id), json!({ "name": name, "email": email })).await?;
+    caller
+        .record(
+            &mut tx,
+            now,
+            "billing_contact.added",
+            ("billing_contact", &id),
+            json!({ "name": name, "email": email }),
+        )
+        .await?;
     tx.commit().await?;
     Ok(contacts(state.db.pool(), account_id).await?)
 }
@@ -350,15 +377,20 @@ pub async fn remove_contact(caller: &Authorized, id: &str) -> Result<Vec<Billing
     if current.len() <= 1 {
         return Err(AppError::Conflict(LAST_CONTACT.into()).tracked());
     }
-    sqlx::query("DELETE FROM billing_contacts WHERE id = $1 AND account_id = $2").bind(id).bind(account_id).execute(&mut *tx).await?;
-    caller.record(
-        &mut tx,
-        now,
-        "billing_contact.removed",
-        ("billing_contact", id),
-        json!({ "name": contact.name, "email": contact.email }),
-    )
-    .await?;
+    sqlx::query("DELETE FROM billing_contacts WHERE id = $1 AND account_id = $2")
+        .bind(id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    caller
+        .record(
+            &mut tx,
+            now,
+            "billing_contact.removed",
+            ("billing_contact", id),
+            json!({ "name": contact.name, "email": contact.email }),
+        )
+        .await?;
     tx.commit().await?;
     Ok(contacts(state.db.pool(), account_id).await?)
 }

@@ -3,13 +3,13 @@
 
 use sqlx::FromRow;
 
-use crate::wire::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentStatus;
-use crate::domain::billing_items::{InvoiceKind, InvoiceStatus, iso_date, is_overdue};
+use crate::domain::billing_items::{InvoiceKind, InvoiceStatus, is_overdue, iso_date};
 use crate::server::clock::today;
 use crate::server::db::{decode, keyset};
 use crate::server::state::AppState;
+use crate::wire::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentStatus;
 
 #[derive(Debug, FromRow)]
 struct Row {
@@ -47,7 +47,9 @@ pub async fn page(
     let invoice_condition = match filter {
         HistoryFilter::Everything => "status <> 'draft'".to_string(),
         HistoryFilter::Open => "status IN ('open', 'awaiting_transfer')".to_string(),
-        HistoryFilter::Overdue => format!("status IN ('open', 'awaiting_transfer') AND due_date < {}", placeholder(iso_date(today))),
+        HistoryFilter::Overdue => {
+            format!("status IN ('open', 'awaiting_transfer') AND due_date < {}", placeholder(iso_date(today)))
+        }
         HistoryFilter::Paid => "status = 'paid'".to_string(),
         HistoryFilter::Payments => "1 = 0".to_string(),
     };

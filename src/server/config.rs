@@ -135,9 +135,9 @@ pub fn parse_pinned_start(text: &str) -> Result<Option<OffsetDateTime>, String> 
     if let Ok(date) = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")) {
         return Ok(Some(date.with_time(time::macros::time!(12:00)).assume_utc()));
     }
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map(Some)
-        .map_err(|_| format!("server.today = {text:?} is neither a date like 2026-11-22 nor an instant like 2026-11-30T23:59:50Z"))
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map(Some).map_err(|_| {
+        format!("server.today = {text:?} is neither a date like 2026-11-22 nor an instant like 2026-11-30T23:59:50Z")
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -208,15 +208,17 @@ impl Settings {
         if let Some(url) = env("DATABASE_URL") {
             set_key(&mut table, "database", "url", toml::Value::String(url));
         }
-        let settings: Settings = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        let settings: Settings =
+            toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if self.sessions.idle_minutes <= 0 || self.sessions.absolute_hours <= 0 || self.sessions.impersonation_minutes <= 0 {
+        if self.sessions.idle_minutes <= 0
+            || self.sessions.absolute_hours <= 0
+            || self.sessions.impersonation_minutes <= 0
+        {
             return Err(ConfigError::Invalid("session lifetimes must be positive".into()));
         }
         if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
@@ -232,18 +234,27 @@ impl Settings {
         }
         let secret = self.server.secret.trim();
         if !secret.is_empty() && secret.chars().count() < 32 {
-            return Err(ConfigError::Invalid("server.secret must be at least 32 characters (or empty: one is made and kept in the database)".into()));
+            return Err(ConfigError::Invalid(
+                "server.secret must be at least 32 characters (or empty: one is made and kept in the database)".into(),
+            ));
         }
         if self.payments.processor == "sandbox" && self.secure_cookies() && !self.payments.sandbox_on_https {
             return Err(ConfigError::Invalid(
                 "payments.processor is \"sandbox\", which accepts test cards and moves no money, but server.public_url is https: set payments.sandbox_on_https = true if this is a staging portal".into(),
             ));
         }
-        if self.server.request_timeout_seconds == 0 || self.server.header_timeout_seconds == 0 || self.server.max_connections == 0 {
-            return Err(ConfigError::Invalid("server.request_timeout_seconds, header_timeout_seconds and max_connections must be positive".into()));
+        if self.server.request_timeout_seconds == 0
+            || self.server.header_timeout_seconds == 0
+            || self.server.max_connections == 0
+        {
+            return Err(ConfigError::Invalid(
+                "server.request_timeout_seconds, header_timeout_seconds and max_connections must be positive".into(),
+            ));
         }
         if self.billing.batch <= 0 || self.billing.lease_seconds <= 0 || self.billing.poll_seconds == 0 {
-            return Err(ConfigError::Invalid("billing.batch, billing.lease_seconds and billing.poll_seconds must be positive".into()));
+            return Err(ConfigError::Invalid(
+                "billing.batch, billing.lease_seconds and billing.poll_seconds must be positive".into(),
+            ));
         }
         Ok(())
     }
@@ -348,7 +359,10 @@ mod tests {
         assert!(err.to_string().contains("server.today"), "{err}");
         let err = Settings::parse(
             FILE,
-            with_env(&[("PORTICO_SERVER_TODAY", "2026-11-22"), ("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com")]),
+            with_env(&[
+                ("PORTICO_SERVER_TODAY", "2026-11-22"),
+                ("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com"),
+            ]),
         )
         .unwrap_err();
         assert!(err.to_string().contains("refused with an https public_url"), "{err}");

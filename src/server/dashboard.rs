@@ -2,13 +2,13 @@
 //! authorize), the profile, open invoices, open estimates, subscriptions, payment methods and
 //! unresolved failed payments.
 
-use crate::wire::dashboard::Dashboard;
-use crate::wire::error::AppError;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::people::initials;
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::today;
 use crate::server::db::{accounts, dashboard, invoices};
+use crate::wire::dashboard::Dashboard;
+use crate::wire::error::AppError;
 
 pub async fn load(caller: &Authorized) -> Result<Dashboard, AppError> {
     let pool = caller.state.db.pool();

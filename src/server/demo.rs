@@ -8,19 +8,21 @@ use time::{Date, Duration};
 
 use super::auth::password::hash_password;
 use super::clock::unix_now;
+use super::credit::ledger::{NewEntry, append};
+use super::cycle::documents::insert_lines;
+use super::cycle::{load, plan};
 use super::db::Tx;
 use super::db::audit::{AuditEvent, record};
+use super::ids::new_id;
 use super::secrets::ServerSecret;
 use super::state::AppState;
-use super::ids::new_id;
+use crate::domain::billing_cycle::{
+    first_of_month, month_key, month_name, next_month_start, previous_month_start, prorated_license,
+};
 use crate::domain::billing_items::iso_date;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
-use super::credit::ledger::{NewEntry, append};
-use super::cycle::documents::insert_lines;
-use super::cycle::{load, plan};
-use crate::domain::billing_cycle::{first_of_month, month_key, month_name, next_month_start, previous_month_start, prorated_license};
 
 pub const DEMO_PASSWORD: &str = "portico-demo";
 pub const VENDOR_ID: &str = "ven_acme";
@@ -61,8 +63,8 @@ pub async fn load_if_empty(state: &AppState) -> Result<bool, DemoError> {
         prepayments: Vec::new(),
         statements: Vec::new(),
     }
-        .load()
-        .await?;
+    .load()
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -135,7 +137,11 @@ impl Demo<'_> {
             ],
         )
         .await?;
-        self.exec("INSERT INTO invoice_sequences (vendor_id, prefix, next_number) VALUES ($1, 'ACME-', 1)", vec![s(VENDOR_ID)]).await?;
+        self.exec(
+            "INSERT INTO invoice_sequences (vendor_id, prefix, next_number) VALUES ($1, 'ACME-', 1)",
+            vec![s(VENDOR_ID)],
+        )
+        .await?;
         // Acme's own rules for its dollar clients; clients in other currencies get the defaults
         // for theirs (PIX and Boleto in reais, wires from about $1,000 everywhere).
         self.exec(
@@ -194,7 +200,12 @@ impl Demo<'_> {
         self.credit_ledger().await?;
         self.reconciliation_statements().await?;
         self.estimates().await?;
-        record(self.tx, now, AuditEvent { action: "demo.loaded", detail: json!({ "vendor": VENDOR_ID }), ..Default::default() }).await?;
+        record(
+            self.tx,
+            now,
+            AuditEvent { action: "demo.loaded", detail: json!({ "vendor": VENDOR_ID }), ..Default::default() },
+        )
+        .await?;
         Ok(())
     }
 
@@ -275,21 +286,99 @@ impl Demo<'_> {
         let soon_month = i64::from(u8::from(soon.month()));
         let soon_year = i64::from(soon.year());
         let y = i64::from(self.today.year());
-        type MethodRow<'a> =
-            (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<i64>, Option<i64>, Option<&'a str>, bool, &'a str);
+        type MethodRow<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<i64>,
+            Option<i64>,
+            Option<&'a str>,
+            bool,
+            &'a str,
+        );
         let rows: [MethodRow; 5] = [
-            ("pm_nw_visa", NORTHWIND, "card", Some("visa"), Some("credit"), Some("4242"), Some(12), Some(y + 2), None, true, "Nora Whitfield"),
-            ("pm_nw_mc", NORTHWIND, "card", Some("mastercard"), Some("debit"), Some("5556"), Some(soon_month), Some(soon_year), None, false, "Ben Carter"),
-            ("pm_nw_amex", NORTHWIND, "card", Some("amex"), Some("credit"), Some("8431"), Some(3), Some(y + 1), None, false, "Nora Whitfield"),
-            ("pm_nw_ach", NORTHWIND, "ach", None, None, Some("6789"), None, None, Some("Chase"), false, "Northwind Traders LLC"),
-            ("pm_gx_mc", GLOBEX, "card", Some("mastercard"), Some("credit"), Some("3222"), Some(8), Some(y + 3), None, true, "Greta Olsen"),
+            (
+                "pm_nw_visa",
+                NORTHWIND,
+                "card",
+                Some("visa"),
+                Some("credit"),
+                Some("4242"),
+                Some(12),
+                Some(y + 2),
+                None,
+                true,
+                "Nora Whitfield",
+            ),
+            (
+                "pm_nw_mc",
+                NORTHWIND,
+                "card",
+                Some("mastercard"),
+                Some("debit"),
+                Some("5556"),
+                Some(soon_month),
+                Some(soon_year),
+                None,
+                false,
+                "Ben Carter",
+            ),
+            (
+                "pm_nw_amex",
+                NORTHWIND,
+                "card",
+                Some("amex"),
+                Some("credit"),
+                Some("8431"),
+                Some(3),
+                Some(y + 1),
+                None,
+                false,
+                "Nora Whitfield",
+            ),
+            (
+                "pm_nw_ach",
+                NORTHWIND,
+                "ach",
+                None,
+                None,
+                Some("6789"),
+                None,
+                None,
+                Some("Chase"),
+                false,
+                "Northwind Traders LLC",
+            ),
+            (
+                "pm_gx_mc",
+                GLOBEX,
+                "card",
+                Some("mastercard"),
+                Some("credit"),
+                Some("3222"),
+                Some(8),
+                Some(y + 3),
+                None,
+                true,
+                "Greta Olsen",
+            ),
         ];
         for (id, account, kind, brand, funding, last4, m, yr, bank, default, holder) in rows {
             let method_kind = crate::domain::payment_method::MethodKind::parse(kind).expect("demo kinds are valid");
             let exp = m.zip(yr).map(|(m, y)| (m as u8, y as i32));
             let (token, fingerprint) = crate::server::payments::sandbox::demo_token(
                 self.secret,
-                method_kind, brand, funding, last4.unwrap_or_default(), exp, holder, bank, id,
+                method_kind,
+                brand,
+                funding,
+                last4.unwrap_or_default(),
+                exp,
+                holder,
+                bank,
+                id,
             );
             self.exec(
                 "INSERT INTO payment_methods (id, account_id, kind, processor, processor_token, fingerprint, brand, funding, last4,
@@ -314,8 +403,20 @@ impl Demo<'_> {
             ("num_nw_4", NORTHWIND, "Northwind Retail", "+1 206 555 0104", start),
             ("num_nw_5", NORTHWIND, "Northwind Support", "+1 206 555 0150", start),
             ("num_nw_6", NORTHWIND, "Northwind Support", "+1 206 555 0151", start),
-            ("num_nw_7", NORTHWIND, "Northwind Support", "+1 206 555 0152", months_before(self.today, 1) + Duration::days(9)),
-            ("num_nw_8", NORTHWIND, "Northwind Support", "+1 206 555 0153", months_before(self.today, 1) + Duration::days(9)),
+            (
+                "num_nw_7",
+                NORTHWIND,
+                "Northwind Support",
+                "+1 206 555 0152",
+                months_before(self.today, 1) + Duration::days(9),
+            ),
+            (
+                "num_nw_8",
+                NORTHWIND,
+                "Northwind Support",
+                "+1 206 555 0153",
+                months_before(self.today, 1) + Duration::days(9),
+            ),
             ("num_gx_1", GLOBEX, "Globex Vertrieb", "+49 30 5550 1001", start),
             ("num_gx_2", GLOBEX, "Globex Vertrieb", "+49 30 5550 1002", start),
             ("num_gx_3", GLOBEX, "Globex Service", "+49 30 5550 2001", start),
@@ -344,9 +445,18 @@ impl Demo<'_> {
                     // A deterministic, plausible pattern: weekday peaks, per-number volume.
                     let weekday = day.weekday().number_days_from_monday() as i64;
                     let base = 40 + (n as i64 * 17) % 60;
-                    let count = (base * (if weekday < 5 { 3 } else { 1 }) / (c as i64 + 1)) + (day.day() as i64 * 7 + n as i64 * 3) % 25;
+                    let count = (base * (if weekday < 5 { 3 } else { 1 }) / (c as i64 + 1))
+                        + (day.day() as i64 * 7 + n as i64 * 3) % 25;
                     rows.push(vec![
-                        s(&new_id("use")), s(account), s(id), s(category), s(&iso_date(day)), i(count), i(count * price), s(currency), i(self.now),
+                        s(&new_id("use")),
+                        s(account),
+                        s(id),
+                        s(category),
+                        s(&iso_date(day)),
+                        i(count),
+                        i(count * price),
+                        s(currency),
+                        i(self.now),
                     ]);
                     match day_totals.iter_mut().find(|t| t.0 == *account) {
                         Some(total) => {
@@ -364,7 +474,18 @@ impl Demo<'_> {
             let placeholders: Vec<String> = (0..chunk.len())
                 .map(|r| {
                     let b = r * 9;
-                    format!("(${},${},${},${},${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9)
+                    format!(
+                        "(${},${},${},${},${},${},${},${},${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7,
+                        b + 8,
+                        b + 9
+                    )
                 })
                 .collect();
             let sql = format!(
@@ -390,7 +511,18 @@ impl Demo<'_> {
                 "INSERT INTO subscriptions (id, account_id, plan_id, quantity, unit_amount, currency, status,
                                             current_period_start, current_period_end, payment_method_id, created_at)
                  VALUES ($1,$2,$3,$4,$5,$6,'active',$7,$8,$9,$10)",
-                vec![s(id), s(account), s(plan), i(qty), i(amount), s(currency), s(&period_start), s(&period_end), s(pm), i(since.midnight().assume_utc().unix_timestamp())],
+                vec![
+                    s(id),
+                    s(account),
+                    s(plan),
+                    i(qty),
+                    i(amount),
+                    s(currency),
+                    s(&period_start),
+                    s(&period_end),
+                    s(pm),
+                    i(since.midnight().assume_utc().unix_timestamp()),
+                ],
             )
             .await?;
         }
@@ -406,7 +538,11 @@ impl Demo<'_> {
             let current = back == 0;
             let nw_numbers = if back >= 1 { 6 } else { 8 };
             // License invoice on the 1st: the partner plan plus a license per number.
-            let due = if current { (month + Duration::days(14)).max(today + Duration::days(3)) } else { month + Duration::days(14) };
+            let due = if current {
+                (month + Duration::days(14)).max(today + Duration::days(3))
+            } else {
+                month + Duration::days(14)
+            };
             self.invoices.push(PlannedInvoice {
                 id: new_id("inv"),
                 account: NORTHWIND,
@@ -485,7 +621,8 @@ impl Demo<'_> {
         let last_month = months_before(today, 1);
         let last_month_end = next_month_start(last_month) - Duration::days(1);
         let onboarded = last_month + Duration::days(9);
-        let (prorated, _, _) = prorated_license(Money::new(1_500, Currency::Usd), last_month, onboarded).expect("a day of the month");
+        let (prorated, _, _) =
+            prorated_license(Money::new(1_500, Currency::Usd), last_month, onboarded).expect("a day of the month");
         self.invoices.push(PlannedInvoice {
             id: new_id("inv"),
             account: NORTHWIND,
@@ -495,7 +632,14 @@ impl Demo<'_> {
             issue: last_month_end,
             due: (last_month_end + Duration::days(10)).min(today - Duration::days(1)),
             period: Some((last_month + Duration::days(9), last_month_end)),
-            lines: vec![(format!("Phone number licenses added {} (prorated)", crate::domain::billing_items::format_date(onboarded)), 2, prorated.minor)],
+            lines: vec![(
+                format!(
+                    "Phone number licenses added {} (prorated)",
+                    crate::domain::billing_items::format_date(onboarded)
+                ),
+                2,
+                prorated.minor,
+            )],
             paid_with: None,
             memo: None,
             cycle_key: Some(format!("prorated:{}", month_key(last_month))),
@@ -510,7 +654,11 @@ impl Demo<'_> {
             let number = format!("ACME-{:06}", n + 1);
             let subtotal: i64 = inv.lines.iter().map(|(_, q, u)| q * u).sum();
             let (bill_to, address, tax_id) = if inv.account == NORTHWIND {
-                ("Northwind Traders LLC", "1200 Harbor Way, Floor 3, Seattle, WA 98101, United States", "EIN 91-7654321")
+                (
+                    "Northwind Traders LLC",
+                    "1200 Harbor Way, Floor 3, Seattle, WA 98101, United States",
+                    "EIN 91-7654321",
+                )
             } else {
                 ("Globex Corporation GmbH", "Friedrichstraße 68, 10117 Berlin, Germany", "DE123456789")
             };
@@ -543,14 +691,20 @@ impl Demo<'_> {
                 self.prepayments.push((inv.account, inv.id.clone(), number.clone(), subtotal, issued_at + 3 * 86_400));
             }
             if let Some(pm) = inv.paid_with {
-                self.payment(&inv.id, inv.account, pm, subtotal, inv.currency, "succeeded", issued_at + 3 * 86_400).await?;
+                self.payment(&inv.id, inv.account, pm, subtotal, inv.currency, "succeeded", issued_at + 3 * 86_400)
+                    .await?;
             }
             if inv.kind == "prorated_license" && inv.status == "open" {
                 // The automatic charge on issue was declined; the invoice stays open.
-                self.payment(&inv.id, inv.account, "pm_nw_mc", subtotal, inv.currency, "failed", issued_at + 3600).await?;
+                self.payment(&inv.id, inv.account, "pm_nw_mc", subtotal, inv.currency, "failed", issued_at + 3600)
+                    .await?;
             }
         }
-        self.exec("UPDATE invoice_sequences SET next_number = $1 WHERE vendor_id = $2", vec![i(count + 1), s(VENDOR_ID)]).await?;
+        self.exec(
+            "UPDATE invoice_sequences SET next_number = $1 WHERE vendor_id = $2",
+            vec![i(count + 1), s(VENDOR_ID)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -562,18 +716,39 @@ impl Demo<'_> {
         for (account, currency) in [(NORTHWIND, Currency::Usd), (GLOBEX, Currency::Eur)] {
             let mut events: Vec<LedgerEvent> = Vec::new();
             for (_, invoice, number, amount, at) in self.prepayments.iter().filter(|p| p.0 == account) {
-                events.push((*at, EntryKind::Prepayment, *amount, format!("Top-up, invoice {number}"), Some(invoice.clone()), None));
+                events.push((
+                    *at,
+                    EntryKind::Prepayment,
+                    *amount,
+                    format!("Top-up, invoice {number}"),
+                    Some(invoice.clone()),
+                    None,
+                ));
             }
             for (_, day, cost, messages) in self.usage_days.iter().filter(|u| u.0 == account) {
                 let at = (*day + Duration::days(1)).midnight().assume_utc().unix_timestamp() + 1800;
                 let label = crate::domain::billing_items::format_date(*day);
-                events.push((at, EntryKind::Usage, -cost, format!("Messages sent on {label}: {messages}"), None, Some(*day)));
+                events.push((
+                    at,
+                    EntryKind::Usage,
+                    -cost,
+                    format!("Messages sent on {label}: {messages}"),
+                    None,
+                    Some(*day),
+                ));
             }
             events.sort_by_key(|e| e.0);
             let opening = if account == NORTHWIND {
                 // Enough that the balance never fell below $500, in whole hundreds.
                 let mut running = 0i64;
-                let lowest = events.iter().map(|e| { running += e.2; running }).min().unwrap_or(0);
+                let lowest = events
+                    .iter()
+                    .map(|e| {
+                        running += e.2;
+                        running
+                    })
+                    .min()
+                    .unwrap_or(0);
                 ((50_000 - lowest).max(50_000) + 9_999) / 10_000 * 10_000
             } else {
                 // Enough for all but half of the last day's usage.
@@ -581,7 +756,17 @@ impl Demo<'_> {
                 let last = events.last().map(|e| -e.2).unwrap_or(0);
                 total - last / 2
             };
-            events.insert(0, (start, EntryKind::Adjustment, opening, "Balance carried over from your previous billing system".into(), None, None));
+            events.insert(
+                0,
+                (
+                    start,
+                    EntryKind::Adjustment,
+                    opening,
+                    "Balance carried over from your previous billing system".into(),
+                    None,
+                    None,
+                ),
+            );
             for (at, kind, amount, description, invoice, usage_day) in &events {
                 let mut entry = NewEntry::new(account, Money::new(*amount, currency), *kind, description);
                 entry.invoice_id = invoice.as_deref();
@@ -593,7 +778,11 @@ impl Demo<'_> {
             }
         }
         // Northwind asked to hear when its balance falls to $250.
-        self.exec("INSERT INTO credit_settings (account_id, alert_threshold, updated_at) VALUES ($1, 25000, $2)", vec![s(NORTHWIND), i(self.now)]).await?;
+        self.exec(
+            "INSERT INTO credit_settings (account_id, alert_threshold, updated_at) VALUES ($1, 25000, $2)",
+            vec![s(NORTHWIND), i(self.now)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -605,7 +794,8 @@ impl Demo<'_> {
             let ledger_error = |e: crate::wire::error::AppError| DemoError::Ledger(e.to_string());
             let facts = load::facts(self.tx, &[account.to_string()], month).await.map_err(ledger_error)?;
             let Some(facts) = facts.get(account) else { continue };
-            let composed = plan::compose_statement(&facts.ledger, &facts.memo_invoices, currency, month).map_err(ledger_error)?;
+            let composed =
+                plan::compose_statement(&facts.ledger, &facts.memo_invoices, currency, month).map_err(ledger_error)?;
             let (lines, memo) = composed.unwrap_or_default();
             insert_lines(self.tx, &invoice_id, &lines, currency).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
             self.exec("UPDATE invoices SET memo = $1 WHERE id = $2", vec![s(&memo), s(&invoice_id)]).await?;
@@ -614,7 +804,16 @@ impl Demo<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn payment(&mut self, invoice: &str, account: &str, pm: &str, amount: i64, currency: &str, status: &str, at: i64) -> Result<(), sqlx::Error> {
+    async fn payment(
+        &mut self,
+        invoice: &str,
+        account: &str,
+        pm: &str,
+        amount: i64,
+        currency: &str,
+        status: &str,
+        at: i64,
+    ) -> Result<(), sqlx::Error> {
         let id = new_id("pay");
         let (kind, label) = match pm {
             "pm_nw_visa" => ("card", "Visa •••• 4242"),
@@ -636,8 +835,11 @@ impl Demo<'_> {
             ],
         )
         .await?;
-        self.exec("INSERT INTO payment_allocations (payment_id, invoice_id, amount, fee) VALUES ($1,$2,$3,$4)", vec![s(&id), s(invoice), i(amount), i(fee)])
-            .await?;
+        self.exec(
+            "INSERT INTO payment_allocations (payment_id, invoice_id, amount, fee) VALUES ($1,$2,$3,$4)",
+            vec![s(&id), s(invoice), i(amount), i(fee)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -645,16 +847,57 @@ impl Demo<'_> {
         let today = self.today;
         type EstimateRow<'a> = (&'a str, &'a str, &'a str, &'a str, Date, i64, Vec<(&'a str, i64, i64)>);
         let estimates: [EstimateRow; 5] = [
-            ("est_nw_onboarding", NORTHWIND, "estimate", "Onboarding 20 new phone numbers", today + Duration::days(20), -3,
-             vec![("Number porting and verification", 20, 2_500), ("Template review and approval", 1, 35_000)]),
-            ("est_nw_annual", NORTHWIND, "proposal", "Annual partner plan with priority support", today + Duration::days(10), -5,
-             vec![("Partner plan, 12 months (2 months free)", 10, 49_900), ("Priority support, 12 months", 12, 9_900)]),
-            ("est_nw_lapsed", NORTHWIND, "estimate", "Chatbot flow design workshop", today - Duration::days(3), -33,
-             vec![("Workshop, half day", 1, 120_000)]),
-            ("est_gx_expansion", GLOBEX, "proposal", "Expansion to Austria and Switzerland", today + Duration::days(25), -2,
-             vec![("Regional number licenses, setup", 6, 5_000), ("Localised template pack (DE-AT, DE-CH)", 1, 80_000)]),
-            ("est_gx_chatbot", GLOBEX, "proposal", "Customer-service chatbot build", today + Duration::days(9), -12,
-             vec![("Chatbot design and build", 1, 240_000)]),
+            (
+                "est_nw_onboarding",
+                NORTHWIND,
+                "estimate",
+                "Onboarding 20 new phone numbers",
+                today + Duration::days(20),
+                -3,
+                vec![("Number porting and verification", 20, 2_500), ("Template review and approval", 1, 35_000)],
+            ),
+            (
+                "est_nw_annual",
+                NORTHWIND,
+                "proposal",
+                "Annual partner plan with priority support",
+                today + Duration::days(10),
+                -5,
+                vec![
+                    ("Partner plan, 12 months (2 months free)", 10, 49_900),
+                    ("Priority support, 12 months", 12, 9_900),
+                ],
+            ),
+            (
+                "est_nw_lapsed",
+                NORTHWIND,
+                "estimate",
+                "Chatbot flow design workshop",
+                today - Duration::days(3),
+                -33,
+                vec![("Workshop, half day", 1, 120_000)],
+            ),
+            (
+                "est_gx_expansion",
+                GLOBEX,
+                "proposal",
+                "Expansion to Austria and Switzerland",
+                today + Duration::days(25),
+                -2,
+                vec![
+                    ("Regional number licenses, setup", 6, 5_000),
+                    ("Localised template pack (DE-AT, DE-CH)", 1, 80_000),
+                ],
+            ),
+            (
+                "est_gx_chatbot",
+                GLOBEX,
+                "proposal",
+                "Customer-service chatbot build",
+                today + Duration::days(9),
+                -12,
+                vec![("Chatbot design and build", 1, 240_000)],
+            ),
         ];
         for (id, account, kind, title, valid_until, issued_offset, lines) in estimates {
             self.estimate_no += 1;

@@ -13,15 +13,15 @@ use super::auth::authorize::ResolvedSession;
 use super::db::decode;
 use super::db::sessions::SessionAccount;
 use super::pdf::{
-    InvoiceDocument, InvoiceLine, PaidInvoice, Party, ReceiptDocument, StatementDocument, StatementEntry, StatementEntryKind,
-    invoice_pdf, receipt_pdf, statement_csv, statement_pdf,
+    InvoiceDocument, InvoiceLine, PaidInvoice, Party, ReceiptDocument, StatementDocument, StatementEntry,
+    StatementEntryKind, invoice_pdf, receipt_pdf, statement_csv, statement_pdf,
 };
 use super::state::AppState;
 use super::statements::{self, LineKind};
 use super::usage;
+use crate::domain::billing_items::{InvoiceStatus, parse_iso_date};
 use crate::wire::billing_items::PartyDetails;
 use crate::wire::error::AppError;
-use crate::domain::billing_items::{InvoiceStatus, parse_iso_date};
 
 fn refuse(error: AppError) -> Response {
     let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -59,7 +59,11 @@ fn party(details: PartyDetails) -> Party {
     }
 }
 
-pub async fn invoice(State(state): State<AppState>, Extension(session): Extension<ResolvedSession>, Path(id): Path<String>) -> Response {
+pub async fn invoice(
+    State(state): State<AppState>,
+    Extension(session): Extension<ResolvedSession>,
+    Path(id): Path<String>,
+) -> Response {
     let account = match billing_account(&session) {
         Ok(account) => account,
         Err(refused) => return refuse(refused),
@@ -88,7 +92,12 @@ pub async fn invoice(State(state): State<AppState>, Extension(session): Extensio
         lines: detail
             .lines
             .into_iter()
-            .map(|l| InvoiceLine { description: l.description, quantity: l.quantity, unit_amount: l.unit_amount, amount: l.amount })
+            .map(|l| InvoiceLine {
+                description: l.description,
+                quantity: l.quantity,
+                unit_amount: l.unit_amount,
+                amount: l.amount,
+            })
             .collect(),
         subtotal: detail.subtotal,
         tax: detail.tax,
@@ -115,7 +124,11 @@ struct ReceiptRow {
     company_name: String,
 }
 
-pub async fn receipt(State(state): State<AppState>, Extension(session): Extension<ResolvedSession>, Path(id): Path<String>) -> Response {
+pub async fn receipt(
+    State(state): State<AppState>,
+    Extension(session): Extension<ResolvedSession>,
+    Path(id): Path<String>,
+) -> Response {
     let account = match billing_account(&session) {
         Ok(account) => account,
         Err(refused) => return refuse(refused),
@@ -130,7 +143,11 @@ pub async fn receipt(State(state): State<AppState>, Extension(session): Extensio
     }
 }
 
-async fn build_receipt(state: &AppState, account_id: &str, payment_id: &str) -> Result<Option<ReceiptDocument>, AppError> {
+async fn build_receipt(
+    state: &AppState,
+    account_id: &str,
+    payment_id: &str,
+) -> Result<Option<ReceiptDocument>, AppError> {
     let pool = state.db.pool();
     let Some(row) = sqlx::query_as::<_, ReceiptRow>(
         "SELECT p.created_at, p.settled_at, p.method_label, p.amount, p.fee, p.currency, a.vendor_id, a.company_name
@@ -153,15 +170,24 @@ async fn build_receipt(state: &AppState, account_id: &str, payment_id: &str) -> 
     .fetch_all(pool)
     .await?;
     let vendor: (String, String, String, Option<String>) =
-        sqlx::query_as("SELECT legal_name, address, email, tax_id FROM vendors WHERE id = $1").bind(&row.vendor_id).fetch_one(pool).await?;
+        sqlx::query_as("SELECT legal_name, address, email, tax_id FROM vendors WHERE id = $1")
+            .bind(&row.vendor_id)
+            .fetch_one(pool)
+            .await?;
     let at = row.settled_at.unwrap_or(row.created_at);
-    let date_paid = time::OffsetDateTime::from_unix_timestamp(at).map_err(|e| AppError::internal("payment date", e))?.date();
+    let date_paid =
+        time::OffsetDateTime::from_unix_timestamp(at).map_err(|e| AppError::internal("payment date", e))?.date();
     let amount = decode::money(row.amount, &row.currency)?;
     let fee = decode::money(row.fee, &row.currency)?;
     Ok(Some(ReceiptDocument {
         number: payment_id.to_string(),
         date_paid,
-        vendor: Party { name: vendor.0, address: vendor.1.split(", ").map(str::to_string).collect(), email: Some(vendor.2), tax_id: vendor.3 },
+        vendor: Party {
+            name: vendor.0,
+            address: vendor.1.split(", ").map(str::to_string).collect(),
+            email: Some(vendor.2),
+            tax_id: vendor.3,
+        },
         paid_by: Party { name: row.company_name, address: Vec::new(), email: None, tax_id: None },
         method_label: row.method_label,
         invoices: paid
@@ -180,7 +206,11 @@ pub struct StatementQuery {
     to: Option<String>,
 }
 
-async fn statement_document(state: &AppState, account_id: &str, query: &StatementQuery) -> Result<StatementDocument, AppError> {
+async fn statement_document(
+    state: &AppState,
+    account_id: &str,
+    query: &StatementQuery,
+) -> Result<StatementDocument, AppError> {
     let (from, to) = statements::validate_range(
         query.from.as_deref().and_then(parse_iso_date),
         query.to.as_deref().and_then(parse_iso_date),
@@ -200,7 +230,13 @@ async fn statement_document(state: &AppState, account_id: &str, query: &Statemen
                     LineKind::Invoice => (StatementEntryKind::Invoice, line.charge?),
                     LineKind::Payment => (StatementEntryKind::Payment, line.payment?),
                 };
-                Some(StatementEntry { date: line.date, kind, reference: line.reference, description: line.description, amount })
+                Some(StatementEntry {
+                    date: line.date,
+                    kind,
+                    reference: line.reference,
+                    description: line.description,
+                    amount,
+                })
             })
             .collect(),
     })
@@ -219,7 +255,10 @@ pub async fn statement_as_pdf(
         Ok(account) => account,
         Err(refused) => return refuse(refused),
     };
-    match statement_document(&state, &account.id, &query).await.and_then(|d| statement_pdf(&d).map_err(|e| AppError::internal("statement pdf", e))) {
+    match statement_document(&state, &account.id, &query)
+        .await
+        .and_then(|d| statement_pdf(&d).map_err(|e| AppError::internal("statement pdf", e)))
+    {
         Ok(bytes) => file(bytes, "application/pdf", &statement_filename(&query, "pdf")),
         Err(e) => refuse(e),
     }
@@ -234,7 +273,10 @@ pub async fn statement_as_csv(
         Ok(account) => account,
         Err(refused) => return refuse(refused),
     };
-    match statement_document(&state, &account.id, &query).await.and_then(|d| statement_csv(&d).map_err(|e| AppError::internal("statement csv", e))) {
+    match statement_document(&state, &account.id, &query)
+        .await
+        .and_then(|d| statement_csv(&d).map_err(|e| AppError::internal("statement csv", e)))
+    {
         Ok(text) => file(text.into_bytes(), "text/csv; charset=utf-8", &statement_filename(&query, "csv")),
         Err(e) => refuse(e),
     }

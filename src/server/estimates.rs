@@ -11,9 +11,9 @@ use super::billing_details::bill_to_snapshot;
 use super::clock::{today, unix_now};
 use super::db::{Tx, decode};
 use super::ids::new_id;
+use crate::domain::billing_items::{estimate_is_expired, format_date, iso_date};
 use crate::wire::error::AppError;
 use crate::wire::estimates::ApprovedEstimate;
-use crate::domain::billing_items::{estimate_is_expired, format_date, iso_date};
 
 /// Invoices issued from an approved estimate are due this many days later.
 pub const PAYMENT_TERMS_DAYS: i64 = 14;
@@ -46,7 +46,10 @@ async fn load(tx: &mut Tx, account_id: &str, id: &str) -> Result<EstimateRow, Ap
 }
 
 fn already_decided(row: &EstimateRow) -> AppError {
-    let when = row.decided_at.map(|t| format!(" on {}", crate::domain::billing_items::format_unix_date(t))).unwrap_or_default();
+    let when = row
+        .decided_at
+        .map(|t| format!(" on {}", crate::domain::billing_items::format_unix_date(t)))
+        .unwrap_or_default();
     AppError::Conflict(format!("This {} was already {}{when}.", row.kind, row.status)).tracked()
 }
 
@@ -149,7 +152,11 @@ pub async fn approve(caller: &Authorized, estimate_id: &str, typed_name: &str) -
     .bind(estimate_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE estimates SET invoice_id = $1 WHERE id = $2").bind(&invoice_id).bind(estimate_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE estimates SET invoice_id = $1 WHERE id = $2")
+        .bind(&invoice_id)
+        .bind(estimate_id)
+        .execute(&mut *tx)
+        .await?;
     let detail = json!({ "typed_name": typed_name, "invoice": number, "total": row.total, "currency": row.currency });
     caller.record(&mut tx, now, "estimate.approved", ("estimate", estimate_id), detail).await?;
     tx.commit().await?;
@@ -251,7 +258,10 @@ struct DecisionRow {
 }
 
 /// The most recent decisions on a vendor's estimates, with who decided and when.
-pub async fn decisions_for_vendor(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<crate::wire::staff::EstimateDecision>, AppError> {
+pub async fn decisions_for_vendor(
+    pool: &sqlx::AnyPool,
+    vendor_id: &str,
+) -> Result<Vec<crate::wire::staff::EstimateDecision>, AppError> {
     use crate::domain::billing_items::{EstimateKind, EstimateStatus};
     let rows: Vec<DecisionRow> = sqlx::query_as(
         "SELECT e.id, e.number, e.kind, e.title, a.name AS client_name, e.status, e.decided_at, u.name AS decided_by_name,

@@ -21,14 +21,16 @@ pub fn page_policy(nonce: &str) -> String {
 }
 
 /// Everything that is not a page (JSON, PDFs, CSV, images): nothing runs, nothing frames it.
-const DOCUMENT_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DOCUMENT_POLICY: &str =
+    "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Sets the page's policy for the response being rendered, with the nonce Leptos made for it.
 /// Called in the Leptos context of every page render.
 pub fn provide_page_policy() {
-    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>())
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>())
         && let Ok(value) = HeaderValue::from_str(&page_policy(&nonce))
     {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);

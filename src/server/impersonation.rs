@@ -4,7 +4,6 @@
 
 use serde_json::json;
 
-use crate::wire::error::AppError;
 use crate::server::auth::authorize::Authorized;
 use crate::server::auth::rotate::{View, rotate};
 use crate::server::clock::unix_now;
@@ -12,6 +11,7 @@ use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::sessions::SessionRecord;
 use crate::server::request::RequestInfo;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 pub async fn start(info: &RequestInfo, caller: &Authorized, account_id: &str) -> Result<(), AppError> {
     let staff = caller.staff()?;
@@ -35,11 +35,16 @@ pub async fn start(info: &RequestInfo, caller: &Authorized, account_id: &str) ->
     .fetch_one(state.db.pool())
     .await?;
     if staff_members > 0 {
-        return Err(AppError::Invalid { field: None, message: "Accounts of agency staff cannot be viewed as a client.".into() }.tracked_as(403));
+        return Err(AppError::Invalid {
+            field: None,
+            message: "Accounts of agency staff cannot be viewed as a client.".into(),
+        }
+        .tracked_as(403));
     }
     let ends_at = now + state.settings.sessions.impersonation_minutes * 60;
     let mut tx = state.db.begin_write().await?;
-    rotate(&mut tx, info, &caller.session.id_hash, now, View::AsClient { account_id, started_at: now, ends_at }).await?;
+    rotate(&mut tx, info, &caller.session.id_hash, now, View::AsClient { account_id, started_at: now, ends_at })
+        .await?;
     let ip = info.client_ip();
     let event = AuditEvent {
         action: "impersonation.started",

@@ -65,7 +65,8 @@ pub async fn limit_bodies(request: Request, next: Next) -> Response {
         let message = format!("This request is larger than the {} this endpoint accepts.", kilobytes(limit));
         refusal(&path, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
     };
-    let announced = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let announced =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|length| length > limit as u64) {
         return too_large();
     }

@@ -50,7 +50,8 @@ impl Transport {
             if !ca_file.is_empty() {
                 let ca_error = |reason: String| TransportError::CaFile { path: ca_file.to_string(), reason };
                 let pem = std::fs::read(ca_file).map_err(|e| ca_error(e.to_string()))?;
-                parameters = parameters.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?);
+                parameters =
+                    parameters.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?);
             }
             let parameters = parameters.build_rustls().map_err(|e| TransportError::Tls(e.to_string()))?;
             builder = builder.tls(match mail.smtp_tls {
@@ -90,12 +91,14 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> Result<(usi
     for (id, kind, to, subject, body, attempts, next) in due {
         // Lease the row; another mailer that got here first wins and we skip it.
         let lease = now + LEASE_SECS;
-        let claimed = sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL")
-            .bind(lease)
-            .bind(&id)
-            .bind(next)
-            .execute(state.db.pool())
-            .await?;
+        let claimed = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL",
+        )
+        .bind(lease)
+        .bind(&id)
+        .bind(next)
+        .execute(state.db.pool())
+        .await?;
         if claimed.rows_affected() != 1 {
             continue;
         }
@@ -163,7 +166,9 @@ pub fn spawn_background(state: AppState) {
             let now = unix_now(state.clock.as_ref());
             if now - last_sweep >= SWEEP_EVERY_SECS {
                 match sweep_expired(&state, now).await {
-                    Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions and sign-in records deleted"),
+                    Ok(removed) if removed > 0 => {
+                        tracing::info!(removed, "expired sessions and sign-in records deleted")
+                    }
                     Ok(_) => {}
                     Err(error) => tracing::warn!(%error, "sweeping expired sessions failed"),
                 }

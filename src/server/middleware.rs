@@ -133,8 +133,20 @@ mod tests {
 
     #[test]
     fn same_origin_requests_pass() {
-        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "http://localhost:4000"), ("host", "localhost:4000")]), PUBLIC, &[]));
-        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]), PUBLIC, &[]));
+        assert!(!is_cross_site(
+            &headers(&[
+                ("sec-fetch-site", "same-origin"),
+                ("origin", "http://localhost:4000"),
+                ("host", "localhost:4000")
+            ]),
+            PUBLIC,
+            &[]
+        ));
+        assert!(!is_cross_site(
+            &headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]),
+            PUBLIC,
+            &[]
+        ));
         assert!(!is_cross_site(&headers(&[]), PUBLIC, &[]));
     }
 
@@ -142,14 +154,22 @@ mod tests {
     fn cross_site_requests_are_refused() {
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), PUBLIC, &[]));
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")]), PUBLIC, &[]));
-        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), PUBLIC, &[]));
+        assert!(is_cross_site(
+            &headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]),
+            PUBLIC,
+            &[]
+        ));
         assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]), PUBLIC, &[]));
     }
 
     #[test]
     fn trusted_origins_pass() {
         let trusted = vec!["https://admin.example".to_string()];
-        assert!(!is_cross_site(&headers(&[("origin", "https://admin.example"), ("host", "127.0.0.1:3000")]), PUBLIC, &trusted));
+        assert!(!is_cross_site(
+            &headers(&[("origin", "https://admin.example"), ("host", "127.0.0.1:3000")]),
+            PUBLIC,
+            &trusted
+        ));
     }
 
     #[test]

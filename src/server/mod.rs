@@ -1,8 +1,8 @@
 //! Server-only code: configuration, state, database, authentication, use cases.
 
 pub mod accounts;
-pub mod api_keys;
 pub mod activity;
+pub mod api_keys;
 pub mod auth;
 pub mod billing_details;
 pub mod billing_history;
@@ -12,11 +12,11 @@ pub mod credit;
 pub mod cycle;
 pub mod dashboard;
 pub mod db;
+pub mod demo;
 pub mod downloads;
 pub mod estimates;
 pub mod headers;
 pub mod http;
-pub mod demo;
 pub mod ids;
 pub mod impersonation;
 pub mod limits;

@@ -5,10 +5,10 @@
 
 use time::Date;
 
-use crate::wire::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
+use crate::wire::error::AppError;
 
 /// A number as the account has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,17 +29,36 @@ pub async fn find(tx: &mut Tx, account_id: &str, number: &str) -> Result<Option<
             .fetch_optional(&mut **tx)
             .await?;
     row.map(|(id, number, sub_account, onboarded, released)| {
-        Ok(PhoneNumber { id, number, sub_account, onboarded_on: decode::date(&onboarded)?, released_on: released.as_deref().map(decode::date).transpose()? })
+        Ok(PhoneNumber {
+            id,
+            number,
+            sub_account,
+            onboarded_on: decode::date(&onboarded)?,
+            released_on: released.as_deref().map(decode::date).transpose()?,
+        })
     })
     .transpose()
 }
 
 /// Onboards `number` on `on`: a new number, or one released before `on` coming back (its earlier
 /// stretch is kept). A number still active on `on` is refused.
-pub async fn onboard(tx: &mut Tx, account_id: &str, number: &str, sub_account: &str, on: Date) -> Result<PhoneNumber, AppError> {
+pub async fn onboard(
+    tx: &mut Tx,
+    account_id: &str,
+    number: &str,
+    sub_account: &str,
+    on: Date,
+) -> Result<PhoneNumber, AppError> {
     let number = number.trim();
-    if number.is_empty() || number.chars().count() > 40 || sub_account.trim().is_empty() || sub_account.chars().count() > 120 {
-        return Err(AppError::invalid("number", "Give the number (up to 40 characters) and its sub-account (up to 120)."));
+    if number.is_empty()
+        || number.chars().count() > 40
+        || sub_account.trim().is_empty()
+        || sub_account.chars().count() > 120
+    {
+        return Err(AppError::invalid(
+            "number",
+            "Give the number (up to 40 characters) and its sub-account (up to 120).",
+        ));
     }
     match find(tx, account_id, number).await? {
         None => {
@@ -52,26 +71,45 @@ pub async fn onboard(tx: &mut Tx, account_id: &str, number: &str, sub_account: &
                 .bind(iso_date(on))
                 .execute(&mut **tx)
                 .await?;
-            Ok(PhoneNumber { id, number: number.to_string(), sub_account: sub_account.trim().to_string(), onboarded_on: on, released_on: None })
+            Ok(PhoneNumber {
+                id,
+                number: number.to_string(),
+                sub_account: sub_account.trim().to_string(),
+                onboarded_on: on,
+                released_on: None,
+            })
         }
-        Some(existing) => match existing.released_on {
-            Some(released) if released < on => {
-                sqlx::query("INSERT INTO phone_number_history (number_id, onboarded_on, released_on) VALUES ($1, $2, $3)")
+        Some(existing) => {
+            match existing.released_on {
+                Some(released) if released < on => {
+                    sqlx::query(
+                        "INSERT INTO phone_number_history (number_id, onboarded_on, released_on) VALUES ($1, $2, $3)",
+                    )
                     .bind(&existing.id)
                     .bind(iso_date(existing.onboarded_on))
                     .bind(iso_date(released))
                     .execute(&mut **tx)
                     .await?;
-                sqlx::query("UPDATE phone_numbers SET onboarded_on = $1, released_on = NULL, sub_account = $2 WHERE id = $3")
+                    sqlx::query("UPDATE phone_numbers SET onboarded_on = $1, released_on = NULL, sub_account = $2 WHERE id = $3")
                     .bind(iso_date(on))
                     .bind(sub_account.trim())
                     .bind(&existing.id)
                     .execute(&mut **tx)
                     .await?;
-                Ok(PhoneNumber { onboarded_on: on, released_on: None, sub_account: sub_account.trim().to_string(), ..existing })
+                    Ok(PhoneNumber {
+                        onboarded_on: on,
+                        released_on: None,
+                        sub_account: sub_account.trim().to_string(),
+                        ..existing
+                    })
+                }
+                _ => Err(AppError::Conflict(format!(
+                    "{number} is already onboarded (since {}).",
+                    iso_date(existing.onboarded_on)
+                ))
+                .tracked()),
             }
-            _ => Err(AppError::Conflict(format!("{number} is already onboarded (since {}).", iso_date(existing.onboarded_on))).tracked()),
-        },
+        }
     }
 }
 
@@ -83,7 +121,14 @@ pub async fn release(tx: &mut Tx, account_id: &str, number: &str, on: Date) -> R
         return Err(AppError::Conflict(format!("{} is already released.", existing.number)).tracked());
     }
     if on < existing.onboarded_on {
-        return Err(AppError::invalid("date", format!("{} was onboarded on {}: it cannot be released before.", existing.number, iso_date(existing.onboarded_on))));
+        return Err(AppError::invalid(
+            "date",
+            format!(
+                "{} was onboarded on {}: it cannot be released before.",
+                existing.number,
+                iso_date(existing.onboarded_on)
+            ),
+        ));
     }
     sqlx::query("UPDATE phone_numbers SET released_on = $1 WHERE id = $2 AND released_on IS NULL")
         .bind(iso_date(on))

@@ -20,7 +20,8 @@ pub struct RequestInfo {
 impl RequestInfo {
     pub fn current() -> Result<RequestInfo, AppError> {
         let state = app_state()?;
-        let parts = use_context::<Parts>().ok_or_else(|| AppError::internal("request", "Parts missing from context"))?;
+        let parts =
+            use_context::<Parts>().ok_or_else(|| AppError::internal("request", "Parts missing from context"))?;
         Ok(RequestInfo { state, parts, response: use_context::<ResponseOptions>() })
     }
 

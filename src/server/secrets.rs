@@ -53,7 +53,8 @@ impl ServerSecret {
             .bind(&encoded)
             .execute(db.pool())
             .await?;
-        let stored: String = sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = 'server'").fetch_one(db.pool()).await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = 'server'").fetch_one(db.pool()).await?;
         Ok(ServerSecret::from_text(&stored))
     }
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use super::clock::SharedClock;
 use super::config::{ConfigError, Settings};
+use super::db::Db;
 use super::payments::processor::PaymentProcessor;
 use super::payments::sandbox::SandboxProcessor;
-use super::db::Db;
 use super::secrets::ServerSecret;
 use super::state::AppState;
 

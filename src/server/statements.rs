@@ -6,12 +6,12 @@
 use sqlx::FromRow;
 use time::{Date, Duration};
 
-use crate::wire::error::AppError;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use crate::server::db::decode;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 /// The longest range one statement covers.
 pub const MAX_RANGE_DAYS: i64 = 366 * 5;
@@ -152,7 +152,9 @@ pub async fn build(state: &AppState, account_id: &str, from: Date, to: Date) -> 
             });
         } else {
             balance = balance.checked_sub(amount).map_err(overflow)?;
-            let date = time::OffsetDateTime::from_unix_timestamp(row.at).map_err(|e| AppError::internal("payment time", e))?.date();
+            let date = time::OffsetDateTime::from_unix_timestamp(row.at)
+                .map_err(|e| AppError::internal("payment time", e))?
+                .date();
             lines.push(StatementLine {
                 date,
                 kind: LineKind::Payment,

@@ -4,8 +4,6 @@
 
 use serde_json::json;
 
-use crate::wire::error::AppError;
-use crate::wire::team::{InvitationView, PendingInvitation, Team, TeamMember};
 use crate::domain::people::is_plausible_email;
 use crate::domain::role::Role;
 use crate::domain::team::{check_change, check_invite};
@@ -20,6 +18,8 @@ use crate::server::db::decode;
 use crate::server::ids::{new_id, new_secret_token, token_hash};
 use crate::server::payments::outbox::{Email, enqueue};
 use crate::server::request::RequestInfo;
+use crate::wire::error::AppError;
+use crate::wire::team::{InvitationView, PendingInvitation, Team, TeamMember};
 
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
@@ -51,13 +51,25 @@ pub async fn team(caller: &Authorized) -> Result<Team, AppError> {
     let members = members
         .into_iter()
         .map(|(user_id, name, email, r)| {
-            Ok(TeamMember { is_you: user_id == caller.user_id() && caller.impersonator_id().is_none(), user_id, name, email, role: role(&r)? })
+            Ok(TeamMember {
+                is_you: user_id == caller.user_id() && caller.impersonator_id().is_none(),
+                user_id,
+                name,
+                email,
+                role: role(&r)?,
+            })
         })
         .collect::<Result<_, AppError>>()?;
     let invitations = invitations
         .into_iter()
         .map(|(id, email, r, expires_at, by)| {
-            Ok(PendingInvitation { id, email, role: role(&r)?, expires_at, invited_by: by.unwrap_or_else(|| "—".into()) })
+            Ok(PendingInvitation {
+                id,
+                email,
+                role: role(&r)?,
+                expires_at,
+                invited_by: by.unwrap_or_else(|| "—".into()),
+            })
         })
         .collect::<Result<_, AppError>>()?;
     Ok(Team {
@@ -115,7 +127,8 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
     .bind(expires_at)
     .execute(&mut *tx)
     .await?;
-    let inviter: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(caller.user_id()).fetch_one(&mut *tx).await?;
+    let inviter: String =
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(caller.user_id()).fetch_one(&mut *tx).await?;
     let link = format!("{}/invitations/{token}", state.settings.server.public_url.trim_end_matches('/'));
     let subject = format!("{inviter} invited you to join {} in its billing portal", account.name);
     let body = format!(
@@ -123,9 +136,20 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
         account.name,
         invited_role.label().to_lowercase(),
     );
-    enqueue(&mut tx, now, Email { kind: "team_invitation", to: &email, subject: &subject, body: &body, account_id: Some(&account.id) }).await?;
+    enqueue(
+        &mut tx,
+        now,
+        Email { kind: "team_invitation", to: &email, subject: &subject, body: &body, account_id: Some(&account.id) },
+    )
+    .await?;
     caller
-        .record(&mut tx, now, "team.invited", ("invitation", &id), json!({ "email": email, "role": invited_role.as_str() }))
+        .record(
+            &mut tx,
+            now,
+            "team.invited",
+            ("invitation", &id),
+            json!({ "email": email, "role": invited_role.as_str() }),
+        )
         .await?;
     tx.commit().await?;
     Ok(PendingInvitation { id, email, role: invited_role, expires_at, invited_by: inviter })
@@ -153,14 +177,16 @@ pub async fn change_role(caller: &Authorized, user_id: &str, to: Option<Role>) -
     // Conditional on the role read above: two admins changing the same person at once cannot
     // both act on a stale view, and two owners demoting each other cannot leave none.
     let changed = match to {
-        Some(new_role) => sqlx::query("UPDATE memberships SET role = $1 WHERE account_id = $2 AND user_id = $3 AND role = $4")
-            .bind(new_role.as_str())
-            .bind(&account.id)
-            .bind(user_id)
-            .bind(target_role.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
+        Some(new_role) => {
+            sqlx::query("UPDATE memberships SET role = $1 WHERE account_id = $2 AND user_id = $3 AND role = $4")
+                .bind(new_role.as_str())
+                .bind(&account.id)
+                .bind(user_id)
+                .bind(target_role.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        }
         None => sqlx::query("DELETE FROM memberships WHERE account_id = $1 AND user_id = $2 AND role = $3")
             .bind(&account.id)
             .bind(user_id)
@@ -182,7 +208,9 @@ pub async fn change_role(caller: &Authorized, user_id: &str, to: Option<Role>) -
             .await?;
     }
     let (action, detail) = match to {
-        Some(new_role) => ("team.role_changed", json!({ "email": email, "from": target_role.as_str(), "to": new_role.as_str() })),
+        Some(new_role) => {
+            ("team.role_changed", json!({ "email": email, "from": target_role.as_str(), "to": new_role.as_str() }))
+        }
         None => ("team.member_removed", json!({ "email": email, "role": target_role.as_str() })),
     };
     caller.record(&mut tx, now, action, ("user", user_id), detail).await?;
@@ -214,7 +242,9 @@ pub async fn revoke(caller: &Authorized, invitation_id: &str) -> Result<(), AppE
     let Some(email) = email else {
         return Err(AppError::not_found());
     };
-    caller.record(&mut tx, now, "team.invitation_revoked", ("invitation", invitation_id), json!({ "email": email })).await?;
+    caller
+        .record(&mut tx, now, "team.invitation_revoked", ("invitation", invitation_id), json!({ "email": email }))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -229,7 +259,8 @@ struct LiveInvitation {
     existing_user: Option<(String, String)>,
 }
 
-const LINK_UNUSABLE: &str = "This invitation link has expired, was replaced, or was already used. Ask whoever invited you for a new one.";
+const LINK_UNUSABLE: &str =
+    "This invitation link has expired, was replaced, or was already used. Ask whoever invited you for a new one.";
 
 /// id, account, account name, email, role, inviter's name, and the invitee's user id and
 /// password hash if they already sign in.
@@ -250,7 +281,15 @@ async fn live_invitation(pool: &sqlx::AnyPool, token: &str, now: i64) -> Result<
         return Err(AppError::Invalid { field: None, message: LINK_UNUSABLE.into() }.tracked_as(404));
     };
     let existing_user = user_id.zip(password_hash);
-    Ok(LiveInvitation { id, account_id, account_name, email, role: role(&r)?, invited_by: by.unwrap_or_else(|| "Your team".into()), existing_user })
+    Ok(LiveInvitation {
+        id,
+        account_id,
+        account_name,
+        email,
+        role: role(&r)?,
+        invited_by: by.unwrap_or_else(|| "Your team".into()),
+        existing_user,
+    })
 }
 
 pub async fn view_invitation(token: &str) -> Result<InvitationView, AppError> {
@@ -285,7 +324,9 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
             if let Some(problem) = password_problem(password) {
                 return Err(AppError::invalid("password", problem));
             }
-            let hash = off_the_workers(move || hash_password(&password_owned)).await?.map_err(|e| AppError::internal("password hash", e))?;
+            let hash = off_the_workers(move || hash_password(&password_owned))
+                .await?
+                .map_err(|e| AppError::internal("password hash", e))?;
             Some(hash)
         }
         Some((_, stored)) => {
@@ -294,7 +335,12 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
             let attempt = crate::server::auth::throttle::begin(&state.db, now, &limits).await?;
             let stored = stored.clone();
             let verified = off_the_workers(move || verify_password(&password_owned, &stored)).await;
-            crate::server::auth::throttle::finish(&state.db, attempt, verified.as_ref().is_ok_and(|v| *v) || verified.is_err()).await?;
+            crate::server::auth::throttle::finish(
+                &state.db,
+                attempt,
+                verified.as_ref().is_ok_and(|v| *v) || verified.is_err(),
+            )
+            .await?;
             if !verified? {
                 return Err(AppError::invalid("password", "That is not the password of this email's sign-in."));
             }

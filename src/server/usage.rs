@@ -5,8 +5,6 @@
 
 use sqlx::FromRow;
 
-use crate::wire::error::AppError;
-use crate::wire::usage::{DayUsage, NumberUsage, PhoneNumber, SubAccountUsage, UsageFilters, UsageReport};
 use crate::domain::billing_items::iso_date;
 use crate::domain::money::{Money, MoneyError};
 use crate::domain::usage::{CategoryTallies, UsageCategory, UsageMonth};
@@ -15,6 +13,8 @@ use crate::server::db::decode;
 use crate::server::db::sessions::SessionAccount;
 use crate::server::pdf::text_field;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
+use crate::wire::usage::{DayUsage, NumberUsage, PhoneNumber, SubAccountUsage, UsageFilters, UsageReport};
 
 /// A report request whose month parsed and whose number belongs to the account.
 #[derive(Debug, Clone)]
@@ -81,12 +81,20 @@ async fn phone_numbers(state: &AppState, account_id: &str, only: &str) -> Result
 
 /// Checks what the address asked for. No month means the current one; a number that is not
 /// the account's answers exactly like one that does not exist.
-pub async fn select(state: &AppState, account_id: &str, month: Option<&str>, number: Option<&str>) -> Result<Selection, AppError> {
+pub async fn select(
+    state: &AppState,
+    account_id: &str,
+    month: Option<&str>,
+    number: Option<&str>,
+) -> Result<Selection, AppError> {
     let current = UsageMonth::of(today(state.clock.as_ref()));
     let month = match month.map(str::trim).filter(|m| !m.is_empty()) {
         None => current,
         Some(text) => UsageMonth::parse(text).ok_or_else(|| {
-            AppError::invalid("month", format!("Choose a month from the list, written as YYYY-MM (for example {current})."))
+            AppError::invalid(
+                "month",
+                format!("Choose a month from the list, written as YYYY-MM (for example {current})."),
+            )
         })?,
     };
     let number = match number.map(str::trim).filter(|n| !n.is_empty()) {
@@ -156,9 +164,10 @@ pub async fn report(state: &AppState, account: &SessionAccount, selection: Selec
         if sub_accounts.last().is_none_or(|s| s.name != row.sub_account) {
             sub_accounts.push(SubAccountUsage { name: row.sub_account, usage: CategoryTallies::default() });
         }
-        for tallies in [numbers.last_mut().map(|n| &mut n.usage), sub_accounts.last_mut().map(|s| &mut s.usage), Some(&mut total)]
-            .into_iter()
-            .flatten()
+        for tallies in
+            [numbers.last_mut().map(|n| &mut n.usage), sub_accounts.last_mut().map(|s| &mut s.usage), Some(&mut total)]
+                .into_iter()
+                .flatten()
         {
             tallies.add(category, row.messages, cost).map_err(overflow)?;
         }
@@ -245,7 +254,11 @@ pub async fn lines(state: &AppState, account_id: &str, selection: &Selection) ->
 pub fn csv_filename(selection: &Selection) -> String {
     match &selection.number {
         None => format!("usage-{}.csv", selection.month),
-        Some(n) => format!("usage-{}-{}.csv", selection.month, n.number.chars().filter(char::is_ascii_digit).collect::<String>()),
+        Some(n) => format!(
+            "usage-{}-{}.csv",
+            selection.month,
+            n.number.chars().filter(char::is_ascii_digit).collect::<String>()
+        ),
     }
 }
 

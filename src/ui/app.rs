@@ -5,22 +5,22 @@ use leptos_router::path;
 
 use super::layout::AppLayout;
 use super::pages::accounts::AccountsPage;
-use super::pages::credit::CreditPage;
 use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::api_keys::ApiKeysPage;
-use super::pages::billing_rules::BillingRulesPage;
 use super::pages::billing_details::BillingDetailsPage;
+use super::pages::billing_history::BillingHistoryPage;
+use super::pages::billing_rules::BillingRulesPage;
+use super::pages::credit::CreditPage;
+use super::pages::estimates::EstimatesPage;
 use super::pages::invitation::InvitationPage;
 use super::pages::profile::ProfilePage;
+use super::pages::subscriptions::SubscriptionsPage;
 use super::pages::team::TeamPage;
 use super::pages::transfers::TransfersPage;
-use super::pages::billing_history::BillingHistoryPage;
-use super::pages::estimates::EstimatesPage;
-use super::pages::subscriptions::SubscriptionsPage;
 use super::pages::usage::UsagePage;
 use super::pages::{
-    dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound, pay::PayPage,
-    pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
+    dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound,
+    pay::PayPage, pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.

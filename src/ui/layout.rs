@@ -5,14 +5,14 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 use crate::api::accounts::my_accounts;
-use crate::wire::auth::SessionView;
 use crate::api::auth::{Logout, current_session};
-use crate::wire::error::AppError;
 use crate::api::staff::exit_client_view;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::full_reload::{reload_at, switch_account_action};
 use crate::ui::components::money::totals_text;
 use crate::ui::components::staff_view::{provide_staff_admin, provide_staff_view};
+use crate::wire::auth::SessionView;
+use crate::wire::error::AppError;
 
 /// The signed-in session, shared by the pages below the layout.
 pub type SessionResource = Resource<Result<SessionView, AppError>>;
@@ -131,7 +131,10 @@ fn SessionControls(session: SessionView) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a").ok().flatten());
+            let on_link = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a").ok().flatten());
             if on_link.is_some() {
                 open.set(false);
             }

@@ -1,9 +1,9 @@
 //! One login, several accounts (seed 001): the switcher and the all-accounts summary.
 
-use serde::{Deserialize, Serialize};
-use crate::wire::staff::ClientRow;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::role::Role;
+use crate::wire::staff::ClientRow;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyAccount {

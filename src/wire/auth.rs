@@ -1,7 +1,5 @@
-
-
-use serde::{Deserialize, Serialize};
 use crate::domain::role::Role;
+use serde::{Deserialize, Serialize};
 
 /// Who is signed in and where, for the page header and route guards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,11 +4,11 @@
 //! The validation here is pure and compiled for the browser too: the page checks the form
 //! with exactly the rules the server enforces, and the server checks again.
 
-use serde::{Deserialize, Serialize};
 use crate::domain::address::{Address, AddressInput, validate_address};
 use crate::domain::cards::FieldError;
 use crate::domain::people::is_plausible_email;
 use crate::domain::tax_id::{TaxId, validate_tax_id};
+use serde::{Deserialize, Serialize};
 
 /// Longest company name we print on an invoice.
 pub const COMPANY_NAME_MAX_CHARS: usize = 200;
@@ -78,7 +78,10 @@ pub fn validate_details(input: &DetailsInput) -> Result<ValidDetails, Vec<FieldE
     if company_name.is_empty() {
         errors.push(FieldError::new("company_name", "Enter the company name to print on invoices."));
     } else if company_name.chars().count() > COMPANY_NAME_MAX_CHARS {
-        errors.push(FieldError::new("company_name", format!("Keep the company name to {COMPANY_NAME_MAX_CHARS} characters or fewer.")));
+        errors.push(FieldError::new(
+            "company_name",
+            format!("Keep the company name to {COMPANY_NAME_MAX_CHARS} characters or fewer."),
+        ));
     }
     let address = validate_address(&AddressInput {
         country: input.country.clone(),
@@ -116,7 +119,10 @@ pub fn validate_contact(name: &str, email: &str) -> Result<(String, String), Vec
     if name.is_empty() {
         errors.push(FieldError::new("contact_name", "Enter the contact's name."));
     } else if name.chars().count() > CONTACT_NAME_MAX_CHARS {
-        errors.push(FieldError::new("contact_name", format!("Keep the name to {CONTACT_NAME_MAX_CHARS} characters or fewer.")));
+        errors.push(FieldError::new(
+            "contact_name",
+            format!("Keep the name to {CONTACT_NAME_MAX_CHARS} characters or fewer."),
+        ));
     }
     let email = email.trim().to_lowercase();
     if email.is_empty() {
@@ -180,7 +186,10 @@ mod tests {
 
     #[test]
     fn contacts_need_a_name_and_a_plausible_email() {
-        assert_eq!(validate_contact(" Ann  Lee ", " Ann@Example.COM "), Ok(("Ann Lee".into(), "ann@example.com".into())));
+        assert_eq!(
+            validate_contact(" Ann  Lee ", " Ann@Example.COM "),
+            Ok(("Ann Lee".into(), "ann@example.com".into()))
+        );
         let errors = validate_contact("", "nope").unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["contact_name", "contact_email"]);

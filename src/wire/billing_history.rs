@@ -1,10 +1,10 @@
 //! Billing history (seed 000): every invoice and payment, newest first, a page at a time.
 
-use serde::{Deserialize, Serialize};
-use time::Date;
 use crate::domain::billing_items::{InvoiceKind, InvoiceStatus};
 use crate::domain::money::Money;
 use crate::wire::payments::PaymentStatus;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum HistoryEntry {
@@ -50,8 +50,13 @@ pub enum HistoryFilter {
 }
 
 impl HistoryFilter {
-    pub const ALL: [HistoryFilter; 5] =
-        [HistoryFilter::Everything, HistoryFilter::Open, HistoryFilter::Overdue, HistoryFilter::Paid, HistoryFilter::Payments];
+    pub const ALL: [HistoryFilter; 5] = [
+        HistoryFilter::Everything,
+        HistoryFilter::Open,
+        HistoryFilter::Overdue,
+        HistoryFilter::Paid,
+        HistoryFilter::Payments,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,9 +1,9 @@
 //! Reading one invoice or estimate. The target of the dashboard's View links.
 
-use serde::{Deserialize, Serialize};
-use time::Date;
 use crate::domain::billing_items::{EstimateKind, EstimateStatus, InvoiceKind, InvoiceStatus};
 use crate::domain::money::Money;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentLine {

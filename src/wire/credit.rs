@@ -1,12 +1,12 @@
 //! The prepaid credit balance (seed 003): balance and history, "Add to credit balance", the
 //! low-balance alert and automatic top-up, and the service status that depends on them.
 
-use serde::{Deserialize, Serialize};
 use crate::domain::credit::EntryKind;
 use crate::domain::fees::FeeSchedule;
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::service_status::ServiceStatus;
+use serde::{Deserialize, Serialize};
 
 /// A stored method a top-up can be charged to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,11 +1,9 @@
-
-
-use serde::{Deserialize, Serialize};
-use time::Date;
 use crate::domain::billing_items::{BillingInterval, EstimateKind, InvoiceKind, InvoiceStatus, SubscriptionStatus};
 use crate::domain::money::{CurrencyTotals, Money};
 use crate::domain::payment_method::{ExpiryState, MethodKind};
 use crate::domain::role::Role;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 /// Everything on the client dashboard (seed 004), loaded in a fixed number of queries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,9 +4,9 @@
 //! internal failure reaches the client only as a generic message, and its detail goes to the
 //! server log where it was converted.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -22,7 +22,9 @@ pub enum AppError {
     Conflict(String),
     #[error("This request came from another site and was refused.")]
     CrossSite,
-    #[error("You are viewing this portal as the client. Paying, payment methods, payment links, billing details, estimate decisions, subscription changes, the team and sign-in details stay with the client's own people.")]
+    #[error(
+        "You are viewing this portal as the client. Paying, payment methods, payment links, billing details, estimate decisions, subscription changes, the team and sign-in details stay with the client's own people."
+    )]
     Impersonating,
     /// The request itself is malformed (not what the page sends): fixable by the caller.
     #[error("{0}")]

@@ -1,7 +1,7 @@
 //! Stored payment methods (seeds 001, 002, 004).
 
-use serde::{Deserialize, Serialize};
 use crate::domain::payment_method::{ExpiryState, MethodKind};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionRef {
@@ -35,5 +35,8 @@ pub enum RemovalOutcome {
     Removed,
     /// Refused: the method pays these active subscriptions. Move them first (pass
     /// `move_subscriptions_to`), to one of `alternatives`.
-    PaysSubscriptions { subscriptions: Vec<SubscriptionRef>, alternatives: Vec<(String, String)> },
+    PaysSubscriptions {
+        subscriptions: Vec<SubscriptionRef>,
+        alternatives: Vec<(String, String)>,
+    },
 }

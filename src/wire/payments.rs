@@ -1,21 +1,37 @@
 //! Paying invoices and the payment history (seeds 001, 002, 003).
 
-use serde::{Deserialize, Serialize};
-use time::Date;
 use crate::domain::fees::MethodQuote;
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 /// What happened to a payment attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PaymentResult {
-    Paid { payment_id: String, amount: Money, fee: Money, total: Money, method_label: String },
+    Paid {
+        payment_id: String,
+        amount: Money,
+        fee: Money,
+        total: Money,
+        method_label: String,
+    },
     /// Wire, PIX or Boleto: the invoice waits for the transfer.
-    AwaitingTransfer { payment_id: String, total: Money, instructions: String, reference: String },
+    AwaitingTransfer {
+        payment_id: String,
+        total: Money,
+        instructions: String,
+        reference: String,
+    },
     /// The processor refused; `message` says why in plain words. The invoice stays open.
-    Declined { payment_id: String, message: String },
+    Declined {
+        payment_id: String,
+        message: String,
+    },
     /// The processor did not answer; the payment is settled as soon as it does.
-    Pending { payment_id: String },
+    Pending {
+        payment_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

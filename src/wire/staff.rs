@@ -1,7 +1,7 @@
 //! The agency's console: its client accounts, their decisions, and viewing a portal as the client.
 
-use serde::{Deserialize, Serialize};
 use crate::domain::money::CurrencyTotals;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientRow {

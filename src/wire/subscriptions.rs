@@ -1,11 +1,11 @@
 //! Subscriptions and the "Manage subscription" dialog (seeds 000, 004).
 
-use serde::{Deserialize, Serialize};
-use time::Date;
-use crate::wire::payments::PaymentResult;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::subscription::PlanKind;
+use crate::wire::payments::PaymentResult;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subscription {

@@ -1,8 +1,8 @@
 //! A client's team (seeds 000, 002, 004): who has which role, invitations by email, role
 //! changes and removals. The account always keeps an owner.
 
-use serde::{Deserialize, Serialize};
 use crate::domain::role::Role;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TeamMember {

@@ -1,10 +1,10 @@
 //! Usage reports (seed 003): a month's messages and costs by sub-account, category, phone
 //! number and day.
 
-use serde::{Deserialize, Serialize};
-use time::Date;
 use crate::domain::currency::Currency;
 use crate::domain::usage::{CategoryTallies, UsageMonth};
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumber {

@@ -72,8 +72,14 @@ async fn a_flood_of_bad_sign_ins_and_huge_bodies_leaves_a_normal_user_signing_in
         attack.push(tokio::spawn(async move {
             let _permit = semaphore.acquire().await.unwrap();
             let request = if n < BAD_SIGN_INS {
-                let email = if n % 3 == 0 { "owner@northwind.test".to_string() } else { format!("victim{}@example.test", n % 50) };
-                client.post(format!("{base}/api/login")).form(&[("email", email.as_str()), ("password", "guess-123456")])
+                let email = if n % 3 == 0 {
+                    "owner@northwind.test".to_string()
+                } else {
+                    format!("victim{}@example.test", n % 50)
+                };
+                client
+                    .post(format!("{base}/api/login"))
+                    .form(&[("email", email.as_str()), ("password", "guess-123456")])
             } else if n % 2 == 0 {
                 // 3 MiB announced by Content-Length (made as it is sent: the attacker's memory is
                 // not what is measured here).
@@ -86,7 +92,10 @@ async fn a_flood_of_bad_sign_ins_and_huge_bodies_leaves_a_normal_user_signing_in
             } else {
                 // 2 MiB streamed without a length.
                 let chunks = futures::stream::iter((0..64).map(|_| Ok::<_, std::io::Error>(vec![b'y'; 32 * 1024])));
-                client.post(format!("{base}/api/login")).header("content-type", "application/x-www-form-urlencoded").body(reqwest::Body::wrap_stream(chunks))
+                client
+                    .post(format!("{base}/api/login"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(reqwest::Body::wrap_stream(chunks))
             };
             let status = match request.header("origin", &base).send().await {
                 Ok(res) => res.status().as_u16(),
@@ -129,7 +138,9 @@ async fn a_flood_of_bad_sign_ins_and_huge_bodies_leaves_a_normal_user_signing_in
     let paid = user
         .post(format!("{base}/api/payments/pay"))
         .header("origin", &base)
-        .json(&json!({ "invoice_ids": invoices, "method": "pm_nw_visa", "idempotency_key": "idem_user_under_attack_01" }))
+        .json(
+            &json!({ "invoice_ids": invoices, "method": "pm_nw_visa", "idempotency_key": "idem_user_under_attack_01" }),
+        )
         .send()
         .await
         .unwrap();
@@ -151,7 +162,10 @@ async fn a_flood_of_bad_sign_ins_and_huge_bodies_leaves_a_normal_user_signing_in
     assert!(growth < MEMORY_BOUND_MIB, "memory grew {growth} MiB under attack (bound {MEMORY_BOUND_MIB} MiB)");
     // Nothing the attack sent was a server failure.
     assert!(statuses.keys().all(|s| *s == 0 || (400..500).contains(s) || *s == 503), "{statuses:?}");
-    assert!(statuses.get(&413).copied().unwrap_or(0) + statuses.get(&0).copied().unwrap_or(0) >= OVERSIZED as u64 / 2, "{statuses:?}");
+    assert!(
+        statuses.get(&413).copied().unwrap_or(0) + statuses.get(&0).copied().unwrap_or(0) >= OVERSIZED as u64 / 2,
+        "{statuses:?}"
+    );
     // Four addresses: thirty passwords checked each at most; the rest refused unchecked (429),
     // or turned away while the suspects' queue was full (503).
     assert!(statuses.get(&422).copied().unwrap_or(0) <= 4 * 30, "{statuses:?}");
@@ -165,6 +179,10 @@ async fn a_flood_of_bad_sign_ins_and_huge_bodies_leaves_a_normal_user_signing_in
     assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE status = 'succeeded' AND account_id = 'acc_northwind' AND created_at > 0 AND idempotency_key LIKE '%idem_user_under_attack_01'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE status = 'pending'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND (status = 'open' OR payment_in_progress_id IS NOT NULL)").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM usage_records WHERE external_id IS NOT NULL").await, 0, "no oversized batch was half-read");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM usage_records WHERE external_id IS NOT NULL").await,
+        0,
+        "no oversized batch was half-read"
+    );
     server.stop().await;
 }

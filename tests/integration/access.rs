@@ -1,10 +1,10 @@
 use axum::http::StatusCode;
 
 use crate::support::{PASSWORD, TestApp, call_request_with};
+use portico::domain::role::Role;
 use portico::wire::dashboard::NoAccessInfo;
 use portico::wire::error::AppError;
 use portico::wire::staff::ClientRow;
-use portico::domain::role::Role;
 
 async fn an_invoice_of(app: &TestApp, account: &str) -> String {
     sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = $1 ORDER BY number LIMIT 1")
@@ -73,7 +73,11 @@ async fn a_member_is_refused_billing_data_and_told_who_can_help() {
     let app = TestApp::with_demo().await;
     let member = app.login("member@northwind.test").await;
     let invoice = an_invoice_of(&app, "acc_northwind").await;
-    for (endpoint, form) in [("dashboard", vec![]), ("invoice", vec![("id", invoice.as_str())]), ("estimate", vec![("id", "est_nw_onboarding")])] {
+    for (endpoint, form) in [
+        ("dashboard", vec![]),
+        ("invoice", vec![("id", invoice.as_str())]),
+        ("estimate", vec![("id", "est_nw_onboarding")]),
+    ] {
         let res = app.call(endpoint, &form, Some(&member)).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}");
         assert_eq!(res.app_error(), AppError::Forbidden);

@@ -35,8 +35,10 @@ async fn email_is_matched_case_insensitively_and_trimmed() {
 #[tokio::test]
 async fn a_failed_login_says_the_same_whether_or_not_the_email_exists() {
     let app = TestApp::with_demo().await;
-    let wrong_password = app.call("login", &[("email", "owner@northwind.test"), ("password", "not-the-password")], None).await;
-    let unknown_email = app.call("login", &[("email", "nobody@northwind.test"), ("password", "not-the-password")], None).await;
+    let wrong_password =
+        app.call("login", &[("email", "owner@northwind.test"), ("password", "not-the-password")], None).await;
+    let unknown_email =
+        app.call("login", &[("email", "nobody@northwind.test"), ("password", "not-the-password")], None).await;
     assert_eq!(wrong_password.status, unknown_email.status);
     assert_eq!(wrong_password.body, unknown_email.body);
     assert_eq!(wrong_password.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -58,9 +60,7 @@ async fn empty_fields_get_a_message_at_the_field() {
 async fn login_rotates_the_session_id() {
     let app = TestApp::with_demo().await;
     let first = app.login("owner@northwind.test").await;
-    let res = app
-        .call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], Some(&first))
-        .await;
+    let res = app.call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], Some(&first)).await;
     let second = res.session_cookie().expect("new cookie");
     assert_ne!(first, second);
     assert_eq!(app.call("session", &[], Some(&first)).await.status, StatusCode::UNAUTHORIZED, "old id must be dead");
@@ -131,12 +131,11 @@ async fn sessions_survive_a_restart_and_work_across_processes() {
 async fn successful_logins_are_audited_with_user_and_account() {
     let app = TestApp::with_demo().await;
     app.login("owner@northwind.test").await;
-    let row: (Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT actor_user_id, account_id FROM audit_events WHERE action = 'login.succeeded'",
-    )
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap();
+    let row: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT actor_user_id, account_id FROM audit_events WHERE action = 'login.succeeded'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(row, (Some("usr_nora".into()), Some("acc_northwind".into())));
 }
 

@@ -4,10 +4,10 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::support::TestApp;
-use portico::wire::billing_details::{BillingContact, BillingDetails, UpdateOutcome};
-use portico::wire::error::AppError;
 use portico::server::billing_details::{BillTo, LAST_CONTACT, bill_to_snapshot};
 use portico::server::clock::Clock;
+use portico::wire::billing_details::{BillingContact, BillingDetails, UpdateOutcome};
+use portico::wire::error::AppError;
 
 const NORTHWIND_ADDRESS: &str = "1200 Harbor Way, Floor 3, Seattle, WA 98101, United States";
 
@@ -94,18 +94,31 @@ async fn each_wrong_field_gets_its_own_message_and_nothing_is_stored() {
     let before = details(&app, &owner).await;
 
     let errors = invalid_fields(&update(&app, &owner, &with(&[("postal_code", "9810")])).await);
-    assert_eq!(errors, vec![("postal_code", "A ZIP code is 5 digits, or 5 + 4 digits, like 98101 or 98101-1234.".to_string())]);
+    assert_eq!(
+        errors,
+        vec![("postal_code", "A ZIP code is 5 digits, or 5 + 4 digits, like 98101 or 98101-1234.".to_string())]
+    );
 
-    let errors = invalid_fields(&update(&app, &owner, &with(&[("city", "  "), ("region", "XY"), ("company_name", "")])).await);
+    let errors =
+        invalid_fields(&update(&app, &owner, &with(&[("city", "  "), ("region", "XY"), ("company_name", "")])).await);
     assert_eq!(message(&errors, "city"), "Enter the city.");
     assert_eq!(message(&errors, "region"), "Choose the state from the list.");
     assert_eq!(message(&errors, "company_name"), "Enter the company name to print on invoices.");
     assert_eq!(errors.len(), 3, "{errors:?}");
 
     // Moving to Germany: no state there, a 5-digit postal code, and a German VAT number.
-    let germany = with(&[("country", "DE"), ("region", ""), ("postal_code", "10117"), ("city", "Berlin"), ("tax_id", "DE12345678")]);
+    let germany = with(&[
+        ("country", "DE"),
+        ("region", ""),
+        ("postal_code", "10117"),
+        ("city", "Berlin"),
+        ("tax_id", "DE12345678"),
+    ]);
     let errors = invalid_fields(&update(&app, &owner, &germany).await);
-    assert_eq!(errors, vec![("tax_id", "A German VAT number is DE followed by 9 digits, like DE123456789.".to_string())]);
+    assert_eq!(
+        errors,
+        vec![("tax_id", "A German VAT number is DE followed by 9 digits, like DE123456789.".to_string())]
+    );
 
     let errors = invalid_fields(&update(&app, &owner, &with(&[("country", "ZZ")])).await);
     assert_eq!(message(&errors, "country"), "Choose a country from the list.");
@@ -133,9 +146,14 @@ async fn a_successful_update_is_stored_normalised_and_audited_once_with_before_a
         ("tax_id", "91 7654321"),
         ("version", &version),
     ]);
-    let UpdateOutcome::Saved { details: saved, changed: true } = update(&app, &owner, &form).await else { panic!("not saved") };
+    let UpdateOutcome::Saved { details: saved, changed: true } = update(&app, &owner, &form).await else {
+        panic!("not saved")
+    };
     assert_eq!(saved.company_name, "Northwind Traders Inc.");
-    assert_eq!((saved.region.as_str(), saved.postal_code.as_str(), saved.tax_id.as_str()), ("WA", "98101-1234", "EIN 91-7654321"));
+    assert_eq!(
+        (saved.region.as_str(), saved.postal_code.as_str(), saved.tax_id.as_str()),
+        ("WA", "98101-1234", "EIN 91-7654321")
+    );
     assert_eq!(saved.address_text, "500 Pine Street, Seattle, WA 98101-1234, United States");
     assert_ne!(saved.version, version);
 
@@ -145,7 +163,16 @@ async fn a_successful_update_is_stored_normalised_and_audited_once_with_before_a
     .fetch_one(app.state.db.pool())
     .await
     .unwrap();
-    assert_eq!(stored, ("Northwind Traders Inc.".into(), "500 Pine Street".into(), String::new(), "98101-1234".into(), Some("EIN 91-7654321".into())));
+    assert_eq!(
+        stored,
+        (
+            "Northwind Traders Inc.".into(),
+            "500 Pine Street".into(),
+            String::new(),
+            "98101-1234".into(),
+            Some("EIN 91-7654321".into())
+        )
+    );
 
     type EventRow = (Option<String>, Option<String>, Option<String>, String, Option<String>, i64);
     let events: Vec<EventRow> = sqlx::query_as(
@@ -156,7 +183,10 @@ async fn a_successful_update_is_stored_normalised_and_audited_once_with_before_a
     .unwrap();
     assert_eq!(events.len(), 1);
     let (actor, actor_email, account, detail, target, at) = &events[0];
-    assert_eq!((actor.as_deref(), actor_email.as_deref(), account.as_deref()), (Some("usr_nora"), Some("owner@northwind.test"), Some("acc_northwind")));
+    assert_eq!(
+        (actor.as_deref(), actor_email.as_deref(), account.as_deref()),
+        (Some("usr_nora"), Some("owner@northwind.test"), Some("acc_northwind"))
+    );
     assert_eq!(target.as_deref(), Some("acc_northwind"));
     assert_eq!(*at, app.clock.now().unix_timestamp());
     let detail: Value = serde_json::from_str(detail).unwrap();
@@ -190,7 +220,9 @@ async fn a_successful_update_is_stored_normalised_and_audited_once_with_before_a
 
     // The billing manager may change them too; the tax ID may be removed.
     let ben = app.login("billing@northwind.test").await;
-    let UpdateOutcome::Saved { details: saved, .. } = update(&app, &ben, &with(&[("tax_id", "")])).await else { panic!("not saved") };
+    let UpdateOutcome::Saved { details: saved, .. } = update(&app, &ben, &with(&[("tax_id", "")])).await else {
+        panic!("not saved")
+    };
     assert_eq!(saved.tax_id, "");
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE id = 'acc_northwind' AND tax_id IS NULL").await, 1);
     assert_eq!(audit_count(&app, "billing_details.updated").await, 2);
@@ -202,11 +234,16 @@ async fn issued_invoices_keep_their_details_and_new_ones_get_the_new_details() {
     let owner = app.login("owner@northwind.test").await;
     let pool = app.state.db.pool();
     let snapshot_sql = "SELECT id, bill_to_name, bill_to_address, bill_to_tax_id FROM invoices WHERE account_id = 'acc_northwind' ORDER BY id";
-    let issued: Vec<(String, String, String, Option<String>)> = sqlx::query_as(snapshot_sql).fetch_all(pool).await.unwrap();
+    let issued: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as(snapshot_sql).fetch_all(pool).await.unwrap();
     assert!(!issued.is_empty());
     assert_eq!(
         bill_to_snapshot(pool, "acc_northwind").await.unwrap(),
-        BillTo { name: "Northwind Traders LLC".into(), address: NORTHWIND_ADDRESS.into(), tax_id: Some("EIN 91-7654321".into()) }
+        BillTo {
+            name: "Northwind Traders LLC".into(),
+            address: NORTHWIND_ADDRESS.into(),
+            tax_id: Some("EIN 91-7654321".into())
+        }
     );
 
     // Northwind moves to Toronto.
@@ -222,7 +259,8 @@ async fn issued_invoices_keep_their_details_and_new_ones_get_the_new_details() {
     ];
     assert!(matches!(update(&app, &owner, &canada).await, UpdateOutcome::Saved { changed: true, .. }));
 
-    let after: Vec<(String, String, String, Option<String>)> = sqlx::query_as(snapshot_sql).fetch_all(pool).await.unwrap();
+    let after: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as(snapshot_sql).fetch_all(pool).await.unwrap();
     assert_eq!(after, issued, "invoices already issued keep the details they were issued with");
     let invoice = app.call("invoice", &[("id", &issued[0].0)], Some(&owner)).await;
     assert!(invoice.body.contains(NORTHWIND_ADDRESS) && !invoice.body.contains("Toronto"), "{}", invoice.body);
@@ -239,7 +277,10 @@ async fn issued_invoices_keep_their_details_and_new_ones_get_the_new_details() {
     tx.rollback().await.unwrap();
     assert_eq!(bill_to_snapshot(pool, "acc_nobody").await, Err(AppError::NotFound));
     // The other account is untouched.
-    assert_eq!(bill_to_snapshot(pool, "acc_globex").await.unwrap().address, "Friedrichstraße 68, 10117 Berlin, Germany");
+    assert_eq!(
+        bill_to_snapshot(pool, "acc_globex").await.unwrap().address,
+        "Friedrichstraße 68, 10117 Berlin, Germany"
+    );
 }
 
 #[tokio::test]
@@ -256,7 +297,10 @@ async fn contacts_can_be_added_and_removed_but_never_the_last_one() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.app_error().field_message("contact_name").as_deref(), Some("Enter the contact's name."));
     let res = add("Someone", "not-an-email").await;
-    assert_eq!(res.app_error().field_message("contact_email").as_deref(), Some("Enter an email address like name@example.com."));
+    assert_eq!(
+        res.app_error().field_message("contact_email").as_deref(),
+        Some("Enter an email address like name@example.com.")
+    );
     // The same address again, in another case, is a duplicate.
     let res = add("Accounts Payable", " AP@Northwind.test ").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -321,10 +365,11 @@ async fn two_removals_at_once_never_leave_an_account_without_a_contact() {
 async fn only_billing_roles_of_the_account_reach_its_details() {
     let app = TestApp::with_demo().await;
     let member = app.login("member@northwind.test").await;
-    let contact: String = sqlx::query_scalar("SELECT id FROM billing_contacts WHERE account_id = 'acc_northwind' ORDER BY id LIMIT 1")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let contact: String =
+        sqlx::query_scalar("SELECT id FROM billing_contacts WHERE account_id = 'acc_northwind' ORDER BY id LIMIT 1")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("billing-details", vec![]),
         ("billing-details/update", with(&[("address_line1", "1 Member Road")])),
@@ -343,7 +388,8 @@ async fn only_billing_roles_of_the_account_reach_its_details() {
     // Another account's contact answers exactly like a missing one, and stays.
     let globex = app.login("owner@globex.test").await;
     let foreign = app.call("billing-details/contacts/remove", &[("id", &contact)], Some(&globex)).await;
-    let missing = app.call("billing-details/contacts/remove", &[("id", "bct_doesnotexist000000000")], Some(&globex)).await;
+    let missing =
+        app.call("billing-details/contacts/remove", &[("id", "bct_doesnotexist000000000")], Some(&globex)).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     assert_eq!((foreign.status, &foreign.body), (missing.status, &missing.body));
     // Globex's own update touches only Globex.
@@ -365,6 +411,10 @@ async fn only_billing_roles_of_the_account_reach_its_details() {
 
     assert_eq!(app.count("SELECT COUNT(*) FROM billing_contacts WHERE account_id = 'acc_northwind'").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE address_line1 = '1 Member Road'").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE id = 'acc_northwind' AND address_line1 = '1200 Harbor Way'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE id = 'acc_northwind' AND address_line1 = '1200 Harbor Way'")
+            .await,
+        1
+    );
     assert_eq!(audit_count(&app, "billing_details.updated").await, 1);
 }

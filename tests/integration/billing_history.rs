@@ -57,7 +57,10 @@ async fn load_more_reaches_every_entry_once_even_while_new_ones_arrive() {
     }
     assert_eq!(seen.len() as i64, expected, "every entry that existed at the start, exactly once");
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), seen.len(), "no duplicates");
-    assert!(seen.iter().all(|id| !id.starts_with("inv_new")), "entries newer than the first page stay out of older pages");
+    assert!(
+        seen.iter().all(|id| !id.starts_with("inv_new")),
+        "entries newer than the first page stay out of older pages"
+    );
     let size = portico::wire::billing_history::HISTORY_PAGE_SIZE;
     assert_eq!(pages, (expected + size - 1) / size);
 }
@@ -78,7 +81,11 @@ async fn entries_are_newest_first_and_mix_invoices_and_payments() {
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted);
-    assert!(page.entries.iter().any(|e| matches!(e, HistoryEntry::Payment { invoice_numbers, .. } if !invoice_numbers.is_empty())));
+    assert!(
+        page.entries
+            .iter()
+            .any(|e| matches!(e, HistoryEntry::Payment { invoice_numbers, .. } if !invoice_numbers.is_empty()))
+    );
     assert!(page.entries.iter().any(|e| matches!(e, HistoryEntry::Invoice { .. })));
 }
 
@@ -95,14 +102,22 @@ async fn filters_by_status_and_finds_by_number() {
     let payments = history(&app, &owner, &[("filter", "payments")]).await;
     assert!(payments.entries.iter().all(|e| matches!(e, HistoryEntry::Payment { .. })));
     let paid = history(&app, &owner, &[("filter", "paid")]).await;
-    assert!(paid.entries.iter().all(|e| matches!(e, HistoryEntry::Invoice { status: portico::domain::billing_items::InvoiceStatus::Paid, .. })));
+    assert!(paid.entries.iter().all(|e| matches!(
+        e,
+        HistoryEntry::Invoice { status: portico::domain::billing_items::InvoiceStatus::Paid, .. }
+    )));
 
     let HistoryEntry::Invoice { number, .. } = &overdue.entries[0] else { unreachable!() };
     let digits = number.trim_start_matches("ACME-").trim_start_matches('0');
     let found = history(&app, &owner, &[("search", &digits.to_lowercase())]).await;
     assert!(found.entries.iter().any(|e| matches!(e, HistoryEntry::Invoice { number: n, .. } if n == number)));
     // Its failed payment attempt is found with it.
-    assert!(found.entries.iter().any(|e| matches!(e, HistoryEntry::Payment { invoice_numbers, .. } if invoice_numbers.contains(number))));
+    assert!(
+        found
+            .entries
+            .iter()
+            .any(|e| matches!(e, HistoryEntry::Payment { invoice_numbers, .. } if invoice_numbers.contains(number)))
+    );
     let none = history(&app, &owner, &[("search", "NO-SUCH-NUMBER")]).await;
     assert!(none.entries.is_empty() && none.next_cursor.is_none());
 }
@@ -112,12 +127,13 @@ async fn each_account_sees_only_its_history_and_members_none() {
     let app = TestApp::with_demo().await;
     let globex = app.login("owner@globex.test").await;
     let page = history(&app, &globex, &[]).await;
-    let northwind: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT id FROM invoices WHERE account_id = 'acc_northwind'")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
+    let northwind: HashSet<String> =
+        sqlx::query_scalar::<_, String>("SELECT id FROM invoices WHERE account_id = 'acc_northwind'")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
     assert!(page.entries.iter().all(|e| !northwind.contains(&key(e))));
     let member = app.login("member@northwind.test").await;
     assert_eq!(app.call("billing-history", &[], Some(&member)).await.status, StatusCode::FORBIDDEN);

@@ -22,11 +22,17 @@ const NW: &str = "acc_northwind";
 const GX: &str = "acc_globex";
 
 async fn ledger_sum(app: &TestApp, account: &str) -> i64 {
-    app.count(&format!("SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM credit_entries WHERE account_id = '{account}'")).await
+    app.count(&format!(
+        "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM credit_entries WHERE account_id = '{account}'"
+    ))
+    .await
 }
 
 async fn latest_balance(app: &TestApp, account: &str) -> i64 {
-    app.count(&format!("SELECT balance_after FROM credit_entries WHERE account_id = '{account}' ORDER BY seq DESC LIMIT 1")).await
+    app.count(&format!(
+        "SELECT balance_after FROM credit_entries WHERE account_id = '{account}' ORDER BY seq DESC LIMIT 1"
+    ))
+    .await
 }
 
 /// Every entry's balance is the one before plus its amount, and the last one is the sum.
@@ -44,16 +50,10 @@ async fn assert_ledger_consistent(app: &TestApp, account: &str) {
         ledger_sum(app, account).await,
         "the balance is the sum of the entries"
     );
-    let seqs = app
-        .count(&format!(
-            "SELECT COUNT(DISTINCT seq) FROM credit_entries WHERE account_id = '{account}'"
-        ))
-        .await;
-    let max = app
-        .count(&format!(
-            "SELECT COALESCE(MAX(seq), 0) FROM credit_entries WHERE account_id = '{account}'"
-        ))
-        .await;
+    let seqs =
+        app.count(&format!("SELECT COUNT(DISTINCT seq) FROM credit_entries WHERE account_id = '{account}'")).await;
+    let max =
+        app.count(&format!("SELECT COALESCE(MAX(seq), 0) FROM credit_entries WHERE account_id = '{account}'")).await;
     assert_eq!(seqs, max, "sequence numbers have no gaps");
 }
 
@@ -68,23 +68,13 @@ async fn status(app: &TestApp, cookie: &str) -> Value {
 /// A stored card that is attached fine but whose charges are declined.
 async fn failing_card(app: &TestApp, session: &str) -> String {
     let token = app.card_token("4000000000000341").await;
-    let res = app
-        .call(
-            "payment-methods/add",
-            &[("token", &token), ("make_default", "false")],
-            Some(session),
-        )
-        .await;
+    let res = app.call("payment-methods/add", &[("token", &token), ("make_default", "false")], Some(session)).await;
     assert_eq!(res.status.as_u16(), 200, "{}", res.body);
     res.json::<Value>()["id"].as_str().unwrap().to_string()
 }
 
 fn blocked(status: &Value, service: &str) -> bool {
-    status["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|b| b["service"] == service)
+    status["blocks"].as_array().unwrap().iter().any(|b| b["service"] == service)
 }
 
 #[tokio::test]
@@ -101,21 +91,9 @@ async fn the_demo_ledger_is_consistent_and_the_page_shows_its_balance() {
     assert_eq!(entries.len(), 20);
     assert!(page["history"]["next"].is_string());
     // Load more continues strictly after the first page.
-    let next: Value = post_ok(
-        &app,
-        "credit/entries",
-        json!({ "cursor": page["history"]["next"] }),
-        &nora,
-    )
-    .await;
+    let next: Value = post_ok(&app, "credit/entries", json!({ "cursor": page["history"]["next"] }), &nora).await;
     let first_ids: Vec<&Value> = entries.iter().map(|e| &e["id"]).collect();
-    assert!(
-        next["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| !first_ids.contains(&&e["id"]))
-    );
+    assert!(next["entries"].as_array().unwrap().iter().all(|e| !first_ids.contains(&&e["id"])));
     assert_eq!(page["settings"]["alert_threshold"]["minor"], 25_000);
 }
 
@@ -126,9 +104,7 @@ async fn a_top_up_issues_a_paid_prepayment_invoice_and_moves_the_balance_exactly
     let before = latest_balance(&app, GX).await;
     assert!(before <= 0, "Globex's credit has run out in the demo");
     assert!(blocked(&status(&app, &greta).await, "OutboundMessaging"));
-    let invoices = app
-        .count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment'")
-        .await;
+    let invoices = app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment'").await;
     let request = json!({ "amount": "250", "method_id": "pm_gx_mc", "idempotency_key": "idem_topup_test_000001" });
     let (first, second) = tokio::join!(
         post_ok(&app, "credit/top-up", request.clone(), &greta),
@@ -145,12 +121,7 @@ async fn a_top_up_issues_a_paid_prepayment_invoice_and_moves_the_balance_exactly
         assert_eq!(outcome["payment_id"], paid["payment_id"], "{result}");
     }
     assert!(first["Paid"].is_object() || second["Paid"].is_object());
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment'")
-            .await,
-        invoices + 1,
-        "one invoice"
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment'").await, invoices + 1, "one invoice");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment' AND account_id = 'acc_globex' AND status = 'paid' AND total = 25000").await,
         1
@@ -167,10 +138,7 @@ async fn a_top_up_issues_a_paid_prepayment_invoice_and_moves_the_balance_exactly
         "the balance moved once, by the amount without the fee"
     );
     assert_ledger_consistent(&app, GX).await;
-    assert!(
-        !blocked(&status(&app, &greta).await, "OutboundMessaging"),
-        "the top-up lifted the block"
-    );
+    assert!(!blocked(&status(&app, &greta).await, "OutboundMessaging"), "the top-up lifted the block");
 }
 
 #[tokio::test]
@@ -179,27 +147,21 @@ async fn a_declined_top_up_adds_nothing_and_leaves_nothing_owed() {
     let nora = app.login("owner@northwind.test").await;
     let failing = failing_card(&app, &nora).await;
     let before = latest_balance(&app, NW).await;
-    let open = app
-        .count(
-            "SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'",
-        )
-        .await;
-    let result: Value =
-        post_ok(&app, "credit/top-up", json!({ "amount": "100", "method_id": failing, "idempotency_key": "idem_topup_decline_01" }), &nora).await;
+    let open = app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'").await;
+    let result: Value = post_ok(
+        &app,
+        "credit/top-up",
+        json!({ "amount": "100", "method_id": failing, "idempotency_key": "idem_topup_decline_01" }),
+        &nora,
+    )
+    .await;
     assert!(result["Declined"]["message"].is_string(), "{result}");
     assert_eq!(latest_balance(&app, NW).await, before);
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'").await,
         open
     );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment' AND status = 'void'")
-            .await,
-        1
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'prepayment' AND status = 'void'").await, 1);
 }
 
 #[tokio::test]
@@ -213,40 +175,30 @@ async fn top_up_input_is_checked_at_the_field() {
         ("12.345", "Did you mean $12,345.00 or 12.345?"),
         ("abc", "like 1,250.00"),
     ] {
-        let res = post(&app, "credit/top-up", json!({ "amount": amount, "method_id": "pm_nw_visa", "idempotency_key": "idem_topup_invalid_01" }), &nora).await;
+        let res = post(
+            &app,
+            "credit/top-up",
+            json!({ "amount": amount, "method_id": "pm_nw_visa", "idempotency_key": "idem_topup_invalid_01" }),
+            &nora,
+        )
+        .await;
         assert_eq!(res.status.as_u16(), 422, "{amount}: {}", res.body);
-        assert!(
-            res.body.contains("amount") && res.body.contains(message),
-            "{amount}: {}",
-            res.body
-        );
+        assert!(res.body.contains("amount") && res.body.contains(message), "{amount}: {}", res.body);
     }
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM top_ups").await,
-        0,
-        "nothing half-written"
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM top_ups").await, 0, "nothing half-written");
 }
 
 async fn charge_usage(app: &TestApp, account: &str, minor: i64) {
     use portico::domain::credit::EntryKind;
     use portico::domain::money::Money;
     use portico::server::credit::ledger::{NewEntry, append};
-    let currency = if account == GX {
-        portico::domain::currency::Currency::Eur
-    } else {
-        portico::domain::currency::Currency::Usd
-    };
+    let currency =
+        if account == GX { portico::domain::currency::Currency::Eur } else { portico::domain::currency::Currency::Usd };
     let mut tx = app.state.db.begin_write().await.unwrap();
     append(
         &mut tx,
         now(app),
-        NewEntry::new(
-            account,
-            Money::new(-minor, currency),
-            EntryKind::Usage,
-            "Usage in a test",
-        ),
+        NewEntry::new(account, Money::new(-minor, currency), EntryKind::Usage, "Usage in a test"),
     )
     .await
     .unwrap();
@@ -258,9 +210,7 @@ async fn crossing_the_alert_threshold_emails_the_billing_contacts_once() {
     let app = TestApp::with_demo().await;
     let balance = latest_balance(&app, NW).await;
     let alerts = || app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'low_balance'");
-    let contacts = app
-        .count("SELECT COUNT(*) FROM billing_contacts WHERE account_id = 'acc_northwind'")
-        .await;
+    let contacts = app.count("SELECT COUNT(*) FROM billing_contacts WHERE account_id = 'acc_northwind'").await;
     // Down to just above the $250 threshold: no alert.
     charge_usage(&app, NW, balance - 25_001).await;
     assert_eq!(alerts().await, 0);
@@ -270,22 +220,18 @@ async fn crossing_the_alert_threshold_emails_the_billing_contacts_once() {
     // Further down, still below: no new alert.
     charge_usage(&app, NW, 5_000).await;
     assert_eq!(alerts().await, contacts);
-    let body: String =
-        sqlx::query_scalar("SELECT body_text FROM outbox WHERE kind = 'low_balance' LIMIT 1")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
-    assert!(
-        body.contains("$249.99") && body.contains("$250.00"),
-        "{body}"
-    );
+    let body: String = sqlx::query_scalar("SELECT body_text FROM outbox WHERE kind = 'low_balance' LIMIT 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(body.contains("$249.99") && body.contains("$250.00"), "{body}");
 }
 
 #[tokio::test]
 async fn an_automatic_top_up_is_paid_once_when_usage_crosses_its_threshold() {
     let app = TestApp::with_demo().await;
     let nora = app.login("owner@northwind.test").await;
-    let saved: Value = post_ok(&app, 
+    let saved: Value = post_ok(&app,
             "credit/settings",
             json!({ "input": { "alert_threshold": "", "auto_top_up": true, "auto_threshold": "100", "auto_amount": "500", "auto_method_id": "pm_nw_visa" } }),
             &nora,
@@ -295,19 +241,12 @@ async fn an_automatic_top_up_is_paid_once_when_usage_crosses_its_threshold() {
     let balance = latest_balance(&app, NW).await;
     charge_usage(&app, NW, balance - 5_000).await;
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM top_ups WHERE trigger_kind = 'automatic' AND status = 'requested'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM top_ups WHERE trigger_kind = 'automatic' AND status = 'requested'").await,
         1
     );
     // A second crossing while the first is in flight asks for nothing more.
     charge_usage(&app, NW, 1_000).await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM top_ups WHERE trigger_kind = 'automatic'")
-            .await,
-        1
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM top_ups WHERE trigger_kind = 'automatic'").await, 1);
     let (a, b) = tokio::join!(
         portico::server::credit::auto_top_up::run_requested(&app.state, None),
         portico::server::credit::auto_top_up::run_requested(&app.state, Some(NW))
@@ -315,14 +254,15 @@ async fn an_automatic_top_up_is_paid_once_when_usage_crosses_its_threshold() {
     a.unwrap();
     b.unwrap();
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM top_ups WHERE trigger_kind = 'automatic' AND status = 'succeeded'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM top_ups WHERE trigger_kind = 'automatic' AND status = 'succeeded'").await,
         1
     );
     assert_eq!(latest_balance(&app, NW).await, 5_000 - 1_000 + 50_000);
-    assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key LIKE 'auto-top-up-%' AND status = 'succeeded'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key LIKE 'auto-top-up-%' AND status = 'succeeded'")
+            .await,
+        1
+    );
     assert_ledger_consistent(&app, NW).await;
 }
 
@@ -331,7 +271,7 @@ async fn a_failed_automatic_top_up_tells_the_billing_contacts() {
     let app = TestApp::with_demo().await;
     let nora = app.login("owner@northwind.test").await;
     let failing = failing_card(&app, &nora).await;
-    let _: Value = post_ok(&app, 
+    let _: Value = post_ok(&app,
             "credit/settings",
             json!({ "input": { "alert_threshold": "", "auto_top_up": true, "auto_threshold": "100", "auto_amount": "500", "auto_method_id": failing } }),
             &nora,
@@ -339,22 +279,11 @@ async fn a_failed_automatic_top_up_tells_the_billing_contacts() {
         .await;
     let balance = latest_balance(&app, NW).await;
     charge_usage(&app, NW, balance - 5_000).await;
-    portico::server::credit::auto_top_up::run_requested(&app.state, None)
-        .await
-        .unwrap();
+    portico::server::credit::auto_top_up::run_requested(&app.state, None).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM top_ups WHERE status = 'failed'").await, 1);
+    assert!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'top_up_failed'").await >= 1);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM top_ups WHERE status = 'failed'")
-            .await,
-        1
-    );
-    assert!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'top_up_failed'")
-            .await
-            >= 1
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'")
-            .await,
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'").await,
         0,
         "no payment link for a void top-up"
     );
@@ -388,8 +317,7 @@ async fn settings_are_checked_at_the_field() {
         assert!(res.body.contains(field), "{field}: {}", res.body);
     }
     assert_eq!(
-        app.count("SELECT alert_threshold FROM credit_settings WHERE account_id = 'acc_northwind'")
-            .await,
+        app.count("SELECT alert_threshold FROM credit_settings WHERE account_id = 'acc_northwind'").await,
         25_000,
         "unchanged"
     );
@@ -411,35 +339,34 @@ async fn service_blocks_follow_payments_both_ways() {
         .find(|b| b["cause"]["kind"] == "license_invoice_overdue")
         .unwrap()
         .clone();
-    let invoice_id = overdue["remedy"]["invoice_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let paid: Value = post_ok(&app, "payments/pay", json!({ "invoice_ids": [invoice_id], "method": "pm_nw_visa", "idempotency_key": "idem_status_pay_000001" }), &nora)
-        .await;
+    let invoice_id = overdue["remedy"]["invoice_id"].as_str().unwrap().to_string();
+    let paid: Value = post_ok(
+        &app,
+        "payments/pay",
+        json!({ "invoice_ids": [invoice_id], "method": "pm_nw_visa", "idempotency_key": "idem_status_pay_000001" }),
+        &nora,
+    )
+    .await;
     assert!(paid["Paid"].is_object(), "{paid}");
     let s = status(&app, &nora).await;
-    assert!(
-        !blocked(&s, "OutboundMessaging"),
-        "paying the overdue license invoice lifted it: {s}"
-    );
+    assert!(!blocked(&s, "OutboundMessaging"), "paying the overdue license invoice lifted it: {s}");
     assert!(blocked(&s, "Onboarding"));
 
     // Usage that empties the balance blocks outbound messaging again; a top-up lifts it.
     let balance = latest_balance(&app, NW).await;
     charge_usage(&app, NW, balance + 1_234).await;
     let s = status(&app, &nora).await;
-    let block = s["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["cause"]["kind"] == "credit_exhausted")
-        .unwrap()
-        .clone();
+    let block =
+        s["blocks"].as_array().unwrap().iter().find(|b| b["cause"]["kind"] == "credit_exhausted").unwrap().clone();
     assert_eq!(block["remedy"]["at_least"]["minor"], 1_235);
     assert_eq!(block["since"], now(&app));
-    let _: Value = post_ok(&app, "credit/top-up", json!({ "amount": "12.35", "method_id": "pm_nw_visa", "idempotency_key": "idem_status_topup_0001" }), &nora)
-        .await;
+    let _: Value = post_ok(
+        &app,
+        "credit/top-up",
+        json!({ "amount": "12.35", "method_id": "pm_nw_visa", "idempotency_key": "idem_status_topup_0001" }),
+        &nora,
+    )
+    .await;
     assert!(!blocked(&status(&app, &nora).await, "OutboundMessaging"));
 }
 
@@ -447,13 +374,7 @@ async fn service_blocks_follow_payments_both_ways() {
 async fn a_member_sees_the_status_but_not_the_credit_page() {
     let app = TestApp::with_demo().await;
     let mia = app.login("member@northwind.test").await;
-    assert_eq!(
-        post(&app, "credit/page", json!({}), &mia)
-            .await
-            .status
-            .as_u16(),
-        403
-    );
+    assert_eq!(post(&app, "credit/page", json!({}), &mia).await.status.as_u16(), 403);
     assert!(status(&app, &mia).await["blocks"].is_array());
 }
 
@@ -475,8 +396,7 @@ async fn concurrent_top_ups_and_usage_charges_never_lose_an_update() {
             )
             .await;
             assert!(r["Paid"].is_object(), "{r}");
-        })
-            as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>);
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>);
         tasks.push(Box::pin(async move { charge_usage(app, NW, 777).await }));
     }
     futures::future::join_all(tasks).await;

@@ -10,8 +10,6 @@ use time::macros::date;
 use time::{Date, Duration};
 
 use crate::support::TestApp;
-use portico::wire::payments::PaymentResult;
-use portico::wire::billing_rules::BillingRulesView;
 use portico::domain::credit::EntryKind;
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;
@@ -21,9 +19,13 @@ use portico::server::credit::status;
 use portico::server::credit::top_up::top_up;
 use portico::server::cycle::{CycleReport, RunOptions, run};
 use portico::server::payments::pay::Payer;
-use portico::server::payments::processor::{AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable};
+use portico::server::payments::processor::{
+    AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable,
+};
 use portico::server::payments::settle::reconcile_pending;
 use portico::server::state::AppState;
+use portico::wire::billing_rules::BillingRulesView;
+use portico::wire::payments::PaymentResult;
 
 const NW: &str = "acc_northwind";
 
@@ -87,11 +89,13 @@ async fn invoice(app: &TestApp, account: &str, cycle_key: &str) -> InvoiceRow {
 }
 
 async fn lines(app: &TestApp, invoice_id: &str) -> Vec<(String, i64, i64, i64)> {
-    sqlx::query_as("SELECT description, quantity, unit_amount, amount FROM invoice_lines WHERE invoice_id = $1 ORDER BY position")
-        .bind(invoice_id)
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT description, quantity, unit_amount, amount FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
+    )
+    .bind(invoice_id)
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap()
 }
 
 /// Payments of an invoice: (status, amount, fee, failure code), oldest first.
@@ -131,7 +135,10 @@ async fn usage(app: &TestApp, day: &str, messages: i64, cost: i64) {
     let now = portico::server::clock::unix_now(app.clock.as_ref());
     let mut tx = app.state.db.begin_write().await.unwrap();
     let description = format!("Messages sent on {day}: {messages}");
-    let entry = append(&mut tx, now, NewEntry::new(NW, Money::new(-cost, Currency::Usd), EntryKind::Usage, &description)).await.unwrap();
+    let entry =
+        append(&mut tx, now, NewEntry::new(NW, Money::new(-cost, Currency::Usd), EntryKind::Usage, &description))
+            .await
+            .unwrap();
     sqlx::query(
         "INSERT INTO usage_records (id, account_id, phone_number_id, category, usage_date, message_count, cost, currency, created_at, ledger_entry_id)
          VALUES ($1, $2, 'num_nw_1', 'marketing', $3, $4, $5, 'USD', $6, $7)",
@@ -167,10 +174,11 @@ async fn pay_subscriptions_with(app: &TestApp, method: &str) {
 
 /// The vendor's invoice numbers run without gaps or repeats.
 async fn assert_numbers_gap_free(app: &TestApp) {
-    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM invoices WHERE vendor_id = 'ven_acme' ORDER BY number")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap();
+    let numbers: Vec<String> =
+        sqlx::query_scalar("SELECT number FROM invoices WHERE vendor_id = 'ven_acme' ORDER BY number")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
     for (n, number) in numbers.iter().enumerate() {
         assert_eq!(number, &format!("ACME-{:06}", n + 1), "numbers: {numbers:?}");
     }
@@ -188,17 +196,30 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     // 1 December: the license invoice (partner plan + 8 licenses), charged to the Visa card the
     // subscriptions pay with, plus its 4 % card fee; November's statement.
     let report = run_on(&app, date!(2026 - 12 - 01)).await;
-    assert_eq!((report.accounts, report.invoices, report.statements, report.charges_succeeded, report.charges_failed), (2, 2, 2, 2, 0));
+    assert_eq!(
+        (report.accounts, report.invoices, report.statements, report.charges_succeeded, report.charges_failed),
+        (2, 2, 2, 2, 0)
+    );
     let december = invoice(&app, NW, "license:2026-12").await;
-    assert_eq!((december.kind.as_str(), december.status.as_str(), december.total, december.amount_paid), ("license", "paid", 61_900, 61_900));
+    assert_eq!(
+        (december.kind.as_str(), december.status.as_str(), december.total, december.amount_paid),
+        ("license", "paid", 61_900, 61_900)
+    );
     assert_eq!((december.issue_date.as_str(), december.due_date.as_str()), ("2026-12-01", "2026-12-01"));
-    assert_eq!((december.period_start.as_deref(), december.period_end.as_deref()), (Some("2026-12-01"), Some("2026-12-31")));
+    assert_eq!(
+        (december.period_start.as_deref(), december.period_end.as_deref()),
+        (Some("2026-12-01"), Some("2026-12-31"))
+    );
     assert_eq!(
         lines(&app, &december.id).await,
-        vec![("Partner plan — December 2026".into(), 1, 49_900, 49_900), ("Phone number licenses — December 2026".into(), 8, 1_500, 12_000)]
+        vec![
+            ("Partner plan — December 2026".into(), 1, 49_900, 49_900),
+            ("Phone number licenses — December 2026".into(), 8, 1_500, 12_000)
+        ]
     );
     assert_eq!(payments_of(&app, &december.id).await, vec![("succeeded".into(), 61_900, 2_476, None)]);
-    let opening = status::for_account(app.state.db.pool(), NW, date!(2026 - 12 - 01)).await.unwrap().credit_balance.minor;
+    let opening =
+        status::for_account(app.state.db.pool(), NW, date!(2026 - 12 - 01)).await.unwrap().credit_balance.minor;
     assert_eq!(opening, 50_204, "the demo's Northwind balance on 1 December");
 
     // During the month: numbers on the 10th and the 31st, a top-up on the 12th, usage.
@@ -207,7 +228,9 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     usage(&app, "2026-12-10", 1_234, 3_702).await;
     set_date(&app, date!(2026 - 12 - 12));
     let payer = Payer { account_id: NW, user_id: Some("usr_nora"), impersonator_id: None };
-    let topped = top_up(&app.state, payer, Money::new(20_000, Currency::Usd), "pm_nw_visa", "golden-month-top-up-0001").await.unwrap();
+    let topped = top_up(&app.state, payer, Money::new(20_000, Currency::Usd), "pm_nw_visa", "golden-month-top-up-0001")
+        .await
+        .unwrap();
     assert!(matches!(topped, PaymentResult::Paid { .. }), "{topped:?}");
     set_date(&app, date!(2026 - 12 - 20));
     usage(&app, "2026-12-20", 20_000, 45_678).await;
@@ -222,7 +245,10 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     assert_eq!((report.invoices, report.statements, report.charges_succeeded, report.charges_failed), (1, 0, 0, 1));
     let prorated = invoice(&app, NW, "prorated:2026-12").await;
     assert_eq!((prorated.kind.as_str(), prorated.status.as_str(), prorated.total), ("prorated_license", "open", 1_113));
-    assert_eq!((prorated.period_start.as_deref(), prorated.period_end.as_deref()), (Some("2026-12-10"), Some("2026-12-31")));
+    assert_eq!(
+        (prorated.period_start.as_deref(), prorated.period_end.as_deref()),
+        (Some("2026-12-10"), Some("2026-12-31"))
+    );
     assert_eq!(
         lines(&app, &prorated.id).await,
         vec![
@@ -252,11 +278,17 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     assert_eq!((january.status.as_str(), january.total), ("paid", 64_900));
     assert_eq!(
         lines(&app, &january.id).await,
-        vec![("Partner plan — January 2027".into(), 1, 49_900, 49_900), ("Phone number licenses — January 2027".into(), 10, 1_500, 15_000)]
+        vec![
+            ("Partner plan — January 2027".into(), 1, 49_900, 49_900),
+            ("Phone number licenses — January 2027".into(), 10, 1_500, 15_000)
+        ]
     );
     let statement = invoice(&app, NW, "reconciliation:2026-12").await;
     assert_eq!((statement.kind.as_str(), statement.status.as_str(), statement.total), ("reconciliation", "paid", 0));
-    assert_eq!((statement.period_start.as_deref(), statement.period_end.as_deref()), (Some("2026-12-01"), Some("2026-12-31")));
+    assert_eq!(
+        (statement.period_start.as_deref(), statement.period_end.as_deref()),
+        (Some("2026-12-01"), Some("2026-12-31"))
+    );
     let closing = opening + 20_000 - 3_702 - 45_678;
     assert_eq!(
         lines(&app, &statement.id).await,
@@ -277,7 +309,8 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     assert!(memo.contains(&format!("{} ($11.13, due Dec 31, 2026)", prorated.number)), "{memo}");
 
     // The statement balances against the ledger: December's closing is January's opening.
-    let january_balance = status::for_account(app.state.db.pool(), NW, date!(2027 - 01 - 01)).await.unwrap().credit_balance.minor;
+    let january_balance =
+        status::for_account(app.state.db.pool(), NW, date!(2027 - 01 - 01)).await.unwrap().credit_balance.minor;
     assert_eq!(january_balance, closing);
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, before + 2 + 2 + 1 + 1 + 2 + 2);
     assert_numbers_gap_free(&app).await;
@@ -357,13 +390,22 @@ async fn two_concurrent_runners_issue_each_invoice_once() {
     assert_eq!(a.failed_accounts + b.failed_accounts, 0);
     // One license invoice per account, paid once.
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE cycle_key = '{license_key}'")).await, 32);
-    assert_eq!(app.count(&format!("SELECT COUNT(DISTINCT account_id) FROM invoices WHERE cycle_key = '{license_key}'")).await, 32);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(DISTINCT account_id) FROM invoices WHERE cycle_key = '{license_key}'")).await,
+        32
+    );
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) FROM payments p JOIN payment_allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id WHERE i.cycle_key = '{license_key}'")).await,
         32
     );
     // The seeded accounts: the partner plan and a license for each of their 3 numbers.
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE cycle_key = '{license_key}' AND total = 49900 + 3 * 1500")).await, 30);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM invoices WHERE cycle_key = '{license_key}' AND total = 49900 + 3 * 1500"
+        ))
+        .await,
+        30
+    );
     assert_numbers_gap_free(&app).await;
 }
 
@@ -407,10 +449,22 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     pay_subscriptions_with(&app, &declining).await;
     // Staff set the schedule (the default is the same; a shorter one is refused field by field).
     let staff = app.login("staff@acme.test").await;
-    let refused = app.call("staff/billing-rules/save", &[("payment_terms_days", "0"), ("retry_days", "3, 1"), ("card_expiry_notice_days", "14")], Some(&staff)).await;
+    let refused = app
+        .call(
+            "staff/billing-rules/save",
+            &[("payment_terms_days", "0"), ("retry_days", "3, 1"), ("card_expiry_notice_days", "14")],
+            Some(&staff),
+        )
+        .await;
     assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
     assert!(refused.app_error().field_message("retry_days").unwrap().contains("increasing order"));
-    let saved = app.call("staff/billing-rules/save", &[("payment_terms_days", "0"), ("retry_days", "1, 3,7"), ("card_expiry_notice_days", "14")], Some(&staff)).await;
+    let saved = app
+        .call(
+            "staff/billing-rules/save",
+            &[("payment_terms_days", "0"), ("retry_days", "1, 3,7"), ("card_expiry_notice_days", "14")],
+            Some(&staff),
+        )
+        .await;
     assert!(saved.status.is_success(), "{}", saved.body);
     let view: BillingRulesView = saved.json();
     assert_eq!(view.retry_days, "1, 3, 7");
@@ -425,13 +479,23 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     let license = invoice(&app, NW, "license:2026-12").await;
     assert_eq!(license.status, "open");
     // Charged on issue (Dec 1), retried 1, 3 and 7 days later, then no more.
-    let failed_on: Vec<Date> = attempts_by_day.iter().filter(|(_, (_, failed))| *failed > 0).map(|(d, _)| *d).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    assert_eq!(failed_on, vec![date!(2026 - 12 - 01), date!(2026 - 12 - 02), date!(2026 - 12 - 04), date!(2026 - 12 - 08)]);
+    let failed_on: Vec<Date> = attempts_by_day
+        .iter()
+        .filter(|(_, (_, failed))| *failed > 0)
+        .map(|(d, _)| *d)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        failed_on,
+        vec![date!(2026 - 12 - 01), date!(2026 - 12 - 02), date!(2026 - 12 - 04), date!(2026 - 12 - 08)]
+    );
     assert_eq!(payments_of(&app, &license.id).await.len(), 4);
 
     // Each failure emailed every billing contact, saying what happens next, with a link.
     let mail = emails(&app, "ap@northwind.test", "payment_failed").await;
-    let about_license: Vec<&(String, String)> = mail.iter().filter(|(subject, _)| subject.contains(&license.number)).collect();
+    let about_license: Vec<&(String, String)> =
+        mail.iter().filter(|(subject, _)| subject.contains(&license.number)).collect();
     assert_eq!(about_license.len(), 4);
     for (body, next) in about_license.iter().map(|(_, b)| b).zip(["Dec 2, 2026", "Dec 4, 2026", "Dec 8, 2026"]) {
         assert!(body.contains(&format!("We will try to charge it again on {next}.")), "{body}");
@@ -451,7 +515,9 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     assert_eq!(invoice_after.status, "paid");
     let after = status::for_account(app.state.db.pool(), NW, date!(2026 - 12 - 10)).await.unwrap();
     let names_license = |cause: &BlockCause| match cause {
-        BlockCause::LicenseInvoiceOverdue { number, .. } | BlockCause::PartnerPlanUnpaid { number, .. } => number == &license.number,
+        BlockCause::LicenseInvoiceOverdue { number, .. } | BlockCause::PartnerPlanUnpaid { number, .. } => {
+            number == &license.number
+        }
         BlockCause::CreditExhausted { .. } => false,
     };
     assert!(blocked.blocks.iter().any(|b| names_license(&b.cause)), "{blocked:?}");
@@ -472,13 +538,24 @@ async fn a_number_onboarded_on_the_last_day_after_its_run_is_billed_by_the_next_
     let report = run_on(&app, date!(2027 - 01 - 01)).await;
     assert_eq!(report.failed_accounts, 0);
     let late = invoice(&app, NW, "prorated:2026-12:2027-01-01").await;
-    assert_eq!((late.kind.as_str(), late.issue_date.as_str(), late.status.as_str()), ("prorated_license", "2027-01-01", "paid"));
+    assert_eq!(
+        (late.kind.as_str(), late.issue_date.as_str(), late.status.as_str()),
+        ("prorated_license", "2027-01-01", "paid")
+    );
     assert_eq!((late.period_start.as_deref(), late.period_end.as_deref()), (Some("2026-12-31"), Some("2026-12-31")));
     // $15.00 × 1 / 31 days = $0.4839 → $0.48.
-    assert_eq!(lines(&app, &late.id).await, vec![("License +1 206 555 0161, from Dec 31, 2026 (1 of 31 days)".into(), 1, 48, 48)]);
+    assert_eq!(
+        lines(&app, &late.id).await,
+        vec![("License +1 206 555 0161, from Dec 31, 2026 (1 of 31 days)".into(), 1, 48, 48)]
+    );
     // January's license invoice counts it with the other nine.
     let january = invoice(&app, NW, "license:2027-01").await;
-    assert!(lines(&app, &january.id).await.contains(&("Phone number licenses — January 2027".into(), 10, 1_500, 15_000)));
+    assert!(lines(&app, &january.id).await.contains(&(
+        "Phone number licenses — January 2027".into(),
+        10,
+        1_500,
+        15_000
+    )));
 
     // Each number is billed for December once: by the invoice that names it.
     let billed_by: Vec<(String, Option<String>)> = sqlx::query_as(
@@ -488,8 +565,15 @@ async fn a_number_onboarded_on_the_last_day_after_its_run_is_billed_by_the_next_
     .fetch_all(app.state.db.pool())
     .await
     .unwrap();
-    assert_eq!(billed_by, vec![("num_nw_10".into(), Some(late.id.clone())), ("num_nw_9".into(), Some(month_end.id.clone()))]);
-    let prorated_count = || app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key LIKE 'prorated:2026-12%'");
+    assert_eq!(
+        billed_by,
+        vec![("num_nw_10".into(), Some(late.id.clone())), ("num_nw_9".into(), Some(month_end.id.clone()))]
+    );
+    let prorated_count = || {
+        app.count(
+            "SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key LIKE 'prorated:2026-12%'",
+        )
+    };
     assert_eq!(prorated_count().await, 2);
     run_on(&app, date!(2027 - 01 - 01)).await;
     run_on(&app, date!(2027 - 01 - 02)).await;
@@ -498,7 +582,12 @@ async fn a_number_onboarded_on_the_last_day_after_its_run_is_billed_by_the_next_
 }
 
 async fn give_card(app: &TestApp, account: &str, token: &str) {
-    sqlx::query("UPDATE payment_methods SET processor_token = $1 WHERE account_id = $2").bind(token).bind(account).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE payment_methods SET processor_token = $1 WHERE account_id = $2")
+        .bind(token)
+        .bind(account)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
 }
 
 async fn add_contact(app: &TestApp, account: &str) -> String {
@@ -539,22 +628,36 @@ async fn in_one_batch_each_charge_settles_on_its_own_and_only_declined_accounts_
     give_card(&app, "acc_load_004", &declining).await;
 
     let report = run_on(&app, date!(2026 - 12 - 01)).await;
-    assert_eq!((report.accounts, report.charges_succeeded, report.charges_failed, report.failed_accounts), (8, 6, 2, 0), "{report:?}");
+    assert_eq!(
+        (report.accounts, report.charges_succeeded, report.charges_failed, report.failed_accounts),
+        (8, 6, 2, 0),
+        "{report:?}"
+    );
     for account in ["acc_load_001", "acc_load_004"] {
         let license = invoice(&app, account, "license:2026-12").await;
         assert_eq!((license.status.as_str(), license.amount_paid), ("open", 0));
         assert_eq!(collection_of(&app, &license.id).await, (1, Some("2026-12-02".into()), None));
-        assert_eq!(payments_of(&app, &license.id).await, vec![("failed".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, Some("card_declined".into()))]);
+        assert_eq!(
+            payments_of(&app, &license.id).await,
+            vec![("failed".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, Some("card_declined".into()))]
+        );
         let mail = emails(&app, &contacts[account], "payment_failed").await;
         assert_eq!(mail.len(), 1, "{mail:?}");
         assert_eq!(mail[0].0, format!("Payment failed for invoice {}", license.number));
-        assert!(mail[0].1.contains("We will try to charge it again on Dec 2, 2026.") && mail[0].1.contains("/pay/"), "{}", mail[0].1);
+        assert!(
+            mail[0].1.contains("We will try to charge it again on Dec 2, 2026.") && mail[0].1.contains("/pay/"),
+            "{}",
+            mail[0].1
+        );
     }
     for account in ["acc_load_000", "acc_load_002", "acc_load_003", "acc_load_005"] {
         let license = invoice(&app, account, "license:2026-12").await;
         assert_eq!((license.status.as_str(), license.amount_paid), ("paid", SEEDED_LICENSES));
         assert_eq!(collection_of(&app, &license.id).await, (1, None, None));
-        assert_eq!(payments_of(&app, &license.id).await, vec![("succeeded".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, None)]);
+        assert_eq!(
+            payments_of(&app, &license.id).await,
+            vec![("succeeded".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, None)]
+        );
         // The payment names the processor's charge made under the attempt's key.
         let charge: (String, i64) = sqlx::query_as(
             "SELECT c.id, c.amount FROM sandbox_charges c JOIN payments p ON p.processor_charge_id = c.id AND p.idempotency_key = c.idempotency_key
@@ -570,7 +673,11 @@ async fn in_one_batch_each_charge_settles_on_its_own_and_only_declined_accounts_
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges").await, 8);
     for (action, n) in [("payment.started", 8), ("payment.succeeded", 6), ("payment.failed", 2)] {
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await, n, "{action}");
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await,
+            n,
+            "{action}"
+        );
     }
 }
 
@@ -596,7 +703,10 @@ impl PaymentProcessor for Unanswered {
         self.sandbox.charge(request)
     }
 
-    fn find_charge<'a>(&'a self, idempotency_key: &'a str) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
+    fn find_charge<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
         self.sandbox.find_charge(idempotency_key)
     }
 }
@@ -614,13 +724,20 @@ async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_
 
     // Charged one by one (the processor has no batch interface): the others settle.
     let report = cycle(&state, day, "test-worker").await;
-    assert_eq!((report.accounts, report.charges_succeeded, report.charges_failed, report.failed_accounts), (5, 4, 0, 0), "{report:?}");
+    assert_eq!(
+        (report.accounts, report.charges_succeeded, report.charges_failed, report.failed_accounts),
+        (5, 4, 0, 0),
+        "{report:?}"
+    );
     let license = invoice(&app, "acc_load_001", "license:2026-12").await;
     let (attempts, next, in_progress) = collection_of(&app, &license.id).await;
     assert_eq!((attempts, next.as_deref()), (1, Some("2026-12-02")));
     let in_progress = in_progress.expect("the unanswered charge keeps its lock");
     assert_eq!(payments_of(&app, &license.id).await, vec![("pending".into(), SEEDED_LICENSES, SEEDED_CARD_FEE, None)]);
-    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE cycle_key = 'license:2026-12' AND status = 'paid'").await, 4);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invoices WHERE cycle_key = 'license:2026-12' AND status = 'paid'").await,
+        4
+    );
 
     // Running the date again leaves the pending attempt alone.
     let again = cycle(&state, day, "test-worker").await;
@@ -631,7 +748,11 @@ async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_
     // invoice is released, and the next attempt follows the schedule.
     app.clock.advance(Duration::minutes(10));
     assert_eq!(reconcile_pending(&app.state, 300).await.unwrap(), 1);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM payments WHERE id = '{in_progress}' AND failure_code = 'abandoned'")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM payments WHERE id = '{in_progress}' AND failure_code = 'abandoned'"))
+            .await,
+        1
+    );
     assert_eq!(collection_of(&app, &license.id).await, (1, Some("2026-12-02".into()), None));
     let retried = run_on(&app, date!(2026 - 12 - 02)).await;
     assert_eq!((retried.charges_succeeded, retried.charges_failed), (1, 0));
@@ -642,7 +763,10 @@ async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_
 async fn a_card_that_expires_before_the_next_charge_is_announced_once() {
     let app = golden_demo().await;
     // Northwind's subscriptions pay with a card that runs out at the end of December.
-    sqlx::query("UPDATE payment_methods SET exp_month = 12, exp_year = 2026 WHERE id = 'pm_nw_visa'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE payment_methods SET exp_month = 12, exp_year = 2026 WHERE id = 'pm_nw_visa'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     // 14 days' notice by default: nothing on Dec 17, the notice on Dec 18, not again after.
     assert_eq!(run_on(&app, date!(2026 - 12 - 17)).await.cards_announced, 0);
     assert_eq!(run_on(&app, date!(2026 - 12 - 18)).await.cards_announced, 1);
@@ -650,7 +774,11 @@ async fn a_card_that_expires_before_the_next_charge_is_announced_once() {
     let mail = emails(&app, "billing@northwind.test", "card_expiring").await;
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].0, "Your Visa •••• 4242 expires before your next charge");
-    assert!(mail[0].1.contains("charged on Jan 1, 2027 to Visa •••• 4242, which expires at the end of 12/2026"), "{}", mail[0].1);
+    assert!(
+        mail[0].1.contains("charged on Jan 1, 2027 to Visa •••• 4242, which expires at the end of 12/2026"),
+        "{}",
+        mail[0].1
+    );
     assert_eq!(emails(&app, "buchhaltung@globex.test", "card_expiring").await.len(), 0);
 }
 
@@ -658,7 +786,8 @@ async fn a_card_that_expires_before_the_next_charge_is_announced_once() {
 fn cycle_options_default_to_the_shipped_settings_batches_of_500_with_five_minute_leases() {
     let options = RunOptions::new(date!(2026 - 12 - 01), "w");
     assert_eq!((options.batch, options.lease_seconds), (500, 300));
-    let shipped = portico::server::config::Settings::load_from(std::path::Path::new("Leptos.toml"), |_| None).expect("Leptos.toml");
+    let shipped = portico::server::config::Settings::load_from(std::path::Path::new("Leptos.toml"), |_| None)
+        .expect("Leptos.toml");
     let configured = RunOptions::configured(date!(2026 - 12 - 01), "w", &shipped.billing);
     assert_eq!((configured.batch, configured.lease_seconds), (500, 300));
 }

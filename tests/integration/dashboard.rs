@@ -1,12 +1,12 @@
 use axum::http::StatusCode;
 
 use crate::support::TestApp;
-use portico::wire::dashboard::Dashboard;
 use portico::domain::billing_items::{EstimateKind, InvoiceKind};
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;
 use portico::domain::payment_method::ExpiryState;
 use portico::domain::role::Role;
+use portico::wire::dashboard::Dashboard;
 
 async fn dashboard_of(app: &TestApp, email: &str) -> Dashboard {
     let token = app.login(email).await;
@@ -43,7 +43,10 @@ async fn the_owner_sees_northwinds_open_items_subscriptions_and_methods() {
     assert_eq!(d.overdue.0, vec![prorated.amount_due]);
 
     let estimates: Vec<(EstimateKind, bool)> = d.open_estimates.iter().map(|e| (e.kind, e.is_expired)).collect();
-    assert_eq!(estimates, vec![(EstimateKind::Estimate, true), (EstimateKind::Proposal, false), (EstimateKind::Estimate, false)]);
+    assert_eq!(
+        estimates,
+        vec![(EstimateKind::Estimate, true), (EstimateKind::Proposal, false), (EstimateKind::Estimate, false)]
+    );
 
     assert_eq!(d.subscriptions.len(), 2);
     let licenses = d.subscriptions.iter().find(|s| s.plan_name == "Phone number license").unwrap();
@@ -79,10 +82,12 @@ async fn an_empty_account_gets_an_empty_dashboard_not_an_error() {
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ('acc_new', 'usr_alex', 'owner', 0)")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ('acc_new', 'usr_alex', 'owner', 0)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
     // Alex's first account by name is now Aardvark Ltd.
     let d = dashboard_of(&app, "staff@acme.test").await;
     assert_eq!(d.account_name, "Aardvark Ltd");

@@ -30,13 +30,22 @@ async fn bodies_over_an_endpoints_limit_are_refused_with_413_and_the_limit() {
     // Announced by Content-Length: refused before it is read.
     let res = app.send(post("/api/login", "application/x-www-form-urlencoded", Body::from(huge.clone()))).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
-    assert_eq!(res.app_error(), AppError::TooLarge("This request is larger than the 64 KB this endpoint accepts.".into()));
+    assert_eq!(
+        res.app_error(),
+        AppError::TooLarge("This request is larger than the 64 KB this endpoint accepts.".into())
+    );
 
     // Streamed without a length: refused once it passes the limit.
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> = huge.as_bytes().chunks(4096).map(|c| Ok(c.to_vec())).collect();
-    let res = app.send(post("/api/login", "application/x-www-form-urlencoded", Body::from_stream(futures::stream::iter(chunks)))).await;
+    let res = app
+        .send(post("/api/login", "application/x-www-form-urlencoded", Body::from_stream(futures::stream::iter(chunks))))
+        .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'login%'").await, 0, "nothing reached sign-in");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'login%'").await,
+        0,
+        "nothing reached sign-in"
+    );
 
     // The operator API answers in its own error shape, with a larger limit for usage batches.
     let records = serde_json::json!({ "records": vec![serde_json::json!({ "id": "x".repeat(1000) }); 1500] });
@@ -77,7 +86,11 @@ async fn a_malformed_or_incomplete_call_is_a_400_with_a_message_never_a_500() {
         ("/api/payments/pay", "application/x-www-form-urlencoded", "invoice_ids=x"),
         ("/api/login", "application/x-www-form-urlencoded", "email=a%40b.test"),
         ("/api/login", "application/x-www-form-urlencoded", "%%%"),
-        ("/api/subscriptions/change", "application/json", "{\"subscription_id\": \"sub_nw_licenses\", \"quantity\": \"many\"}"),
+        (
+            "/api/subscriptions/change",
+            "application/json",
+            "{\"subscription_id\": \"sub_nw_licenses\", \"quantity\": \"many\"}",
+        ),
     ] {
         let res = app.send(with_session(post(path, content_type, Body::from(body)))).await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path} {body:?}: {}", res.body);
@@ -97,9 +110,14 @@ async fn every_answer_carries_the_security_headers_and_private_ones_are_never_st
     let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
     assert!(nonce.len() >= 16, "{policy}");
     // The inline hydration script carries exactly that nonce; nothing inline runs without it.
-    assert!(page.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")), "the hydration script is nonced");
+    assert!(
+        page.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
+        "the hydration script is nonced"
+    );
     assert!(!policy.contains("unsafe-inline") && !policy.contains(" 'unsafe-eval'"), "{policy}");
-    for directive in ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'wasm-unsafe-eval'"] {
+    for directive in
+        ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'wasm-unsafe-eval'"]
+    {
         assert!(policy.contains(directive), "{directive} in {policy}");
     }
     assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
@@ -126,8 +144,11 @@ async fn every_answer_carries_the_security_headers_and_private_ones_are_never_st
     assert!(!page.headers.contains_key(header::STRICT_TRANSPORT_SECURITY), "no HSTS over http");
 
     // Over https the browser is told to stay on https.
-    let https =
-        TestApp::with_demo_and(&[("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com"), ("PORTICO_PAYMENTS_SANDBOX_ON_HTTPS", "true")]).await;
+    let https = TestApp::with_demo_and(&[
+        ("PORTICO_SERVER_PUBLIC_URL", "https://billing.example.com"),
+        ("PORTICO_PAYMENTS_SANDBOX_ON_HTTPS", "true"),
+    ])
+    .await;
     let res = https.get("/login", None).await;
     assert_eq!(res.headers[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000; includeSubDomains");
 }
@@ -161,7 +182,10 @@ async fn after_sign_in_only_a_path_on_the_portal_is_followed() {
     ] {
         let res = app.send(sign_in_to(hostile)).await;
         let location = res.location().unwrap_or_default().to_string();
-        assert!(location.starts_with('/') && !location.starts_with("//") && !location.contains('\\'), "{hostile:?} -> {location:?}");
+        assert!(
+            location.starts_with('/') && !location.starts_with("//") && !location.contains('\\'),
+            "{hostile:?} -> {location:?}"
+        );
         assert!(!res.headers.contains_key("x"), "{hostile:?} injected a header");
         let resolved = url::Url::parse("http://127.0.0.1:3000").unwrap().join(&location).unwrap();
         assert_eq!(resolved.host_str(), Some("127.0.0.1"), "{hostile:?} -> {location:?}");
@@ -185,7 +209,11 @@ async fn a_page_that_shows_what_the_caller_may_see_answers_200() {
 
 #[tokio::test]
 async fn a_client_that_sends_its_headers_or_body_too_slowly_is_cut_off_and_others_are_served() {
-    let app = TestApp::with_demo_and(&[("PORTICO_SERVER_HEADER_TIMEOUT_SECONDS", "1"), ("PORTICO_SERVER_REQUEST_TIMEOUT_SECONDS", "2")]).await;
+    let app = TestApp::with_demo_and(&[
+        ("PORTICO_SERVER_HEADER_TIMEOUT_SECONDS", "1"),
+        ("PORTICO_SERVER_REQUEST_TIMEOUT_SECONDS", "2"),
+    ])
+    .await;
     let server = app.listen().await;
 
     // Headers that never finish: the connection is closed after the header timeout.
@@ -200,7 +228,10 @@ async fn a_client_that_sends_its_headers_or_body_too_slowly_is_cut_off_and_other
     let head = "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=";
     slow_body.write_all(head.as_bytes()).await.unwrap();
     let mut answer = vec![0u8; 1024];
-    let read = tokio::time::timeout(Duration::from_secs(6), slow_body.read(&mut answer)).await.expect("an answer in time").unwrap();
+    let read = tokio::time::timeout(Duration::from_secs(6), slow_body.read(&mut answer))
+        .await
+        .expect("an answer in time")
+        .unwrap();
     let answer = String::from_utf8_lossy(&answer[..read]).to_string();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 

@@ -91,7 +91,10 @@ async fn a_receipt_lists_what_the_payment_paid() {
     assert!(text.contains(&number), "{text}");
     assert!(text.contains("Visa •••• 4242") || text.contains("Visa"), "{text}");
     // A failed attempt has no receipt, and another account's payment is not found.
-    let failed: String = sqlx::query_scalar("SELECT id FROM payments WHERE status = 'failed' LIMIT 1").fetch_one(app.state.db.pool()).await.unwrap();
+    let failed: String = sqlx::query_scalar("SELECT id FROM payments WHERE status = 'failed' LIMIT 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(app.get(&format!("/payments/{failed}/receipt.pdf"), Some(&owner)).await.status, StatusCode::NOT_FOUND);
     let globex = app.login("owner@globex.test").await;
     assert_eq!(app.get(&format!("/payments/{payment}/receipt.pdf"), Some(&globex)).await.status, StatusCode::NOT_FOUND);
@@ -107,7 +110,8 @@ async fn a_statement_balances_from_opening_to_closing_in_pdf_and_csv() {
     let first_month = last_month_start(last_month_start(last_month_start(today)));
     let this_month = today.replace_day(1).unwrap();
     let outstanding = northwind_outstanding(today);
-    let csv = String::from_utf8(download(&app, &format!("/statement.csv?from={first_month}&to={today}"), &owner).await).unwrap();
+    let csv = String::from_utf8(download(&app, &format!("/statement.csv?from={first_month}&to={today}"), &owner).await)
+        .unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("date,type,reference,description,charges,payments,balance"));
     let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
@@ -118,12 +122,17 @@ async fn a_statement_balances_from_opening_to_closing_in_pdf_and_csv() {
     assert!(pdf.contains("Northwind Traders LLC"), "{pdf}");
 
     // A later start carries the earlier history in its opening balance.
-    let later = String::from_utf8(download(&app, &format!("/statement.csv?from={this_month}&to={today}"), &owner).await).unwrap();
+    let later =
+        String::from_utf8(download(&app, &format!("/statement.csv?from={this_month}&to={today}"), &owner).await)
+            .unwrap();
     assert!(later.lines().last().unwrap().ends_with(&format!(",{}", plain(outstanding))), "{later}");
 
     let bad = app.get(&format!("/statement.csv?from={today}&to={first_month}"), Some(&owner)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("on or after"));
     let member = app.login("member@northwind.test").await;
-    assert_eq!(app.get(&format!("/statement.csv?from={first_month}&to={today}"), Some(&member)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("/statement.csv?from={first_month}&to={today}"), Some(&member)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

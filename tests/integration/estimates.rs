@@ -2,9 +2,9 @@ use axum::http::StatusCode;
 use time::Duration;
 
 use crate::support::{TestApp, call_request, send};
+use portico::domain::billing_items::EstimateStatus;
 use portico::wire::billing_items::{EstimateDetail, InvoiceDetail};
 use portico::wire::estimates::ApprovedEstimate;
-use portico::domain::billing_items::EstimateStatus;
 
 #[tokio::test]
 async fn approving_signs_and_issues_the_next_invoice_with_the_current_billing_details() {
@@ -16,11 +16,16 @@ async fn approving_signs_and_issues_the_next_invoice_with_the_current_billing_de
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    let res = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    let res = app
+        .call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")], Some(&owner))
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let approved: ApprovedEstimate = res.json();
     assert_eq!(approved.invoice_number, format!("ACME-{next_number:06}"));
-    assert_eq!(app.count("SELECT next_number FROM invoice_sequences WHERE vendor_id = 'ven_acme'").await, next_number + 1);
+    assert_eq!(
+        app.count("SELECT next_number FROM invoice_sequences WHERE vendor_id = 'ven_acme'").await,
+        next_number + 1
+    );
 
     let invoice: InvoiceDetail = app.call("invoice", &[("id", &approved.invoice_id)], Some(&owner)).await.json();
     assert!(invoice.bill_to.address.contains("77 New Street"), "{}", invoice.bill_to.address);
@@ -40,7 +45,9 @@ async fn approving_signs_and_issues_the_next_invoice_with_the_current_billing_de
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'estimate.approved'").await, 1);
 
     // Approving again is refused: one invoice per estimate.
-    let again = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    let again = app
+        .call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")], Some(&owner))
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.app_error().to_string().contains("already approved"));
 }
@@ -56,7 +63,16 @@ async fn two_approvals_at_the_same_moment_give_one_invoice() {
         let session = if i % 2 == 0 { owner.clone() } else { manager.clone() };
         let router = app.router.clone();
         tasks.push(tokio::spawn(async move {
-            send(&router, call_request("estimates/approve", &[("id", "est_nw_annual"), ("typed_name", "Signer Name")], Some(&session))).await.status
+            send(
+                &router,
+                call_request(
+                    "estimates/approve",
+                    &[("id", "est_nw_annual"), ("typed_name", "Signer Name")],
+                    Some(&session),
+                ),
+            )
+            .await
+            .status
         }));
     }
     let mut ok = 0;
@@ -76,22 +92,27 @@ async fn two_approvals_at_the_same_moment_give_one_invoice() {
 async fn an_expired_or_declined_estimate_cannot_be_approved() {
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
-    let expired = app.call("estimates/approve", &[("id", "est_nw_lapsed"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    let expired =
+        app.call("estimates/approve", &[("id", "est_nw_lapsed"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
     assert_eq!(expired.status, StatusCode::CONFLICT);
     assert!(expired.app_error().to_string().contains("expired"), "{}", expired.body);
 
     let no_reason = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", " ")], Some(&owner)).await;
     assert!(no_reason.app_error().field_message("reason").is_some());
-    let declined = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Budget moved to next year")], Some(&owner)).await;
+    let declined = app
+        .call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Budget moved to next year")], Some(&owner))
+        .await;
     assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
-    let after = app.call("estimates/approve", &[("id", "est_nw_annual"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
+    let after =
+        app.call("estimates/approve", &[("id", "est_nw_annual"), ("typed_name", "Nora Whitfield")], Some(&owner)).await;
     assert_eq!(after.status, StatusCode::CONFLICT);
     let estimate: EstimateDetail = app.call("estimate", &[("id", "est_nw_annual")], Some(&owner)).await.json();
     assert_eq!(estimate.status, EstimateStatus::Declined);
     assert_eq!(estimate.decision.unwrap().decline_reason.as_deref(), Some("Budget moved to next year"));
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE estimate_id IS NOT NULL").await, 0);
 
-    let unsigned = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "")], Some(&owner)).await;
+    let unsigned =
+        app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "")], Some(&owner)).await;
     assert!(unsigned.app_error().field_message("typed_name").is_some());
 }
 
@@ -108,20 +129,29 @@ async fn estimate_decisions_refuse_members_and_other_accounts() {
         assert_eq!(app.call(endpoint, &form, Some(&globex)).await.status, StatusCode::NOT_FOUND, "{endpoint}");
         assert_eq!(app.call(endpoint, &form, None).await.status, StatusCode::UNAUTHORIZED, "{endpoint}");
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM estimates WHERE status <> 'open' AND account_id = 'acc_northwind'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM estimates WHERE status <> 'open' AND account_id = 'acc_northwind'").await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
-    let declined = app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Not this year")], Some(&owner)).await;
+    let declined =
+        app.call("estimates/decline", &[("id", "est_nw_annual"), ("reason", "Not this year")], Some(&owner)).await;
     assert_eq!(declined.status, StatusCode::OK);
     let list: Vec<portico::wire::estimates::EstimateSummary> = app.call("estimates", &[], Some(&owner)).await.json();
-    let numbers: Vec<(&str, EstimateStatus, bool)> = list.iter().map(|e| (e.number.as_str(), e.status, e.is_expired)).collect();
+    let numbers: Vec<(&str, EstimateStatus, bool)> =
+        list.iter().map(|e| (e.number.as_str(), e.status, e.is_expired)).collect();
     assert_eq!(
         numbers,
-        vec![("EST-0001", EstimateStatus::Open, false), ("EST-0003", EstimateStatus::Open, true), ("PRO-0002", EstimateStatus::Declined, false)]
+        vec![
+            ("EST-0001", EstimateStatus::Open, false),
+            ("EST-0003", EstimateStatus::Open, true),
+            ("PRO-0002", EstimateStatus::Declined, false)
+        ]
     );
     let member = app.login("member@northwind.test").await;
     assert_eq!(app.call("estimates", &[], Some(&member)).await.status, StatusCode::FORBIDDEN);
@@ -132,11 +162,13 @@ async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
 
 #[tokio::test]
 async fn the_agency_sees_who_decided_each_estimate_and_when() {
-    use portico::wire::staff::EstimateDecision;
     use portico::server::clock::Clock;
+    use portico::wire::staff::EstimateDecision;
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
-    let res = app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora W. Whitfield")], Some(&owner)).await;
+    let res = app
+        .call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Nora W. Whitfield")], Some(&owner))
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let approved: ApprovedEstimate = res.json();
 

@@ -20,19 +20,89 @@ const CASES_PER_ENDPOINT: usize = 6;
 
 /// Field names the endpoints take, so that generated bodies reach past "missing field".
 const FIELDS: &[&str] = &[
-    "id", "account_id", "invoice_id", "invoice_ids", "estimate_id", "subscription_id", "payment_method_id", "method", "method_id",
-    "idempotency_key", "token", "card_token", "email", "password", "current_password", "new_password", "name", "typed_name", "reason",
-    "amount", "quantity", "plan_id", "version", "expected_due_now", "role", "user_id", "cursor", "filter", "q", "month", "number",
-    "company_name", "country", "address_line1", "postal_code", "tax_id", "contact_name", "contact_email", "payment_terms_days",
-    "retry_days", "card_expiry_notice_days", "transfer_wait_days", "input", "records", "description", "payment", "bank_reference",
-    "make_default", "next", "from", "to", "currency", "messages", "cost", "date", "phone_number", "category",
+    "id",
+    "account_id",
+    "invoice_id",
+    "invoice_ids",
+    "estimate_id",
+    "subscription_id",
+    "payment_method_id",
+    "method",
+    "method_id",
+    "idempotency_key",
+    "token",
+    "card_token",
+    "email",
+    "password",
+    "current_password",
+    "new_password",
+    "name",
+    "typed_name",
+    "reason",
+    "amount",
+    "quantity",
+    "plan_id",
+    "version",
+    "expected_due_now",
+    "role",
+    "user_id",
+    "cursor",
+    "filter",
+    "q",
+    "month",
+    "number",
+    "company_name",
+    "country",
+    "address_line1",
+    "postal_code",
+    "tax_id",
+    "contact_name",
+    "contact_email",
+    "payment_terms_days",
+    "retry_days",
+    "card_expiry_notice_days",
+    "transfer_wait_days",
+    "input",
+    "records",
+    "description",
+    "payment",
+    "bank_reference",
+    "make_default",
+    "next",
+    "from",
+    "to",
+    "currency",
+    "messages",
+    "cost",
+    "date",
+    "phone_number",
+    "category",
 ];
 
 /// Tables whose content a refused request must leave as it was (compared row by row).
 const BUSINESS_TABLES: &[&str] = &[
-    "accounts", "users", "memberships", "billing_contacts", "payment_methods", "subscriptions", "subscription_changes", "invoices",
-    "invoice_lines", "estimates", "estimate_lines", "payments", "payment_allocations", "credit_settings", "top_ups", "phone_numbers",
-    "number_billings", "invitations", "payment_links", "vendor_billing_settings", "vendor_currency_rules", "operator_adjustments",
+    "accounts",
+    "users",
+    "memberships",
+    "billing_contacts",
+    "payment_methods",
+    "subscriptions",
+    "subscription_changes",
+    "invoices",
+    "invoice_lines",
+    "estimates",
+    "estimate_lines",
+    "payments",
+    "payment_allocations",
+    "credit_settings",
+    "top_ups",
+    "phone_numbers",
+    "number_billings",
+    "invitations",
+    "payment_links",
+    "vendor_billing_settings",
+    "vendor_currency_rules",
+    "operator_adjustments",
     "staff_members",
 ];
 
@@ -108,8 +178,10 @@ impl Body_ {
     fn form(&self) -> Vec<u8> {
         match self {
             Body_::Fields(map) => {
-                let pairs: Vec<(String, String)> =
-                    map.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect();
+                let pairs: Vec<(String, String)> = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                    .collect();
                 serde_urlencoded::to_string(pairs).unwrap_or_default().into_bytes()
             }
             other => other.json(),
@@ -164,13 +236,15 @@ async fn content(app: &TestApp) -> Vec<String> {
         out.push(format!("{table}: {} rows", app.count(&format!("SELECT COUNT(*) FROM {table}")).await));
     }
     // An API key's last use is bookkeeping of a request that was authenticated, not a change.
-    let keys: Vec<(String, String, String, Option<i64>)> = sqlx::query_as("SELECT id, name, key_hash, revoked_at FROM api_keys ORDER BY id")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap();
+    let keys: Vec<(String, String, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, name, key_hash, revoked_at FROM api_keys ORDER BY id")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
     out.extend(keys.iter().map(|k| format!("api_keys:{k:?}")));
     for table in BUSINESS_TABLES {
-        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1")).fetch_all(app.state.db.pool()).await.unwrap();
+        let rows =
+            sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1")).fetch_all(app.state.db.pool()).await.unwrap();
         for row in rows {
             let cells: Vec<String> = (0..row.columns().len())
                 .map(|i| {
@@ -193,8 +267,15 @@ async fn guarded(app: &TestApp, request: Request<Body>) -> Result<TestResponse, 
     tokio::spawn(async move { send(&router, request).await }).await.map_err(|e| format!("the request panicked: {e}"))
 }
 
-fn server_function_request(path: &str, method: &Method, body: &Body_, as_form: bool, session: Option<&str>) -> Request<Body> {
-    let (content_type, bytes) = if as_form { ("application/x-www-form-urlencoded", body.form()) } else { ("application/json", body.json()) };
+fn server_function_request(
+    path: &str,
+    method: &Method,
+    body: &Body_,
+    as_form: bool,
+    session: Option<&str>,
+) -> Request<Body> {
+    let (content_type, bytes) =
+        if as_form { ("application/x-www-form-urlencoded", body.form()) } else { ("application/json", body.json()) };
     let mut builder = Request::builder()
         .header(header::HOST, HOST)
         .header(header::ACCEPT, "application/json")
@@ -207,12 +288,23 @@ fn server_function_request(path: &str, method: &Method, body: &Body_, as_form: b
         let query = String::from_utf8_lossy(&body.form()).to_string();
         builder.method(Method::GET).uri(format!("{path}?{query}")).body(Body::empty()).unwrap()
     } else {
-        builder.method(method.clone()).uri(path).header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).unwrap()
+        builder
+            .method(method.clone())
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(bytes))
+            .unwrap()
     }
 }
 
 /// Checks one answer: no server failure, and nothing written when refused.
-async fn check(app: &TestApp, what: &str, before: Vec<String>, result: Result<TestResponse, String>, failures: &mut Vec<String>) {
+async fn check(
+    app: &TestApp,
+    what: &str,
+    before: Vec<String>,
+    result: Result<TestResponse, String>,
+    failures: &mut Vec<String>,
+) {
     let res = match result {
         Ok(res) => res,
         Err(panic) => {
@@ -260,14 +352,22 @@ async fn every_server_function_withstands_hostile_input() {
             sent += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {sent} requests failed:\n{}", failures.len(), failures.join("\n").chars().take(20_000).collect::<String>());
+    assert!(
+        failures.is_empty(),
+        "{} of {sent} requests failed:\n{}",
+        failures.len(),
+        failures.join("\n").chars().take(20_000).collect::<String>()
+    );
 }
 
 #[tokio::test]
 async fn every_operator_route_withstands_hostile_input() {
     let app = TestApp::with_demo().await;
     let staff = app.login("staff@acme.test").await;
-    let key = app.call("staff/api-keys/create", &[("name", "Fuzz")], Some(&staff)).await.json::<Value>()["secret"].as_str().unwrap().to_string();
+    let key = app.call("staff/api-keys/create", &[("name", "Fuzz")], Some(&staff)).await.json::<Value>()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (_, document) = portico::server::operator::build();
     let mut routes: Vec<(String, Method)> = Vec::new();
     for (path, item) in &document.paths.paths {
@@ -312,10 +412,16 @@ async fn every_operator_route_withstands_hostile_input() {
             };
             let before = content(&app).await;
             let result = guarded(&app, request).await;
-            check(&app, &format!("{method} {path} ({}) with {body:?}", auth.is_some()), before, result, &mut failures).await;
+            check(&app, &format!("{method} {path} ({}) with {body:?}", auth.is_some()), before, result, &mut failures)
+                .await;
             sent += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {sent} requests failed:\n{}", failures.len(), failures.join("\n").chars().take(20_000).collect::<String>());
+    assert!(
+        failures.is_empty(),
+        "{} of {sent} requests failed:\n{}",
+        failures.len(),
+        failures.join("\n").chars().take(20_000).collect::<String>()
+    );
     let _ = StatusCode::OK;
 }

@@ -14,9 +14,9 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::support::{PASSWORD, TestApp, TestResponse, call_request, json_request, send};
+use portico::server::auth::throttle;
 use portico::wire::error::AppError;
 use portico::wire::payments::{LinkedInvoice, PaymentResult};
-use portico::server::auth::throttle;
 
 /// A request as if sent from `address`.
 fn from(address: &str, mut request: Request<Body>) -> Request<Body> {
@@ -36,7 +36,10 @@ async fn guesses_sent_at_once_are_counted_before_any_password_is_checked() {
     for n in 0..20 {
         let router = app.router.clone();
         guesses.push(tokio::spawn(async move {
-            let request = from("203.0.113.9", call_request("login", &[("email", "owner@northwind.test"), ("password", &format!("guess-{n}"))], None));
+            let request = from(
+                "203.0.113.9",
+                call_request("login", &[("email", "owner@northwind.test"), ("password", &format!("guess-{n}"))], None),
+            );
             send(&router, request).await
         }));
     }
@@ -49,7 +52,11 @@ async fn guesses_sent_at_once_are_counted_before_any_password_is_checked() {
             other => panic!("{other}: {}", res.body),
         }
     }
-    assert_eq!((checked, throttled), (throttle::PASSWORD_FAILURES_PER_EMAIL_AND_ADDRESS as usize, 15), "five checked, the rest refused unchecked");
+    assert_eq!(
+        (checked, throttled),
+        (throttle::PASSWORD_FAILURES_PER_EMAIL_AND_ADDRESS as usize, 15),
+        "five checked, the rest refused unchecked"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'").await, 5);
 
     // The right password from that address is refused too: the limit is on trying, not on failing.
@@ -85,7 +92,11 @@ async fn changing_a_password_and_joining_as_an_existing_user_are_throttled_like_
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
     let change = |current: &'static str| {
-        let mut request = call_request("password", &[("current_password", current), ("new_password", "a brand new passphrase")], Some(&owner));
+        let mut request = call_request(
+            "password",
+            &[("current_password", current), ("new_password", "a brand new passphrase")],
+            Some(&owner),
+        );
         request.extensions_mut().insert(ConnectInfo::<SocketAddr>("203.0.113.77:1".parse().unwrap()));
         request
     };
@@ -97,19 +108,30 @@ async fn changing_a_password_and_joining_as_an_existing_user_are_throttled_like_
 
     // Ben (who signs in already) is invited to Globex and must prove it is him.
     let greta = app.login("owner@globex.test").await;
-    let invited = app.call("team/invite", &[("email", "billing@northwind.test"), ("role", "Member")], Some(&greta)).await;
+    let invited =
+        app.call("team/invite", &[("email", "billing@northwind.test"), ("role", "Member")], Some(&greta)).await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
-    let body: String = sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = 'billing@northwind.test' AND kind = 'team_invitation'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE to_address = 'billing@northwind.test' AND kind = 'team_invitation'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     let token = body.split("/invitations/").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-    let accept = |password: &str| from("203.0.113.78", call_request("invitations/accept", &[("token", &token), ("name", ""), ("password", password)], None));
+    let accept = |password: &str| {
+        from(
+            "203.0.113.78",
+            call_request("invitations/accept", &[("token", &token), ("name", ""), ("password", password)], None),
+        )
+    };
     for _ in 0..5 {
         assert_eq!(app.send(accept("not-bens-password")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(app.send(accept(PASSWORD)).await.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE account_id = 'acc_globex' AND user_id = 'usr_ben'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE account_id = 'acc_globex' AND user_id = 'usr_ben'").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -130,10 +152,12 @@ async fn tokenizing_cards_is_throttled_per_address() {
 async fn a_payment_link_locks_after_three_declines_and_does_not_flood_the_clients_inbox() {
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
-    let invoice: String = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND kind = 'license' AND status = 'open'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let invoice: String = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND kind = 'license' AND status = 'open'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     let link = app.call("payment-links/create", &[("invoice_id", &invoice)], Some(&owner)).await;
     assert_eq!(link.status, StatusCode::OK, "{}", link.body);
     let token = link.json::<serde_json::Value>()["url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
@@ -141,7 +165,13 @@ async fn a_payment_link_locks_after_three_declines_and_does_not_flood_the_client
 
     for n in 0..throttle::LINK_FAILURES {
         let card = app.card_token("4000000000000341").await;
-        let paid = app.call_json("pay-link/pay", json!({ "token": token, "card_token": card, "idempotency_key": format!("link-decline-key-000{n}") }), None).await;
+        let paid = app
+            .call_json(
+                "pay-link/pay",
+                json!({ "token": token, "card_token": card, "idempotency_key": format!("link-decline-key-000{n}") }),
+                None,
+            )
+            .await;
         assert!(matches!(paid.json(), PaymentResult::Declined { .. }), "{}", paid.body);
     }
     let view: LinkedInvoice = app.call("pay-link/view", &[("token", &token)], None).await.json();
@@ -149,7 +179,13 @@ async fn a_payment_link_locks_after_three_declines_and_does_not_flood_the_client
     // Even a good card is refused now, before it is tried.
     let charges = app.count("SELECT COUNT(*) FROM sandbox_charges").await;
     let good = app.card_token("4242424242424242").await;
-    let locked = app.call_json("pay-link/pay", json!({ "token": token, "card_token": good, "idempotency_key": "link-good-key-0000001" }), None).await;
+    let locked = app
+        .call_json(
+            "pay-link/pay",
+            json!({ "token": token, "card_token": good, "idempotency_key": "link-good-key-0000001" }),
+            None,
+        )
+        .await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
     assert_eq!(locked.app_error(), AppError::RateLimited(throttle::LINK_LOCKED.into()));
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges").await, charges);
@@ -157,7 +193,11 @@ async fn a_payment_link_locks_after_three_declines_and_does_not_flood_the_client
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'").await - emails_before, 2);
     // The client can still pay it themselves.
     let res = app
-        .call_json("payments/pay", json!({ "invoice_ids": [invoice], "method": "pm_nw_visa", "idempotency_key": "idem_owner_pays_00001" }), Some(&owner))
+        .call_json(
+            "payments/pay",
+            json!({ "invoice_ids": [invoice], "method": "pm_nw_visa", "idempotency_key": "idem_owner_pays_00001" }),
+            Some(&owner),
+        )
         .await;
     assert!(matches!(res.json(), PaymentResult::Paid { .. }), "{}", res.body);
 }
@@ -199,7 +239,8 @@ async fn a_sandbox_token_edited_or_made_up_is_refused_and_fingerprints_are_keyed
         .await
         .unwrap();
     use sha2::Digest;
-    let unkeyed = hex::encode(&sha2::Sha256::digest(b"portico-sandbox-fingerprint:card:4242424242424242:12:2030")[..12]);
+    let unkeyed =
+        hex::encode(&sha2::Sha256::digest(b"portico-sandbox-fingerprint:card:4242424242424242:12:2030")[..12]);
     assert_ne!(stored, unkeyed);
     assert_eq!(stored.len(), 24);
 }
@@ -214,29 +255,42 @@ async fn a_clients_idempotency_key_can_neither_block_nor_stand_in_for_an_automat
     let token = app.card_token("4000000000000341").await;
     let added = app.call("payment-methods/add", &[("token", &token), ("make_default", "false")], Some(&owner)).await;
     let declining = added.json::<serde_json::Value>()["id"].as_str().unwrap().to_string();
-    sqlx::query("UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = 'acc_northwind'").bind(&declining).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = 'acc_northwind'")
+        .bind(&declining)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let set_day = |day: time::Date| {
         let target = day.midnight().assume_utc() + time::Duration::hours(6);
         app.clock.set(target);
     };
     set_day(time::macros::date!(2026 - 12 - 01));
     run(&app.state, &RunOptions::new(time::macros::date!(2026 - 12 - 01), "w"), &|_, _| {}).await.unwrap();
-    let license: String = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key = 'license:2026-12'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let license: String = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key = 'license:2026-12'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     let total: i64 = app.count(&format!("SELECT total FROM invoices WHERE id = '{license}'")).await;
 
     let owner = app.login("owner@northwind.test").await;
     // The client, who can read the invoice's id in the portal, tops up $10 with the key the
     // cycle will use.
     let topped = app
-        .call_json("credit/top-up", json!({ "amount": "10", "method_id": "pm_nw_visa", "idempotency_key": format!("cycle-{license}-2") }), Some(&owner))
+        .call_json(
+            "credit/top-up",
+            json!({ "amount": "10", "method_id": "pm_nw_visa", "idempotency_key": format!("cycle-{license}-2") }),
+            Some(&owner),
+        )
         .await;
     assert!(matches!(topped.json(), PaymentResult::Paid { .. }), "{}", topped.body);
 
     // The retry on Dec 2 is its own charge, for the invoice's whole amount.
-    sqlx::query("UPDATE subscriptions SET payment_method_id = 'pm_nw_visa' WHERE account_id = 'acc_northwind'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE subscriptions SET payment_method_id = 'pm_nw_visa' WHERE account_id = 'acc_northwind'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     set_day(time::macros::date!(2026 - 12 - 02));
     let report = run(&app.state, &RunOptions::new(time::macros::date!(2026 - 12 - 02), "w"), &|_, _| {}).await.unwrap();
     assert_eq!(report.charges_succeeded, 1, "{report:?}");
@@ -248,17 +302,41 @@ async fn a_clients_idempotency_key_can_neither_block_nor_stand_in_for_an_automat
             .unwrap();
     assert_eq!(key, format!("cycle-{license}-2"));
     assert!(charged > total, "the invoice and its card fee were charged: {charged} for {total}");
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = '{license}' AND status = 'paid' AND amount_paid = {total}")).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM invoices WHERE id = '{license}' AND status = 'paid' AND amount_paid = {total}"
+        ))
+        .await,
+        1
+    );
 
     // And at the processor a key reused for another amount is refused, never answered with the
     // first charge's outcome.
     use portico::server::payments::processor::{ChargeOutcome, ChargeRequest};
-    let visa: String = sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = 'pm_nw_visa'").fetch_one(app.state.db.pool()).await.unwrap();
+    let visa: String = sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = 'pm_nw_visa'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     let money = |minor| portico::domain::money::Money::new(minor, portico::domain::currency::Currency::Usd);
-    let first = app.state.processor.charge(ChargeRequest { token: &visa, amount: money(1_000), idempotency_key: "probe-reuse-key-1" }).await.unwrap();
+    let first = app
+        .state
+        .processor
+        .charge(ChargeRequest { token: &visa, amount: money(1_000), idempotency_key: "probe-reuse-key-1" })
+        .await
+        .unwrap();
     assert!(matches!(first, ChargeOutcome::Succeeded { .. }));
-    let again = app.state.processor.charge(ChargeRequest { token: &visa, amount: money(1_000), idempotency_key: "probe-reuse-key-1" }).await.unwrap();
+    let again = app
+        .state
+        .processor
+        .charge(ChargeRequest { token: &visa, amount: money(1_000), idempotency_key: "probe-reuse-key-1" })
+        .await
+        .unwrap();
     assert_eq!(again, first, "the same request again is the same charge");
-    let other = app.state.processor.charge(ChargeRequest { token: &visa, amount: money(99_999), idempotency_key: "probe-reuse-key-1" }).await.unwrap();
+    let other = app
+        .state
+        .processor
+        .charge(ChargeRequest { token: &visa, amount: money(99_999), idempotency_key: "probe-reuse-key-1" })
+        .await
+        .unwrap();
     assert!(matches!(other, ChargeOutcome::Failed { ref code, .. } if code == "idempotency_key_reused"), "{other:?}");
 }

@@ -39,7 +39,12 @@ async fn client(app: &TestApp, id: &str, numbers: &[(&str, &str, Option<&str>)])
             .await
             .unwrap();
         if *onboarded <= "2026-11-01" && released.is_none_or(|r| r >= "2026-11-01") {
-            sqlx::query("INSERT INTO number_billings (account_id, number, month) VALUES ($1, $2, '2026-11')").bind(id).bind(number).execute(pool).await.unwrap();
+            sqlx::query("INSERT INTO number_billings (account_id, number, month) VALUES ($1, $2, '2026-11')")
+                .bind(id)
+                .bind(number)
+                .execute(pool)
+                .await
+                .unwrap();
         }
     }
 }
@@ -95,7 +100,10 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
     on(&app, date!(2026 - 12 - 01)).await;
     assert_eq!(
         lines_of(&app, ACCOUNT, "license:2026-12").await,
-        [("Partner plan — December 2026".into(), 1, 49_900), ("Phone number licenses — December 2026".into(), 3, 4_500)],
+        [
+            ("Partner plan — December 2026".into(), 1, 49_900),
+            ("Phone number licenses — December 2026".into(), 3, 4_500)
+        ],
         "A, B and D: active on the 1st; G was released in November"
     );
     // C: onboarded on Dec 1 after that day's run. A rerun of the 1st bills nothing new.
@@ -151,7 +159,10 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
             ("License +1 555 1008, from Dec 31, 2026 (1 of 31 days)".into(), 1, 48),
         ]
     );
-    assert!(lines_of(&app, GONE, "prorated:2026-12").await.is_empty(), "released after being billed on the 1st: nothing more");
+    assert!(
+        lines_of(&app, GONE, "prorated:2026-12").await.is_empty(),
+        "released after being billed on the 1st: nothing more"
+    );
 
     let before = documents(&app).await;
     on(&app, date!(2026 - 12 - 31)).await;
@@ -174,7 +185,8 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
     // Each number once per month, by the record that says which invoice billed it.
     let twice = app.count("SELECT COUNT(*) FROM (SELECT account_id, number, month FROM number_billings GROUP BY account_id, number, month HAVING COUNT(*) > 1) x").await;
     assert_eq!(twice, 0);
-    let december: i64 = app.count("SELECT COUNT(*) FROM number_billings WHERE account_id = 'acc_lic' AND month = '2026-12'").await;
+    let december: i64 =
+        app.count("SELECT COUNT(*) FROM number_billings WHERE account_id = 'acc_lic' AND month = '2026-12'").await;
     assert_eq!(december, 7, "A B C D E F H for December; never G");
     assert_eq!(app.count("SELECT COUNT(*) FROM number_billings WHERE account_id = 'acc_lic' AND number = '+1 555 1007' AND month >= '2026-12'").await, 0);
 }

@@ -105,7 +105,8 @@ async fn start_tls_smtp(mode: &str) -> TlsSmtp {
     let mut server_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     server_params.subject_alt_names = vec![SanType::IpAddress("127.0.0.1".parse().unwrap())];
     let server_cert = server_params.signed_by(&server_key, &ca, &ca_key).unwrap();
-    let (cert, key, ca_file) = (maildir.path().join("server.pem"), maildir.path().join("server.key"), maildir.path().join("ca.pem"));
+    let (cert, key, ca_file) =
+        (maildir.path().join("server.pem"), maildir.path().join("server.key"), maildir.path().join("ca.pem"));
     std::fs::write(&cert, server_cert.pem()).unwrap();
     std::fs::write(&key, server_key.serialize_pem()).unwrap();
     std::fs::write(&ca_file, ca.pem()).unwrap();
@@ -159,7 +160,8 @@ fn delivered(server: &SmtpServer) -> Vec<String> {
             let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
             let body = if headers.to_lowercase().contains("content-transfer-encoding: base64") {
                 let compact: String = body.split_whitespace().collect();
-                String::from_utf8(base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default()).unwrap_or_default()
+                String::from_utf8(base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default())
+                    .unwrap_or_default()
             } else {
                 body.replace("=\n", "").replace("=\r\n", "")
             };
@@ -173,10 +175,12 @@ async fn fail_a_payment(app: &TestApp) {
     let token = app.card_token("4000000000000341").await;
     let added = app.call("payment-methods/add", &[("token", &token), ("make_default", "false")], Some(&owner)).await;
     let method = added.json::<serde_json::Value>()["id"].as_str().unwrap().to_string();
-    let (invoice,): (String,) = sqlx::query_as("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND kind = 'license' AND status = 'open'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let (invoice,): (String,) = sqlx::query_as(
+        "SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND kind = 'license' AND status = 'open'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     let res = app
         .call_json("payments/pay", serde_json::json!({ "invoice_ids": [invoice], "method": method, "idempotency_key": "mail-test-declined-0000001" }), Some(&owner))
         .await;
@@ -192,7 +196,11 @@ async fn a_failed_payment_email_reaches_the_smtp_server_after_a_failed_send_is_r
     // The mail server is down: nothing is lost, each email records the failure.
     let closed = free_port();
     assert_eq!(deliver_due(&app.state, &smtp(closed)).await.unwrap(), (0, 2));
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts = 1 AND last_error IS NOT NULL").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts = 1 AND last_error IS NOT NULL")
+            .await,
+        2
+    );
 
     let server = start_smtp().await;
     let transport = smtp(server.port);
@@ -238,12 +246,15 @@ async fn mail_goes_over_starttls_or_implicit_tls_with_credentials_and_never_in_t
         assert!(delivered(&server.server).is_empty());
 
         app.clock.advance(Duration::minutes(5));
-        assert_eq!(deliver_due(&app.state, &tls_transport(&server, tls, "s3cret-smtp-password")).await.unwrap(), (2, 0), "{mode}");
+        assert_eq!(
+            deliver_due(&app.state, &tls_transport(&server, tls, "s3cret-smtp-password")).await.unwrap(),
+            (2, 0),
+            "{mode}"
+        );
         let messages = wait_for_delivery(&server.server, 2).await;
         assert_eq!(messages.len(), 2, "{mode}");
         assert!(messages.iter().all(|m| m.contains("Your card was declined.")), "{mode}");
     }
-
 }
 
 /// Everything the server logs, while `work` runs.
@@ -263,12 +274,18 @@ impl std::io::Write for LogCapture {
 async fn without_an_smtp_server_each_email_is_noted_in_the_log_without_its_body() {
     let app = TestApp::with_demo().await;
     fail_a_payment(&app).await;
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT body_text FROM outbox").fetch_all(app.state.db.pool()).await.unwrap();
-    let link = bodies[0].lines().find(|l| l.contains("/pay/")).expect("the email carries a payment link").trim().to_string();
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body_text FROM outbox").fetch_all(app.state.db.pool()).await.unwrap();
+    let link =
+        bodies[0].lines().find(|l| l.contains("/pay/")).expect("the email carries a payment link").trim().to_string();
 
     let captured = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || LogCapture(writer.clone())).with_max_level(tracing::Level::TRACE).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || LogCapture(writer.clone()))
+        .with_max_level(tracing::Level::TRACE)
+        .finish();
     let log = Transport::from_settings(&mail_settings("", 25)).unwrap();
     {
         let _guard = tracing::subscriber::set_default(subscriber);

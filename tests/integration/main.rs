@@ -25,6 +25,6 @@ mod pages;
 mod payment_methods;
 mod payments;
 mod subscriptions;
+mod support;
 mod teams;
 mod usage;
-mod support;

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use sqlx::{Column, Row};
 
 use crate::support::{TestApp, call_request, json_request, send};
-use portico::wire::error::AppError;
 use portico::server::ids::{new_secret_token, token_hash};
+use portico::wire::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caller {
@@ -73,10 +73,13 @@ fn allows(rule: Rule, caller: Caller) -> bool {
 fn refusal(rule: Rule, caller: Caller) -> (StatusCode, AppError) {
     match (caller, rule) {
         (Caller::Anonymous, _) => (StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
-        (Caller::StaffViewing, Rule::BillingChange | Rule::TeamAdmin | Rule::Personal | Rule::Staff | Rule::StaffAdmin) => {
-            (StatusCode::FORBIDDEN, AppError::Impersonating)
+        (
+            Caller::StaffViewing,
+            Rule::BillingChange | Rule::TeamAdmin | Rule::Personal | Rule::Staff | Rule::StaffAdmin,
+        ) => (StatusCode::FORBIDDEN, AppError::Impersonating),
+        (_, Rule::ClientView) => {
+            (StatusCode::CONFLICT, AppError::Conflict("You are not viewing a client's portal.".into()))
         }
-        (_, Rule::ClientView) => (StatusCode::CONFLICT, AppError::Conflict("You are not viewing a client's portal.".into())),
         _ => (StatusCode::FORBIDDEN, AppError::Forbidden),
     }
 }
@@ -143,14 +146,25 @@ impl Objects {
         };
         Objects {
             account,
-            invoice: first(app, "SELECT id FROM invoices WHERE account_id = $1 AND status = 'open' ORDER BY number LIMIT 1", account).await,
+            invoice: first(
+                app,
+                "SELECT id FROM invoices WHERE account_id = $1 AND status = 'open' ORDER BY number LIMIT 1",
+                account,
+            )
+            .await,
             estimate: pick("est_nw_onboarding", "est_gx_expansion", "est_gx_expansion_f"),
             subscription: pick("sub_nw_licenses", "sub_gx_licenses", "sub_gx_licenses_f"),
             method: pick("pm_nw_amex", "pm_gx_mc", "pm_gx_mc_f"),
-            contact: first(app, "SELECT id FROM billing_contacts WHERE account_id = $1 ORDER BY email LIMIT 1", account).await,
+            contact: first(
+                app,
+                "SELECT id FROM billing_contacts WHERE account_id = $1 ORDER BY email LIMIT 1",
+                account,
+            )
+            .await,
             member: pick("usr_mia", "usr_greta", "usr_ivan"),
             invitation: pick("invt_nw", "invt_gx", "invt_fx"),
-            phone_number: first(app, "SELECT id FROM phone_numbers WHERE account_id = $1 ORDER BY id LIMIT 1", account).await,
+            phone_number: first(app, "SELECT id FROM phone_numbers WHERE account_id = $1 ORDER BY id LIMIT 1", account)
+                .await,
             api_key: pick("key_acme", "key_foreign", "key_foreign"),
         }
     }
@@ -180,10 +194,20 @@ fn endpoints() -> Vec<Endpoint> {
     use Rule::*;
     let none = None;
     vec![
-        Endpoint { path: "login", rule: Public, inert: || form(&[("email", "nobody@example.test"), ("password", "wrong")]), objects: none },
+        Endpoint {
+            path: "login",
+            rule: Public,
+            inert: || form(&[("email", "nobody@example.test"), ("password", "wrong")]),
+            objects: none,
+        },
         Endpoint { path: "logout", rule: SignedIn, inert: || form(&[]), objects: none },
         Endpoint { path: "session", rule: SignedIn, inert: || form(&[]), objects: none },
-        Endpoint { path: "password", rule: Personal, inert: || form(&[("current_password", ""), ("new_password", "")]), objects: none },
+        Endpoint {
+            path: "password",
+            rule: Personal,
+            inert: || form(&[("current_password", ""), ("new_password", "")]),
+            objects: none,
+        },
         Endpoint { path: "accounts", rule: Personal, inert: || form(&[]), objects: none },
         Endpoint {
             path: "accounts/switch",
@@ -194,8 +218,18 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint { path: "activity", rule: Billing, inert: || form(&[]), objects: none },
         Endpoint { path: "staff/activity", rule: Staff, inert: || form(&[]), objects: none },
         Endpoint { path: "billing-details", rule: Billing, inert: || form(&[]), objects: none },
-        Endpoint { path: "billing-details/update", rule: BillingChange, inert: || form(&[("company_name", "")]), objects: none },
-        Endpoint { path: "billing-details/contacts/add", rule: BillingChange, inert: || form(&[("name", ""), ("email", "")]), objects: none },
+        Endpoint {
+            path: "billing-details/update",
+            rule: BillingChange,
+            inert: || form(&[("company_name", "")]),
+            objects: none,
+        },
+        Endpoint {
+            path: "billing-details/contacts/add",
+            rule: BillingChange,
+            inert: || form(&[("name", ""), ("email", "")]),
+            objects: none,
+        },
         Endpoint {
             path: "billing-details/contacts/remove",
             rule: BillingChange,
@@ -203,8 +237,18 @@ fn endpoints() -> Vec<Endpoint> {
             objects: Some(|o| form(&[("id", &o.contact)])),
         },
         Endpoint { path: "billing-history", rule: Billing, inert: || form(&[]), objects: none },
-        Endpoint { path: "invoice", rule: Billing, inert: || form(&[("id", "inv_missing")]), objects: Some(|o| form(&[("id", &o.invoice)])) },
-        Endpoint { path: "estimate", rule: Billing, inert: || form(&[("id", "est_missing")]), objects: Some(|o| form(&[("id", o.estimate)])) },
+        Endpoint {
+            path: "invoice",
+            rule: Billing,
+            inert: || form(&[("id", "inv_missing")]),
+            objects: Some(|o| form(&[("id", &o.invoice)])),
+        },
+        Endpoint {
+            path: "estimate",
+            rule: Billing,
+            inert: || form(&[("id", "est_missing")]),
+            objects: Some(|o| form(&[("id", o.estimate)])),
+        },
         Endpoint { path: "dashboard", rule: Billing, inert: || form(&[]), objects: none },
         Endpoint { path: "billing-helpers", rule: AccountMember, inert: || form(&[]), objects: none },
         Endpoint { path: "estimates", rule: Billing, inert: || form(&[]), objects: none },
@@ -248,9 +292,15 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             path: "payments/pay",
             rule: BillingChange,
-            inert: || Input::Json(json!({ "invoice_ids": ["inv_missing"], "method": "pm_missing", "idempotency_key": "idem_matrix_inert_0001" })),
+            inert: || {
+                Input::Json(
+                    json!({ "invoice_ids": ["inv_missing"], "method": "pm_missing", "idempotency_key": "idem_matrix_inert_0001" }),
+                )
+            },
             objects: Some(|o| {
-                Input::Json(json!({ "invoice_ids": [o.invoice], "method": o.method, "idempotency_key": format!("idem_matrix_{}", o.account) }))
+                Input::Json(
+                    json!({ "invoice_ids": [o.invoice], "method": o.method, "idempotency_key": format!("idem_matrix_{}", o.account) }),
+                )
             }),
         },
         Endpoint { path: "payments/history", rule: Billing, inert: || form(&[]), objects: none },
@@ -264,7 +314,11 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             path: "pay-link/pay",
             rule: Public,
-            inert: || Input::Json(json!({ "token": "not-a-token", "card_token": "tok_x", "idempotency_key": "idem_matrix_link_0001" })),
+            inert: || {
+                Input::Json(
+                    json!({ "token": "not-a-token", "card_token": "tok_x", "idempotency_key": "idem_matrix_link_0001" }),
+                )
+            },
             objects: none,
         },
         Endpoint { path: "staff/clients", rule: Staff, inert: || form(&[]), objects: none },
@@ -280,29 +334,51 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             path: "staff/transfers/record",
             rule: StaffAdmin,
-            inert: || form(&[("account_id", "acc_missing"), ("payment_id", "pay_missing"), ("amount", "1"), ("bank_reference", "x")]),
+            inert: || {
+                form(&[
+                    ("account_id", "acc_missing"),
+                    ("payment_id", "pay_missing"),
+                    ("amount", "1"),
+                    ("bank_reference", "x"),
+                ])
+            },
             objects: none,
         },
         Endpoint { path: "credit/page", rule: Billing, inert: || Input::Json(json!({})), objects: none },
-        Endpoint { path: "credit/entries", rule: Billing, inert: || Input::Json(json!({ "cursor": null })), objects: none },
+        Endpoint {
+            path: "credit/entries",
+            rule: Billing,
+            inert: || Input::Json(json!({ "cursor": null })),
+            objects: none,
+        },
         Endpoint {
             path: "credit/top-up",
             rule: BillingChange,
-            inert: || Input::Json(json!({ "amount": "", "method_id": "pm_missing", "idempotency_key": "idem_matrix_topup_0001" })),
+            inert: || {
+                Input::Json(
+                    json!({ "amount": "", "method_id": "pm_missing", "idempotency_key": "idem_matrix_topup_0001" }),
+                )
+            },
             objects: Some(|o| {
-                Input::Json(json!({ "amount": "25", "method_id": o.method, "idempotency_key": format!("idem_matrix_topup_{}", o.account) }))
+                Input::Json(
+                    json!({ "amount": "25", "method_id": o.method, "idempotency_key": format!("idem_matrix_topup_{}", o.account) }),
+                )
             }),
         },
         Endpoint {
             path: "credit/settings",
             rule: BillingChange,
             inert: || {
-                Input::Json(json!({ "input": { "alert_threshold": "x", "auto_top_up": false, "auto_threshold": "", "auto_amount": "",
-                                               "auto_method_id": "" } }))
+                Input::Json(
+                    json!({ "input": { "alert_threshold": "x", "auto_top_up": false, "auto_threshold": "", "auto_amount": "",
+                                               "auto_method_id": "" } }),
+                )
             },
             objects: Some(|o| {
-                Input::Json(json!({ "input": { "alert_threshold": "", "auto_top_up": true, "auto_threshold": "10", "auto_amount": "50",
-                                               "auto_method_id": o.method } }))
+                Input::Json(
+                    json!({ "input": { "alert_threshold": "", "auto_top_up": true, "auto_threshold": "10", "auto_amount": "50",
+                                               "auto_method_id": o.method } }),
+                )
             }),
         },
         Endpoint { path: "service-status", rule: AccountMember, inert: || Input::Json(json!({})), objects: none },
@@ -325,19 +401,27 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             path: "subscriptions/preview",
             rule: Billing,
-            inert: || Input::Json(json!({ "subscription_id": "sub_missing", "plan_id": "plan_license_usd", "quantity": 5 })),
-            objects: Some(|o| Input::Json(json!({ "subscription_id": o.subscription, "plan_id": "plan_license_usd", "quantity": 5 }))),
+            inert: || {
+                Input::Json(json!({ "subscription_id": "sub_missing", "plan_id": "plan_license_usd", "quantity": 5 }))
+            },
+            objects: Some(|o| {
+                Input::Json(json!({ "subscription_id": o.subscription, "plan_id": "plan_license_usd", "quantity": 5 }))
+            }),
         },
         Endpoint {
             path: "subscriptions/change",
             rule: BillingChange,
             inert: || {
-                Input::Json(json!({ "subscription_id": "sub_missing", "plan_id": "plan_license_usd", "quantity": 5, "version": 0,
-                                    "expected_due_now": 0, "idempotency_key": "idem_matrix_inert_0002" }))
+                Input::Json(
+                    json!({ "subscription_id": "sub_missing", "plan_id": "plan_license_usd", "quantity": 5, "version": 0,
+                                    "expected_due_now": 0, "idempotency_key": "idem_matrix_inert_0002" }),
+                )
             },
             objects: Some(|o| {
-                Input::Json(json!({ "subscription_id": o.subscription, "plan_id": "plan_license_usd", "quantity": 5, "version": 0,
-                                    "expected_due_now": 0, "idempotency_key": format!("idem_matrix_change_{}", o.account) }))
+                Input::Json(
+                    json!({ "subscription_id": o.subscription, "plan_id": "plan_license_usd", "quantity": 5, "version": 0,
+                                    "expected_due_now": 0, "idempotency_key": format!("idem_matrix_change_{}", o.account) }),
+                )
             }),
         },
         Endpoint {
@@ -404,7 +488,8 @@ fn endpoints() -> Vec<Endpoint> {
 /// each copy is a distinct object of `acc_foreign` under vendor `ven_foreign`.
 async fn clone_rows(app: &TestApp, table: &str, filter: &str) {
     let pool = app.state.db.pool();
-    let sample = sqlx::query(&format!("SELECT * FROM {table} WHERE {filter} LIMIT 1")).fetch_one(pool).await.expect(table);
+    let sample =
+        sqlx::query(&format!("SELECT * FROM {table} WHERE {filter} LIMIT 1")).fetch_one(pool).await.expect(table);
     let columns: Vec<String> = sample.columns().iter().map(|c| c.name().to_string()).collect();
     let exprs: Vec<String> = columns
         .iter()
@@ -421,7 +506,8 @@ async fn clone_rows(app: &TestApp, table: &str, filter: &str) {
             (_, col) => col.to_string(),
         })
         .collect();
-    let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {filter}", columns.join(", "), exprs.join(", "));
+    let sql =
+        format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {filter}", columns.join(", "), exprs.join(", "));
     sqlx::query(&sql).execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
@@ -440,14 +526,22 @@ async fn fixture() -> TestApp {
     for table in ["payment_methods", "subscriptions", "invoices", "estimates", "billing_contacts", "phone_numbers"] {
         clone_rows(&app, table, "account_id = 'acc_globex'").await;
     }
-    exec(&app, &format!(
+    exec(
+        &app,
+        &format!(
         "INSERT INTO users (id, email, name, password_hash, created_at)
          SELECT 'usr_adam', 'admin@northwind.test', 'Adam Admin', password_hash, {now} FROM users WHERE id = 'usr_nora'"
-    )).await;
-    exec(&app, &format!(
+    ),
+    )
+    .await;
+    exec(
+        &app,
+        &format!(
         "INSERT INTO users (id, email, name, password_hash, created_at)
          SELECT 'usr_ivan', 'owner@foreign.test', 'Ivan Foreign', password_hash, {now} FROM users WHERE id = 'usr_nora'"
-    )).await;
+    ),
+    )
+    .await;
     for (account, user, role) in [
         ("acc_northwind", "usr_adam", "admin"),
         ("acc_globex", "usr_adam", "member"),
@@ -463,11 +557,15 @@ async fn fixture() -> TestApp {
         )).await;
     }
     for (id, account) in [("invt_nw", "acc_northwind"), ("invt_gx", "acc_globex"), ("invt_fx", "acc_foreign")] {
-        exec(&app, &format!(
-            "INSERT INTO invitations (id, account_id, email, role, token_hash, created_at, expires_at)
+        exec(
+            &app,
+            &format!(
+                "INSERT INTO invitations (id, account_id, email, role, token_hash, created_at, expires_at)
              VALUES ('{id}', '{account}', 'new-{id}@example.test', 'member', 'hash-{id}', {now}, {})",
-            now + 86_400
-        )).await;
+                now + 86_400
+            ),
+        )
+        .await;
     }
     app
 }
@@ -520,7 +618,8 @@ async fn call(app: &TestApp, path: &str, input: Input, session: Option<&str>) ->
 async fn every_server_function_has_a_rule_in_the_matrix() {
     let table: Vec<String> = endpoints().iter().map(|e| format!("/api/{}", e.path)).collect();
     let _app = TestApp::empty().await; // registers the server functions
-    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    let mut registered: Vec<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
     registered.sort();
     registered.dedup();
     let missing: Vec<&String> = registered.iter().filter(|p| !table.contains(p)).collect();
@@ -591,7 +690,13 @@ async fn another_accounts_objects_answer_like_missing_ones_for_every_caller() {
         for caller in CALLERS.into_iter().filter(|c| allows(endpoint.rule, *c) && *c != Caller::Anonymous) {
             let session = session_of(&app, caller).await;
             let absent = call(&app, endpoint.path, objects(&missing), session.as_deref()).await;
-            assert_eq!(absent.status, StatusCode::NOT_FOUND, "{} × {caller:?} on missing ids: {}", endpoint.path, absent.body);
+            assert_eq!(
+                absent.status,
+                StatusCode::NOT_FOUND,
+                "{} × {caller:?} on missing ids: {}",
+                endpoint.path,
+                absent.body
+            );
             for (target, ids) in [(Target::OtherOfLogin, &other), (Target::Foreign, &foreign)] {
                 // Switching to another account of one's own login is the switcher's purpose.
                 if endpoint.path == "accounts/switch" && target == Target::OtherOfLogin {
@@ -618,7 +723,8 @@ async fn the_own_accounts_objects_are_reached_by_the_roles_granted() {
         let Some(objects) = endpoint.objects else { continue };
         let app = fixture().await;
         let own = Objects::of(&app, Target::Own).await;
-        let caller = if matches!(endpoint.rule, Rule::Staff | Rule::StaffAdmin) { Caller::Staff } else { Caller::Owner };
+        let caller =
+            if matches!(endpoint.rule, Rule::Staff | Rule::StaffAdmin) { Caller::Staff } else { Caller::Owner };
         let session = session_of(&app, caller).await;
         let res = call(&app, endpoint.path, objects(&own), session.as_deref()).await;
         assert!(

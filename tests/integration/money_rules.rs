@@ -1,16 +1,16 @@
 //! Money rules that hold in every edge case (issue 16): fee shares that add up, amounts typed the
 //! way a currency's people write them, billing rules per currency, bank transfers that finish.
 
-use axum::http::{Method, Request, StatusCode, header};
 use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use time::macros::date;
 
 use crate::support::{HOST, TestApp, TestResponse};
-use portico::wire::billing_items::InvoiceDetail;
-use portico::wire::payments::{PaymentQuote, PaymentResult};
 use portico::domain::fees::MethodQuote;
 use portico::domain::payment_method::MethodKind;
+use portico::wire::billing_items::InvoiceDetail;
+use portico::wire::payments::{PaymentQuote, PaymentResult};
 
 const NW: &str = "acc_northwind";
 
@@ -31,7 +31,12 @@ async fn insert_invoice(app: &TestApp, id: &str, account: &str, number: &str, to
 }
 
 async fn pay(app: &TestApp, session: &str, ids: &[&str], method: &str, key: &str) -> TestResponse {
-    app.call_json("payments/pay", json!({ "invoice_ids": ids, "method": method, "idempotency_key": key }), Some(session)).await
+    app.call_json(
+        "payments/pay",
+        json!({ "invoice_ids": ids, "method": method, "idempotency_key": key }),
+        Some(session),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -39,7 +44,9 @@ async fn one_payments_fee_shared_across_its_invoices_adds_up_exactly() {
     let app = TestApp::with_demo().await;
     // $10.00, $10.07 and $10.07 by card: 4 % of $30.14 is $1.2056, $1.21. Rounding each share
     // on its own would show $0.40 + $0.40 + $0.40 = $1.20 on the invoices.
-    for (id, number, total) in [("inv_fee_a", "FEE-1", 1_000), ("inv_fee_b", "FEE-2", 1_007), ("inv_fee_c", "FEE-3", 1_007)] {
+    for (id, number, total) in
+        [("inv_fee_a", "FEE-1", 1_000), ("inv_fee_b", "FEE-2", 1_007), ("inv_fee_c", "FEE-3", 1_007)]
+    {
         insert_invoice(&app, id, NW, number, total, "USD").await;
     }
     let owner = app.login("owner@northwind.test").await;
@@ -59,14 +66,26 @@ async fn a_european_decimal_comma_is_read_as_one_and_ambiguous_amounts_are_refus
     let app = TestApp::with_demo().await;
     let greta = app.login("owner@globex.test").await;
     // €250,50 is two hundred and fifty euros fifty: charged exactly that, plus the 4 % card fee.
-    let res = app.call_json("credit/top-up", json!({ "amount": "250,50", "method_id": "pm_gx_mc", "idempotency_key": "idem_comma_topup_0001" }), Some(&greta)).await;
+    let res = app
+        .call_json(
+            "credit/top-up",
+            json!({ "amount": "250,50", "method_id": "pm_gx_mc", "idempotency_key": "idem_comma_topup_0001" }),
+            Some(&greta),
+        )
+        .await;
     let PaymentResult::Paid { amount, total, .. } = res.json() else { panic!("{}", res.body) };
     assert_eq!((amount.minor, total.minor), (25_050, 25_050 + 1_002));
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges WHERE amount = 26052 AND currency = 'EUR'").await, 1);
 
     // "1,250" in euros could be either: nothing is charged, the field says why.
     let charges = app.count("SELECT COUNT(*) FROM sandbox_charges").await;
-    let res = app.call_json("credit/top-up", json!({ "amount": "1,250", "method_id": "pm_gx_mc", "idempotency_key": "idem_comma_topup_0002" }), Some(&greta)).await;
+    let res = app
+        .call_json(
+            "credit/top-up",
+            json!({ "amount": "1,250", "method_id": "pm_gx_mc", "idempotency_key": "idem_comma_topup_0002" }),
+            Some(&greta),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = res.app_error().field_message("amount").expect("at the amount field");
     assert!(message.starts_with("Did you mean €1,250.00"), "{message}");
@@ -98,7 +117,11 @@ async fn client_in(app: &TestApp, id: &str, currency: &str, country: &str, invoi
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ($1, 'usr_greta', 'admin', 0)").bind(id).execute(pool).await.unwrap();
+    sqlx::query("INSERT INTO memberships (account_id, user_id, role, created_at) VALUES ($1, 'usr_greta', 'admin', 0)")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, 'AP', 'ap@example.test', 0)")
         .bind(format!("bct_{id}"))
         .bind(id)
@@ -129,18 +152,31 @@ async fn each_currency_has_its_own_methods_and_minimums() {
     let wire = quote.options.iter().find(|o| o.kind == MethodKind::Wire).expect("wire offered in yen");
     assert_eq!(wire.quote, MethodQuote::Unavailable { reason: "Wire transfers start at ¥150,000.".into() });
     // And a yen top-up has a yen minimum.
-    let res = app.call_json("credit/top-up", json!({ "amount": "1000", "method_id": "pm_missing", "idempotency_key": "idem_yen_topup_00001" }), Some(&jpy)).await;
+    let res = app
+        .call_json(
+            "credit/top-up",
+            json!({ "amount": "1000", "method_id": "pm_missing", "idempotency_key": "idem_yen_topup_00001" }),
+            Some(&jpy),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
 
     // Dollars keep the vendor's own rules: ACH from $50, wire from $1,000.
     let owner = app.login("owner@northwind.test").await;
     let quote: PaymentQuote = app.call_json("payments/quote", json!({ "invoice_ids": [] }), Some(&owner)).await.json();
     let kinds: Vec<MethodKind> = quote.options.iter().map(|o| o.kind).collect();
-    assert!(kinds.contains(&MethodKind::Ach) && kinds.contains(&MethodKind::Wire) && !kinds.contains(&MethodKind::Pix), "{kinds:?}");
+    assert!(
+        kinds.contains(&MethodKind::Ach) && kinds.contains(&MethodKind::Wire) && !kinds.contains(&MethodKind::Pix),
+        "{kinds:?}"
+    );
 }
 
 fn operator(method: Method, path: &str, key: &str, body: Option<Value>) -> Request<Body> {
-    let mut builder = Request::builder().method(method).uri(path).header(header::HOST, HOST).header(header::AUTHORIZATION, format!("Bearer {key}"));
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, HOST)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"));
     if body.is_some() {
         builder = builder.header(header::CONTENT_TYPE, "application/json");
     }
@@ -155,14 +191,20 @@ async fn api_key(app: &TestApp) -> String {
 }
 
 async fn blocked(app: &TestApp, key: &str) -> bool {
-    let status: Value = app.send(operator(Method::GET, "/api/operator/v1/accounts/acc_northwind/service-status", key, None)).await.json();
+    let status: Value = app
+        .send(operator(Method::GET, "/api/operator/v1/accounts/acc_northwind/service-status", key, None))
+        .await
+        .json();
     status["outbound_messaging"]["reasons"].as_array().unwrap().iter().any(|r| r["cause"] == "license_invoice_overdue")
 }
 
 #[tokio::test]
 async fn a_transfer_recorded_as_received_settles_the_invoice_and_lifts_the_block() {
     let app = TestApp::with_demo().await;
-    sqlx::query("UPDATE vendor_currency_rules SET wire_minimum = 0 WHERE vendor_id = 'ven_acme' AND currency = 'USD'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE vendor_currency_rules SET wire_minimum = 0 WHERE vendor_id = 'ven_acme' AND currency = 'USD'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let key = api_key(&app).await;
     let owner = app.login("owner@northwind.test").await;
     let overdue: (String, i64) = sqlx::query_as("SELECT id, total FROM invoices WHERE account_id = 'acc_northwind' AND kind = 'prorated_license' AND status = 'open'")
@@ -171,7 +213,9 @@ async fn a_transfer_recorded_as_received_settles_the_invoice_and_lifts_the_block
         .unwrap();
     assert!(blocked(&app, &key).await, "the overdue license invoice blocks outbound messaging");
     let res = pay(&app, &owner, &[&overdue.0], "wire", "idem_wire_payment_0001").await;
-    let PaymentResult::AwaitingTransfer { payment_id, reference, total, .. } = res.json() else { panic!("{}", res.body) };
+    let PaymentResult::AwaitingTransfer { payment_id, reference, total, .. } = res.json() else {
+        panic!("{}", res.body)
+    };
     assert_eq!(total.minor, overdue.1);
     assert!(blocked(&app, &key).await, "awaiting the money is not having it");
 
@@ -180,7 +224,9 @@ async fn a_transfer_recorded_as_received_settles_the_invoice_and_lifts_the_block
             Method::POST,
             "/api/operator/v1/accounts/acc_northwind/transfers",
             &key,
-            Some(json!({ "payment": payment, "amount": { "amount": amount, "currency": "USD" }, "bank_reference": "FED-20261122-0001" })),
+            Some(
+                json!({ "payment": payment, "amount": { "amount": amount, "currency": "USD" }, "bank_reference": "FED-20261122-0001" }),
+            ),
         )
     };
     // Not the whole amount: refused at the field, nothing settled.
@@ -206,9 +252,16 @@ async fn a_transfer_recorded_as_received_settles_the_invoice_and_lifts_the_block
 #[tokio::test]
 async fn staff_record_transfers_and_support_staff_only_see_them() {
     let app = TestApp::with_demo().await;
-    sqlx::query("UPDATE vendor_currency_rules SET wire_minimum = 0 WHERE vendor_id = 'ven_acme' AND currency = 'USD'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE vendor_currency_rules SET wire_minimum = 0 WHERE vendor_id = 'ven_acme' AND currency = 'USD'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let owner = app.login("owner@northwind.test").await;
-    let open: Vec<String> = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'").fetch_all(app.state.db.pool()).await.unwrap();
+    let open: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
     let open: Vec<&str> = open.iter().map(String::as_str).collect();
     let res = pay(&app, &owner, &open, "wire", "idem_wire_payment_0002").await;
     let PaymentResult::AwaitingTransfer { payment_id, total, .. } = res.json() else { panic!("{}", res.body) };
@@ -219,7 +272,12 @@ async fn staff_record_transfers_and_support_staff_only_see_them() {
     assert_eq!((listed[0].payment_id.as_str(), listed[0].total), (payment_id.as_str(), total));
     assert_eq!(listed[0].open_again_on, crate::support::pinned_today() + time::Duration::days(10));
     let typed = total.format();
-    let form = [("account_id", NW), ("payment_id", payment_id.as_str()), ("amount", typed.as_str()), ("bank_reference", "ACH-IN-77")];
+    let form = [
+        ("account_id", NW),
+        ("payment_id", payment_id.as_str()),
+        ("amount", typed.as_str()),
+        ("bank_reference", "ACH-IN-77"),
+    ];
     assert_eq!(app.call("staff/transfers/record", &form, Some(&sam)).await.status, StatusCode::FORBIDDEN);
 
     let alex = app.login("staff@acme.test").await;
@@ -233,33 +291,49 @@ async fn staff_record_transfers_and_support_staff_only_see_them() {
 async fn a_transfer_that_never_comes_reopens_the_invoice_and_automatic_collection_resumes() {
     use portico::server::cycle::{RunOptions, run};
     let app = TestApp::with_demo_on(date!(2026 - 11 - 22)).await;
-    sqlx::query("UPDATE vendor_currency_rules SET wire_minimum = 0 WHERE vendor_id = 'ven_acme' AND currency = 'USD'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE vendor_currency_rules SET wire_minimum = 0 WHERE vendor_id = 'ven_acme' AND currency = 'USD'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     // December's license invoice is charged on the 1st to a card that declines; its retry is
     // due on the 2nd.
     let owner = app.login("owner@northwind.test").await;
     let token = app.card_token("4000000000000341").await;
     let added = app.call("payment-methods/add", &[("token", &token), ("make_default", "false")], Some(&owner)).await;
     let declining = added.json::<Value>()["id"].as_str().unwrap().to_string();
-    sqlx::query("UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = 'acc_northwind'").bind(&declining).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = 'acc_northwind'")
+        .bind(&declining)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let on = |day: time::Date| app.clock.set(day.midnight().assume_utc() + time::Duration::hours(6));
     on(date!(2026 - 12 - 01));
     run(&app.state, &RunOptions::new(date!(2026 - 12 - 01), "w"), &|_, _| {}).await.unwrap();
-    let license: String = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key = 'license:2026-12'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let license: String = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE account_id = 'acc_northwind' AND cycle_key = 'license:2026-12'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
 
     // The client says they will wire it instead; the card is fixed meanwhile.
     let owner = app.login("owner@northwind.test").await;
     let res = pay(&app, &owner, &[&license], "wire", "idem_wire_payment_0003").await;
     let PaymentResult::AwaitingTransfer { payment_id, .. } = res.json() else { panic!("{}", res.body) };
-    sqlx::query("UPDATE subscriptions SET payment_method_id = 'pm_nw_visa' WHERE account_id = 'acc_northwind'").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE subscriptions SET payment_method_id = 'pm_nw_visa' WHERE account_id = 'acc_northwind'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
 
     // While the transfer is awaited, the scheduled retry leaves the invoice alone.
     on(date!(2026 - 12 - 02));
     let report = run(&app.state, &RunOptions::new(date!(2026 - 12 - 02), "w"), &|_, _| {}).await.unwrap();
     assert_eq!((report.charges_succeeded, report.charges_failed, report.transfers_expired), (0, 0, 0), "{report:?}");
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = '{license}' AND status = 'awaiting_transfer'")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = '{license}' AND status = 'awaiting_transfer'"))
+            .await,
+        1
+    );
 
     // Ten days on, nothing arrived: the invoice is open again, the contacts are told, and the
     // retry that was due is made in the same run.
@@ -268,11 +342,16 @@ async fn a_transfer_that_never_comes_reopens_the_invoice_and_automatic_collectio
     let report = run(&app.state, &RunOptions::new(date!(2026 - 12 - 11), "w"), &|_, _| {}).await.unwrap();
     assert_eq!((report.transfers_expired, report.charges_succeeded), (1, 1), "{report:?}");
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM payments WHERE id = '{payment_id}' AND status = 'failed' AND failure_code = 'transfer_not_received'")).await, 1);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = '{license}' AND status = 'paid'")).await, 1);
-    let told: Vec<String> = sqlx::query_scalar("SELECT body_text FROM outbox WHERE kind = 'payment_failed' ORDER BY created_at DESC LIMIT 1")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap();
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = '{license}' AND status = 'paid'")).await,
+        1
+    );
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE kind = 'payment_failed' ORDER BY created_at DESC LIMIT 1",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
     assert!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'payment_failed'").await > emails);
     assert!(told[0].contains("No transfer arrived within 10 days"), "{}", told[0]);
     // The failed transfer can no longer be recorded as received.

@@ -6,8 +6,8 @@ use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, TestResponse, send};
-use portico::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 use portico::server::ids::token_hash;
+use portico::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 
 const NW: &str = "acc_northwind";
 const GX: &str = "acc_globex";
@@ -46,12 +46,19 @@ async fn status(app: &TestApp, key: &str, account: &str) -> TestResponse {
 }
 
 async fn adjust(app: &TestApp, key: &str, account: &str, id: &str, amount: i64, currency: &str) -> TestResponse {
-    let body = json!({ "id": id, "amount": amount, "currency": currency, "description": "Prepaid credit for the test" });
+    let body =
+        json!({ "id": id, "amount": amount, "currency": currency, "description": "Prepaid credit for the test" });
     post(app, &format!("/api/operator/v1/accounts/{account}/credit/adjustments"), key, body).await
 }
 
 async fn reverse(app: &TestApp, key: &str, account: &str, entry: &str) -> TestResponse {
-    post(app, &format!("/api/operator/v1/accounts/{account}/credit/entries/{entry}/reversal"), key, json!({ "reason": "Reported twice" })).await
+    post(
+        app,
+        &format!("/api/operator/v1/accounts/{account}/credit/entries/{entry}/reversal"),
+        key,
+        json!({ "reason": "Reported twice" }),
+    )
+    .await
 }
 
 fn record(id: &str, number: &str, messages: i64, cost: i64) -> Value {
@@ -75,7 +82,11 @@ async fn key(app: &TestApp) -> String {
 }
 
 async fn scalar(app: &TestApp, sql: &str, account: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(sql).bind(account).fetch_one(app.state.db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    sqlx::query_scalar::<_, i64>(sql)
+        .bind(account)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 async fn balance(app: &TestApp, account: &str) -> i64 {
@@ -83,7 +94,8 @@ async fn balance(app: &TestApp, account: &str) -> i64 {
 }
 
 async fn ledger_sum(app: &TestApp, account: &str) -> i64 {
-    scalar(app, "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_entries WHERE account_id = $1", account).await
+    scalar(app, "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_entries WHERE account_id = $1", account)
+        .await
 }
 
 async fn entries(app: &TestApp, account: &str, kind: &str) -> i64 {
@@ -127,7 +139,9 @@ async fn requests_without_a_valid_key_are_refused_with_a_bearer_challenge() {
     let (staff, created) = staff_key(&app, "Soon revoked").await;
     let path = format!("/api/operator/v1/accounts/{NW}/service-status");
     assert_refused(&get(&app, &path, None).await, "missing_api_key");
-    let basic = app.send(Request::get(&path).header(header::AUTHORIZATION, "Basic dXNlcjpwYXNz").body(Body::empty()).unwrap()).await;
+    let basic = app
+        .send(Request::get(&path).header(header::AUTHORIZATION, "Basic dXNlcjpwYXNz").body(Body::empty()).unwrap())
+        .await;
     assert_refused(&basic, "missing_api_key");
     assert_refused(&get(&app, &path, Some("pk_notARealKey")).await, "invalid_api_key");
     assert_refused(&usage(&app, "pk_notARealKey", vec![record("r", "+1 206 555 0101", 1, 1)]).await, "invalid_api_key");
@@ -151,7 +165,10 @@ async fn another_vendors_account_answers_exactly_like_a_missing_one() {
     let before = app.count("SELECT COUNT(*) FROM credit_entries").await;
     for (foreign, missing) in [
         (status(&app, &key, "acc_other").await, status(&app, &key, "acc_missing").await),
-        (adjust(&app, &key, "acc_other", "a1", 500, "USD").await, adjust(&app, &key, "acc_missing", "a1", 500, "USD").await),
+        (
+            adjust(&app, &key, "acc_other", "a1", 500, "USD").await,
+            adjust(&app, &key, "acc_missing", "a1", 500, "USD").await,
+        ),
         (reverse(&app, &key, "acc_other", "cre_x").await, reverse(&app, &key, "acc_missing", "cre_x").await),
         (status(&app, &other_key, NW).await, status(&app, &other_key, "acc_missing").await),
     ] {
@@ -207,14 +224,30 @@ async fn a_batch_is_judged_record_by_record_and_charged_once_per_account() {
     let res = usage(&app, &key, batch.clone()).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let body: Value = res.json();
-    assert_eq!((body["accepted"].as_i64(), body["duplicates"].as_i64(), body["rejected"].as_i64()), (Some(3), Some(1), Some(5)), "{body:#}");
+    assert_eq!(
+        (body["accepted"].as_i64(), body["duplicates"].as_i64(), body["rejected"].as_i64()),
+        (Some(3), Some(1), Some(5)),
+        "{body:#}"
+    );
     let results = body["results"].as_array().unwrap();
     let statuses: Vec<&str> = results.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["accepted", "accepted", "rejected", "rejected", "rejected", "duplicate", "rejected", "rejected", "accepted"]);
-    let fields = |i: usize| -> Vec<String> { results[i]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect() };
+    assert_eq!(
+        statuses,
+        ["accepted", "accepted", "rejected", "rejected", "rejected", "duplicate", "rejected", "rejected", "accepted"]
+    );
+    let fields = |i: usize| -> Vec<String> {
+        results[i]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()
+    };
     assert_eq!(fields(2), ["date", "messages", "cost.amount", "cost.currency"]);
     assert_eq!(fields(3), ["date"]);
-    assert!(results[3]["errors"][0]["message"].as_str().unwrap().contains(&format!("onboarded on {}", last_month + time::Duration::days(9))), "{}", results[3]);
+    assert!(
+        results[3]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("onboarded on {}", last_month + time::Duration::days(9))),
+        "{}",
+        results[3]
+    );
     assert_eq!(fields(4), ["messages"]);
     assert_eq!(fields(6), ["category"]);
     assert_eq!(fields(7), ["phone_number"]);
@@ -228,26 +261,44 @@ async fn a_batch_is_judged_record_by_record_and_charged_once_per_account() {
             .await
             .expect("one usage entry");
     assert_eq!(amount, -(3_600 + 40));
-    assert_eq!(description, format!("Usage reported {}: 1,243 messages", portico::domain::billing_items::format_date(today)));
+    assert_eq!(
+        description,
+        format!("Usage reported {}: 1,243 messages", portico::domain::billing_items::format_date(today))
+    );
     for i in [0, 1, 5, 8] {
         assert_eq!(results[i]["ledger_entry_id"], json!(entry_id), "result {i}");
     }
     let linked: i64 = scalar(&app, "SELECT COUNT(*) FROM usage_records WHERE account_id = $1 AND ledger_entry_id IS NOT NULL AND external_id IS NOT NULL", NW).await;
     assert_eq!(linked, 3);
-    let stored: i64 = scalar(&app, "SELECT COUNT(*) FROM usage_records WHERE account_id = $1 AND external_id IS NOT NULL", NW).await;
+    let stored: i64 =
+        scalar(&app, "SELECT COUNT(*) FROM usage_records WHERE account_id = $1 AND external_id IS NOT NULL", NW).await;
     assert_eq!(stored, 3, "rejected records are not stored");
     assert_eq!(balance(&app, NW).await, start + 100_000 - 3_640);
     assert_eq!(balance(&app, NW).await, ledger_sum(&app, NW).await);
 
     // The same batch again charges nothing more.
     let again: Value = usage(&app, &key, batch).await.json();
-    assert_eq!((again["accepted"].as_i64(), again["duplicates"].as_i64(), again["rejected"].as_i64()), (Some(0), Some(4), Some(5)));
+    assert_eq!(
+        (again["accepted"].as_i64(), again["duplicates"].as_i64(), again["rejected"].as_i64()),
+        (Some(0), Some(4), Some(5))
+    );
     assert_eq!(again["results"][0]["ledger_entry_id"], json!(entry_id));
-    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM credit_entries WHERE account_id = $1 AND description LIKE 'Usage reported%'", NW).await, 1);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM credit_entries WHERE account_id = $1 AND description LIKE 'Usage reported%'",
+            NW
+        )
+        .await,
+        1
+    );
     assert_eq!(balance(&app, NW).await, start + 100_000 - 3_640);
 
     // The same id with other content is refused, and names what differs.
-    let changed: Value = usage(&app, &key, vec![record("r1", "+1 206 555 0101", 1_300, 3_900), record("r10", "num_nw_1", 10, 30)]).await.json();
+    let changed: Value =
+        usage(&app, &key, vec![record("r1", "+1 206 555 0101", 1_300, 3_900), record("r10", "num_nw_1", 10, 30)])
+            .await
+            .json();
     assert_eq!(changed["results"][0]["status"], "rejected");
     assert_eq!(changed["results"][0]["errors"][0]["field"], "id");
     let message = changed["results"][0]["errors"][0]["message"].as_str().unwrap();
@@ -263,7 +314,8 @@ async fn malformed_oversized_and_empty_batches_write_nothing() {
     let key = key(&app).await;
     // The demo's ledger already has entries: everything here is relative to where it stands.
     let start = balance(&app, NW).await;
-    let malformed = app.send(request(Method::POST, "/api/operator/v1/usage", Some(&key), Some("{\"records\": [".into()))).await;
+    let malformed =
+        app.send(request(Method::POST, "/api/operator/v1/usage", Some(&key), Some("{\"records\": [".into()))).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert_eq!(malformed.json::<Value>()["error"]["code"], "malformed_json");
     let shapeless = post(&app, "/api/operator/v1/usage", &key, json!({ "rows": [] })).await;
@@ -282,7 +334,10 @@ async fn malformed_oversized_and_empty_batches_write_nothing() {
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json::<Value>()["accepted"], 1_000);
     assert_eq!(ledger_sum(&app, NW).await, start - 1_000);
-    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM usage_records WHERE account_id = $1 AND external_id LIKE 'big-%'", NW).await, 1_000);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM usage_records WHERE account_id = $1 AND external_id LIKE 'big-%'", NW).await,
+        1_000
+    );
 }
 
 #[tokio::test]
@@ -293,8 +348,9 @@ async fn concurrent_batches_lose_no_charge_and_accept_each_record_once() {
     let start = balance(&app, NW).await;
     let usage_entries = entries(&app, NW, "usage").await;
     assert_eq!(adjust(&app, &key, NW, "opening", 50_000, "USD").await.status, StatusCode::CREATED);
-    let batches: Vec<Vec<Value>> =
-        (0..8).map(|b| (0..5).map(|r| record(&format!("c-{b}-{r}"), "num_nw_2", 10, 100 + b * 10 + r)).collect()).collect();
+    let batches: Vec<Vec<Value>> = (0..8)
+        .map(|b| (0..5).map(|r| record(&format!("c-{b}-{r}"), "num_nw_2", 10, 100 + b * 10 + r)).collect())
+        .collect();
     let expected: i64 = batches.iter().flatten().map(|r| r["cost"]["amount"].as_i64().unwrap()).sum();
     let sends = batches.iter().map(|records| {
         let body = json!({ "records": records }).to_string();
@@ -308,7 +364,11 @@ async fn concurrent_batches_lose_no_charge_and_accept_each_record_once() {
     assert_eq!(ledger_sum(&app, NW).await, start + 50_000 - expected);
     assert_eq!(entries(&app, NW, "usage").await, usage_entries + 8);
     let seqs: (i64, i64, i64) =
-        sqlx::query_as("SELECT COUNT(*), MIN(seq), MAX(seq) FROM credit_entries WHERE account_id = $1").bind(NW).fetch_one(app.state.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT COUNT(*), MIN(seq), MAX(seq) FROM credit_entries WHERE account_id = $1")
+            .bind(NW)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(seqs.2 - seqs.1 + 1, seqs.0, "the ledger has no gaps or forks");
 
     // The same new batch sent twice at once is charged once.
@@ -319,14 +379,20 @@ async fn concurrent_batches_lose_no_charge_and_accept_each_record_once() {
         send(&app.router, request(Method::POST, "/api/operator/v1/usage", Some(&key), Some(body))),
     );
     let accepted = a.json::<Value>()["accepted"].as_i64().unwrap() + b.json::<Value>()["accepted"].as_i64().unwrap();
-    let duplicates = a.json::<Value>()["duplicates"].as_i64().unwrap() + b.json::<Value>()["duplicates"].as_i64().unwrap();
+    let duplicates =
+        a.json::<Value>()["duplicates"].as_i64().unwrap() + b.json::<Value>()["duplicates"].as_i64().unwrap();
     assert_eq!((accepted, duplicates), (2, 2));
     assert_eq!(balance(&app, NW).await, start + 50_000 - expected - 1_200);
     assert_eq!(balance(&app, NW).await, ledger_sum(&app, NW).await);
 }
 
 fn reasons(status: &Value) -> Vec<String> {
-    status["outbound_messaging"]["reasons"].as_array().unwrap().iter().map(|r| r["cause"].as_str().unwrap().to_string()).collect()
+    status["outbound_messaging"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cause"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -359,7 +425,9 @@ async fn service_status_shows_the_credit_block_while_the_balance_is_not_above_ze
     let spent: Value = status(&app, &key, GX).await.json();
     assert_eq!(spent["credit_balance"]["amount"], 0);
     assert_eq!(reasons(&spent), ["credit_exhausted"]);
-    let emptied_at = (crate::support::pinned_now() + time::Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let emptied_at = (crate::support::pinned_now() + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     assert_eq!(spent["outbound_messaging"]["since"], emptied_at, "since the usage that emptied it");
 
     // Northwind's overdue license invoice blocks it on its own, with the invoice to pay.
@@ -397,10 +465,15 @@ async fn adjustments_are_validated_idempotent_and_audited() {
     assert_eq!(debit.json::<Value>()["balance_after"]["amount"], start + 1_500);
 
     let path = format!("/api/operator/v1/accounts/{NW}/credit/adjustments");
-    let invalid = post(&app, &path, &key, json!({ "id": "bad", "amount": 0, "currency": "EUR", "description": " " })).await;
+    let invalid =
+        post(&app, &path, &key, json!({ "id": "bad", "amount": 0, "currency": "EUR", "description": " " })).await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> =
-        invalid.json::<Value>()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_string()).collect();
+    let fields: Vec<String> = invalid.json::<Value>()["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(fields, ["amount", "currency", "description"]);
     let missing = post(&app, &path, &key, json!({ "id": "bad", "amount": 5 })).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -411,9 +484,11 @@ async fn adjustments_are_validated_idempotent_and_audited() {
     // In the client's activity, by the key.
     let owner = app.login("owner@northwind.test").await;
     let activity: Value = app.call("activity", &[], Some(&owner)).await.json();
-    let adjusted: Vec<&Value> = activity["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "credit.adjusted").collect();
+    let adjusted: Vec<&Value> =
+        activity["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "credit.adjusted").collect();
     assert_eq!(adjusted.len(), 2, "a retry records nothing");
-    let credit = adjusted.iter().find(|e| e["summary"] == "Adjusted the credit balance by $25.00: Prepaid credit for the test");
+    let credit =
+        adjusted.iter().find(|e| e["summary"] == "Adjusted the credit balance by $25.00: Prepaid credit for the test");
     let credit = credit.unwrap_or_else(|| panic!("{adjusted:?}"));
     assert!(credit["actor"].as_str().unwrap().starts_with("API key \u{201c}Billing sync\u{201d} (pk_"), "{credit}");
 }
@@ -448,7 +523,13 @@ async fn an_entry_is_reversed_once_and_a_reversal_never() {
     let missing = reverse(&app, &key, GX, "cre_missing").await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
     assert_eq!(elsewhere.body, missing.body);
-    let no_reason = post(&app, &format!("/api/operator/v1/accounts/{NW}/credit/entries/{entry}/reversal"), &key, json!({ "reason": "" })).await;
+    let no_reason = post(
+        &app,
+        &format!("/api/operator/v1/accounts/{NW}/credit/entries/{entry}/reversal"),
+        &key,
+        json!({ "reason": "" }),
+    )
+    .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     assert_eq!(entries(&app, NW, "reversal").await, 1);
@@ -465,7 +546,9 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     let doc: Value = res.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
     assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
-    for schema in ["UsageRecordIn", "UsageBatchOut", "ServiceStatusOut", "AdjustmentIn", "CreditEntryOut", "ErrorBody", "Amount"] {
+    for schema in
+        ["UsageRecordIn", "UsageBatchOut", "ServiceStatusOut", "AdjustmentIn", "CreditEntryOut", "ErrorBody", "Amount"]
+    {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     let mut documented: Vec<(String, String)> = Vec::new();
@@ -491,7 +574,8 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         let concrete = path.replace("{account_id}", NW).replace("{entry_id}", "cre_x");
         let body = (method == "POST").then(|| "{}".to_string());
         let res = app.send(request(Method::from_bytes(method.as_bytes()).unwrap(), &concrete, None, body)).await;
-        let json: Value = serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {}", res.body));
+        let json: Value =
+            serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {}", res.body));
         assert!(matches!(res.status, StatusCode::OK | StatusCode::UNAUTHORIZED), "{method} {path}: {}", res.status);
         assert_ne!(json["error"]["code"], "unknown_endpoint", "{method} {path}");
     }
@@ -530,7 +614,10 @@ async fn staff_create_a_key_that_works_see_it_once_and_revoke_it() {
     let listed: Vec<ApiKeyRow> = app.call("staff/api-keys", &[], Some(&staff)).await.json();
     assert_eq!(listed.len(), 1);
     let first_use = listed[0].last_used_at.expect("last used");
-    assert!(!app.call("staff/api-keys", &[], Some(&staff)).await.body.contains(&created.secret), "the list never shows the key");
+    assert!(
+        !app.call("staff/api-keys", &[], Some(&staff)).await.body.contains(&created.secret),
+        "the list never shows the key"
+    );
     app.clock.advance(time::Duration::seconds(30));
     status(&app, &created.secret, NW).await;
     assert_eq!(scalar(&app, "SELECT last_used_at FROM api_keys WHERE id = $1", &created.key.id).await, first_use);
@@ -544,7 +631,10 @@ async fn staff_create_a_key_that_works_see_it_once_and_revoke_it() {
     let listed: Vec<ApiKeyRow> = app.call("staff/api-keys", &[], Some(&staff)).await.json();
     assert_eq!(listed[0].revoked_by.as_deref(), Some("Alex Rivera"));
     // Revoking again changes nothing; another vendor's key reads like a missing one.
-    assert_eq!(app.call("staff/api-keys/revoke", &[("id", &created.key.id)], Some(&staff)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call("staff/api-keys/revoke", &[("id", &created.key.id)], Some(&staff)).await.status,
+        StatusCode::OK
+    );
     other_vendor(&app).await;
     let foreign = app.call("staff/api-keys/revoke", &[("id", "key_other")], Some(&staff)).await;
     let missing = app.call("staff/api-keys/revoke", &[("id", "key_missing")], Some(&staff)).await;
@@ -553,10 +643,17 @@ async fn staff_create_a_key_that_works_see_it_once_and_revoke_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM api_keys WHERE id = 'key_other' AND revoked_at IS NULL").await, 1);
 
     let activity: Value = app.call("staff/activity", &[], Some(&staff)).await.json();
-    let summaries: Vec<&str> = activity["entries"].as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    let summaries: Vec<&str> =
+        activity["entries"].as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
     let prefix = &created.key.prefix;
-    assert!(summaries.contains(&format!("Created API key \u{201c}Billing sync\u{201d} ({prefix}\u{2026})").as_str()), "{summaries:?}");
-    assert!(summaries.contains(&format!("Revoked API key \u{201c}Billing sync\u{201d} ({prefix}\u{2026})").as_str()), "{summaries:?}");
+    assert!(
+        summaries.contains(&format!("Created API key \u{201c}Billing sync\u{201d} ({prefix}\u{2026})").as_str()),
+        "{summaries:?}"
+    );
+    assert!(
+        summaries.contains(&format!("Revoked API key \u{201c}Billing sync\u{201d} ({prefix}\u{2026})").as_str()),
+        "{summaries:?}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'api_key.revoked'").await, 1);
 
     // The console page lists it.

@@ -38,8 +38,19 @@ async fn the_dashboard_is_rendered_on_the_server_with_real_data() {
     let token = app.login("owner@northwind.test").await;
     let res = app.get("/", Some(&token)).await;
     assert_eq!(res.status, StatusCode::OK);
-    let outstanding = crate::support::demo_figures::dollars(crate::support::demo_figures::northwind_outstanding(crate::support::pinned_today()));
-    for text in ["Nora Whitfield", "Northwind Traders LLC", "Open billing items", "Prorated license invoice", "Visa •••• 4242", "Expires soon", "$619.00", &outstanding] {
+    let outstanding = crate::support::demo_figures::dollars(crate::support::demo_figures::northwind_outstanding(
+        crate::support::pinned_today(),
+    ));
+    for text in [
+        "Nora Whitfield",
+        "Northwind Traders LLC",
+        "Open billing items",
+        "Prorated license invoice",
+        "Visa •••• 4242",
+        "Expires soon",
+        "$619.00",
+        &outstanding,
+    ] {
         assert!(res.body.contains(text), "dashboard lacks {text:?}");
     }
     assert!(!res.body.contains("Globex"), "another account's data leaked into the page");
@@ -50,7 +61,12 @@ async fn a_member_gets_the_no_access_page() {
     let app = TestApp::with_demo().await;
     let token = app.login("member@northwind.test").await;
     let res = app.get("/", Some(&token)).await;
-    assert!(res.body.contains("You don&#x27;t have access to billing") || res.body.contains("You don't have access to billing"), "{}", res.body);
+    assert!(
+        res.body.contains("You don&#x27;t have access to billing")
+            || res.body.contains("You don't have access to billing"),
+        "{}",
+        res.body
+    );
     assert!(res.body.contains("owner@northwind.test"));
     assert!(!res.body.contains("ACME-0"), "no invoice numbers for a member");
 }
@@ -82,7 +98,11 @@ async fn a_statement_page_says_statement_and_asks_for_nothing_while_an_invoice_p
     let (statement, number) = id_of("reconciliation").await.unwrap();
     let page = app.get(&format!("/invoices/{statement}"), Some(&owner)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains(&format!("Statement {number}")) && page.body.contains("For your records"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("Statement {number}")) && page.body.contains("For your records"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains(&format!("Invoice {number}")) && !page.body.contains("Amount due"));
     let (invoice, number) = id_of("prorated_license").await.unwrap();
     let page = app.get(&format!("/invoices/{invoice}"), Some(&owner)).await;

@@ -4,15 +4,15 @@ use std::collections::HashSet;
 use time::Duration;
 
 use crate::support::{TestApp, json_request, send};
-use portico::wire::dashboard::Dashboard;
-use portico::wire::error::AppError;
-use portico::wire::payments::{LinkedInvoice, PaymentHistoryPage, PaymentQuote, PaymentResult, PaymentStatus};
 use portico::domain::currency::Currency;
 use portico::domain::fees::MethodQuote;
 use portico::domain::money::Money;
 use portico::server::clock::Clock;
-use portico::server::payments::settle::reconcile_pending;
 use portico::server::payments::processor::ChargeRequest;
+use portico::server::payments::settle::reconcile_pending;
+use portico::wire::dashboard::Dashboard;
+use portico::wire::error::AppError;
+use portico::wire::payments::{LinkedInvoice, PaymentHistoryPage, PaymentQuote, PaymentResult, PaymentStatus};
 
 const USD: Currency = Currency::Usd;
 
@@ -31,7 +31,12 @@ async fn quote(app: &TestApp, session: &str, ids: &[&str]) -> PaymentQuote {
 }
 
 async fn pay(app: &TestApp, session: &str, ids: &[&str], method: &str, key: &str) -> crate::support::TestResponse {
-    app.call_json("payments/pay", json!({ "invoice_ids": ids, "method": method, "idempotency_key": key }), Some(session)).await
+    app.call_json(
+        "payments/pay",
+        json!({ "invoice_ids": ids, "method": method, "idempotency_key": key }),
+        Some(session),
+    )
+    .await
 }
 
 async fn add_card(app: &TestApp, session: &str, number: &str) -> String {
@@ -49,13 +54,19 @@ async fn the_quote_compares_every_method_with_its_fee() {
     let q = quote(&app, &owner, &[&prorated]).await;
     assert_eq!(q.amount, Money::new(due, USD));
     assert!(q.idempotency_key.len() >= 16);
-    let find = |label: &str| q.options.iter().find(|o| o.label == label).unwrap_or_else(|| panic!("{label} not offered")).quote.clone();
+    let find = |label: &str| {
+        q.options.iter().find(|o| o.label == label).unwrap_or_else(|| panic!("{label} not offered")).quote.clone()
+    };
     // 4 % of the invoice, rounded half away from zero (with a 31-day last month, 4 % of
     // $21.30 is $0.852: $0.85).
     let fee = crate::support::demo_figures::card_fee(due);
     assert_eq!(
         find("Visa •••• 4242"),
-        MethodQuote::Available { fee: Money::new(fee, USD), total: Money::new(due + fee, USD), settles: portico::domain::fees::Settlement::Immediately }
+        MethodQuote::Available {
+            fee: Money::new(fee, USD),
+            total: Money::new(due + fee, USD),
+            settles: portico::domain::fees::Settlement::Immediately
+        }
     );
     // ACH is free but starts at $50; wire at $1,000.
     assert!(matches!(find("ACH •••• 6789 (Chase)"), MethodQuote::Unavailable { reason } if reason.contains("$50.00")));
@@ -64,7 +75,9 @@ async fn the_quote_compares_every_method_with_its_fee() {
     let all = quote(&app, &owner, &[]).await;
     assert_eq!(all.invoices.len(), 2);
     assert_eq!(all.amount, Money::new(61_900 + due, USD));
-    assert!(matches!(all.options.iter().find(|o| o.label.starts_with("ACH")).unwrap().quote, MethodQuote::Available { fee, .. } if fee.is_zero()));
+    assert!(
+        matches!(all.options.iter().find(|o| o.label.starts_with("ACH")).unwrap().quote, MethodQuote::Available { fee, .. } if fee.is_zero())
+    );
 }
 
 #[tokio::test]
@@ -76,7 +89,10 @@ async fn paying_one_invoice_charges_once_with_the_fee_and_settles_it() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let PaymentResult::Paid { amount, fee, total, method_label, .. } = res.json() else { panic!("{}", res.body) };
     let card_fee = crate::support::demo_figures::card_fee(due);
-    assert_eq!((amount, fee, total), (Money::new(due, USD), Money::new(card_fee, USD), Money::new(due + card_fee, USD)));
+    assert_eq!(
+        (amount, fee, total),
+        (Money::new(due, USD), Money::new(card_fee, USD), Money::new(due + card_fee, USD))
+    );
     assert_eq!(method_label, "Visa •••• 4242");
     let (status, paid, lock): (String, i64, Option<String>) =
         sqlx::query_as("SELECT status, amount_paid, payment_in_progress_id FROM invoices WHERE id = $1")
@@ -89,7 +105,8 @@ async fn paying_one_invoice_charges_once_with_the_fee_and_settles_it() {
     assert_eq!(app.count("SELECT amount FROM sandbox_charges").await, due + card_fee);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'payment.succeeded'").await, 1);
     // The invoice shows the surcharge paid with it.
-    let detail: portico::wire::billing_items::InvoiceDetail = app.call("invoice", &[("id", &prorated)], Some(&owner)).await.json();
+    let detail: portico::wire::billing_items::InvoiceDetail =
+        app.call("invoice", &[("id", &prorated)], Some(&owner)).await.json();
     assert_eq!((detail.fees_paid, detail.amount_due), (Money::new(card_fee, USD), Money::zero(USD)));
 
     // Paying it again is refused plainly.
@@ -112,7 +129,10 @@ async fn the_whole_balance_is_paid_in_one_payment() {
     let PaymentResult::Paid { total, fee, .. } = res.json() else { panic!("{}", res.body) };
     assert_eq!(fee, Money::zero(USD), "ACH above its minimum is free");
     assert_eq!(total, q.amount);
-    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invoices WHERE account_id = 'acc_northwind' AND status = 'open'").await,
+        0
+    );
     let d: Dashboard = app.call("dashboard", &[], Some(&owner)).await.json();
     assert!(d.outstanding.is_empty());
     let history: PaymentHistoryPage = app.call("payments/history", &[], Some(&owner)).await.json();
@@ -133,7 +153,9 @@ async fn twenty_concurrent_attempts_make_exactly_one_charge() {
         let key = if i < 6 { "race-double-click-key-000000".to_string() } else { format!("race-other-tab-key-{i:08}") };
         let body = json!({ "invoice_ids": [license.clone()], "method": "pm_nw_visa", "idempotency_key": key });
         let router = app.router.clone();
-        requests.push(tokio::spawn(async move { send(&router, json_request("/api/payments/pay", body, Some(&session))).await }));
+        requests.push(tokio::spawn(async move {
+            send(&router, json_request("/api/payments/pay", body, Some(&session))).await
+        }));
     }
     let mut paid = 0;
     let mut refused = 0;
@@ -141,7 +163,11 @@ async fn twenty_concurrent_attempts_make_exactly_one_charge() {
         let res = r.await.unwrap();
         match res.status {
             StatusCode::OK => {
-                assert!(matches!(res.json(), PaymentResult::Paid { .. } | PaymentResult::Pending { .. }), "{}", res.body);
+                assert!(
+                    matches!(res.json(), PaymentResult::Paid { .. } | PaymentResult::Pending { .. }),
+                    "{}",
+                    res.body
+                );
                 paid += 1;
             }
             StatusCode::CONFLICT => {
@@ -191,9 +217,20 @@ async fn a_crash_between_charge_and_record_is_reconciled_without_a_second_charge
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    sqlx::query("UPDATE invoices SET payment_in_progress_id = 'pay_crashed' WHERE id = $1").bind(&prorated).execute(app.state.db.pool()).await.unwrap();
-    let token: String = sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = 'pm_nw_visa'").fetch_one(app.state.db.pool()).await.unwrap();
-    app.state.processor.charge(ChargeRequest { token: &token, amount: Money::new(due + 85, USD), idempotency_key: &stored_key }).await.unwrap();
+    sqlx::query("UPDATE invoices SET payment_in_progress_id = 'pay_crashed' WHERE id = $1")
+        .bind(&prorated)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let token: String = sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = 'pm_nw_visa'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    app.state
+        .processor
+        .charge(ChargeRequest { token: &token, amount: Money::new(due + 85, USD), idempotency_key: &stored_key })
+        .await
+        .unwrap();
 
     // Meanwhile the client retries: told it is in progress, nothing charged.
     let retry = pay(&app, &owner, &[&prorated], "pm_nw_visa", key).await;
@@ -223,8 +260,17 @@ async fn an_attempt_the_processor_never_saw_is_released() {
     .execute(app.state.db.pool())
     .await
     .unwrap();
-    sqlx::query("INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ('pay_lost', $1, $2)").bind(&prorated).bind(due).execute(app.state.db.pool()).await.unwrap();
-    sqlx::query("UPDATE invoices SET payment_in_progress_id = 'pay_lost' WHERE id = $1").bind(&prorated).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES ('pay_lost', $1, $2)")
+        .bind(&prorated)
+        .bind(due)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE invoices SET payment_in_progress_id = 'pay_lost' WHERE id = $1")
+        .bind(&prorated)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(reconcile_pending(&app.state, 300).await.unwrap(), 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE id = 'pay_lost' AND status = 'failed'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE payment_in_progress_id IS NOT NULL").await, 0);
@@ -248,17 +294,26 @@ async fn a_declined_payment_is_explained_recorded_notified_and_leaves_the_invoic
     assert_eq!(latest.failure_message.as_deref(), Some("Your card was declined."));
 
     let d: Dashboard = app.call("dashboard", &[], Some(&owner)).await.json();
-    assert!(d.failed_payments.iter().any(|f| f.invoice_ids.contains(&license) && f.message == "Your card was declined."));
+    assert!(
+        d.failed_payments.iter().any(|f| f.invoice_ids.contains(&license) && f.message == "Your card was declined.")
+    );
 
     // One email per billing contact, each with a working payment link.
-    let mails: Vec<(String, String, String)> = sqlx::query_as("SELECT to_address, subject, body_text FROM outbox WHERE kind = 'payment_failed' ORDER BY to_address")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap();
+    let mails: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT to_address, subject, body_text FROM outbox WHERE kind = 'payment_failed' ORDER BY to_address",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
     let recipients: Vec<&str> = mails.iter().map(|m| m.0.as_str()).collect();
     assert_eq!(recipients, vec!["ap@northwind.test", "billing@northwind.test"]);
     assert!(mails[0].1.starts_with("Payment failed for invoice ACME-"));
-    let link = mails[0].2.lines().map(str::trim).find(|l| l.starts_with("http://127.0.0.1:3000/pay/")).expect("payment link in the email");
+    let link = mails[0]
+        .2
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("http://127.0.0.1:3000/pay/"))
+        .expect("payment link in the email");
     let token = link.trim_start_matches("http://127.0.0.1:3000/pay/");
     let view = app.call("pay-link/view", &[("token", token)], None).await;
     assert_eq!(view.status, StatusCode::OK, "{}", view.body);
@@ -274,7 +329,11 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
     let link: portico::wire::payments::PaymentLink = res.json();
     let token = link.url.rsplit('/').next().unwrap().to_string();
     assert!(token.len() >= 43, "unguessable");
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM payment_links WHERE token_hash = '{token}'")).await, 0, "only a hash is stored");
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM payment_links WHERE token_hash = '{token}'")).await,
+        0,
+        "only a hash is stored"
+    );
 
     // Anyone with the link sees that invoice and nothing else of the account.
     let view = app.call("pay-link/view", &[("token", &token)], None).await;
@@ -282,7 +341,11 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
     assert_eq!(invoice.amount_due, Money::new(due, USD));
     assert_eq!(invoice.vendor_name, "Acme Messaging");
     let (license, _) = open_invoice(&app, "license").await;
-    let other_number: String = sqlx::query_scalar("SELECT number FROM invoices WHERE id = $1").bind(&license).fetch_one(app.state.db.pool()).await.unwrap();
+    let other_number: String = sqlx::query_scalar("SELECT number FROM invoices WHERE id = $1")
+        .bind(&license)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     for private in ["Visa", "4242", other_number.as_str(), "owner@northwind.test", "Partner plan"] {
         assert!(!view.body.contains(private), "link view leaks {private:?}: {}", view.body);
     }
@@ -290,7 +353,13 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
     assert_eq!(app.call("pay-link/view", &[("token", "not-a-real-token")], None).await.status, StatusCode::NOT_FOUND);
 
     let card = app.card_token("4242424242424242").await;
-    let paid = app.call_json("pay-link/pay", json!({ "token": token, "card_token": card, "idempotency_key": "link-payment-key-00000001" }), None).await;
+    let paid = app
+        .call_json(
+            "pay-link/pay",
+            json!({ "token": token, "card_token": card, "idempotency_key": "link-payment-key-00000001" }),
+            None,
+        )
+        .await;
     assert!(matches!(paid.json(), PaymentResult::Paid { .. }), "{}", paid.body);
     assert!(app.call("pay-link/view", &[("token", &token)], None).await.json::<LinkedInvoice>().is_paid);
     assert_eq!(app.count("SELECT COUNT(*) FROM payments WHERE idempotency_key LIKE 'link:%:link-payment-key-00000001' AND initiated_by IS NULL AND status = 'succeeded'").await, 1);
@@ -299,7 +368,8 @@ async fn a_payment_link_pays_that_one_invoice_without_signing_in_and_expires() {
 
     // Another link expires after its lifetime.
     let (license, _) = open_invoice(&app, "license").await;
-    let link: portico::wire::payments::PaymentLink = app.call("payment-links/create", &[("invoice_id", &license)], Some(&owner)).await.json();
+    let link: portico::wire::payments::PaymentLink =
+        app.call("payment-links/create", &[("invoice_id", &license)], Some(&owner)).await.json();
     let token = link.url.rsplit('/').next().unwrap().to_string();
     app.clock.advance(Duration::days(8));
     let owner = app.login("owner@northwind.test").await;
@@ -320,11 +390,16 @@ async fn a_wire_transfer_leaves_the_invoice_awaiting_the_transfer_with_instructi
         .unwrap();
     let (license, _) = open_invoice(&app, "license").await;
     let res = pay(&app, &owner, &[&license], "wire", "wire-transfer-key-000000001").await;
-    let PaymentResult::AwaitingTransfer { instructions, reference, total, .. } = res.json() else { panic!("{}", res.body) };
+    let PaymentResult::AwaitingTransfer { instructions, reference, total, .. } = res.json() else {
+        panic!("{}", res.body)
+    };
     assert!(instructions.contains("021000021"));
     assert_eq!(reference.len(), 10);
     assert_eq!(total, Money::new(250_000, USD));
-    assert_eq!(app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'license' AND status = 'awaiting_transfer'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invoices WHERE kind = 'license' AND status = 'awaiting_transfer'").await,
+        1
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges").await, 0);
 }
 
@@ -380,17 +455,42 @@ async fn payment_functions_refuse_members_anonymous_callers_and_other_accounts()
     let (license, _) = open_invoice(&app, "license").await;
     for (endpoint, body) in [
         ("payments/quote", json!({ "invoice_ids": [license] })),
-        ("payments/pay", json!({ "invoice_ids": [license], "method": "pm_nw_visa", "idempotency_key": "refused-key-0000000001" })),
+        (
+            "payments/pay",
+            json!({ "invoice_ids": [license], "method": "pm_nw_visa", "idempotency_key": "refused-key-0000000001" }),
+        ),
     ] {
-        assert_eq!(app.call_json(endpoint, body.clone(), Some(&member)).await.status, StatusCode::FORBIDDEN, "member {endpoint}");
-        assert_eq!(app.call_json(endpoint, body.clone(), None).await.status, StatusCode::UNAUTHORIZED, "anonymous {endpoint}");
-        assert_eq!(app.call_json(endpoint, body, Some(&globex)).await.status, StatusCode::NOT_FOUND, "globex {endpoint}");
+        assert_eq!(
+            app.call_json(endpoint, body.clone(), Some(&member)).await.status,
+            StatusCode::FORBIDDEN,
+            "member {endpoint}"
+        );
+        assert_eq!(
+            app.call_json(endpoint, body.clone(), None).await.status,
+            StatusCode::UNAUTHORIZED,
+            "anonymous {endpoint}"
+        );
+        assert_eq!(
+            app.call_json(endpoint, body, Some(&globex)).await.status,
+            StatusCode::NOT_FOUND,
+            "globex {endpoint}"
+        );
     }
     assert_eq!(app.call("payments/history", &[], Some(&member)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.call("payment-links/create", &[("invoice_id", &license)], Some(&member)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.call("payment-links/create", &[("invoice_id", &license)], Some(&globex)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call("payment-links/create", &[("invoice_id", &license)], Some(&member)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call("payment-links/create", &[("invoice_id", &license)], Some(&globex)).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Globex paying with Northwind's card: the method is not found in its account.
-    let (gx_invoice,): (String,) = sqlx::query_as("SELECT id FROM invoices WHERE account_id = 'acc_globex' AND status = 'open'").fetch_one(app.state.db.pool()).await.unwrap();
+    let (gx_invoice,): (String,) =
+        sqlx::query_as("SELECT id FROM invoices WHERE account_id = 'acc_globex' AND status = 'open'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     let res = pay(&app, &globex, &[&gx_invoice], "pm_nw_visa", "cross-account-card-key-0001").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_charges").await, 0);

@@ -12,14 +12,14 @@ use time::macros::datetime;
 use time::{Date, OffsetDateTime};
 use tower::ServiceExt;
 
-use portico::wire::error::AppError;
 use portico::app::router;
-use portico::server::startup::new_state;
 use portico::server::clock::ManualClock;
 use portico::server::config::Settings;
 use portico::server::db::Db;
 use portico::server::demo;
+use portico::server::startup::new_state;
 use portico::server::state::AppState;
+use portico::wire::error::AppError;
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 pub const HOST: &str = "127.0.0.1:3000";
@@ -119,7 +119,8 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             sqlx::any::install_default_drivers();
             let name = format!("portico_test_{}", portico::server::ids::new_id("db").to_lowercase().replace("db_", ""));
-            let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
+            let mut admin =
+                sqlx::AnyConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
             admin.close().await.ok();
             let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
@@ -200,7 +201,8 @@ impl TestApp {
     /// A second server process on the same database (its own pool and router).
     pub async fn second_process(&self) -> (Router, AppState) {
         let db = Db::connect(&self.database_url, 5).await.expect("connect");
-        let state = new_state(db, test_settings(&self.database_url, &self.overrides), self.clock.clone()).await.expect("state");
+        let state =
+            new_state(db, test_settings(&self.database_url, &self.overrides), self.clock.clone()).await.expect("state");
         (router(state.clone()), state)
     }
 

@@ -5,13 +5,13 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::support::TestApp;
+use portico::domain::role::Role;
 use portico::wire::accounts::AccountsOverview;
 use portico::wire::activity::ActivityPage;
 use portico::wire::auth::SessionView;
 use portico::wire::dashboard::Dashboard;
 use portico::wire::error::AppError;
 use portico::wire::team::{InvitationView, PendingInvitation, Team};
-use portico::domain::role::Role;
 
 async fn session(app: &TestApp, token: &str) -> SessionView {
     let res = app.call("session", &[], Some(token)).await;
@@ -40,13 +40,20 @@ async fn one_login_switches_between_its_accounts_with_a_new_session_id() {
     let app = TestApp::with_demo().await;
     let nora = app.login("owner@northwind.test").await;
     let overview: AccountsOverview = app.call("accounts", &[], Some(&nora)).await.json();
-    let names: Vec<(&str, Role, bool)> = overview.accounts.iter().map(|a| (a.summary.name.as_str(), a.role, a.is_current)).collect();
+    let names: Vec<(&str, Role, bool)> =
+        overview.accounts.iter().map(|a| (a.summary.name.as_str(), a.role, a.is_current)).collect();
     assert_eq!(names, [("Globex Corporation", Role::Admin, false), ("Northwind Traders", Role::Owner, true)]);
     // Totals per currency, each the sum of that currency's accounts.
     let currencies: Vec<&str> = overview.totals.0.iter().map(|m| m.currency.code()).collect();
     assert_eq!(currencies.len(), 2, "{currencies:?}");
     for total in &overview.totals.0 {
-        let sum: i64 = overview.accounts.iter().flat_map(|a| a.summary.outstanding.0.iter()).filter(|m| m.currency == total.currency).map(|m| m.minor).sum();
+        let sum: i64 = overview
+            .accounts
+            .iter()
+            .flat_map(|a| a.summary.outstanding.0.iter())
+            .filter(|m| m.currency == total.currency)
+            .map(|m| m.minor)
+            .sum();
         assert_eq!(total.minor, sum);
         assert!(total.minor > 0);
     }
@@ -80,7 +87,10 @@ async fn staff_view_as_the_client_on_the_record_and_cannot_act_for_it() {
     assert_eq!(app.call("session", &[], Some(&alex)).await.status, StatusCode::UNAUTHORIZED);
     let view = session(&app, &viewing).await;
     assert_eq!(view.viewing_as_client.as_ref().map(|v| v.account_name.as_str()), Some("Northwind Traders"));
-    assert_eq!(view.viewing_as_client.as_ref().map(|v| v.ends_at), Some(crate::support::pinned_now().unix_timestamp() + 3_600));
+    assert_eq!(
+        view.viewing_as_client.as_ref().map(|v| v.ends_at),
+        Some(crate::support::pinned_now().unix_timestamp() + 3_600)
+    );
 
     // They see what the client sees…
     let dashboard: Dashboard = app.call("dashboard", &[], Some(&viewing)).await.json();
@@ -89,13 +99,25 @@ async fn staff_view_as_the_client_on_the_record_and_cannot_act_for_it() {
     let invoice = open_invoice(&app, "acc_northwind").await;
     let payments = app.count("SELECT COUNT(*) FROM payments").await;
     let refusals = [
-        app.call_json("payments/pay", json!({ "invoice_ids": [invoice], "method": "pm_nw_visa", "idempotency_key": "idem_staff_try_000001" }), Some(&viewing)).await,
+        app.call_json(
+            "payments/pay",
+            json!({ "invoice_ids": [invoice], "method": "pm_nw_visa", "idempotency_key": "idem_staff_try_000001" }),
+            Some(&viewing),
+        )
+        .await,
         app.call("payment-methods/default", &[("id", "pm_nw_amex")], Some(&viewing)).await,
         app.call("payment-methods/remove", &[("id", "pm_nw_amex")], Some(&viewing)).await,
-        app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Alex Rivera")], Some(&viewing)).await,
+        app.call("estimates/approve", &[("id", "est_nw_onboarding"), ("typed_name", "Alex Rivera")], Some(&viewing))
+            .await,
         app.call("estimates/decline", &[("id", "est_nw_onboarding"), ("reason", "no")], Some(&viewing)).await,
-        app.call("subscriptions/cancel", &[("subscription_id", "sub_nw_licenses"), ("reason", "")], Some(&viewing)).await,
-        app.call("password", &[("current_password", "portico-demo"), ("new_password", "a much longer password")], Some(&viewing)).await,
+        app.call("subscriptions/cancel", &[("subscription_id", "sub_nw_licenses"), ("reason", "")], Some(&viewing))
+            .await,
+        app.call(
+            "password",
+            &[("current_password", "portico-demo"), ("new_password", "a much longer password")],
+            Some(&viewing),
+        )
+        .await,
         app.call("team/invite", &[("email", "friend@example.test"), ("role", "Owner")], Some(&viewing)).await,
         app.call("accounts/switch", &[("account_id", "acc_globex")], Some(&viewing)).await,
         app.call("staff/view-as-client", &[("account_id", "acc_globex")], Some(&viewing)).await,
@@ -105,14 +127,27 @@ async fn staff_view_as_the_client_on_the_record_and_cannot_act_for_it() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM payments").await, payments);
     assert_eq!(app.count("SELECT COUNT(*) FROM estimates WHERE id = 'est_nw_onboarding' AND status = 'open'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM payment_methods WHERE id = 'pm_nw_amex' AND removed_at IS NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM payment_methods WHERE id = 'pm_nw_amex' AND removed_at IS NULL").await,
+        1
+    );
 
     // Billing details, contacts and payment links are the client's too (issue 16); every refused
     // attempt is on the client's record with the staff member as the impersonator.
     let contacts = app.count("SELECT COUNT(*) FROM billing_contacts WHERE account_id = 'acc_northwind'").await;
     let more_refusals = [
-        app.call("billing-details/contacts/add", &[("name", "Support Desk"), ("email", "desk@northwind.test")], Some(&viewing)).await,
-        app.call("billing-details/update", &[("company_name", "Staff Was Here LLC"), ("country", "US")], Some(&viewing)).await,
+        app.call(
+            "billing-details/contacts/add",
+            &[("name", "Support Desk"), ("email", "desk@northwind.test")],
+            Some(&viewing),
+        )
+        .await,
+        app.call(
+            "billing-details/update",
+            &[("company_name", "Staff Was Here LLC"), ("country", "US")],
+            Some(&viewing),
+        )
+        .await,
         app.call("payment-links/create", &[("invoice_id", &invoice)], Some(&viewing)).await,
     ];
     for res in more_refusals {
@@ -145,7 +180,11 @@ async fn staff_view_as_the_client_on_the_record_and_cannot_act_for_it() {
 async fn a_client_view_ends_by_itself_after_an_hour_recorded_once() {
     let app = TestApp::with_demo().await;
     let alex = app.login("staff@acme.test").await;
-    let viewing = app.call("staff/view-as-client", &[("account_id", "acc_northwind")], Some(&alex)).await.session_cookie().unwrap();
+    let viewing = app
+        .call("staff/view-as-client", &[("account_id", "acc_northwind")], Some(&alex))
+        .await
+        .session_cookie()
+        .unwrap();
     app.clock.advance(time::Duration::minutes(59));
     assert!(session(&app, &viewing).await.viewing_as_client.is_some());
     app.clock.advance(time::Duration::minutes(2));
@@ -154,7 +193,13 @@ async fn a_client_view_ends_by_itself_after_an_hour_recorded_once() {
         assert!(view.viewing_as_client.is_none() && view.account.is_none(), "{view:?}");
         assert_eq!(app.call("dashboard", &[], Some(&viewing)).await.status, StatusCode::FORBIDDEN);
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'impersonation.ended' AND detail LIKE '%time limit%'").await, 1);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'impersonation.ended' AND detail LIKE '%time limit%'"
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -163,7 +208,11 @@ async fn client_users_cannot_reach_the_agency_console() {
     for email in ["owner@northwind.test", "billing@northwind.test", "member@northwind.test"] {
         let token = app.login(email).await;
         for endpoint in ["staff/clients", "staff/activity", "staff/estimate-decisions"] {
-            assert_eq!(app.call(endpoint, &[], Some(&token)).await.app_error(), AppError::Forbidden, "{email} {endpoint}");
+            assert_eq!(
+                app.call(endpoint, &[], Some(&token)).await.app_error(),
+                AppError::Forbidden,
+                "{email} {endpoint}"
+            );
         }
         let res = app.call("staff/view-as-client", &[("account_id", "acc_northwind")], Some(&token)).await;
         assert_eq!(res.app_error(), AppError::Forbidden);
@@ -198,23 +247,47 @@ async fn an_invitation_by_email_lets_a_new_person_join_once() {
     let invitation: PendingInvitation = res.json();
     assert_eq!((invitation.email.as_str(), invitation.role), ("zoe@example.test", Role::BillingManager));
     let token = link_in_outbox(&app, "zoe@example.test").await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE token_hash = '' OR token_hash LIKE '%' || 'zoe' || '%'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invitations WHERE token_hash = '' OR token_hash LIKE '%' || 'zoe' || '%'")
+            .await,
+        0
+    );
 
     let view: InvitationView = app.call("invitations/view", &[("token", &token)], None).await.json();
-    assert_eq!((view.account_name.as_str(), view.new_user, view.role), ("Northwind Traders", true, Role::BillingManager));
+    assert_eq!(
+        (view.account_name.as_str(), view.new_user, view.role),
+        ("Northwind Traders", true, Role::BillingManager)
+    );
 
-    let short = app.call("invitations/accept", &[("token", &token), ("name", "Zoe Park"), ("password", "short")], None).await;
+    let short =
+        app.call("invitations/accept", &[("token", &token), ("name", "Zoe Park"), ("password", "short")], None).await;
     assert!(short.app_error().field_message("password").is_some(), "{}", short.body);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'zoe@example.test'").await, 0, "nothing half-written");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'zoe@example.test'").await,
+        0,
+        "nothing half-written"
+    );
 
-    let joined = app.call("invitations/accept", &[("token", &token), ("name", "Zoe Park"), ("password", "a long enough password")], None).await;
+    let joined = app
+        .call(
+            "invitations/accept",
+            &[("token", &token), ("name", "Zoe Park"), ("password", "a long enough password")],
+            None,
+        )
+        .await;
     assert!(joined.status.is_success() || joined.status.is_redirection(), "{} {}", joined.status, joined.body);
     let zoe = joined.session_cookie().expect("signed in");
     let team: Team = app.call("team", &[], Some(&zoe)).await.json();
     assert!(team.members.iter().any(|m| m.email == "zoe@example.test" && m.role == Role::BillingManager && m.is_you));
     assert_eq!(app.call("dashboard", &[], Some(&zoe)).await.status, StatusCode::OK, "billing managers see billing");
 
-    let again = app.call("invitations/accept", &[("token", &token), ("name", "Mallory"), ("password", "a long enough password")], None).await;
+    let again = app
+        .call(
+            "invitations/accept",
+            &[("token", &token), ("name", "Mallory"), ("password", "a long enough password")],
+            None,
+        )
+        .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "a link works once: {}", again.body);
     assert_eq!(actions(&app, "team.invited").await, 1);
     assert_eq!(actions(&app, "team.invitation_accepted").await, 1);
@@ -233,7 +306,9 @@ async fn invitations_expire_and_can_be_revoked() {
 
     app.clock.advance(time::Duration::days(7) + time::Duration::minutes(1));
     assert_eq!(app.call("invitations/view", &[("token", &late)], None).await.status, StatusCode::NOT_FOUND);
-    let res = app.call("invitations/accept", &[("token", &late), ("name", "Late"), ("password", "a long enough password")], None).await;
+    let res = app
+        .call("invitations/accept", &[("token", &late), ("name", "Late"), ("password", "a long enough password")], None)
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE account_id = 'acc_northwind'").await, 3);
 }
@@ -246,9 +321,13 @@ async fn an_existing_user_joins_another_team_with_their_own_password() {
     let token = link_in_outbox(&app, "member@northwind.test").await;
     let view: InvitationView = app.call("invitations/view", &[("token", &token)], None).await.json();
     assert!(!view.new_user);
-    let wrong = app.call("invitations/accept", &[("token", &token), ("name", ""), ("password", "not her password")], None).await;
+    let wrong = app
+        .call("invitations/accept", &[("token", &token), ("name", ""), ("password", "not her password")], None)
+        .await;
     assert!(wrong.app_error().field_message("password").is_some());
-    let ok = app.call("invitations/accept", &[("token", &token), ("name", ""), ("password", crate::support::PASSWORD)], None).await;
+    let ok = app
+        .call("invitations/accept", &[("token", &token), ("name", ""), ("password", crate::support::PASSWORD)], None)
+        .await;
     let mia = ok.session_cookie().expect("signed in");
     let overview: AccountsOverview = app.call("accounts", &[], Some(&mia)).await.json();
     assert_eq!(overview.accounts.len(), 2);
@@ -259,26 +338,40 @@ async fn an_existing_user_joins_another_team_with_their_own_password() {
 async fn the_last_owner_stays_and_only_owners_manage_owners() {
     let app = TestApp::with_demo().await;
     let nora = app.login("owner@northwind.test").await;
-    for (endpoint, form) in [("team/remove", vec![("user_id", "usr_nora")]), ("team/role", vec![("user_id", "usr_nora"), ("role", "Admin")])] {
+    for (endpoint, form) in [
+        ("team/remove", vec![("user_id", "usr_nora")]),
+        ("team/role", vec![("user_id", "usr_nora"), ("role", "Admin")]),
+    ] {
         let res = app.call(endpoint, &form, Some(&nora)).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("only owner"), "{}", res.body);
     }
     // Make Mia an admin; as admin she cannot touch the owner or make owners.
-    assert_eq!(app.call("team/role", &[("user_id", "usr_mia"), ("role", "Admin")], Some(&nora)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call("team/role", &[("user_id", "usr_mia"), ("role", "Admin")], Some(&nora)).await.status,
+        StatusCode::OK
+    );
     let mia = app.login("member@northwind.test").await;
-    for (endpoint, form) in [
-        ("team/remove", vec![("user_id", "usr_nora")]),
-        ("team/role", vec![("user_id", "usr_ben"), ("role", "Owner")]),
-    ] {
+    for (endpoint, form) in
+        [("team/remove", vec![("user_id", "usr_nora")]), ("team/role", vec![("user_id", "usr_ben"), ("role", "Owner")])]
+    {
         let res = app.call(endpoint, &form, Some(&mia)).await;
         assert!(res.body.contains("Only an owner"), "{}", res.body);
     }
     assert_eq!(invite(&app, &mia, "boss@example.test", "Owner").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // With a second owner, the first may step down.
-    assert_eq!(app.call("team/role", &[("user_id", "usr_ben"), ("role", "Owner")], Some(&nora)).await.status, StatusCode::OK);
-    assert_eq!(app.call("team/role", &[("user_id", "usr_nora"), ("role", "Admin")], Some(&nora)).await.status, StatusCode::OK);
-    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE account_id = 'acc_northwind' AND role = 'owner'").await, 1);
+    assert_eq!(
+        app.call("team/role", &[("user_id", "usr_ben"), ("role", "Owner")], Some(&nora)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("team/role", &[("user_id", "usr_nora"), ("role", "Admin")], Some(&nora)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE account_id = 'acc_northwind' AND role = 'owner'").await,
+        1
+    );
 
     // A removed member's session on the account ends.
     let ben = app.login("billing@northwind.test").await;
@@ -293,15 +386,24 @@ async fn changing_a_password_checks_the_old_one_and_ends_other_sessions() {
     let app = TestApp::with_demo().await;
     let here = app.login("billing@northwind.test").await;
     let elsewhere = app.login("billing@northwind.test").await;
-    let wrong = app.call("password", &[("current_password", "nope"), ("new_password", "a brand new password")], Some(&here)).await;
+    let wrong = app
+        .call("password", &[("current_password", "nope"), ("new_password", "a brand new password")], Some(&here))
+        .await;
     assert!(wrong.app_error().field_message("current_password").is_some());
-    let res = app.call("password", &[("current_password", crate::support::PASSWORD), ("new_password", "a brand new password")], Some(&here)).await;
+    let res = app
+        .call(
+            "password",
+            &[("current_password", crate::support::PASSWORD), ("new_password", "a brand new password")],
+            Some(&here),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let rotated = res.session_cookie().expect("a new id");
     assert_eq!(app.call("session", &[], Some(&elsewhere)).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.call("session", &[], Some(&here)).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.call("session", &[], Some(&rotated)).await.status, StatusCode::OK);
-    let old = app.call("login", &[("email", "billing@northwind.test"), ("password", crate::support::PASSWORD)], None).await;
+    let old =
+        app.call("login", &[("email", "billing@northwind.test"), ("password", crate::support::PASSWORD)], None).await;
     assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(actions(&app, "password.changed").await, 1);
 }
@@ -310,7 +412,11 @@ async fn changing_a_password_checks_the_old_one_and_ends_other_sessions() {
 async fn the_client_sees_its_activity_with_staff_visits_and_staff_see_all() {
     let app = TestApp::with_demo().await;
     let alex = app.login("staff@acme.test").await;
-    let viewing = app.call("staff/view-as-client", &[("account_id", "acc_northwind")], Some(&alex)).await.session_cookie().unwrap();
+    let viewing = app
+        .call("staff/view-as-client", &[("account_id", "acc_northwind")], Some(&alex))
+        .await
+        .session_cookie()
+        .unwrap();
     let back = app.call("staff/exit-client-view", &[], Some(&viewing)).await.session_cookie().unwrap();
     let _ = app.login("owner@globex.test").await;
 
@@ -340,12 +446,23 @@ async fn each_action_is_recorded_once_with_time_actor_and_account() {
     let nora = app.login("owner@northwind.test").await;
     let invoice = open_invoice(&app, "acc_northwind").await;
     let steps = [
-        app.call_json("payments/pay", json!({ "invoice_ids": [invoice], "method": "pm_nw_visa", "idempotency_key": "idem_audit_once_0001" }), Some(&nora)).await,
+        app.call_json(
+            "payments/pay",
+            json!({ "invoice_ids": [invoice], "method": "pm_nw_visa", "idempotency_key": "idem_audit_once_0001" }),
+            Some(&nora),
+        )
+        .await,
         app.call("payment-methods/default", &[("id", "pm_nw_amex")], Some(&nora)).await,
         app.call("estimates/decline", &[("id", "est_nw_onboarding"), ("reason", "Next quarter")], Some(&nora)).await,
-        app.call("subscriptions/cancel", &[("subscription_id", "sub_nw_licenses"), ("reason", "Fewer numbers")], Some(&nora)).await,
+        app.call(
+            "subscriptions/cancel",
+            &[("subscription_id", "sub_nw_licenses"), ("reason", "Fewer numbers")],
+            Some(&nora),
+        )
+        .await,
         app.call("subscriptions/resume", &[("subscription_id", "sub_nw_licenses")], Some(&nora)).await,
-        app.call("billing-details/contacts/add", &[("name", "Audit"), ("email", "audit@northwind.test")], Some(&nora)).await,
+        app.call("billing-details/contacts/add", &[("name", "Audit"), ("email", "audit@northwind.test")], Some(&nora))
+            .await,
     ];
     for res in &steps {
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);

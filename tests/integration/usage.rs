@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::support::{TestApp, TestResponse};
-use portico::wire::usage::{UsageFilters, UsageReport};
 use portico::domain::currency::Currency;
 use portico::domain::money::{CurrencyTotals, Money};
 use portico::domain::usage::{UsageCategory, UsageMonth, format_count};
 use portico::server::clock::today;
+use portico::wire::usage::{UsageFilters, UsageReport};
 
 const NORTHWIND: &str = "acc_northwind";
 
@@ -134,7 +134,10 @@ async fn sub_accounts_and_categories_split_the_month_as_the_records_do() {
         let of_subs: i64 = r.sub_accounts.iter().map(|s| s.usage.get(*category).messages).sum();
         let of_numbers: i64 = r.numbers.iter().map(|n| n.usage.get(*category).messages).sum();
         let of_days: i64 = r.days.iter().map(|d| d.usage.get(*category).messages).sum();
-        assert_eq!((of_subs, of_numbers, of_days), (r.total.get(*category).messages, r.total.get(*category).messages, r.total.get(*category).messages));
+        assert_eq!(
+            (of_subs, of_numbers, of_days),
+            (r.total.get(*category).messages, r.total.get(*category).messages, r.total.get(*category).messages)
+        );
         assert!(r.total.get(*category).messages > 0, "{category:?}");
     }
 }
@@ -167,7 +170,8 @@ async fn the_default_month_is_the_servers_and_the_picker_offers_months_with_usag
         .fetch_all(app.state.db.pool())
         .await
         .unwrap();
-    let mut expected: Vec<UsageMonth> = stored.iter().map(|d| UsageMonth::parse(&d[..7]).unwrap()).chain([filters.current]).collect();
+    let mut expected: Vec<UsageMonth> =
+        stored.iter().map(|d| UsageMonth::parse(&d[..7]).unwrap()).chain([filters.current]).collect();
     expected.sort_by(|a, b| b.cmp(a));
     expected.dedup();
     assert_eq!(filters.months, expected);
@@ -197,7 +201,8 @@ async fn the_default_month_is_the_servers_and_the_picker_offers_months_with_usag
 async fn a_month_without_usage_says_so() {
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
-    let first: String = sqlx::query_scalar("SELECT MIN(usage_date) FROM usage_records").fetch_one(app.state.db.pool()).await.unwrap();
+    let first: String =
+        sqlx::query_scalar("SELECT MIN(usage_date) FROM usage_records").fetch_one(app.state.db.pool()).await.unwrap();
     let before = UsageMonth::parse(&first[..7]).unwrap().previous();
     let r = report(&app, &owner, &before.to_string(), "").await;
     assert!(r.sub_accounts.is_empty() && r.numbers.is_empty() && r.days.is_empty());
@@ -222,7 +227,8 @@ async fn a_bad_month_is_a_field_error_in_the_function_the_page_and_the_csv() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", res.body);
         let message = res.app_error().field_message("month").unwrap_or_else(|| panic!("{bad}: {}", res.body));
         assert!(message.contains("YYYY-MM"), "{message}");
-        let csv = app.get(&format!("/usage.csv?month={}", bad.replace('<', "%3C").replace('>', "%3E")), Some(&owner)).await;
+        let csv =
+            app.get(&format!("/usage.csv?month={}", bad.replace('<', "%3C").replace('>', "%3E")), Some(&owner)).await;
         assert_eq!(csv.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert!(csv.body.contains("YYYY-MM"));
     }
@@ -299,7 +305,8 @@ async fn another_accounts_number_answers_like_a_missing_one_and_its_usage_never_
 /// The CSV's records, each a map from column name to value (RFC 4180 quoting).
 fn csv_records(res: &TestResponse) -> Vec<BTreeMap<String, String>> {
     let mut lines = Vec::new();
-    let (mut field, mut fields, mut quoted, mut chars) = (String::new(), Vec::new(), false, res.body.chars().peekable());
+    let (mut field, mut fields, mut quoted, mut chars) =
+        (String::new(), Vec::new(), false, res.body.chars().peekable());
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
@@ -344,7 +351,10 @@ async fn the_csv_has_the_daily_rows_the_function_reports() {
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.headers.get(header::CONTENT_TYPE).unwrap(), "text/csv; charset=utf-8");
         let disposition = res.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap();
-        assert!(disposition.starts_with("attachment;") && disposition.contains(&format!("usage-{month}")), "{disposition}");
+        assert!(
+            disposition.starts_with("attachment;") && disposition.contains(&format!("usage-{month}")),
+            "{disposition}"
+        );
         let records = csv_records(&res);
 
         let mut per_day: BTreeMap<(String, &str), i64> = BTreeMap::new();
@@ -356,7 +366,11 @@ async fn the_csv_has_the_daily_rows_the_function_reports() {
             *per_day.entry((rec["date"].clone(), category.as_str())).or_default() += messages;
             // Text cells starting with "+" are prefixed so that spreadsheets do not run them.
             let phone = rec["phone_number"].strip_prefix('\'').unwrap_or(&rec["phone_number"]).to_string();
-            let listed = all.numbers.iter().find(|n| n.number.number == phone).unwrap_or_else(|| panic!("{phone} is not in the report"));
+            let listed = all
+                .numbers
+                .iter()
+                .find(|n| n.number.number == phone)
+                .unwrap_or_else(|| panic!("{phone} is not in the report"));
             assert_eq!(listed.number.sub_account, rec["sub_account"]);
             if let Some(n) = &number {
                 assert_eq!(&phone, &n.number);
@@ -377,7 +391,8 @@ async fn the_csv_has_the_daily_rows_the_function_reports() {
         assert_eq!(per_day, expected_days);
         assert_eq!(costs, decimal_costs(&r.days_total.total.cost));
         if number.is_none() {
-            let expected: BTreeMap<String, i64> = all.numbers.iter().map(|n| (n.number.number.clone(), n.usage.total.messages)).collect();
+            let expected: BTreeMap<String, i64> =
+                all.numbers.iter().map(|n| (n.number.number.clone(), n.usage.total.messages)).collect();
             assert_eq!(per_number, expected);
         }
     }
@@ -387,8 +402,13 @@ async fn the_csv_has_the_daily_rows_the_function_reports() {
 async fn agency_staff_viewing_as_the_client_see_its_usage_and_export_it() {
     let app = TestApp::with_demo().await;
     let alex = app.login("staff@acme.test").await;
-    assert_eq!(app.call("usage", &[], Some(&alex)).await.status, StatusCode::FORBIDDEN, "no client account in the console");
-    let viewing = app.call("staff/view-as-client", &[("account_id", NORTHWIND)], Some(&alex)).await.session_cookie().unwrap();
+    assert_eq!(
+        app.call("usage", &[], Some(&alex)).await.status,
+        StatusCode::FORBIDDEN,
+        "no client account in the console"
+    );
+    let viewing =
+        app.call("staff/view-as-client", &[("account_id", NORTHWIND)], Some(&alex)).await.session_cookie().unwrap();
     let month = this_month(&app).previous();
     let r = report(&app, &viewing, &month.to_string(), "").await;
     assert_eq!(r.total.total.messages, sums(&app, NORTHWIND, month, None).await.0);

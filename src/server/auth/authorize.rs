@@ -3,14 +3,14 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
-use crate::wire::error::AppError;
 use crate::server::auth::cookies::session_token;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::sessions::{SessionAccount, SessionRecord, StaffRecord, find_live};
-use crate::server::state::{AppState, app_state};
 use crate::server::ids::token_hash;
+use crate::server::state::{AppState, app_state};
+use crate::wire::error::AppError;
 
 /// What a server function needs of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +149,12 @@ fn check(access: Access, session: &SessionRecord) -> Result<(), AppError> {
     match (allowed, impersonating) {
         (true, _) => Ok(()),
         // Staff see the client's portal but act only as themselves: say so, rather than "no access".
-        (false, true) if matches!(access, Access::BillingChange | Access::TeamAdmin | Access::Personal | Access::Staff | Access::StaffAdmin) => {
+        (false, true)
+            if matches!(
+                access,
+                Access::BillingChange | Access::TeamAdmin | Access::Personal | Access::Staff | Access::StaffAdmin
+            ) =>
+        {
             Err(AppError::Impersonating.tracked())
         }
         (false, _) => Err(AppError::Forbidden.tracked()),
@@ -185,8 +190,16 @@ mod tests {
             email: "a@b.test".into(),
             name: "A".into(),
             last_seen_at: 0,
-            account: role.map(|role| SessionAccount { id: "acc_1".into(), name: "N".into(), currency: "USD".into(), role }),
-            staff: staff.then(|| crate::server::db::sessions::StaffRecord { vendor_id: "ven".into(), staff_role: StaffRole::Support }),
+            account: role.map(|role| SessionAccount {
+                id: "acc_1".into(),
+                name: "N".into(),
+                currency: "USD".into(),
+                role,
+            }),
+            staff: staff.then(|| crate::server::db::sessions::StaffRecord {
+                vendor_id: "ven".into(),
+                staff_role: StaffRole::Support,
+            }),
             impersonation: None,
             impersonation_lapsed: false,
         }
@@ -195,7 +208,11 @@ mod tests {
     #[test]
     fn billing_needs_a_billing_role_in_the_current_account() {
         for role in Role::ALL {
-            assert_eq!(check(Access::Billing, &session(Some(role), false)).is_ok(), role.has_billing_access(), "{role:?}");
+            assert_eq!(
+                check(Access::Billing, &session(Some(role), false)).is_ok(),
+                role.has_billing_access(),
+                "{role:?}"
+            );
             assert!(check(Access::AccountMember, &session(Some(role), false)).is_ok());
         }
         assert!(check(Access::Billing, &session(None, true)).is_err());

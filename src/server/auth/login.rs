@@ -6,7 +6,6 @@ use super::authorize::Authorized;
 use super::cookies::{expired_session_cookie, session_cookie};
 use super::password::{Lane, burn_equivalent_time, hash_in, verify_password};
 use super::throttle;
-use crate::wire::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};
@@ -14,6 +13,7 @@ use crate::server::db::sessions::{NewSession, delete, insert};
 use crate::server::db::users::{credentials_by_email, default_account};
 use crate::server::ids::{new_secret_token, token_hash};
 use crate::server::request::RequestInfo;
+use crate::wire::error::AppError;
 
 /// Failed sign-ins are throttled per email (from one address, and from all), and per address
 /// (see [`throttle::password_limits`]), whether or not an account has the email, so the refusal
@@ -42,8 +42,17 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
         Ok(attempt) => attempt,
         Err(refused) => {
             let mut tx = state.db.begin_write().await?;
-            record(&mut tx, now, AuditEvent { action: "login.throttled", actor_email: Some(&email), ip: ip.as_deref(), ..Default::default() })
-                .await?;
+            record(
+                &mut tx,
+                now,
+                AuditEvent {
+                    action: "login.throttled",
+                    actor_email: Some(&email),
+                    ip: ip.as_deref(),
+                    ..Default::default()
+                },
+            )
+            .await?;
             tx.commit().await?;
             return Err(refused);
         }
@@ -108,14 +117,24 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
 
 /// Starts a session with a new id for `user_id` in `account_id`, ending the one the browser had
 /// (if any). Returns the token for the cookie, to be set once the transaction commits.
-pub async fn start_session(tx: &mut Tx, info: &RequestInfo, user_id: &str, account_id: Option<&str>, now: i64) -> Result<String, AppError> {
+pub async fn start_session(
+    tx: &mut Tx,
+    info: &RequestInfo,
+    user_id: &str,
+    account_id: Option<&str>,
+    now: i64,
+) -> Result<String, AppError> {
     if let Some(old) = info.session_token() {
         delete(tx, &token_hash(&old)).await?;
     }
     let token = new_secret_token();
     let user_agent = info.user_agent();
     let expires_at = now + info.state.settings.sessions.absolute_hours * 3600;
-    insert(tx, NewSession { id_hash: &token_hash(&token), user_id, account_id, now, expires_at, user_agent: &user_agent }).await?;
+    insert(
+        tx,
+        NewSession { id_hash: &token_hash(&token), user_id, account_id, now, expires_at, user_agent: &user_agent },
+    )
+    .await?;
     Ok(token)
 }
 

@@ -2,9 +2,9 @@ pub mod authorize;
 pub mod cookies;
 pub mod login;
 pub mod password;
-pub mod rotate;
 pub mod password_change;
 pub mod redirect;
+pub mod rotate;
 pub mod throttle;
 
 use crate::domain::people::initials;

@@ -13,7 +13,14 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
     let mut salt_bytes = [0u8; 64];
     let salt_raw = salt.as_salt().decode_b64(&mut salt_bytes)?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    with_blocks(params.block_count(), |blocks| Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password_into_with_memory(password.as_bytes(), salt_raw, &mut out, blocks))?;
+    with_blocks(params.block_count(), |blocks| {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt_raw,
+            &mut out,
+            blocks,
+        )
+    })?;
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -28,13 +35,22 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
 /// the outputs is constant-time (`Output`'s equality).
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored_hash) else { return false };
-    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed)) else { return false };
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed)) else {
+        return false;
+    };
     let version = parsed.version.map_or(Ok(Version::V0x13), Version::try_from);
     let (Ok(version), Some(salt), Some(expected)) = (version, parsed.salt, parsed.hash) else { return false };
     let mut salt_bytes = [0u8; 64];
     let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
     let mut out = vec![0u8; expected.len()];
-    let computed = with_blocks(params.block_count(), |blocks| Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(password.as_bytes(), salt, &mut out, blocks));
+    let computed = with_blocks(params.block_count(), |blocks| {
+        Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            blocks,
+        )
+    });
     computed.is_ok() && Output::new(&out).is_ok_and(|output| output == expected)
 }
 
@@ -97,7 +113,9 @@ fn queue(lane: Lane) -> &'static Queue {
         max_waiting,
     };
     match lane {
-        Lane::Normal => NORMAL.get_or_init(|| build(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2), MAX_QUEUED_HASHES, "hash")),
+        Lane::Normal => NORMAL.get_or_init(|| {
+            build(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2), MAX_QUEUED_HASHES, "hash")
+        }),
         Lane::Suspect => SUSPECT.get_or_init(|| build(1, 16, "hash-suspect")),
     }
 }
@@ -175,8 +193,12 @@ mod tests {
         let ours = hash_password("portico-demo").unwrap();
         let parsed = PasswordHash::new(&ours).unwrap();
         assert!(Argon2::default().verify_password(b"portico-demo", &parsed).is_ok(), "the crate verifies ours");
-        let theirs = Argon2::default().hash_password(b"portico-demo", &SaltString::generate(&mut OsRng)).unwrap().to_string();
-        assert!(verify_password("portico-demo", &theirs) && !verify_password("portico-demo!", &theirs), "we verify the crate's");
+        let theirs =
+            Argon2::default().hash_password(b"portico-demo", &SaltString::generate(&mut OsRng)).unwrap().to_string();
+        assert!(
+            verify_password("portico-demo", &theirs) && !verify_password("portico-demo!", &theirs),
+            "we verify the crate's"
+        );
     }
 
     #[test]

@@ -5,11 +5,16 @@ use super::authorize::Authorized;
 use super::password::{hash_password, off_the_workers, password_problem, verify_password};
 use super::rotate::{View, rotate};
 use super::throttle;
-use crate::wire::error::AppError;
 use crate::server::clock::unix_now;
 use crate::server::request::RequestInfo;
+use crate::wire::error::AppError;
 
-pub async fn change_password(info: &RequestInfo, caller: &Authorized, current: &str, new: &str) -> Result<(), AppError> {
+pub async fn change_password(
+    info: &RequestInfo,
+    caller: &Authorized,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
     if current.is_empty() {
         return Err(AppError::invalid("current_password", "Enter your current password."));
     }
@@ -25,7 +30,12 @@ pub async fn change_password(info: &RequestInfo, caller: &Authorized, current: &
         .fetch_one(state.db.pool())
         .await?;
     // Someone at an unlocked screen guessing the current password is throttled like sign-in.
-    let attempt = throttle::begin(&state.db, unix_now(state.clock.as_ref()), &throttle::password_limits(&caller.session.email, info.client_ip().as_deref())).await?;
+    let attempt = throttle::begin(
+        &state.db,
+        unix_now(state.clock.as_ref()),
+        &throttle::password_limits(&caller.session.email, info.client_ip().as_deref()),
+    )
+    .await?;
     let current_owned = current.to_string();
     let verified = off_the_workers(move || verify_password(&current_owned, &stored)).await;
     throttle::finish(&state.db, attempt, verified.as_ref().is_ok_and(|v| *v) || verified.is_err()).await?;
@@ -33,10 +43,16 @@ pub async fn change_password(info: &RequestInfo, caller: &Authorized, current: &
         return Err(AppError::invalid("current_password", "That is not your current password."));
     }
     let new_owned = new.to_string();
-    let hash = off_the_workers(move || hash_password(&new_owned)).await?.map_err(|e| AppError::internal("password hash", e))?;
+    let hash = off_the_workers(move || hash_password(&new_owned))
+        .await?
+        .map_err(|e| AppError::internal("password hash", e))?;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(caller.user_id()).execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(caller.user_id())
+        .execute(&mut *tx)
+        .await?;
     // Whoever may have learned the old password is signed out everywhere else.
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(caller.user_id())

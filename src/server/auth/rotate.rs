@@ -3,10 +3,10 @@
 //! an id seen before the change is worth nothing after it.
 
 use super::cookies::session_cookie;
-use crate::wire::error::AppError;
 use crate::server::db::Tx;
 use crate::server::ids::{new_secret_token, token_hash};
 use crate::server::request::RequestInfo;
+use crate::wire::error::AppError;
 
 /// Whose portal a session shows after the rotation.
 pub enum View<'a> {
@@ -33,7 +33,9 @@ pub async fn rotate(tx: &mut Tx, info: &RequestInfo, old_hash: &str, now: i64, v
     let (account_id, impersonated, started, ends) = match view {
         View::Own { account_id } => (account_id.map(str::to_string), None, None, None),
         // The staff member's own account choice is kept for when the client view ends.
-        View::AsClient { account_id, started_at, ends_at } => (own_account, Some(account_id), Some(started_at), Some(ends_at)),
+        View::AsClient { account_id, started_at, ends_at } => {
+            (own_account, Some(account_id), Some(started_at), Some(ends_at))
+        }
     };
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, account_id, created_at, last_seen_at, expires_at, user_agent,

@@ -8,9 +8,9 @@
 //! five checked and fifteen refused, never twenty checked. The attempt is then marked failed or
 //! succeeded; only failures (and attempts that never finished) count.
 
-use crate::wire::error::AppError;
 use crate::server::db::Db;
 use crate::server::ids::new_id;
+use crate::wire::error::AppError;
 
 /// A throttled scope: at most `max_failures` failed attempts within `window_secs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,23 +63,35 @@ pub fn tokenize_limits(address: Option<&str>) -> Vec<Limit> {
 
 /// Cards declined when added to one account within an hour.
 pub const ATTACH_DECLINES_PER_ACCOUNT: i64 = 10;
-pub const THROTTLED_ATTACH: &str = "Too many cards were declined for this account. Wait an hour, then try again, or add a bank account.";
+pub const THROTTLED_ATTACH: &str =
+    "Too many cards were declined for this account. Wait an hour, then try again, or add a bank account.";
 
 pub fn attach_limits(account_id: &str) -> Vec<Limit> {
-    vec![Limit { scope: format!("attach:{account_id}"), max_failures: ATTACH_DECLINES_PER_ACCOUNT, window_secs: 3600, refusal: THROTTLED_ATTACH }]
+    vec![Limit {
+        scope: format!("attach:{account_id}"),
+        max_failures: ATTACH_DECLINES_PER_ACCOUNT,
+        window_secs: 3600,
+        refusal: THROTTLED_ATTACH,
+    }]
 }
 
 /// Declined payments through one payment link before it locks, and payments tried through
 /// links from one address in an hour.
 pub const LINK_FAILURES: i64 = 3;
 pub const LINK_PAYMENTS_PER_ADDRESS: i64 = 10;
-pub const LINK_LOCKED: &str = "This payment link is locked after several declined payments. Ask the sender for a new one.";
+pub const LINK_LOCKED: &str =
+    "This payment link is locked after several declined payments. Ask the sender for a new one.";
 pub const THROTTLED_LINKS: &str = "Too many payments tried from your network. Wait an hour, then try again.";
 
 /// `link_hash` is the stored hash of the link's token.
 pub fn link_limits(link_hash: &str, address: Option<&str>, link_lifetime_secs: i64) -> Vec<Limit> {
     vec![
-        Limit { scope: link_scope(link_hash), max_failures: LINK_FAILURES, window_secs: link_lifetime_secs, refusal: LINK_LOCKED },
+        Limit {
+            scope: link_scope(link_hash),
+            max_failures: LINK_FAILURES,
+            window_secs: link_lifetime_secs,
+            refusal: LINK_LOCKED,
+        },
         Limit {
             scope: format!("link-from:{}", address.unwrap_or("unknown")),
             max_failures: LINK_PAYMENTS_PER_ADDRESS,
@@ -94,7 +106,8 @@ pub fn link_scope(link_hash: &str) -> String {
 }
 
 pub const THROTTLED_EMAIL: &str = "Too many failed sign-in attempts for this email. Wait 15 minutes, then try again.";
-pub const THROTTLED_ADDRESS: &str = "Too many failed sign-in attempts from your network. Wait 15 minutes, then try again.";
+pub const THROTTLED_ADDRESS: &str =
+    "Too many failed sign-in attempts from your network. Wait 15 minutes, then try again.";
 
 /// The limits on checking a password for `email` from `address`. The per-account limit is
 /// counted per address first, so someone guessing from elsewhere does not lock the owner out;
@@ -109,7 +122,12 @@ pub fn password_limits(email: &str, address: Option<&str>) -> Vec<Limit> {
             window_secs: PASSWORD_WINDOW_SECS,
             refusal: THROTTLED_EMAIL,
         },
-        Limit { scope: format!("password:{email}"), max_failures: PASSWORD_FAILURES_PER_EMAIL, window_secs: PASSWORD_WINDOW_SECS, refusal: THROTTLED_EMAIL },
+        Limit {
+            scope: format!("password:{email}"),
+            max_failures: PASSWORD_FAILURES_PER_EMAIL,
+            window_secs: PASSWORD_WINDOW_SECS,
+            refusal: THROTTLED_EMAIL,
+        },
         Limit {
             scope: format!("password-from:{address}"),
             max_failures: PASSWORD_FAILURES_PER_ADDRESS,
@@ -176,25 +194,36 @@ async fn record(db: &Db, now: i64, limits: &[Limit], outcome: &str) -> Result<At
 pub async fn finish(db: &Db, attempt: Attempt, succeeded: bool) -> Result<(), AppError> {
     let outcome = if succeeded { "succeeded" } else { "failed" };
     for id in &attempt.ids {
-        sqlx::query("UPDATE guard_attempts SET outcome = $1 WHERE id = $2").bind(outcome).bind(id).execute(db.pool()).await?;
+        sqlx::query("UPDATE guard_attempts SET outcome = $1 WHERE id = $2")
+            .bind(outcome)
+            .bind(id)
+            .execute(db.pool())
+            .await?;
     }
     Ok(())
 }
 
 /// Whether any attempt in `scope` failed within the window (without recording one).
 pub async fn failures(db: &Db, now: i64, scope: &str, window_secs: i64) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM guard_attempts WHERE scope = $1 AND started_at > $2 AND outcome = 'failed'")
-        .bind(scope)
-        .bind(now - window_secs)
-        .fetch_one(db.pool())
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM guard_attempts WHERE scope = $1 AND started_at > $2 AND outcome = 'failed'",
+    )
+    .bind(scope)
+    .bind(now - window_secs)
+    .fetch_one(db.pool())
+    .await?)
 }
 
 /// Attempts older than a day count for no window; their locks are left unused.
 pub async fn sweep(pool: &sqlx::AnyPool, now: i64) -> Result<u64, sqlx::Error> {
     let day_ago = now - 24 * 3600;
-    let attempts = sqlx::query("DELETE FROM guard_attempts WHERE started_at < $1").bind(day_ago).execute(pool).await?.rows_affected();
-    let locks = sqlx::query("DELETE FROM guard_locks WHERE touched_at < $1").bind(day_ago).execute(pool).await?.rows_affected();
+    let attempts = sqlx::query("DELETE FROM guard_attempts WHERE started_at < $1")
+        .bind(day_ago)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    let locks =
+        sqlx::query("DELETE FROM guard_locks WHERE touched_at < $1").bind(day_ago).execute(pool).await?.rows_affected();
     Ok(attempts + locks)
 }
 
@@ -206,7 +235,10 @@ mod tests {
     fn an_emails_own_limit_is_counted_per_address_and_overall() {
         let limits = password_limits(" Owner@Northwind.test ", Some("203.0.113.7"));
         let scopes: Vec<&str> = limits.iter().map(|l| l.scope.as_str()).collect();
-        assert_eq!(scopes, ["password:owner@northwind.test:203.0.113.7", "password:owner@northwind.test", "password-from:203.0.113.7"]);
+        assert_eq!(
+            scopes,
+            ["password:owner@northwind.test:203.0.113.7", "password:owner@northwind.test", "password-from:203.0.113.7"]
+        );
         assert!(limits[0].max_failures < limits[2].max_failures && limits[2].max_failures < limits[1].max_failures);
     }
 }

@@ -2,14 +2,14 @@
 //! threshold; this pays it outside that transaction, with the top-up's own idempotency key, so
 //! running it twice (a retry, two server processes, a restart halfway) pays it once.
 
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
 use crate::server::clock::unix_now;
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::decode;
 use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 
 use super::top_up::{automatic_top_up_failed, open_prepayment_invoice};
 
@@ -42,11 +42,13 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
                 let (vendor_id, _) = vendor_and_currency(state.db.pool(), &account).await?;
                 let mut tx = state.db.begin_write().await?;
                 let invoice_id = open_prepayment_invoice(&mut tx, now, state, &vendor_id, &account, amount).await?;
-                let claimed = sqlx::query("UPDATE top_ups SET status = 'started', invoice_id = $2 WHERE id = $1 AND status = 'requested'")
-                    .bind(&id)
-                    .bind(&invoice_id)
-                    .execute(&mut *tx)
-                    .await?;
+                let claimed = sqlx::query(
+                    "UPDATE top_ups SET status = 'started', invoice_id = $2 WHERE id = $1 AND status = 'requested'",
+                )
+                .bind(&id)
+                .bind(&invoice_id)
+                .execute(&mut *tx)
+                .await?;
                 if claimed.rows_affected() != 1 {
                     // Another runner took it first; its invoice is the one to pay.
                     tx.rollback().await?;
@@ -62,8 +64,15 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
             continue;
         };
         let payer = Payer { account_id: &account, user_id: None, impersonator_id: None };
-        match pay(state, payer, std::slice::from_ref(&invoice_id), PayWith::Stored(method), &PaymentKey::system(key)).await {
-            Ok(PaymentResult::Paid { .. } | PaymentResult::Declined { .. } | PaymentResult::Pending { .. } | PaymentResult::AwaitingTransfer { .. }) => {}
+        match pay(state, payer, std::slice::from_ref(&invoice_id), PayWith::Stored(method), &PaymentKey::system(key))
+            .await
+        {
+            Ok(
+                PaymentResult::Paid { .. }
+                | PaymentResult::Declined { .. }
+                | PaymentResult::Pending { .. }
+                | PaymentResult::AwaitingTransfer { .. },
+            ) => {}
             // The method was removed or cannot pay: nothing was charged, so the top-up fails.
             Err(AppError::Invalid { message, .. }) => fail(state, &id, &account, amount, &message).await?,
             Err(error) => tracing::warn!(top_up = %id, ?error, "automatic top-up not paid yet; will retry"),
@@ -72,14 +81,22 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
     Ok(attempted)
 }
 
-async fn fail(state: &AppState, id: &str, account_id: &str, amount: crate::domain::money::Money, reason: &str) -> Result<(), AppError> {
+async fn fail(
+    state: &AppState,
+    id: &str,
+    account_id: &str,
+    amount: crate::domain::money::Money,
+    reason: &str,
+) -> Result<(), AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let moved = sqlx::query("UPDATE top_ups SET status = 'failed', finished_at = $2 WHERE id = $1 AND status IN ('requested', 'started')")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    let moved = sqlx::query(
+        "UPDATE top_ups SET status = 'failed', finished_at = $2 WHERE id = $1 AND status IN ('requested', 'started')",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     if moved.rows_affected() == 1 {
         sqlx::query(
             "UPDATE invoices SET status = 'void' WHERE id = (SELECT invoice_id FROM top_ups WHERE id = $1) AND status = 'open'

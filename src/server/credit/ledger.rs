@@ -6,12 +6,12 @@
 use sqlx::AnyConnection;
 
 use super::reactions;
-use crate::wire::error::AppError;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use crate::server::db::Tx;
 use crate::server::ids::new_id;
+use crate::wire::error::AppError;
 
 pub struct NewEntry<'a> {
     pub account_id: &'a str,
@@ -51,10 +51,11 @@ pub async fn append(tx: &mut Tx, now: i64, entry: NewEntry<'_>) -> Result<Append
     if entry.amount.is_zero() {
         return Err(AppError::internal("ledger", "a ledger entry of zero"));
     }
-    let seq: Option<i64> = sqlx::query_scalar("UPDATE accounts SET ledger_seq = ledger_seq + 1 WHERE id = $1 RETURNING ledger_seq")
-        .bind(entry.account_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let seq: Option<i64> =
+        sqlx::query_scalar("UPDATE accounts SET ledger_seq = ledger_seq + 1 WHERE id = $1 RETURNING ledger_seq")
+            .bind(entry.account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some(seq) = seq else { return Err(AppError::not_found()) };
     let before = balance_in(tx, entry.account_id, entry.amount.currency).await?;
     let after = before.checked_add(entry.amount).map_err(|e| AppError::internal("ledger", e))?;
@@ -111,16 +112,27 @@ pub async fn balances(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Mone
 
 /// Undoes an entry with an opposite one; an entry is reversed at most once and a reversal is
 /// never reversed. Returns the reversal, or NotFound for another account's entry.
-pub async fn reverse(tx: &mut Tx, now: i64, account_id: &str, entry_id: &str, reason: &str, by: Option<&str>) -> Result<Appended, AppError> {
+pub async fn reverse(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &str,
+    entry_id: &str,
+    reason: &str,
+    by: Option<&str>,
+) -> Result<Appended, AppError> {
     // Take the account's ledger lock before checking, so two reversals of one entry serialize
     // and the second sees the first.
-    sqlx::query("UPDATE accounts SET ledger_seq = ledger_seq WHERE id = $1").bind(account_id).execute(&mut **tx).await?;
-    let row: Option<(i64, String, String, String)> =
-        sqlx::query_as("SELECT amount, currency, kind, description FROM credit_entries WHERE id = $1 AND account_id = $2")
-            .bind(entry_id)
-            .bind(account_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    sqlx::query("UPDATE accounts SET ledger_seq = ledger_seq WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT amount, currency, kind, description FROM credit_entries WHERE id = $1 AND account_id = $2",
+    )
+    .bind(entry_id)
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some((amount, currency, kind, description)) = row else { return Err(AppError::not_found()) };
     if kind == EntryKind::Reversal.as_str() {
         return Err(AppError::Conflict("A reversal cannot itself be reversed; add an adjustment instead.".into()));

@@ -2,8 +2,8 @@
 //! alert settings, and the service status that follows from it.
 
 pub mod auto_top_up;
-pub mod page;
 pub mod ledger;
+pub mod page;
 pub mod reactions;
 pub mod settings;
 pub mod status;

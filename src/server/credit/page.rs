@@ -4,9 +4,6 @@ use serde_json::json;
 
 use super::settings::{self, CreditSettings};
 use super::status;
-use crate::wire::credit::{AutoTopUpView, CreditEntriesPage, CreditEntryView, CreditPage, CreditSettingsInput, CreditSettingsView, TopUpMethod};
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
 use crate::domain::credit::{EntryKind, parse_amount, parse_threshold, validate_top_up};
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
@@ -18,6 +15,11 @@ use crate::server::ids::new_id;
 use crate::server::payments::methods::chargeable;
 use crate::server::payments::pay::Payer;
 use crate::server::payments::settings as payment_settings;
+use crate::wire::credit::{
+    AutoTopUpView, CreditEntriesPage, CreditEntryView, CreditPage, CreditSettingsInput, CreditSettingsView, TopUpMethod,
+};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 
 const PAGE_SIZE: i64 = 20;
 
@@ -37,24 +39,19 @@ pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
         status,
         settings,
         methods,
-        schedule: payment_settings::load(pool, &vendor_id, currency)
-            .await?
-            .schedule,
+        schedule: payment_settings::load(pool, &vendor_id, currency).await?.schedule,
         history: entries(caller, None).await?,
         idempotency_key: new_id("idem"),
     })
 }
 
-pub async fn entries(
-    caller: &Authorized,
-    cursor: Option<&str>,
-) -> Result<CreditEntriesPage, AppError> {
+pub async fn entries(caller: &Authorized, cursor: Option<&str>) -> Result<CreditEntriesPage, AppError> {
     let account_id = &caller.account()?.id;
     let before = match cursor {
         None => i64::MAX,
-        Some(c) => c.parse().map_err(|_| {
-            AppError::invalid("cursor", "That page link is not valid. Reload the page.")
-        })?,
+        Some(c) => {
+            c.parse().map_err(|_| AppError::invalid("cursor", "That page link is not valid. Reload the page."))?
+        }
     };
     let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT id, seq, created_at, kind, description, amount, currency, balance_after FROM credit_entries
@@ -80,9 +77,7 @@ pub async fn entries(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let next = more
-        .then(|| rows.get(PAGE_SIZE as usize - 1).map(|r| r.1.to_string()))
-        .flatten();
+    let next = more.then(|| rows.get(PAGE_SIZE as usize - 1).map(|r| r.1.to_string())).flatten();
     Ok(CreditEntriesPage { entries, next })
 }
 
@@ -94,53 +89,34 @@ pub async fn top_up(
 ) -> Result<PaymentResult, AppError> {
     let account_id = &caller.account()?.id;
     let (_, currency) = vendor_and_currency(caller.state.db.pool(), account_id).await?;
-    let amount =
-        parse_amount(typed_amount, currency).map_err(|m| AppError::invalid("amount", m))?;
+    let amount = parse_amount(typed_amount, currency).map_err(|m| AppError::invalid("amount", m))?;
     let methods = top_up_methods(caller.state.db.pool(), account_id).await?;
     // Another account's method answers like a missing one.
     if !methods.iter().any(|m| m.id == method_id) {
         return Err(AppError::not_found());
     }
-    let payer = Payer {
-        account_id,
-        user_id: Some(caller.user_id()),
-        impersonator_id: caller.impersonator_id(),
-    };
+    let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: caller.impersonator_id() };
     super::top_up::top_up(&caller.state, payer, amount, method_id, key).await
 }
 
-pub async fn save_settings(
-    caller: &Authorized,
-    input: &CreditSettingsInput,
-) -> Result<CreditSettingsView, AppError> {
+pub async fn save_settings(caller: &Authorized, input: &CreditSettingsInput) -> Result<CreditSettingsView, AppError> {
     let state = &caller.state;
     let pool = state.db.pool();
     let account_id = &caller.account()?.id;
     let (_, currency) = vendor_and_currency(pool, account_id).await?;
-    let alert = parse_threshold(&input.alert_threshold, currency)
-        .map_err(|m| AppError::invalid("alert_threshold", m))?;
+    let alert =
+        parse_threshold(&input.alert_threshold, currency).map_err(|m| AppError::invalid("alert_threshold", m))?;
     let methods = top_up_methods(pool, account_id).await?;
-    let mut stored = CreditSettings {
-        alert_threshold: alert.map(|m| m.minor),
-        ..Default::default()
-    };
+    let mut stored = CreditSettings { alert_threshold: alert.map(|m| m.minor), ..Default::default() };
     if input.auto_top_up {
         let threshold = parse_threshold(&input.auto_threshold, currency)
             .map_err(|m| AppError::invalid("auto_threshold", m))?
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "auto_threshold",
-                    "Enter the balance at which to top up, e.g. 100.",
-                )
-            })?;
+            .ok_or_else(|| AppError::invalid("auto_threshold", "Enter the balance at which to top up, e.g. 100."))?;
         let amount = parse_amount(&input.auto_amount, currency)
             .and_then(validate_top_up)
             .map_err(|m| AppError::invalid("auto_amount", m))?;
         if input.auto_method_id.is_empty() {
-            return Err(AppError::invalid(
-                "auto_method_id",
-                "Choose the card or bank account to charge.",
-            ));
+            return Err(AppError::invalid("auto_method_id", "Choose the card or bank account to charge."));
         }
         if !methods.iter().any(|m| m.id == input.auto_method_id) {
             return Err(AppError::not_found());
@@ -158,15 +134,7 @@ pub async fn save_settings(
         "auto_top_up_amount": stored.auto_top_up_amount,
         "currency": currency.code(),
     });
-    caller
-        .record(
-            &mut tx,
-            now,
-            "credit.settings_changed",
-            ("account", account_id),
-            detail,
-        )
-        .await?;
+    caller.record(&mut tx, now, "credit.settings_changed", ("account", account_id), detail).await?;
     tx.commit().await?;
     settings_view(&stored, currency, &methods)
 }
@@ -194,10 +162,7 @@ fn settings_view(
         }),
         _ => None,
     };
-    Ok(CreditSettingsView {
-        alert_threshold: stored.alert_threshold.map(|t| Money::new(t, currency)),
-        auto_top_up,
-    })
+    Ok(CreditSettingsView { alert_threshold: stored.alert_threshold.map(|t| Money::new(t, currency)), auto_top_up })
 }
 
 /// Cards and bank accounts on file: a top-up is paid at once.

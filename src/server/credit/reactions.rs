@@ -6,13 +6,13 @@ use serde_json::json;
 
 use super::ledger::Appended;
 use super::settings::{self, CreditSettings};
-use crate::wire::error::AppError;
 use crate::domain::credit::crosses_down;
 use crate::domain::money::Money;
 use crate::server::db::Tx;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::ids::new_id;
 use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
+use crate::wire::error::AppError;
 
 pub async fn on_balance_moved(tx: &mut Tx, now: i64, account_id: &str, moved: &Appended) -> Result<(), AppError> {
     let Some(settings) = settings::load_in(tx, account_id).await? else { return Ok(()) };
@@ -22,7 +22,12 @@ pub async fn on_balance_moved(tx: &mut Tx, now: i64, account_id: &str, moved: &A
     {
         alert(tx, now, account_id, moved.after, Money::new(threshold, currency)).await?;
     }
-    if let CreditSettings { auto_top_up_threshold: Some(threshold), auto_top_up_amount: Some(amount), auto_top_up_method_id: Some(method), .. } = &settings
+    if let CreditSettings {
+        auto_top_up_threshold: Some(threshold),
+        auto_top_up_amount: Some(amount),
+        auto_top_up_method_id: Some(method),
+        ..
+    } = &settings
         && crosses_down(moved.before.minor, moved.after.minor, *threshold)
     {
         let id = new_id("top");
@@ -61,7 +66,12 @@ async fn alert(tx: &mut Tx, now: i64, account_id: &str, balance: Money, threshol
             balance.format(),
             threshold.format()
         );
-        enqueue(tx, now, Email { kind: "low_balance", to: &email, subject: &subject, body: &body, account_id: Some(account_id) }).await?;
+        enqueue(
+            tx,
+            now,
+            Email { kind: "low_balance", to: &email, subject: &subject, body: &body, account_id: Some(account_id) },
+        )
+        .await?;
     }
     record(
         tx,

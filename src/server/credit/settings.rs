@@ -2,8 +2,8 @@
 
 use sqlx::FromRow;
 
-use crate::wire::error::AppError;
 use crate::server::db::Tx;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
 pub struct CreditSettings {
@@ -24,7 +24,13 @@ pub async fn load_in(tx: &mut Tx, account_id: &str) -> Result<Option<CreditSetti
     Ok(sqlx::query_as(SELECT).bind(account_id).fetch_optional(&mut **tx).await?)
 }
 
-pub async fn store(tx: &mut Tx, now: i64, account_id: &str, settings: &CreditSettings, by: Option<&str>) -> Result<(), AppError> {
+pub async fn store(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &str,
+    settings: &CreditSettings,
+    by: Option<&str>,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO credit_settings (account_id, alert_threshold, auto_top_up_threshold, auto_top_up_amount, auto_top_up_method_id,
                                       updated_by, updated_at)

@@ -5,10 +5,10 @@ use sqlx::AnyPool;
 use time::Date;
 
 use super::ledger::balance_in;
-use crate::wire::error::AppError;
 use crate::domain::service_status::{Facts, ServiceStatus, UnpaidInvoice, evaluate};
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::decode;
+use crate::wire::error::AppError;
 
 type InvoiceRow = (String, String, i64, String, String, String);
 
@@ -18,7 +18,8 @@ pub async fn for_account(pool: &AnyPool, account_id: &str, today: Date) -> Resul
     let (_, currency) = vendor_and_currency(pool, account_id).await?;
     let mut conn = pool.acquire().await?;
     let balance = balance_in(&mut conn, account_id, currency).await?;
-    let exhausted_since = if balance.minor <= 0 { exhausted_since(&mut conn, account_id, currency.code()).await? } else { 0 };
+    let exhausted_since =
+        if balance.minor <= 0 { exhausted_since(&mut conn, account_id, currency.code()).await? } else { 0 };
     let licenses: Vec<InvoiceRow> = sqlx::query_as(&format!(
         "SELECT i.id, i.number, i.total - i.amount_paid, i.currency, i.issue_date, i.due_date FROM invoices i
          WHERE {UNPAID} AND i.kind IN ('license', 'prorated_license') ORDER BY i.due_date, i.number"
@@ -73,6 +74,9 @@ async fn exhausted_since(conn: &mut sqlx::AnyConnection, account_id: &str, curre
     .await?;
     match since {
         Some(at) => Ok(at),
-        None => Ok(sqlx::query_scalar("SELECT created_at FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *conn).await?),
+        None => Ok(sqlx::query_scalar("SELECT created_at FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *conn)
+            .await?),
     }
 }

@@ -5,8 +5,6 @@
 
 use serde_json::json;
 
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
 use crate::domain::credit::{EntryKind, validate_top_up};
 use crate::domain::money::Money;
 use crate::server::billing_details::bill_to_snapshot;
@@ -17,10 +15,12 @@ use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
 use crate::server::db::{Tx, decode, placeholders};
 use crate::server::estimates::next_invoice_number;
 use crate::server::ids::new_id;
-use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
 use crate::server::payments::key::PaymentKey;
+use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 
 use super::ledger::{NewEntry, append};
 
@@ -28,7 +28,13 @@ pub const LINE_DESCRIPTION: &str = "Prepaid message credit";
 
 /// Tops up the payer's account with `amount`, charged to the stored method `method_id`, once
 /// per `key` (the client's, in its account's namespace).
-pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id: &str, raw_key: &str) -> Result<PaymentResult, AppError> {
+pub async fn top_up(
+    state: &AppState,
+    payer: Payer<'_>,
+    amount: Money,
+    method_id: &str,
+    raw_key: &str,
+) -> Result<PaymentResult, AppError> {
     let payment_key = PaymentKey::client(payer.account_id, raw_key)?;
     let key = payment_key.as_str();
     let (vendor_id, currency) = vendor_and_currency(state.db.pool(), payer.account_id).await?;
@@ -38,11 +44,12 @@ pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id
     validate_top_up(amount).map_err(|message| AppError::invalid("amount", message))?;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let existing: Option<(Option<String>,)> = sqlx::query_as("SELECT invoice_id FROM top_ups WHERE idempotency_key = $1 AND account_id = $2")
-        .bind(key)
-        .bind(payer.account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT invoice_id FROM top_ups WHERE idempotency_key = $1 AND account_id = $2")
+            .bind(key)
+            .bind(payer.account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let invoice_id = match existing {
         Some((Some(invoice_id),)) => {
             tx.commit().await?;
@@ -76,7 +83,10 @@ pub async fn top_up(state: &AppState, payer: Payer<'_>, amount: Money, method_id
                     return Box::pin(top_up(state, payer, amount, method_id, raw_key)).await;
                 }
                 Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                    return Err(AppError::invalid("method", "That payment method is no longer on file. Choose another."));
+                    return Err(AppError::invalid(
+                        "method",
+                        "That payment method is no longer on file. Choose another.",
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -137,7 +147,13 @@ type Prepayment = (String, String, String, i64, String, Option<String>, Option<S
 /// A succeeded payment credits each prepayment invoice it pays; a failed one voids them (a
 /// top-up that did not happen owes nothing) and tells the billing contacts about an automatic
 /// one, which nobody was watching.
-pub async fn on_payments_settled(tx: &mut Tx, now: i64, payment_ids: &[String], succeeded: bool, failure: &str) -> Result<(), AppError> {
+pub async fn on_payments_settled(
+    tx: &mut Tx,
+    now: i64,
+    payment_ids: &[String],
+    succeeded: bool,
+    failure: &str,
+) -> Result<(), AppError> {
     for chunk in payment_ids.chunks(IDS_PER_STATEMENT) {
         let sql = format!(
             "SELECT i.id, i.account_id, i.number, i.total, i.currency, t.id, t.trigger_kind
@@ -153,7 +169,13 @@ pub async fn on_payments_settled(tx: &mut Tx, now: i64, payment_ids: &[String], 
     Ok(())
 }
 
-async fn on_prepayment_settled(tx: &mut Tx, now: i64, prepayment: Prepayment, succeeded: bool, failure: &str) -> Result<(), AppError> {
+async fn on_prepayment_settled(
+    tx: &mut Tx,
+    now: i64,
+    prepayment: Prepayment,
+    succeeded: bool,
+    failure: &str,
+) -> Result<(), AppError> {
     let (invoice_id, account_id, number, total, currency, top_up_id, trigger) = prepayment;
     let amount = decode::money(total, &currency)?;
     if succeeded {
@@ -162,26 +184,36 @@ async fn on_prepayment_settled(tx: &mut Tx, now: i64, prepayment: Prepayment, su
         entry.invoice_id = Some(&invoice_id);
         append(tx, now, entry).await?;
     } else {
-        sqlx::query("UPDATE invoices SET status = 'void', payment_in_progress_id = NULL WHERE id = $1 AND status = 'open'")
-            .bind(&invoice_id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE invoices SET status = 'void', payment_in_progress_id = NULL WHERE id = $1 AND status = 'open'",
+        )
+        .bind(&invoice_id)
+        .execute(&mut **tx)
+        .await?;
         if trigger.as_deref() == Some("automatic") {
             automatic_top_up_failed(tx, now, &account_id, amount, failure).await?;
         }
     }
     if let Some(top_up_id) = top_up_id {
-        sqlx::query("UPDATE top_ups SET status = $2, finished_at = $3 WHERE id = $1 AND status IN ('requested', 'started')")
-            .bind(&top_up_id)
-            .bind(if succeeded { "succeeded" } else { "failed" })
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE top_ups SET status = $2, finished_at = $3 WHERE id = $1 AND status IN ('requested', 'started')",
+        )
+        .bind(&top_up_id)
+        .bind(if succeeded { "succeeded" } else { "failed" })
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
 
-pub async fn automatic_top_up_failed(tx: &mut Tx, now: i64, account_id: &str, amount: Money, reason: &str) -> Result<(), AppError> {
+pub async fn automatic_top_up_failed(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &str,
+    amount: Money,
+    reason: &str,
+) -> Result<(), AppError> {
     let subject = format!("Automatic top-up of {} failed", amount.format());
     for (name, email) in billing_contacts(tx, account_id).await? {
         let body = format!(
@@ -190,7 +222,12 @@ pub async fn automatic_top_up_failed(tx: &mut Tx, now: i64, account_id: &str, am
              We try again automatically the next time your balance falls to your top-up threshold.\n\n— Portico billing",
             amount.format()
         );
-        enqueue(tx, now, Email { kind: "top_up_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) }).await?;
+        enqueue(
+            tx,
+            now,
+            Email { kind: "top_up_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) },
+        )
+        .await?;
     }
     record(
         tx,

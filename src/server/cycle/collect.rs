@@ -18,7 +18,6 @@ use time::{Date, Duration};
 
 use super::method;
 use super::rules::BillingRules;
-use crate::wire::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::domain::currency::Currency;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
@@ -32,6 +31,7 @@ use crate::server::payments::processor::ChargeRequest;
 use crate::server::payments::settings;
 use crate::server::payments::settle::settle;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 /// The billing cycle's own idempotency keys: `cycle-<invoice>-<attempt>`. Clients' keys are
 /// namespaced apart (see `payments::key`), so they can never be one of these.
@@ -45,7 +45,12 @@ pub struct Collected {
 
 /// Charges what is due on `date` from `accounts`: first attempts of invoices just issued and
 /// retries of earlier ones.
-pub async fn collect_due(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>, accounts: &[String], date: Date) -> Result<Collected, AppError> {
+pub async fn collect_due(
+    state: &AppState,
+    rules_by_vendor: &HashMap<String, BillingRules>,
+    accounts: &[String],
+    date: Date,
+) -> Result<Collected, AppError> {
     let attempts = start(state, rules_by_vendor, accounts, date).await?;
     if attempts.is_empty() {
         return Ok(Collected::default());
@@ -60,7 +65,9 @@ pub async fn collect_due(state: &AppState, rules_by_vendor: &HashMap<String, Bil
         match outcome {
             Ok(outcome) => known.push((attempt.payment_id.clone(), outcome)),
             // Unknown outcome: left pending; the reconciler will look the key up.
-            Err(unavailable) => tracing::warn!(payment = %attempt.payment_id, error = %unavailable, "charge outcome unknown"),
+            Err(unavailable) => {
+                tracing::warn!(payment = %attempt.payment_id, error = %unavailable, "charge outcome unknown")
+            }
         }
     }
     let mut tx = state.db.begin_write().await?;
@@ -90,7 +97,12 @@ struct DueInvoice {
     subscription_method: Option<String>,
 }
 
-async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>, accounts: &[String], date: Date) -> Result<Vec<Attempt>, AppError> {
+async fn start(
+    state: &AppState,
+    rules_by_vendor: &HashMap<String, BillingRules>,
+    accounts: &[String],
+    date: Date,
+) -> Result<Vec<Attempt>, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let due = due_invoices(&mut tx, accounts, date).await?;
@@ -98,7 +110,12 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
         tx.commit().await?;
         return Ok(Vec::new());
     }
-    let with_due: Vec<String> = due.iter().map(|invoice| invoice.account_id.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let with_due: Vec<String> = due
+        .iter()
+        .map(|invoice| invoice.account_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let methods = method::chargeable(&mut tx, &with_due).await?;
     let mut schedules: HashMap<(String, Currency), FeeSchedule> = HashMap::new();
 
@@ -112,7 +129,10 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
             schedules.insert(schedule_key.clone(), schedule);
         }
         let owed = decode::money(invoice.owed, &invoice.currency)?;
-        let chosen = method::choose(methods.get(&invoice.account_id).map_or(&[][..], Vec::as_slice), invoice.subscription_method.as_deref());
+        let chosen = method::choose(
+            methods.get(&invoice.account_id).map_or(&[][..], Vec::as_slice),
+            invoice.subscription_method.as_deref(),
+        );
         let quoted = chosen.map(|method| (method, quote(&schedules[&schedule_key], method.kind, owed)));
         let (method, fee) = match quoted {
             Some((method, MethodQuote::Available { fee, .. })) => (method, fee),
@@ -156,7 +176,8 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
     )
     .await?;
 
-    let (mut payments, mut allocations, mut events, mut attempts): (Vec<Vec<Value>>, Vec<Vec<Value>>, _, _) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut payments, mut allocations, mut events, mut attempts): (Vec<Vec<Value>>, Vec<Vec<Value>>, _, _) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (invoice_id,) in claimed {
         let Some((invoice, method, fee, owed, payment_id, made)) = planned.remove(&invoice_id) else { continue };
         let total = owed.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
@@ -175,7 +196,12 @@ async fn start(state: &AppState, rules_by_vendor: &HashMap<String, BillingRules>
             now.into(),
         ]);
         // One invoice per automatic charge: its fee is the invoice's.
-        allocations.push(vec![payment_id.as_str().into(), invoice.id.as_str().into(), owed.minor.into(), fee.minor.into()]);
+        allocations.push(vec![
+            payment_id.as_str().into(),
+            invoice.id.as_str().into(),
+            owed.minor.into(),
+            fee.minor.into(),
+        ]);
         events.push(audit::row(
             now,
             AuditEvent {

@@ -3,7 +3,6 @@
 
 use time::Date;
 
-use crate::wire::error::AppError;
 use crate::domain::billing_items::InvoiceKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
@@ -11,6 +10,7 @@ use crate::server::billing_details::BillTo;
 use crate::server::db::Tx;
 use crate::server::db::bulk::{Value, insert};
 use crate::server::ids::new_id;
+use crate::wire::error::AppError;
 
 pub struct DraftLine {
     pub description: String,
@@ -50,7 +50,10 @@ pub struct Recipient {
 pub fn total(lines: &[DraftLine], currency: Currency) -> Result<Money, AppError> {
     let mut total = Money::zero(currency);
     for line in lines {
-        let amount = line.quantity.checked_mul(line.unit_amount).ok_or_else(|| AppError::internal("invoice line", "amount overflows"))?;
+        let amount = line
+            .quantity
+            .checked_mul(line.unit_amount)
+            .ok_or_else(|| AppError::internal("invoice line", "amount overflows"))?;
         total = total.checked_add(Money::new(amount, currency)).map_err(|e| AppError::internal("invoice total", e))?;
     }
     Ok(total)
@@ -77,10 +80,16 @@ pub fn line_rows(invoice_id: &str, lines: &[DraftLine]) -> Vec<Vec<Value>> {
         .collect()
 }
 
-pub const LINE_COLUMNS: &str = "invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id)";
+pub const LINE_COLUMNS: &str =
+    "invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id)";
 
 /// Writes the lines of one invoice (the demo's statements; the cycle writes a batch's lines at once).
-pub async fn insert_lines(tx: &mut Tx, invoice_id: &str, lines: &[DraftLine], currency: Currency) -> Result<(), AppError> {
+pub async fn insert_lines(
+    tx: &mut Tx,
+    invoice_id: &str,
+    lines: &[DraftLine],
+    currency: Currency,
+) -> Result<(), AppError> {
     total(lines, currency)?;
     insert(tx, LINE_COLUMNS, &line_rows(invoice_id, lines)).await?;
     Ok(())

@@ -5,9 +5,9 @@
 
 use time::Date;
 
-use crate::wire::error::AppError;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::{Backend, Db, Tx, placeholders};
+use crate::wire::error::AppError;
 
 /// Lists every account for the date (once; accounts opened since are added on the next call).
 pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
@@ -32,7 +32,14 @@ pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
 }
 
 /// Leases up to `limit` accounts not done and not leased by a live worker; returns their ids.
-pub async fn claim(db: &Db, date: Date, worker: &str, now: i64, lease_seconds: i64, limit: i64) -> Result<Vec<String>, AppError> {
+pub async fn claim(
+    db: &Db,
+    date: Date,
+    worker: &str,
+    now: i64,
+    lease_seconds: i64,
+    limit: i64,
+) -> Result<Vec<String>, AppError> {
     // PostgreSQL: rows another worker is claiming at this moment are skipped, not waited for.
     let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
@@ -59,7 +66,13 @@ pub async fn claim(db: &Db, date: Date, worker: &str, now: i64, lease_seconds: i
 
 /// Inside a batch's billing transaction: the accounts whose lease the worker still holds. A
 /// worker that was too slow (its lease ran out and another took the account) must not bill it.
-pub async fn still_held(tx: &mut Tx, date: Date, accounts: &[String], worker: &str, now: i64) -> Result<Vec<String>, AppError> {
+pub async fn still_held(
+    tx: &mut Tx,
+    date: Date,
+    accounts: &[String],
+    worker: &str,
+    now: i64,
+) -> Result<Vec<String>, AppError> {
     if accounts.is_empty() {
         return Ok(Vec::new());
     }

@@ -7,16 +7,16 @@ use std::collections::{HashMap, HashSet};
 use time::Date;
 
 use super::documents::Recipient;
-use crate::wire::error::AppError;
+use super::method;
 use crate::domain::billing_cycle::{month_key, next_month_start};
-use crate::domain::licenses::Span;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, iso_date};
+use crate::domain::licenses::Span;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::PlanKind;
 use crate::server::billing_details::bill_to_snapshots;
-use super::method;
 use crate::server::db::bulk::bind_all;
 use crate::server::db::{Tx, decode, placeholders};
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -101,14 +101,19 @@ fn midnight(day: Date) -> i64 {
     day.midnight().assume_utc().unix_timestamp()
 }
 
-type SubscriptionRow = (String, String, String, String, String, String, i64, i64, String, String, String, i64, Option<String>);
+type SubscriptionRow =
+    (String, String, String, String, String, String, i64, i64, String, String, String, i64, Option<String>);
 type LedgerRow = (String, i64, i64, i64, i64, i64);
 /// account, id, number, onboarded on, released on.
 type NumberRow = (String, String, String, String, Option<String>);
 
 /// Everything the cycle needs about `accounts`, with the ledger and invoices of the month it
 /// reconciles. Which documents exist already is read after planning (see [`issued_keys`]).
-pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> Result<HashMap<String, AccountFacts>, AppError> {
+pub async fn facts(
+    tx: &mut Tx,
+    accounts: &[String],
+    reconciled_month: Date,
+) -> Result<HashMap<String, AccountFacts>, AppError> {
     if accounts.is_empty() {
         return Ok(HashMap::new());
     }
@@ -120,7 +125,8 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
     let rows: Vec<(String, String, String)> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
     for (id, vendor_id, currency) in rows {
         let Some(bill_to) = bill_to.get(&id).cloned() else { continue };
-        let recipient = Recipient { account_id: id.clone(), vendor_id, currency: decode::currency(&currency)?, bill_to };
+        let recipient =
+            Recipient { account_id: id.clone(), vendor_id, currency: decode::currency(&currency)?, bill_to };
         out.insert(
             id,
             AccountFacts {
@@ -145,7 +151,9 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
          ORDER BY s.account_id, s.created_at, s.id"
     );
     let rows: Vec<SubscriptionRow> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
-    for (account, id, plan_id, plan_name, kind, interval, quantity, unit_amount, status, start, end, cancel, method) in rows {
+    for (account, id, plan_id, plan_name, kind, interval, quantity, unit_amount, status, start, end, cancel, method) in
+        rows
+    {
         let Some(facts) = out.get_mut(&account) else { continue };
         facts.subscriptions.push(Subscription {
             id,
@@ -173,21 +181,30 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
         "SELECT h.number_id, h.onboarded_on, h.released_on FROM phone_number_history h JOIN phone_numbers n ON n.id = h.number_id
          WHERE n.account_id IN ({ids})"
     );
-    for (number_id, from, to) in bind_all(sqlx::query_as::<_, (String, String, String)>(&sql), accounts).fetch_all(&mut **tx).await? {
+    for (number_id, from, to) in
+        bind_all(sqlx::query_as::<_, (String, String, String)>(&sql), accounts).fetch_all(&mut **tx).await?
+    {
         earlier.entry(number_id).or_default().push(Span { from: decode::date(&from)?, to: Some(decode::date(&to)?) });
     }
     // Months billed: enough back for every month a run may still bill (a missed month's end,
     // renewals caught up).
     let since = month_key(reconciled_month - time::Duration::days(800));
     let mut billed: HashMap<(String, String), HashSet<String>> = HashMap::new();
-    let sql = format!("SELECT account_id, number, month FROM number_billings WHERE account_id IN ({ids}) AND month >= ${}", accounts.len() + 1);
+    let sql = format!(
+        "SELECT account_id, number, month FROM number_billings WHERE account_id IN ({ids}) AND month >= ${}",
+        accounts.len() + 1
+    );
     let query = bind_all(sqlx::query_as::<_, (String, String, String)>(&sql), accounts).bind(&since);
     for (account, number, month) in query.fetch_all(&mut **tx).await? {
         billed.entry((account, number)).or_default().insert(month);
     }
-    let sql = format!("SELECT account_id, cycle_key FROM invoices WHERE account_id IN ({ids}) AND cycle_key LIKE 'prorated:%'");
+    let sql = format!(
+        "SELECT account_id, cycle_key FROM invoices WHERE account_id IN ({ids}) AND cycle_key LIKE 'prorated:%'"
+    );
     for (account, key) in bind_all(sqlx::query_as::<_, (String, String)>(&sql), accounts).fetch_all(&mut **tx).await? {
-        if let (Some(facts), Some(month)) = (out.get_mut(&account), key.strip_prefix("prorated:").and_then(|rest| rest.get(..7))) {
+        if let (Some(facts), Some(month)) =
+            (out.get_mut(&account), key.strip_prefix("prorated:").and_then(|rest| rest.get(..7)))
+        {
             facts.issued_prorated.insert(month.to_string());
         }
     }
@@ -205,7 +222,9 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
         }
     }
 
-    let sql = format!("SELECT account_id, name, email FROM billing_contacts WHERE account_id IN ({ids}) ORDER BY account_id, created_at, email");
+    let sql = format!(
+        "SELECT account_id, name, email FROM billing_contacts WHERE account_id IN ({ids}) ORDER BY account_id, created_at, email"
+    );
     let rows: Vec<(String, String, String)> = bind_all(sqlx::query_as(&sql), accounts).fetch_all(&mut **tx).await?;
     for (account, name, email) in rows {
         if let Some(facts) = out.get_mut(&account) {
@@ -238,7 +257,8 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
          GROUP BY c.account_id",
         after + 1
     );
-    let rows: Vec<LedgerRow> = bind_all(sqlx::query_as(&sql), accounts).bind(from).bind(until).fetch_all(&mut **tx).await?;
+    let rows: Vec<LedgerRow> =
+        bind_all(sqlx::query_as(&sql), accounts).bind(from).bind(until).fetch_all(&mut **tx).await?;
     for (account, entries, prepayments, usage, refunds, other) in rows {
         if let Some(facts) = out.get_mut(&account) {
             let opening = facts.ledger.opening;
@@ -250,7 +270,8 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
          WHERE e.account_id IN ({ids}) AND e.created_at >= ${after} AND e.created_at < ${} GROUP BY e.account_id",
         after + 1
     );
-    let rows: Vec<(String, i64)> = bind_all(sqlx::query_as(&sql), accounts).bind(from).bind(until).fetch_all(&mut **tx).await?;
+    let rows: Vec<(String, i64)> =
+        bind_all(sqlx::query_as(&sql), accounts).bind(from).bind(until).fetch_all(&mut **tx).await?;
     for (account, messages) in rows {
         if let Some(facts) = out.get_mut(&account) {
             facts.ledger.messages = messages;
@@ -264,8 +285,11 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
          ORDER BY account_id, issue_date, number",
         after + 1
     );
-    let rows: Vec<MemoInvoice> =
-        bind_all(sqlx::query_as(&sql), accounts).bind(iso_date(reconciled_month)).bind(iso_date(month_end)).fetch_all(&mut **tx).await?;
+    let rows: Vec<MemoInvoice> = bind_all(sqlx::query_as(&sql), accounts)
+        .bind(iso_date(reconciled_month))
+        .bind(iso_date(month_end))
+        .fetch_all(&mut **tx)
+        .await?;
     for row in rows {
         if let Some(facts) = out.get_mut(&row.account_id) {
             facts.memo_invoices.push(row);
@@ -275,7 +299,12 @@ pub async fn facts(tx: &mut Tx, accounts: &[String], reconciled_month: Date) -> 
 }
 
 /// Marks which of `keys` the accounts already have documents for.
-pub async fn issued_keys(tx: &mut Tx, accounts: &[String], keys: &[String], facts: &mut HashMap<String, AccountFacts>) -> Result<(), AppError> {
+pub async fn issued_keys(
+    tx: &mut Tx,
+    accounts: &[String],
+    keys: &[String],
+    facts: &mut HashMap<String, AccountFacts>,
+) -> Result<(), AppError> {
     if accounts.is_empty() || keys.is_empty() {
         return Ok(());
     }

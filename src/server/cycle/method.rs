@@ -4,20 +4,23 @@
 use std::collections::HashMap;
 
 use super::load::Method;
-use crate::wire::error::AppError;
 use crate::domain::payment_method::MethodKind;
 use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
 use crate::server::db::dashboard::method_label;
 use crate::server::db::{Tx, decode, placeholders};
+use crate::wire::error::AppError;
 
 /// The method chosen for the subscription the invoice bills, else the account's default —
 /// among `methods`, the account's cards and bank accounts: those can be charged without the
 /// client (wire, PIX and Boleto accounts pay by hand).
 pub fn choose<'m>(methods: &'m [Method], subscription_method: Option<&str>) -> Option<&'m Method> {
-    subscription_method.and_then(|id| methods.iter().find(|m| m.id == id)).or_else(|| methods.iter().find(|m| m.is_default))
+    subscription_method
+        .and_then(|id| methods.iter().find(|m| m.id == id))
+        .or_else(|| methods.iter().find(|m| m.is_default))
 }
 
-type MethodRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, i64, String);
+type MethodRow =
+    (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, i64, String);
 
 /// The cards and bank accounts on file of each of `accounts`, oldest first.
 pub async fn chargeable(tx: &mut Tx, accounts: &[String]) -> Result<HashMap<String, Vec<Method>>, AppError> {

@@ -21,11 +21,11 @@ use std::time::Instant;
 use time::Date;
 
 use self::rules::BillingRules;
-use crate::wire::error::AppError;
 use crate::domain::billing_cycle::MonthDocuments;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
 use crate::server::clock::unix_now;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -45,7 +45,11 @@ impl RunOptions {
     }
 
     /// Batch size and lease length from `[billing]` in the settings.
-    pub fn configured(date: Date, worker: impl Into<String>, settings: &crate::server::config::BillingSettings) -> Self {
+    pub fn configured(
+        date: Date,
+        worker: impl Into<String>,
+        settings: &crate::server::config::BillingSettings,
+    ) -> Self {
         RunOptions { date, worker: worker.into(), batch: settings.batch, lease_seconds: settings.lease_seconds }
     }
 }
@@ -94,7 +98,10 @@ pub async fn run(state: &AppState, options: &RunOptions, progress: Progress<'_>)
                 if started.elapsed().as_secs() as i64 >= options.lease_seconds {
                     break;
                 }
-                if let Err(error) = bill_batch(state, options, &mut rules_by_vendor, std::slice::from_ref(account_id), &mut report).await {
+                if let Err(error) =
+                    bill_batch(state, options, &mut rules_by_vendor, std::slice::from_ref(account_id), &mut report)
+                        .await
+                {
                     report.failed_accounts += 1;
                     tracing::error!(account = %account_id, date = %iso_date(options.date), ?error, "billing cycle failed for account");
                 }
@@ -132,7 +139,12 @@ async fn bill_batch(
         }
         plans.push((account_id, plan::plan_account(account, date, &rules_by_vendor[vendor])?));
     }
-    let keys: Vec<String> = plans.iter().flat_map(|(_, p)| p.documents.iter().map(|d| d.draft.cycle_key.clone())).collect::<HashSet<_>>().into_iter().collect();
+    let keys: Vec<String> = plans
+        .iter()
+        .flat_map(|(_, p)| p.documents.iter().map(|d| d.draft.cycle_key.clone()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     load::issued_keys(&mut tx, &held, &keys, &mut facts).await?;
     let mut pairs = Vec::with_capacity(plans.len());
     for (account_id, mut plan) in plans {
@@ -154,8 +166,10 @@ async fn bill_batch(
     // Transfers that did not come in the vendor's wait: their invoices are open again before
     // collection, so the charge they had scheduled is made in this same run.
     let mut tx = state.db.begin_write().await?;
-    let wait = |vendor: &str| rules_by_vendor.get(vendor).map_or(rules::DEFAULT_TRANSFER_WAIT_DAYS, |r| r.transfer_wait_days);
-    report.transfers_expired += crate::server::payments::transfers::expire_waiting(state, &mut tx, &held, now, &wait).await?;
+    let wait =
+        |vendor: &str| rules_by_vendor.get(vendor).map_or(rules::DEFAULT_TRANSFER_WAIT_DAYS, |r| r.transfer_wait_days);
+    report.transfers_expired +=
+        crate::server::payments::transfers::expire_waiting(state, &mut tx, &held, now, &wait).await?;
     tx.commit().await?;
 
     // Charged after the issuing commit (see collect); a batch that fails is charged again
@@ -164,7 +178,11 @@ async fn bill_batch(
     let collected = match collect::collect_due(state, rules_by_vendor, &held, date).await {
         Ok(collected) => collected,
         Err(error) => {
-            tracing::warn!(?error, accounts = held.len(), "automatic collection of a batch failed; charging its accounts one by one");
+            tracing::warn!(
+                ?error,
+                accounts = held.len(),
+                "automatic collection of a batch failed; charging its accounts one by one"
+            );
             let mut collected = collect::Collected::default();
             for account_id in &held {
                 match collect::collect_due(state, rules_by_vendor, std::slice::from_ref(account_id), date).await {

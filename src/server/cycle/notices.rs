@@ -23,9 +23,17 @@ pub fn issued(documents: &[(&Issued, Settlement<'_>)], base_url: &str) -> (Strin
         .map(|(document, settlement)| {
             let title = format!("{} {}", document.kind.label(), document.number);
             match settlement {
-                _ if document.kind == InvoiceKind::Reconciliation => format!("  {title}: your statement for the past month. Nothing to pay."),
-                Settlement::Charged(method) => format!("  {title}: {}, charged to {} today.", document.total.format(), method.label),
-                Settlement::Link(path) => format!("  {title}: {}, due {}.\n  Pay it here (no sign-in needed): {base}{path}", document.total.format(), format_date(document.due)),
+                _ if document.kind == InvoiceKind::Reconciliation => {
+                    format!("  {title}: your statement for the past month. Nothing to pay.")
+                }
+                Settlement::Charged(method) => {
+                    format!("  {title}: {}, charged to {} today.", document.total.format(), method.label)
+                }
+                Settlement::Link(path) => format!(
+                    "  {title}: {}, due {}.\n  Pay it here (no sign-in needed): {base}{path}",
+                    document.total.format(),
+                    format_date(document.due)
+                ),
                 Settlement::NothingDue => format!("  {title}: {}.", document.total.format()),
             }
         })
@@ -34,7 +42,10 @@ pub fn issued(documents: &[(&Issued, Settlement<'_>)], base_url: &str) -> (Strin
         [(only, _)] => format!("{} {}", only.kind.label(), only.number),
         _ => format!("{} new billing documents", documents.len()),
     };
-    let body = format!("New in your billing portal:\n\n{}\n\nView and download them at {base}/billing-history\n\n— Portico billing", paragraphs.join("\n\n"));
+    let body = format!(
+        "New in your billing portal:\n\n{}\n\nView and download them at {base}/billing-history\n\n— Portico billing",
+        paragraphs.join("\n\n")
+    );
     (subject, body)
 }
 

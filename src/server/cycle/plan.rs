@@ -8,19 +8,19 @@
 use time::{Date, Duration};
 
 use super::documents::{Draft, DraftLine};
-use super::method;
 use super::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Number, Subscription};
+use super::method;
 use super::rules::BillingRules;
-use crate::wire::error::AppError;
 use crate::domain::billing_cycle::{
     MonthDocuments, card_expired_by, last_of_month, month_key, month_name, next_license_charge,
 };
-use crate::domain::licenses;
 use crate::domain::billing_items::{BillingInterval, InvoiceKind, SubscriptionStatus, format_date, iso_date};
 use crate::domain::currency::Currency;
+use crate::domain::licenses;
 use crate::domain::money::{Money, group_thousands};
 use crate::domain::subscription::{PlanKind, add_interval};
 use crate::server::db::decode;
+use crate::wire::error::AppError;
 
 /// A document to issue, with the method that will be charged for it (None: paid by hand).
 pub struct PlannedDocument {
@@ -84,7 +84,12 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
             break;
         }
         due_now.sort_by_key(|&i| (subscriptions[i].end, subscriptions[i].plan_kind != PlanKind::Partner));
-        let license_month = due_now.iter().map(|&i| &subscriptions[i]).filter(|s| !s.cancel_at_period_end && on_license_invoice(s)).map(|s| s.end).min();
+        let license_month = due_now
+            .iter()
+            .map(|&i| &subscriptions[i])
+            .filter(|s| !s.cancel_at_period_end && on_license_invoice(s))
+            .map(|s| s.end)
+            .min();
         let mut license_group = Vec::new();
         for &i in &due_now {
             let subscription = &subscriptions[i];
@@ -106,7 +111,9 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
         subscriptions.retain(|s| !plan.ended.iter().any(|(id, _)| *id == s.id));
     }
     // A subscription was renewed exactly when its period end moved.
-    for (before, after) in facts.subscriptions.iter().filter_map(|b| subscriptions.iter().find(|a| a.id == b.id).map(|a| (b, a))) {
+    for (before, after) in
+        facts.subscriptions.iter().filter_map(|b| subscriptions.iter().find(|a| a.id == b.id).map(|a| (b, a)))
+    {
         if after.end != before.end {
             plan.updates.push(SubscriptionUpdate {
                 id: after.id.clone(),
@@ -123,7 +130,9 @@ pub fn plan_account(facts: &AccountFacts, date: Date, rules: &BillingRules) -> R
     if let Some(document) = prorated(facts, &subscriptions, months.prorated_month, date, due)? {
         plan.documents.push(document);
     }
-    if let Some((lines, memo)) = compose_statement(&facts.ledger, &facts.memo_invoices, facts.recipient.currency, months.reconciled_month)? {
+    if let Some((lines, memo)) =
+        compose_statement(&facts.ledger, &facts.memo_invoices, facts.recipient.currency, months.reconciled_month)?
+    {
         plan.documents.push(PlannedDocument {
             draft: Draft {
                 kind: InvoiceKind::Reconciliation,
@@ -170,7 +179,9 @@ pub fn within_notice(rules: &BillingRules, date: Date) -> bool {
 
 /// The method that pays for the subscription `subscription_id` bills (see [`method::choose`]).
 pub fn collection_method<'f>(facts: &'f AccountFacts, subscription_id: Option<&str>) -> Option<&'f Method> {
-    let chosen = subscription_id.and_then(|id| facts.subscriptions.iter().find(|s| s.id == id)).and_then(|s| s.payment_method_id.as_deref());
+    let chosen = subscription_id
+        .and_then(|id| facts.subscriptions.iter().find(|s| s.id == id))
+        .and_then(|s| s.payment_method_id.as_deref());
     method::choose(&facts.methods, chosen)
 }
 
@@ -190,9 +201,19 @@ fn advance(subscription: &mut Subscription, next_end: Date, quantity: Option<i64
 /// every number active on the 1st (and not billed for the month yet) at the license
 /// subscription's price. An account that has numbers is billed for exactly those active: none
 /// when all were released. One without numbers (seat-like licenses) by its quantity.
-fn license_invoice(facts: &AccountFacts, subscriptions: &mut [Subscription], group: &[usize], month: Date, due: Date) -> PlannedDocument {
+fn license_invoice(
+    facts: &AccountFacts,
+    subscriptions: &mut [Subscription],
+    group: &[usize],
+    month: Date,
+    due: Date,
+) -> PlannedDocument {
     let key = month_key(month);
-    let billed: Vec<&Number> = facts.numbers.iter().filter(|n| licenses::on_license_invoice(&n.spans, month, n.billed.contains(&key))).collect();
+    let billed: Vec<&Number> = facts
+        .numbers
+        .iter()
+        .filter(|n| licenses::on_license_invoice(&n.spans, month, n.billed.contains(&key)))
+        .collect();
     let active = billed.len() as i64;
     let next_month = add_interval(month, BillingInterval::Month, 1);
     let label = month_name(month);
@@ -212,7 +233,12 @@ fn license_invoice(facts: &AccountFacts, subscriptions: &mut [Subscription], gro
             PlanKind::License => format!("Phone number licenses — {label}"),
             _ => format!("{} — {label}", subscription.plan_name),
         };
-        lines.push(DraftLine { description, quantity, unit_amount: subscription.unit_amount, plan_id: Some(subscription.plan_id.clone()) });
+        lines.push(DraftLine {
+            description,
+            quantity,
+            unit_amount: subscription.unit_amount,
+            plan_id: Some(subscription.plan_id.clone()),
+        });
         advance(subscription, next_month, Some(quantity));
     }
     PlannedDocument {
@@ -239,7 +265,12 @@ fn renewal(subscription: &Subscription, next_end: Date, due: Date) -> PlannedDoc
             cycle_key: format!("renewal:{}:{}", subscription.id, iso_date(subscription.end)),
             period: Some((subscription.end, last_day)),
             lines: vec![DraftLine {
-                description: format!("{} — {} to {}", subscription.plan_name, format_date(subscription.end), format_date(last_day)),
+                description: format!(
+                    "{} — {} to {}",
+                    subscription.plan_name,
+                    format_date(subscription.end),
+                    format_date(last_day)
+                ),
                 quantity: subscription.quantity,
                 unit_amount: subscription.unit_amount,
                 plan_id: Some(subscription.plan_id.clone()),
@@ -257,7 +288,13 @@ fn renewal(subscription: &Subscription, next_end: Date, due: Date) -> PlannedDoc
 /// for the days it was active (`domain::licenses`). A number onboarded after that invoice was
 /// issued (on the month's last day, after its run) is billed on a later run, on an invoice of
 /// its own keyed by that run's date.
-fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, date: Date, due: Date) -> Result<Option<PlannedDocument>, AppError> {
+fn prorated(
+    facts: &AccountFacts,
+    subscriptions: &[Subscription],
+    month: Date,
+    date: Date,
+    due: Date,
+) -> Result<Option<PlannedDocument>, AppError> {
     let last = last_of_month(month);
     let key = month_key(month);
     let Some(license) = subscriptions.iter().find(|s| s.plan_kind == PlanKind::License) else {
@@ -271,10 +308,17 @@ fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, d
     let mut bills = Vec::new();
     let mut earliest = None::<Date>;
     for number in &facts.numbers {
-        let charged = licenses::prorated_for(&number.spans, month, number.billed.contains(&key), unit).map_err(|e| AppError::internal("proration", e))?;
+        let charged = licenses::prorated_for(&number.spans, month, number.billed.contains(&key), unit)
+            .map_err(|e| AppError::internal("proration", e))?;
         let Some((amount, days, of_days)) = charged else { continue };
         // The first day it was active in the month.
-        let from = number.spans.iter().filter(|s| s.from <= last && s.to.is_none_or(|to| to >= month)).map(|s| s.from.max(month)).min().unwrap_or(month);
+        let from = number
+            .spans
+            .iter()
+            .filter(|s| s.from <= last && s.to.is_none_or(|to| to >= month))
+            .map(|s| s.from.max(month))
+            .min()
+            .unwrap_or(month);
         earliest = Some(earliest.map_or(from, |e| e.min(from)));
         lines.push(DraftLine {
             description: format!("License {}, from {} ({days} of {of_days} days)", number.number, format_date(from)),
@@ -297,7 +341,10 @@ fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, d
             cycle_key,
             period: Some((earliest, last)),
             lines,
-            memo: Some(format!("Licenses for numbers added during {}, charged for the days they were active.", month_name(month))),
+            memo: Some(format!(
+                "Licenses for numbers added during {}, charged for the days they were active.",
+                month_name(month)
+            )),
             subscription_id: Some(license.id.clone()),
         },
         due,
@@ -310,16 +357,25 @@ fn prorated(facts: &AccountFacts, subscriptions: &[Subscription], month: Date, d
 /// it opened with, prepayments, usage, refunds and other movements, and the balance it closed
 /// with, as lines that add up to zero; the memo says what was invoiced in the month and what is
 /// outstanding. `None` for an account with nothing to reconcile.
-pub fn compose_statement(ledger: &LedgerMonth, invoices: &[MemoInvoice], currency: Currency, month: Date) -> Result<Option<(Vec<DraftLine>, String)>, AppError> {
+pub fn compose_statement(
+    ledger: &LedgerMonth,
+    invoices: &[MemoInvoice],
+    currency: Currency,
+    month: Date,
+) -> Result<Option<(Vec<DraftLine>, String)>, AppError> {
     if ledger.opening.is_none() && ledger.entries == 0 && invoices.is_empty() {
         return Ok(None);
     }
     let overflow = || AppError::internal("statement amounts", "overflow");
     let money = |minor: i64| Money::new(minor, currency);
     let opening = ledger.opening.unwrap_or(0);
-    let closing = [ledger.prepayments, ledger.usage, ledger.refunds, ledger.other].into_iter().try_fold(opening, i64::checked_add).ok_or_else(overflow)?;
+    let closing = [ledger.prepayments, ledger.usage, ledger.refunds, ledger.other]
+        .into_iter()
+        .try_fold(opening, i64::checked_add)
+        .ok_or_else(overflow)?;
     let month_end = last_of_month(month);
-    let line = |description: String, amount: i64| DraftLine { description, quantity: 1, unit_amount: amount, plan_id: None };
+    let line =
+        |description: String, amount: i64| DraftLine { description, quantity: 1, unit_amount: amount, plan_id: None };
     let mut lines = vec![
         line(format!("Credit balance on {}", format_date(month)), opening),
         line("Prepayments received".to_string(), ledger.prepayments),
@@ -342,7 +398,12 @@ pub fn compose_statement(ledger: &LedgerMonth, invoices: &[MemoInvoice], currenc
         if matches!(invoice.status.as_str(), "open" | "awaiting_transfer") {
             let owed = money(invoice.total - invoice.amount_paid);
             outstanding = outstanding.checked_add(owed).map_err(|_| overflow())?;
-            open.push(format!("{} ({}, due {})", invoice.number, owed.format(), format_date(decode::date(&invoice.due_date)?)));
+            open.push(format!(
+                "{} ({}, due {})",
+                invoice.number,
+                owed.format(),
+                format_date(decode::date(&invoice.due_date)?)
+            ));
         }
     }
     let outstanding_text = if open.is_empty() {

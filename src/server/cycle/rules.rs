@@ -2,15 +2,14 @@
 //! automatic charges, how early an expiring card is announced, and how long an invoice waits for
 //! a bank transfer (wire, PIX, Boleto) before it is open again.
 
-
 use serde_json::json;
 
-use crate::wire::billing_rules::BillingRulesView;
-use crate::wire::error::AppError;
 use crate::domain::billing_cycle::{RetrySchedule, parse_days};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;
 use crate::server::db::audit::{AuditEvent, record};
+use crate::wire::billing_rules::BillingRulesView;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingRules {
@@ -51,7 +50,12 @@ pub async fn load(conn: &mut sqlx::AnyConnection, vendor_id: &str) -> Result<Bil
 }
 
 /// Stores the vendor's rules (validated by their types), replacing what was there.
-pub async fn save(conn: &mut sqlx::AnyConnection, vendor_id: &str, rules: &BillingRules, now: i64) -> Result<(), AppError> {
+pub async fn save(
+    conn: &mut sqlx::AnyConnection,
+    vendor_id: &str,
+    rules: &BillingRules,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO vendor_billing_settings (vendor_id, payment_terms_days, dunning_retry_days, card_expiry_notice_days, transfer_wait_days, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -86,11 +90,18 @@ pub async fn for_staff(caller: &Authorized) -> Result<BillingRulesView, AppError
 
 /// Validates every field (each its own message), stores them and records the change. The wait
 /// for transfers is optional: left out, it stays as it was.
-pub async fn update(caller: &Authorized, terms: &str, retry_days: &str, notice: &str, transfer_wait: Option<&str>) -> Result<BillingRulesView, AppError> {
+pub async fn update(
+    caller: &Authorized,
+    terms: &str,
+    retry_days: &str,
+    notice: &str,
+    transfer_wait: Option<&str>,
+) -> Result<BillingRulesView, AppError> {
     let vendor_id = &caller.staff()?.vendor_id;
     let payment_terms_days = parse_days(terms, 0, 90).map_err(|m| AppError::invalid("payment_terms_days", m))?;
     let retries = RetrySchedule::parse(retry_days).map_err(|m| AppError::invalid("retry_days", m))?;
-    let card_expiry_notice_days = parse_days(notice, 1, 90).map_err(|m| AppError::invalid("card_expiry_notice_days", m))?;
+    let card_expiry_notice_days =
+        parse_days(notice, 1, 90).map_err(|m| AppError::invalid("card_expiry_notice_days", m))?;
     let transfer_wait_days = match transfer_wait {
         Some(text) => parse_days(text, 1, 60).map_err(|m| AppError::invalid("transfer_wait_days", m))?,
         None => {

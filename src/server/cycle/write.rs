@@ -11,7 +11,6 @@ use super::documents::{self, Issued};
 use super::load::AccountFacts;
 use super::notices::{self, Settlement};
 use super::plan::AccountPlan;
-use crate::wire::error::AppError;
 use crate::domain::billing_cycle::month_key;
 use crate::domain::billing_items::iso_date;
 use crate::server::db::Tx;
@@ -21,6 +20,7 @@ use crate::server::estimates::{invoice_number, reserve_invoice_numbers};
 use crate::server::ids::new_id;
 use crate::server::payments::links;
 use crate::server::payments::outbox::{self, Email};
+use crate::wire::error::AppError;
 
 #[derive(Default)]
 pub struct Written {
@@ -28,7 +28,13 @@ pub struct Written {
     pub cards_announced: u64,
 }
 
-pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &[(&AccountFacts, AccountPlan)]) -> Result<Written, AppError> {
+pub async fn write(
+    tx: &mut Tx,
+    now: i64,
+    date: Date,
+    public_url: &str,
+    plans: &[(&AccountFacts, AccountPlan)],
+) -> Result<Written, AppError> {
     let mut per_vendor: HashMap<&str, i64> = HashMap::new();
     for (facts, plan) in plans {
         *per_vendor.entry(facts.recipient.vendor_id.as_str()).or_default() += plan.documents.len() as i64;
@@ -44,7 +50,8 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
     }
 
     let mut written = Written::default();
-    let (mut invoice_rows, mut line_rows, mut outbox_rows, mut audit_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut invoice_rows, mut line_rows, mut outbox_rows, mut audit_rows) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut links_wanted = Vec::new();
     let mut billed_numbers: Vec<Vec<Value>> = Vec::new();
     for (facts, plan) in plans {
@@ -86,9 +93,14 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 charged.map(|_| iso_date(date)).into(),
             ]);
             line_rows.extend(documents::line_rows(&id, &draft.lines));
-            billed_numbers.extend(
-                document.bills.iter().map(|(number, month)| vec![to.account_id.as_str().into(), number.as_str().into(), month_key(*month).into(), id.as_str().into()]),
-            );
+            billed_numbers.extend(document.bills.iter().map(|(number, month)| {
+                vec![
+                    to.account_id.as_str().into(),
+                    number.as_str().into(),
+                    month_key(*month).into(),
+                    id.as_str().into(),
+                ]
+            }));
             if charged.is_none() && !settled {
                 links_wanted.push((id.clone(), to.account_id.as_str()));
             }
@@ -149,7 +161,16 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
             let (subject, body) = notices::issued(&documents, public_url);
             for (name, email) in &facts.contacts {
                 let body = format!("Hello {name},\n\n{body}");
-                outbox_rows.push(outbox::row(now, Email { kind: "documents_issued", to: email, subject: &subject, body: &body, account_id: Some(&to.account_id) }));
+                outbox_rows.push(outbox::row(
+                    now,
+                    Email {
+                        kind: "documents_issued",
+                        to: email,
+                        subject: &subject,
+                        body: &body,
+                        account_id: Some(&to.account_id),
+                    },
+                ));
             }
         }
         if let Some((method, charge_date)) = &plan.expiring_card {
@@ -167,7 +188,16 @@ pub async fn write(tx: &mut Tx, now: i64, date: Date, public_url: &str, plans: &
                 let (subject, body) = notices::expiring_card(method, *charge_date);
                 for (name, email) in &facts.contacts {
                     let body = format!("Hello {name},\n\n{body}");
-                    outbox_rows.push(outbox::row(now, Email { kind: "card_expiring", to: email, subject: &subject, body: &body, account_id: Some(&to.account_id) }));
+                    outbox_rows.push(outbox::row(
+                        now,
+                        Email {
+                            kind: "card_expiring",
+                            to: email,
+                            subject: &subject,
+                            body: &body,
+                            account_id: Some(&to.account_id),
+                        },
+                    ));
                 }
             }
         }

@@ -1,14 +1,14 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::decode;
-use crate::wire::dashboard::BillingContactPerson;
-use crate::wire::error::AppError;
-use crate::wire::staff::ClientRow;
+use crate::domain::billing_items::iso_date;
 use crate::domain::money::CurrencyTotals;
 use crate::domain::role::Role;
 use crate::server::clock::today;
-use crate::domain::billing_items::iso_date;
 use crate::server::state::AppState;
+use crate::wire::dashboard::BillingContactPerson;
+use crate::wire::error::AppError;
+use crate::wire::staff::ClientRow;
 
 #[derive(Debug, FromRow)]
 pub struct AccountProfileRow {
@@ -112,7 +112,10 @@ async fn summaries(state: &AppState, scope: &str, scope_id: &str) -> Result<Vec<
 }
 
 /// The vendor that bills the account, and the account's currency.
-pub async fn vendor_and_currency(pool: &AnyPool, account_id: &str) -> Result<(String, crate::domain::currency::Currency), AppError> {
+pub async fn vendor_and_currency(
+    pool: &AnyPool,
+    account_id: &str,
+) -> Result<(String, crate::domain::currency::Currency), AppError> {
     let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_optional(pool)

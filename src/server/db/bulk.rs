@@ -72,7 +72,12 @@ pub async fn insert_new(tx: &mut Tx, table_and_columns: &str, rows: &[Vec<Value>
     insert_rows(tx, table_and_columns, rows, " ON CONFLICT DO NOTHING").await
 }
 
-async fn insert_rows(tx: &mut Tx, table_and_columns: &str, rows: &[Vec<Value>], on_conflict: &str) -> Result<(), sqlx::Error> {
+async fn insert_rows(
+    tx: &mut Tx,
+    table_and_columns: &str,
+    rows: &[Vec<Value>],
+    on_conflict: &str,
+) -> Result<(), sqlx::Error> {
     for (values, arguments) in values_lists(tx, rows)? {
         sqlx::query_with(&format!("INSERT INTO {table_and_columns} VALUES {values}{on_conflict}"), arguments)
             .execute(&mut **tx)
@@ -84,7 +89,12 @@ async fn insert_rows(tx: &mut Tx, table_and_columns: &str, rows: &[Vec<Value>], 
 /// Runs `statement`, an UPDATE that joins the rows of `table` ("v (id, charge)"), with `table`
 /// holding `rows`, in chunks; returns what the statement returns (its RETURNING clause).
 /// One statement updates many rows, each to its own values.
-pub async fn update_from<T>(tx: &mut Tx, table: &str, rows: &[Vec<Value>], statement: &str) -> Result<Vec<T>, sqlx::Error>
+pub async fn update_from<T>(
+    tx: &mut Tx,
+    table: &str,
+    rows: &[Vec<Value>],
+    statement: &str,
+) -> Result<Vec<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
 {
@@ -100,7 +110,10 @@ where
 pub async fn update_each(tx: &mut Tx, table: &str, rows: &[Vec<Value>], statement: &str) -> Result<u64, sqlx::Error> {
     let mut changed = 0;
     for (values, arguments) in values_lists(tx, rows)? {
-        changed += sqlx::query_with(&format!("WITH {table} AS (VALUES {values}) {statement}"), arguments).execute(&mut **tx).await?.rows_affected();
+        changed += sqlx::query_with(&format!("WITH {table} AS (VALUES {values}) {statement}"), arguments)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     }
     Ok(changed)
 }

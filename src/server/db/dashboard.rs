@@ -3,10 +3,10 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::decode;
-use crate::wire::dashboard::{PaymentMethodSummary, SubscriptionSummary};
-use crate::wire::error::AppError;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::payment_method::{CardBrand, CardFunding, ExpiryState, MethodKind, card_expiry_state};
+use crate::wire::dashboard::{PaymentMethodSummary, SubscriptionSummary};
+use crate::wire::error::AppError;
 
 /// Cards are flagged this many days before they stop working (seed 003).
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -47,7 +47,9 @@ pub async fn current_subscriptions(pool: &AnyPool, account_id: &str) -> Result<V
         .map(|r| {
             let unit_amount = decode::money(r.unit_amount, &r.currency)?;
             let amount_per_period = decode::money(
-                r.unit_amount.checked_mul(r.quantity).ok_or_else(|| AppError::internal("subscription amount", "overflow"))?,
+                r.unit_amount
+                    .checked_mul(r.quantity)
+                    .ok_or_else(|| AppError::internal("subscription amount", "overflow"))?,
                 &r.currency,
             )?;
             let payment_method = match r.pm_kind.as_deref() {
@@ -106,7 +108,11 @@ pub fn method_label(kind: MethodKind, brand: Option<&str>, last4: Option<&str>, 
     label
 }
 
-pub async fn payment_methods(pool: &AnyPool, account_id: &str, today: time::Date) -> Result<Vec<PaymentMethodSummary>, AppError> {
+pub async fn payment_methods(
+    pool: &AnyPool,
+    account_id: &str,
+    today: time::Date,
+) -> Result<Vec<PaymentMethodSummary>, AppError> {
     let rows = sqlx::query_as::<_, MethodRow>(
         "SELECT id, kind, brand, funding, last4, exp_month, exp_year, bank_name, is_default
          FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL
@@ -167,7 +173,10 @@ struct FailureRow {
 }
 
 /// Failed payments whose invoices are still unpaid: the client should know, and act.
-pub async fn unresolved_failures(pool: &AnyPool, account_id: &str) -> Result<Vec<crate::wire::dashboard::FailedPaymentNotice>, AppError> {
+pub async fn unresolved_failures(
+    pool: &AnyPool,
+    account_id: &str,
+) -> Result<Vec<crate::wire::dashboard::FailedPaymentNotice>, AppError> {
     let rows: Vec<FailureRow> = sqlx::query_as(
         "SELECT p.id, p.created_at AS at, p.method_label AS label, p.failure_message AS message, p.amount, p.fee, p.currency,
                 i.id AS invoice_id, i.number

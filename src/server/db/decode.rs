@@ -3,10 +3,10 @@
 
 use time::Date;
 
-use crate::wire::error::AppError;
 use crate::domain::billing_items::parse_iso_date;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
+use crate::wire::error::AppError;
 
 pub fn currency(code: &str) -> Result<Currency, AppError> {
     code.parse().map_err(|e| AppError::internal("stored currency", e))

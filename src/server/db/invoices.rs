@@ -4,15 +4,15 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::decode;
-use crate::wire::billing_items::{DocumentLine, EstimateDetail, InvoiceDetail, PartyDetails};
-use crate::wire::dashboard::{OpenEstimate, OpenInvoice};
-use crate::wire::error::AppError;
 use crate::domain::billing_items::{
     EstimateKind, EstimateStatus, InvoiceKind, InvoiceStatus, estimate_is_expired, is_overdue,
 };
 use crate::domain::money::Money;
 use crate::server::clock::today;
 use crate::server::state::AppState;
+use crate::wire::billing_items::{DocumentLine, EstimateDetail, InvoiceDetail, PartyDetails};
+use crate::wire::dashboard::{OpenEstimate, OpenInvoice};
+use crate::wire::error::AppError;
 
 #[derive(Debug, FromRow)]
 struct OpenInvoiceRow {
@@ -67,7 +67,11 @@ struct OpenEstimateRow {
 }
 
 /// Estimates and proposals waiting for the client's decision, soonest to lapse first.
-pub async fn open_estimates(pool: &AnyPool, account_id: &str, today: time::Date) -> Result<Vec<OpenEstimate>, AppError> {
+pub async fn open_estimates(
+    pool: &AnyPool,
+    account_id: &str,
+    today: time::Date,
+) -> Result<Vec<OpenEstimate>, AppError> {
     let rows = sqlx::query_as::<_, OpenEstimateRow>(
         "SELECT id, number, kind, title, currency, valid_until, total
          FROM estimates WHERE account_id = $1 AND status = 'open'
@@ -102,10 +106,11 @@ struct VendorRow {
 }
 
 async fn vendor_details(pool: &AnyPool, vendor_id: &str) -> Result<PartyDetails, AppError> {
-    let v = sqlx::query_as::<_, VendorRow>("SELECT name, legal_name, email, address, tax_id FROM vendors WHERE id = $1")
-        .bind(vendor_id)
-        .fetch_one(pool)
-        .await?;
+    let v =
+        sqlx::query_as::<_, VendorRow>("SELECT name, legal_name, email, address, tax_id FROM vendors WHERE id = $1")
+            .bind(vendor_id)
+            .fetch_one(pool)
+            .await?;
     Ok(PartyDetails {
         name: if v.legal_name.is_empty() { v.name } else { v.legal_name },
         address: v.address,
@@ -157,7 +162,11 @@ struct InvoiceRow {
     memo: Option<String>,
 }
 
-pub async fn invoice_detail(state: &AppState, account_id: &str, invoice_id: &str) -> Result<Option<InvoiceDetail>, AppError> {
+pub async fn invoice_detail(
+    state: &AppState,
+    account_id: &str,
+    invoice_id: &str,
+) -> Result<Option<InvoiceDetail>, AppError> {
     let pool = state.db.pool();
     let Some(r) = sqlx::query_as::<_, InvoiceRow>(
         "SELECT id, vendor_id, number, kind, status, currency, issue_date, due_date, period_start, period_end,
@@ -198,7 +207,12 @@ pub async fn invoice_detail(state: &AppState, account_id: &str, invoice_id: &str
         issue_date: decode::date(&r.issue_date)?,
         period,
         vendor: vendor_details(pool, &r.vendor_id).await?,
-        bill_to: PartyDetails { name: r.bill_to_name.clone(), address: r.bill_to_address.clone(), tax_id: r.bill_to_tax_id.clone(), email: None },
+        bill_to: PartyDetails {
+            name: r.bill_to_name.clone(),
+            address: r.bill_to_address.clone(),
+            tax_id: r.bill_to_tax_id.clone(),
+            email: None,
+        },
         lines: lines(line_rows, &r.currency)?,
         subtotal: money(r.subtotal)?,
         tax: money(r.tax)?,
@@ -238,7 +252,11 @@ struct EstimateRow {
     invoice_number: Option<String>,
 }
 
-pub async fn estimate_detail(state: &AppState, account_id: &str, estimate_id: &str) -> Result<Option<EstimateDetail>, AppError> {
+pub async fn estimate_detail(
+    state: &AppState,
+    account_id: &str,
+    estimate_id: &str,
+) -> Result<Option<EstimateDetail>, AppError> {
     let pool = state.db.pool();
     let Some(r) = sqlx::query_as::<_, EstimateRow>(
         "SELECT e.id, e.vendor_id, e.number, e.kind, e.title, e.status, e.currency, e.issue_date, e.valid_until, e.terms,

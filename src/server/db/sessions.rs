@@ -96,18 +96,16 @@ pub async fn find_live(
     let Some(row) = row else { return Ok(None) };
     let role: Option<String> = row.try_get("role")?;
     let account = match (role.and_then(|r| r.parse::<Role>().ok()), row.try_get::<Option<String>, _>("account_id")?) {
-        (Some(role), Some(id)) => Some(SessionAccount {
-            id,
-            name: row.try_get("account_name")?,
-            currency: row.try_get("currency")?,
-            role,
-        }),
+        (Some(role), Some(id)) => {
+            Some(SessionAccount { id, name: row.try_get("account_name")?, currency: row.try_get("currency")?, role })
+        }
         _ => None,
     };
     let staff = match row.try_get::<Option<String>, _>("vendor_id")? {
         Some(vendor_id) => {
             let stored: String = row.try_get("staff_role")?;
-            let staff_role = StaffRole::parse(&stored).ok_or_else(|| sqlx::Error::Decode(format!("unknown staff role {stored:?}").into()))?;
+            let staff_role = StaffRole::parse(&stored)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown staff role {stored:?}").into()))?;
             Some(StaffRecord { vendor_id, staff_role })
         }
         None => None,
@@ -121,8 +119,16 @@ pub async fn find_live(
         match name {
             // Only the vendor's own staff, and only until the time limit.
             Some(name) if ends_at > now && staff.is_some() => {
-                account = Some(SessionAccount { id: target, name, currency: row.try_get("impersonated_currency")?, role: Role::Owner });
-                impersonation = Some(Impersonation { started_at: row.try_get::<Option<i64>, _>("impersonation_started_at")?.unwrap_or(0), ends_at });
+                account = Some(SessionAccount {
+                    id: target,
+                    name,
+                    currency: row.try_get("impersonated_currency")?,
+                    role: Role::Owner,
+                });
+                impersonation = Some(Impersonation {
+                    started_at: row.try_get::<Option<i64>, _>("impersonation_started_at")?.unwrap_or(0),
+                    ends_at,
+                });
             }
             _ => {
                 account = None;

@@ -41,7 +41,15 @@ impl ApiCaller {
 
     /// Records what the caller did to an account in its audit trail, in the transaction that
     /// does it. There is no user behind a key: the key's name stands where a person's would.
-    pub async fn record(&self, tx: &mut Tx, now: i64, account_id: &str, action: &str, entry_id: &str, mut detail: serde_json::Value) -> Result<(), ApiError> {
+    pub async fn record(
+        &self,
+        tx: &mut Tx,
+        now: i64,
+        account_id: &str,
+        action: &str,
+        entry_id: &str,
+        mut detail: serde_json::Value,
+    ) -> Result<(), ApiError> {
         if let Some(map) = detail.as_object_mut() {
             map.insert("api_key_id".into(), self.key_id.clone().into());
         }
@@ -61,11 +69,12 @@ impl ApiCaller {
 
     /// The account if it is one of this vendor's; another vendor's answers like a missing one.
     pub async fn account(&self, state: &AppState, account_id: &str) -> Result<OperatorAccount, ApiError> {
-        let currency: Option<String> = sqlx::query_scalar("SELECT currency FROM accounts WHERE id = $1 AND vendor_id = $2")
-            .bind(account_id)
-            .bind(&self.vendor_id)
-            .fetch_optional(state.db.pool())
-            .await?;
+        let currency: Option<String> =
+            sqlx::query_scalar("SELECT currency FROM accounts WHERE id = $1 AND vendor_id = $2")
+                .bind(account_id)
+                .bind(&self.vendor_id)
+                .fetch_optional(state.db.pool())
+                .await?;
         let Some(currency) = currency else { return Err(ApiError::no_account()) };
         Ok(OperatorAccount { id: account_id.to_string(), currency: decode::currency(&currency)? })
     }
@@ -82,7 +91,11 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(key) = bearer(parts) else {
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing_api_key", "Send an API key as \u{201c}Authorization: Bearer <key>\u{201d}."));
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "missing_api_key",
+                "Send an API key as \u{201c}Authorization: Bearer <key>\u{201d}.",
+            ));
         };
         let found: Option<(String, String, String, String, Option<i64>)> = sqlx::query_as(
             "SELECT id, vendor_id, name, prefix, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
@@ -92,16 +105,22 @@ impl FromRequestParts<AppState> for ApiCaller {
         .await?;
         let Some((key_id, vendor_id, key_name, key_prefix, last_used_at)) = found else {
             // A mistyped key and a revoked one read the same: neither says which keys exist.
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "This API key is not valid: it is mistyped or was revoked."));
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "This API key is not valid: it is mistyped or was revoked.",
+            ));
         };
         let now = unix_now(state.clock.as_ref());
         if last_used_at.is_none_or(|at| now - at >= LAST_USED_PRECISION_SECS) {
-            let touched = sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)")
-                .bind(now)
-                .bind(&key_id)
-                .bind(now - LAST_USED_PRECISION_SECS)
-                .execute(state.db.pool())
-                .await;
+            let touched = sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+            )
+            .bind(now)
+            .bind(&key_id)
+            .bind(now - LAST_USED_PRECISION_SECS)
+            .execute(state.db.pool())
+            .await;
             if let Err(error) = touched {
                 tracing::warn!(%error, key = %key_id, "could not record API key use");
             }

@@ -84,8 +84,14 @@ mod tests {
 
     #[test]
     fn names_the_field_at_fault() {
-        assert_eq!(error(json!({ "cost": { "amount": 1, "currency": "USD" } })), FieldError::new("id", "This field is required."));
-        assert_eq!(error(json!({ "id": "a", "cost": { "currency": "USD" } })), FieldError::new("cost.amount", "This field is required."));
+        assert_eq!(
+            error(json!({ "cost": { "amount": 1, "currency": "USD" } })),
+            FieldError::new("id", "This field is required.")
+        );
+        assert_eq!(
+            error(json!({ "id": "a", "cost": { "currency": "USD" } })),
+            FieldError::new("cost.amount", "This field is required.")
+        );
         assert_eq!(
             error(json!({ "id": "a", "cost": { "amount": "12", "currency": "USD" } })),
             FieldError::new("cost.amount", "Expected a whole number, got string \"12\".")

@@ -15,7 +15,6 @@ use super::auth::ApiCaller;
 use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::wire::{Amount, rfc3339};
-use crate::wire::error::AppError;
 use crate::domain::credit::EntryKind;
 use crate::domain::credit_adjustment::{validate_adjustment, validate_reason};
 use crate::server::clock::unix_now;
@@ -23,6 +22,7 @@ use crate::server::credit::auto_top_up::run_requested;
 use crate::server::credit::ledger::{NewEntry, append, reverse};
 use crate::server::db::{Tx, decode};
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AdjustmentIn {
@@ -95,11 +95,15 @@ pub async fn adjust(
     let account = caller.account(&state, &account_id).await?;
     let input: AdjustmentIn = body::parse(body)?;
     let adjustment =
-        validate_adjustment(&input.id, input.amount, &input.currency, &input.description, account.currency).map_err(ApiError::invalid)?;
+        validate_adjustment(&input.id, input.amount, &input.currency, &input.description, account.currency)
+            .map_err(ApiError::invalid)?;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     // The ledger lock first, so two tries of one id serialize and the second sees the first.
-    sqlx::query("UPDATE accounts SET ledger_seq = ledger_seq WHERE id = $1").bind(&account.id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE accounts SET ledger_seq = ledger_seq WHERE id = $1")
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
     let earlier: Option<(String, i64, String, String)> = sqlx::query_as(
         "SELECT entry_id, amount, currency, description FROM operator_adjustments WHERE account_id = $1 AND external_id = $2",
     )
@@ -108,7 +112,9 @@ pub async fn adjust(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((entry_id, amount, currency, description)) = earlier {
-        let same = amount == adjustment.amount.minor && currency == adjustment.amount.currency.code() && description == adjustment.description;
+        let same = amount == adjustment.amount.minor
+            && currency == adjustment.amount.currency.code()
+            && description == adjustment.description;
         if !same {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -120,7 +126,12 @@ pub async fn adjust(
         tx.commit().await?;
         return Ok((StatusCode::OK, Json(entry)));
     }
-    let appended = append(&mut tx, now, NewEntry::new(&account.id, adjustment.amount, EntryKind::Adjustment, &adjustment.description)).await?;
+    let appended = append(
+        &mut tx,
+        now,
+        NewEntry::new(&account.id, adjustment.amount, EntryKind::Adjustment, &adjustment.description),
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO operator_adjustments (account_id, external_id, entry_id, amount, currency, description, api_key_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -183,8 +194,12 @@ pub async fn reverse_entry(
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let reversal = reverse(&mut tx, now, &account.id, &entry_id, &reason, None).await.map_err(|error| match error {
-        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No credit entry with that id on this account."),
-        AppError::Conflict(message) if message.contains("already") => ApiError::new(StatusCode::CONFLICT, "already_reversed", message),
+        AppError::NotFound => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No credit entry with that id on this account.")
+        }
+        AppError::Conflict(message) if message.contains("already") => {
+            ApiError::new(StatusCode::CONFLICT, "already_reversed", message)
+        }
         AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "not_reversible", message),
         other => other.into(),
     })?;
@@ -212,13 +227,14 @@ async fn top_up_if_requested(state: &AppState, account_id: &str) {
 type EntryRow = (String, String, String, i64, i64, String, String, Option<String>, i64);
 
 async fn entry(tx: &mut Tx, id: &str) -> Result<CreditEntryOut, ApiError> {
-    let (id, account_id, kind, amount, balance_after, currency, description, reverses_entry_id, created_at): EntryRow = sqlx::query_as(
-        "SELECT id, account_id, kind, amount, balance_after, currency, description, reverses_entry_id, created_at
+    let (id, account_id, kind, amount, balance_after, currency, description, reverses_entry_id, created_at): EntryRow =
+        sqlx::query_as(
+            "SELECT id, account_id, kind, amount, balance_after, currency, description, reverses_entry_id, created_at
          FROM credit_entries WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(CreditEntryOut {
         id,
         account_id,

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::wire::error::AppError;
 use crate::domain::field_error::FieldError;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -63,7 +63,10 @@ impl ApiError {
             [one] => format!("{}: {}", one.field, one.message),
             _ => "Some fields are not valid; see fields.".to_string(),
         };
-        ApiError { fields: fields.into_iter().map(Into::into).collect(), ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message) }
+        ApiError {
+            fields: fields.into_iter().map(Into::into).collect(),
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+        }
     }
 
     /// One answer for a missing account and another vendor's, so neither can be told apart.
@@ -76,7 +79,9 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {
             AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found."),
-            AppError::Invalid { field, message } => ApiError::invalid(vec![FieldError::new(field.unwrap_or_default(), message)]),
+            AppError::Invalid { field, message } => {
+                ApiError::invalid(vec![FieldError::new(field.unwrap_or_default(), message)])
+            }
             AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             // The portal's other errors concern sessions and pages, never a keyed request:
             // anything else is a failure on our side, already logged where it arose.
@@ -94,7 +99,9 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status;
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message, fields: self.fields } };
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code.to_string(), message: self.message, fields: self.fields },
+        };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             let challenge = match self.code {

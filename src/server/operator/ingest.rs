@@ -11,14 +11,15 @@ use super::auth::ApiCaller;
 use super::body;
 use super::error::{ApiError, FieldErrorOut};
 use super::usage::{RecordResult, RecordStatus, UsageBatchOut, UsageRecordIn};
+use crate::domain::billing_items::iso_date;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::field_error::FieldError;
 use crate::domain::money::Money;
 use crate::domain::usage_ingest::{
-    AccountFacts, PhoneNumber, Reported, Usage, UsageCategory, charge_description, differences, reused_id_message, validate,
+    AccountFacts, PhoneNumber, Reported, Usage, UsageCategory, charge_description, differences, reused_id_message,
+    validate,
 };
-use crate::domain::billing_items::iso_date;
 use crate::server::clock::{today, unix_now};
 use crate::server::credit::ledger::{NewEntry, append};
 use crate::server::db::{Tx, decode};
@@ -45,22 +46,29 @@ struct Account {
 type UsageRow = (String, String, String, String, i64, i64, String, Option<String>);
 
 /// Stores the batch; returns every record's outcome and the accounts that were charged.
-pub async fn ingest(state: &AppState, caller: &ApiCaller, records: Vec<Value>) -> Result<(UsageBatchOut, Vec<String>), ApiError> {
+pub async fn ingest(
+    state: &AppState,
+    caller: &ApiCaller,
+    records: Vec<Value>,
+) -> Result<(UsageBatchOut, Vec<String>), ApiError> {
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
     let parsed: Vec<(Option<String>, Result<UsageRecordIn, FieldError>)> = records
         .into_iter()
         .map(|value| (value.get("id").and_then(Value::as_str).map(str::to_string), body::from_value(value)))
         .collect();
-    let mut named: Vec<&str> = parsed.iter().filter_map(|(_, r)| r.as_ref().ok().map(|r| r.account_id.as_str())).collect();
+    let mut named: Vec<&str> =
+        parsed.iter().filter_map(|(_, r)| r.as_ref().ok().map(|r| r.account_id.as_str())).collect();
     named.sort_unstable();
     named.dedup();
 
     let mut tx = state.db.begin_write().await?;
     let mut accounts: HashMap<String, Account> = HashMap::new();
     for account_id in named {
-        let ids: Vec<&str> =
-            parsed.iter().filter_map(|(_, r)| r.as_ref().ok().filter(|r| r.account_id == account_id).map(|r| r.id.as_str())).collect();
+        let ids: Vec<&str> = parsed
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok().filter(|r| r.account_id == account_id).map(|r| r.id.as_str()))
+            .collect();
         if let Some(account) = lock_account(&mut tx, &caller.vendor_id, account_id, &ids).await? {
             accounts.insert(account_id.to_string(), account);
         }
@@ -68,7 +76,8 @@ pub async fn ingest(state: &AppState, caller: &ApiCaller, records: Vec<Value>) -
 
     let mut results = Vec::with_capacity(parsed.len());
     for (index, (id, record)) in parsed.into_iter().enumerate() {
-        let mut result = RecordResult { index, id, status: RecordStatus::Rejected, ledger_entry_id: None, errors: Vec::new() };
+        let mut result =
+            RecordResult { index, id, status: RecordStatus::Rejected, ledger_entry_id: None, errors: Vec::new() };
         match record {
             Err(error) => result.errors = vec![error.into()],
             Ok(r) => judge(&r, accounts.get_mut(&r.account_id), today, &mut result),
@@ -153,19 +162,26 @@ fn errors(list: Vec<FieldError>) -> Vec<FieldErrorOut> {
 
 /// Takes the account's ledger lock if it is the vendor's, and reads what judging its records
 /// needs: its currency, its numbers, and the records already stored under the batch's ids.
-async fn lock_account(tx: &mut Tx, vendor_id: &str, account_id: &str, ids: &[&str]) -> Result<Option<Account>, ApiError> {
-    let currency: Option<String> =
-        sqlx::query_scalar("UPDATE accounts SET ledger_seq = ledger_seq WHERE id = $1 AND vendor_id = $2 RETURNING currency")
-            .bind(account_id)
-            .bind(vendor_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+async fn lock_account(
+    tx: &mut Tx,
+    vendor_id: &str,
+    account_id: &str,
+    ids: &[&str],
+) -> Result<Option<Account>, ApiError> {
+    let currency: Option<String> = sqlx::query_scalar(
+        "UPDATE accounts SET ledger_seq = ledger_seq WHERE id = $1 AND vendor_id = $2 RETURNING currency",
+    )
+    .bind(account_id)
+    .bind(vendor_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(currency) = currency else { return Ok(None) };
-    let numbers: Vec<(String, String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, number, onboarded_on, released_on FROM phone_numbers WHERE account_id = $1 ORDER BY id")
-            .bind(account_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let numbers: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, number, onboarded_on, released_on FROM phone_numbers WHERE account_id = $1 ORDER BY id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut **tx)
+    .await?;
     let numbers = numbers
         .into_iter()
         .map(|(id, number, onboarded, released)| {
@@ -189,7 +205,9 @@ async fn lock_account(tx: &mut Tx, vendor_id: &str, account_id: &str, ids: &[&st
         for id in chunk {
             query = query.bind(*id);
         }
-        for (external_id, phone_number_id, category, date, messages, cost, currency, entry) in query.fetch_all(&mut **tx).await? {
+        for (external_id, phone_number_id, category, date, messages, cost, currency, entry) in
+            query.fetch_all(&mut **tx).await?
+        {
             let usage = Usage {
                 phone_number_id,
                 category: decode::enumerated(&category, UsageCategory::parse)?,
@@ -200,11 +218,23 @@ async fn lock_account(tx: &mut Tx, vendor_id: &str, account_id: &str, ids: &[&st
             known.insert(external_id, Known::Stored(usage, entry));
         }
     }
-    Ok(Some(Account { currency: decode::currency(&currency)?, numbers, known, accepted: Vec::new(), waiting_for_entry: Vec::new() }))
+    Ok(Some(Account {
+        currency: decode::currency(&currency)?,
+        numbers,
+        known,
+        accepted: Vec::new(),
+        waiting_for_entry: Vec::new(),
+    }))
 }
 
 /// One usage entry for the account's accepted records, unless together they cost nothing.
-async fn charge(tx: &mut Tx, now: i64, today: time::Date, account_id: &str, account: &Account) -> Result<Option<String>, ApiError> {
+async fn charge(
+    tx: &mut Tx,
+    now: i64,
+    today: time::Date,
+    account_id: &str,
+    account: &Account,
+) -> Result<Option<String>, ApiError> {
     let total = Money::sum(account.currency, account.accepted.iter().map(|(_, u)| u.cost))
         .map_err(|e| crate::wire::error::AppError::internal("usage total", e))?;
     if total.is_zero() {
@@ -218,7 +248,13 @@ async fn charge(tx: &mut Tx, now: i64, today: time::Date, account_id: &str, acco
 
 const COLUMNS: usize = 11;
 
-async fn insert_records(tx: &mut Tx, now: i64, account_id: &str, records: &[(String, Usage)], entry_id: Option<&str>) -> Result<(), ApiError> {
+async fn insert_records(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &str,
+    records: &[(String, Usage)],
+    entry_id: Option<&str>,
+) -> Result<(), ApiError> {
     for chunk in records.chunks(50) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {

@@ -43,5 +43,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn unknown_path() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "unknown_endpoint", "There is no such operator API endpoint; see /api/operator/v1/openapi.json.")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_endpoint",
+        "There is no such operator API endpoint; see /api/operator/v1/openapi.json.",
+    )
 }

@@ -136,9 +136,10 @@ fn reason(block: &Block) -> BlockReasonOut {
             BlockCauseOut::LicenseInvoiceOverdue,
             Some(InvoiceRefOut { id: invoice_id.clone(), number: number.clone(), due_date: Some(due_date.clone()) }),
         ),
-        BlockCause::PartnerPlanUnpaid { invoice_id, number } => {
-            (BlockCauseOut::PartnerPlanUnpaid, Some(InvoiceRefOut { id: invoice_id.clone(), number: number.clone(), due_date: None }))
-        }
+        BlockCause::PartnerPlanUnpaid { invoice_id, number } => (
+            BlockCauseOut::PartnerPlanUnpaid,
+            Some(InvoiceRefOut { id: invoice_id.clone(), number: number.clone(), due_date: None }),
+        ),
     };
     let remedy = match &block.remedy {
         Remedy::TopUp { at_least, suggested } => RemedyOut {
@@ -174,7 +175,10 @@ mod tests {
                 service: Service::OutboundMessaging,
                 cause: BlockCause::CreditExhausted { balance },
                 since: 1_795_348_800,
-                remedy: Remedy::TopUp { at_least: Money::new(251, Currency::Usd), suggested: Money::new(1_000, Currency::Usd) },
+                remedy: Remedy::TopUp {
+                    at_least: Money::new(251, Currency::Usd),
+                    suggested: Money::new(1_000, Currency::Usd),
+                },
             }],
         };
         let wire = serde_json::to_value(to_wire("acc_1".into(), status)).unwrap();

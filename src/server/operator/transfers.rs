@@ -14,11 +14,11 @@ use super::auth::ApiCaller;
 use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::wire::{Amount, rfc3339};
-use crate::wire::error::AppError;
 use crate::domain::field_error::FieldError;
 use crate::domain::money::Money;
 use crate::server::payments::transfers::{Recorder, record_received};
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct TransferIn {
@@ -75,15 +75,29 @@ pub async fn transfer_received(
     let account = caller.account(&state, &account_id).await?;
     let input: TransferIn = body::parse(body)?;
     let currency = input.amount.currency.parse().ok().filter(|c| *c == account.currency).ok_or_else(|| {
-        ApiError::invalid(vec![FieldError::new("amount.currency", format!("This account is billed in {}.", account.currency.code()))])
+        ApiError::invalid(vec![FieldError::new(
+            "amount.currency",
+            format!("This account is billed in {}.", account.currency.code()),
+        )])
     })?;
     let amount = Money::new(input.amount.amount, currency);
-    let recorded = record_received(&state, &account.id, &input.payment, amount, &input.bank_reference, Recorder::ApiKey { key_id: &caller.key_id })
-        .await
-        .map_err(|error| match error {
-            AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No payment awaiting a transfer with that id or reference on this account."),
-            other => other.into(),
-        })?;
+    let recorded = record_received(
+        &state,
+        &account.id,
+        &input.payment,
+        amount,
+        &input.bank_reference,
+        Recorder::ApiKey { key_id: &caller.key_id },
+    )
+    .await
+    .map_err(|error| match error {
+        AppError::NotFound => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No payment awaiting a transfer with that id or reference on this account.",
+        ),
+        other => other.into(),
+    })?;
     Ok(Json(TransferOut {
         payment_id: recorded.payment_id,
         reference: recorded.reference,

@@ -3,9 +3,9 @@
 
 use sqlx::AnyPool;
 
+use crate::server::db::{decode, keyset};
 use crate::wire::error::AppError;
 use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
-use crate::server::db::{decode, keyset};
 
 fn status(s: &str) -> Result<PaymentStatus, AppError> {
     Ok(match s {
@@ -19,7 +19,12 @@ fn status(s: &str) -> Result<PaymentStatus, AppError> {
 
 type PaymentRow = (String, i64, String, i64, i64, String, String, Option<String>);
 
-pub async fn page(pool: &AnyPool, account_id: &str, cursor: Option<&str>, size: i64) -> Result<PaymentHistoryPage, AppError> {
+pub async fn page(
+    pool: &AnyPool,
+    account_id: &str,
+    cursor: Option<&str>,
+    size: i64,
+) -> Result<PaymentHistoryPage, AppError> {
     let (before_at, before_id) = keyset::parse_cursor(cursor)?;
     let rows: Vec<PaymentRow> = sqlx::query_as(
         "SELECT id, created_at, method_label, amount, fee, currency, status, failure_message FROM payments

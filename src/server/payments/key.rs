@@ -68,7 +68,9 @@ mod tests {
 
     #[test]
     fn short_long_or_odd_keys_are_refused() {
-        for raw in ["short", &"x".repeat(91), "idem with spaces here", "idem:0123456789abcdef", "idem\n0123456789abcdef"] {
+        for raw in
+            ["short", &"x".repeat(91), "idem with spaces here", "idem:0123456789abcdef", "idem\n0123456789abcdef"]
+        {
             assert!(PaymentKey::client("acc_1", raw).is_err(), "{raw:?}");
         }
     }

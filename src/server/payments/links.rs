@@ -7,7 +7,13 @@ use crate::server::ids::{new_secret_token, token_hash};
 pub const LINK_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 
 /// Creates a link for the invoice and returns its secret token (only its hash is stored).
-pub async fn create(tx: &mut Tx, now: i64, invoice_id: &str, account_id: &str, created_by: Option<&str>) -> Result<(String, i64), sqlx::Error> {
+pub async fn create(
+    tx: &mut Tx,
+    now: i64,
+    invoice_id: &str,
+    account_id: &str,
+    created_by: Option<&str>,
+) -> Result<(String, i64), sqlx::Error> {
     let token = new_secret_token();
     let expires_at = now + LINK_LIFETIME_SECS;
     sqlx::query(

@@ -7,23 +7,23 @@ use super::links;
 use super::pay::{PayWith, Payer, pay};
 use super::processor::AttachError;
 use super::settings;
-use crate::wire::error::AppError;
-use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
-use crate::wire::payments::{InvoiceToPay, LinkedInvoice, PayOption, PaymentLink, PaymentQuote, PaymentResult};
 use crate::domain::billing_items::is_overdue;
 use crate::domain::fees::{METHOD_ORDER, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
 use crate::server::auth::authorize::Authorized;
+use crate::server::auth::throttle;
 use crate::server::clock::{today, unix_now};
-use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::accounts::vendor_and_currency;
+use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::dashboard::payment_methods as stored_methods;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
-use crate::server::auth::throttle;
 use crate::server::ids::token_hash;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
+use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
+use crate::wire::payments::{InvoiceToPay, LinkedInvoice, PayOption, PaymentLink, PaymentQuote, PaymentResult};
 
 /// A stored card or bank account: what can be charged at once (renewals, top-ups), unlike a
 /// wire, PIX or Boleto, whose money arrives later.
@@ -51,7 +51,8 @@ pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Ch
     rows.into_iter()
         .map(|(id, kind, brand, last4, bank, is_default)| {
             let kind = decode::enumerated(&kind, MethodKind::parse)?;
-            let label = crate::server::db::dashboard::method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref());
+            let label =
+                crate::server::db::dashboard::method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref());
             Ok(ChargeableMethod { id, kind, label, is_default: is_default == 1 })
         })
         .collect()
@@ -97,7 +98,8 @@ pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result
     let state = &caller.state;
     let account_id = &caller.account()?.id;
     // Cards declined when attached count against the account: an account is not a card tester.
-    let attempt = throttle::begin(&state.db, unix_now(state.clock.as_ref()), &throttle::attach_limits(account_id)).await?;
+    let attempt =
+        throttle::begin(&state.db, unix_now(state.clock.as_ref()), &throttle::attach_limits(account_id)).await?;
     let attached = state.processor.attach(token).await;
     throttle::finish(&state.db, attempt, !matches!(attached, Err(AttachError::Declined { .. }))).await?;
     let attached = attached.map_err(|e| match e {
@@ -116,13 +118,17 @@ pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result
     if duplicate.is_some() {
         return Err(AppError::invalid("token", "This payment method is already on file."));
     }
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL")
-        .bind(account_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let existing: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL")
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
     let becomes_default = make_default || existing == 0;
     if becomes_default {
-        sqlx::query("UPDATE payment_methods SET is_default = 0 WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE payment_methods SET is_default = 0 WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
     }
     let id = new_id("pm");
     sqlx::query(
@@ -147,10 +153,21 @@ pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    caller.record(&mut tx, now, "payment_method.added", ("payment_method", &id), json!({ "kind": attached.kind.as_str(), "last4": attached.last4 })).await?;
+    caller
+        .record(
+            &mut tx,
+            now,
+            "payment_method.added",
+            ("payment_method", &id),
+            json!({ "kind": attached.kind.as_str(), "last4": attached.last4 }),
+        )
+        .await?;
     tx.commit().await?;
     let view = list(state, account_id).await?;
-    view.methods.into_iter().find(|m| m.id == id).ok_or_else(|| AppError::internal("add method", "stored method not listed"))
+    view.methods
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| AppError::internal("add method", "stored method not listed"))
 }
 
 async fn method_exists(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, AppError> {
@@ -216,29 +233,46 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
                     .into_iter()
                     .filter_map(|m| {
                         MethodKind::parse(&m.kind).map(|k| {
-                            (m.id, crate::server::db::dashboard::method_label(k, m.brand.as_deref(), m.last4.as_deref(), m.bank_name.as_deref()))
+                            (
+                                m.id,
+                                crate::server::db::dashboard::method_label(
+                                    k,
+                                    m.brand.as_deref(),
+                                    m.last4.as_deref(),
+                                    m.bank_name.as_deref(),
+                                ),
+                            )
                         })
                     })
                     .collect();
                 return Ok(RemovalOutcome::PaysSubscriptions {
-                    subscriptions: paying.into_iter().map(|(id, plan_name)| SubscriptionRef { id, plan_name }).collect(),
+                    subscriptions: paying
+                        .into_iter()
+                        .map(|(id, plan_name)| SubscriptionRef { id, plan_name })
+                        .collect(),
                     alternatives,
                 });
             }
             Some(target) => {
                 if target == id || !method_exists(&mut tx, account_id, target).await? {
-                    return Err(AppError::invalid("move_subscriptions_to", "Choose another saved method to move the subscriptions to."));
+                    return Err(AppError::invalid(
+                        "move_subscriptions_to",
+                        "Choose another saved method to move the subscriptions to.",
+                    ));
                 }
-                sqlx::query("UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = $2 AND payment_method_id = $3")
-                    .bind(target)
-                    .bind(account_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE subscriptions SET payment_method_id = $1 WHERE account_id = $2 AND payment_method_id = $3",
+                )
+                .bind(target)
+                .bind(account_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
         }
     }
-    let was_default: i64 = sqlx::query_scalar("SELECT is_default FROM payment_methods WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let was_default: i64 =
+        sqlx::query_scalar("SELECT is_default FROM payment_methods WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
     sqlx::query("UPDATE payment_methods SET removed_at = $1, is_default = 0 WHERE id = $2 AND account_id = $3")
         .bind(now)
         .bind(id)
@@ -260,7 +294,15 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
             sqlx::query("UPDATE payment_methods SET is_default = 1 WHERE id = $1").bind(next).execute(&mut *tx).await?;
         }
     }
-    caller.record(&mut tx, now, "payment_method.removed", ("payment_method", id), json!({ "moved_subscriptions_to": move_to })).await?;
+    caller
+        .record(
+            &mut tx,
+            now,
+            "payment_method.removed",
+            ("payment_method", id),
+            json!({ "moved_subscriptions_to": move_to }),
+        )
+        .await?;
     tx.commit().await?;
     Ok(RemovalOutcome::Removed)
 }
@@ -286,7 +328,11 @@ struct PayableRow {
     currency: String,
 }
 
-pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[String]) -> Result<PaymentQuote, AppError> {
+pub async fn payment_quote(
+    state: &AppState,
+    account_id: &str,
+    invoice_ids: &[String],
+) -> Result<PaymentQuote, AppError> {
     let pool = state.db.pool();
     let today = today(state.clock.as_ref());
     let (vendor, currency) = vendor_and_currency(pool, account_id).await?;
@@ -313,11 +359,24 @@ pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[St
             return Err(AppError::Conflict(format!("Invoice {} is already paid.", row.number)).tracked());
         }
         if row.status != "open" || row.payment_in_progress_id.is_some() {
-            return Err(AppError::Conflict(format!("A payment for invoice {} is already in progress.", row.number)).tracked());
+            return Err(
+                AppError::Conflict(format!("A payment for invoice {} is already in progress.", row.number)).tracked()
+            );
         }
     }
-    for PayableRow { id, number, status, due_date: due, total, amount_paid: paid, payment_in_progress_id: lock, currency: invoice_currency } in rows {
-        let wanted = if invoice_ids.is_empty() { status == "open" && lock.is_none() } else { invoice_ids.contains(&id) };
+    for PayableRow {
+        id,
+        number,
+        status,
+        due_date: due,
+        total,
+        amount_paid: paid,
+        payment_in_progress_id: lock,
+        currency: invoice_currency,
+    } in rows
+    {
+        let wanted =
+            if invoice_ids.is_empty() { status == "open" && lock.is_none() } else { invoice_ids.contains(&id) };
         if wanted && decode::currency(&invoice_currency)? == currency {
             let due_date = decode::date(&due)?;
             invoices.push(InvoiceToPay {
@@ -329,23 +388,41 @@ pub async fn payment_quote(state: &AppState, account_id: &str, invoice_ids: &[St
             });
         }
     }
-    let amount = Money::sum(currency, invoices.iter().map(|i| i.amount_due)).map_err(|e| AppError::internal("quote", e))?;
+    let amount =
+        Money::sum(currency, invoices.iter().map(|i| i.amount_due)).map_err(|e| AppError::internal("quote", e))?;
     let vendor = settings::load(pool, &vendor, currency).await?;
     let mut options: Vec<PayOption> = stored_methods(pool, account_id, today)
         .await?
         .into_iter()
         .filter(|m| matches!(m.kind, MethodKind::Card | MethodKind::Ach))
-        .map(|m| PayOption { quote: quote(&vendor.schedule, m.kind, amount), method: m.id, kind: m.kind, label: m.label, is_default: m.is_default })
+        .map(|m| PayOption {
+            quote: quote(&vendor.schedule, m.kind, amount),
+            method: m.id,
+            kind: m.kind,
+            label: m.label,
+            is_default: m.is_default,
+        })
         .collect();
     for kind in [MethodKind::Wire, MethodKind::Pix, MethodKind::Boleto] {
         if vendor.schedule.offers(kind) {
-            options.push(PayOption { method: kind.as_str().into(), kind, label: kind.label().into(), is_default: false, quote: quote(&vendor.schedule, kind, amount) });
+            options.push(PayOption {
+                method: kind.as_str().into(),
+                kind,
+                label: kind.label().into(),
+                is_default: false,
+                quote: quote(&vendor.schedule, kind, amount),
+            });
         }
     }
     Ok(PaymentQuote { invoices, amount, options, idempotency_key: new_id("idem") })
 }
 
-pub async fn create_link(state: &AppState, account_id: &str, user_id: &str, invoice_id: &str) -> Result<PaymentLink, AppError> {
+pub async fn create_link(
+    state: &AppState,
+    account_id: &str,
+    user_id: &str,
+    invoice_id: &str,
+) -> Result<PaymentLink, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let status: Option<String> = sqlx::query_scalar("SELECT status FROM invoices WHERE id = $1 AND account_id = $2")
@@ -373,8 +450,12 @@ pub async fn create_link(state: &AppState, account_id: &str, user_id: &str, invo
     )
     .await?;
     tx.commit().await?;
-    let expires_on = time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(|e| AppError::internal("link expiry", e))?.date();
-    Ok(PaymentLink { url: format!("{}{}", state.settings.server.public_url.trim_end_matches('/'), links::link_path(&token)), expires_on })
+    let expires_on =
+        time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(|e| AppError::internal("link expiry", e))?.date();
+    Ok(PaymentLink {
+        url: format!("{}{}", state.settings.server.public_url.trim_end_matches('/'), links::link_path(&token)),
+        expires_on,
+    })
 }
 
 pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoice, AppError> {
@@ -390,10 +471,13 @@ pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoi
         .fetch_optional(pool)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let vendor_name: String = sqlx::query_scalar("SELECT name FROM vendors WHERE id = $1").bind(&vendor_id).fetch_one(pool).await?;
+    let vendor_name: String =
+        sqlx::query_scalar("SELECT name FROM vendors WHERE id = $1").bind(&vendor_id).fetch_one(pool).await?;
     let amount_due = decode::money(total - paid, &currency)?;
     let vendor = settings::load(pool, &vendor_id, amount_due.currency).await?;
-    let declines = throttle::failures(&state.db, now, &throttle::link_scope(&token_hash(token)), links::LINK_LIFETIME_SECS).await?;
+    let declines =
+        throttle::failures(&state.db, now, &throttle::link_scope(&token_hash(token)), links::LINK_LIFETIME_SECS)
+            .await?;
     Ok(LinkedInvoice {
         vendor_name,
         number,
@@ -417,16 +501,23 @@ pub async fn pay_by_link(
     address: Option<&str>,
 ) -> Result<PaymentResult, AppError> {
     let now = unix_now(state.clock.as_ref());
-    let (invoice_id, account_id) = links::resolve(state.db.pool(), token, now).await?.ok_or_else(AppError::not_found)?;
+    let (invoice_id, account_id) =
+        links::resolve(state.db.pool(), token, now).await?.ok_or_else(AppError::not_found)?;
     let link_hash = token_hash(token);
     let key = super::key::PaymentKey::link(&link_hash, idempotency_key)?;
-    let attempt = throttle::begin(&state.db, now, &throttle::link_limits(&link_hash, address, links::LINK_LIFETIME_SECS)).await?;
+    let attempt =
+        throttle::begin(&state.db, now, &throttle::link_limits(&link_hash, address, links::LINK_LIFETIME_SECS)).await?;
     let result = async {
         let attached = state.processor.attach(card_token).await.map_err(|e| match e {
             AttachError::Declined { message, .. } => AppError::invalid("token", message),
             AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
         })?;
-        let label = crate::server::db::dashboard::method_label(MethodKind::Card, attached.brand.map(|b| b.as_str()), Some(&attached.last4), None);
+        let label = crate::server::db::dashboard::method_label(
+            MethodKind::Card,
+            attached.brand.map(|b| b.as_str()),
+            Some(&attached.last4),
+            None,
+        );
         pay(
             state,
             Payer { account_id: &account_id, user_id: None, impersonator_id: None },

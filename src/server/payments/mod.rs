@@ -2,6 +2,7 @@
 //! cases that move money exactly once.
 
 pub mod history;
+pub mod key;
 pub mod links;
 pub mod methods;
 pub mod outbox;
@@ -10,5 +11,4 @@ pub mod processor;
 pub mod sandbox;
 pub mod settings;
 pub mod settle;
-pub mod key;
 pub mod transfers;

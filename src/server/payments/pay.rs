@@ -15,12 +15,10 @@
 use serde_json::json;
 
 use super::key::PaymentKey;
-use super::transfers::reference_for;
 use super::processor::ChargeRequest;
 use super::settings;
 use super::settle::finish;
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
+use super::transfers::reference_for;
 use crate::domain::fees::{MethodQuote, Settlement, quote};
 use crate::domain::money::{Money, allocate};
 use crate::domain::payment_method::MethodKind;
@@ -31,6 +29,8 @@ use crate::server::db::dashboard::method_label;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 
 /// Who pays: a signed-in user, or the holder of a payment link.
 pub struct Payer<'a> {
@@ -45,7 +45,10 @@ pub enum PayWith {
     Stored(String),
     Offline(MethodKind),
     /// A card tokenized for this one payment (payment links): charged, not stored.
-    OneOffCard { token: String, label: String },
+    OneOffCard {
+        token: String,
+        label: String,
+    },
 }
 
 impl PayWith {
@@ -80,7 +83,13 @@ enum Begin {
 
 /// Pays `invoice_ids` of the payer's account in one payment, exactly once per `key` (see
 /// [`PaymentKey`]: a client's key is its account's, never the system's or another account's).
-pub async fn pay(state: &AppState, payer: Payer<'_>, invoice_ids: &[String], with: PayWith, key: &PaymentKey) -> Result<PaymentResult, AppError> {
+pub async fn pay(
+    state: &AppState,
+    payer: Payer<'_>,
+    invoice_ids: &[String],
+    with: PayWith,
+    key: &PaymentKey,
+) -> Result<PaymentResult, AppError> {
     let key = key.as_str();
     if invoice_ids.is_empty() {
         return Err(AppError::invalid("invoices", "Choose at least one invoice to pay."));
@@ -92,10 +101,7 @@ pub async fn pay(state: &AppState, payer: Payer<'_>, invoice_ids: &[String], wit
     let Some(token) = started.token.as_deref() else {
         return Err(AppError::internal("pay", "online payment without a token"));
     };
-    let outcome = state
-        .processor
-        .charge(ChargeRequest { token, amount: started.total, idempotency_key: key })
-        .await;
+    let outcome = state.processor.charge(ChargeRequest { token, amount: started.total, idempotency_key: key }).await;
     match outcome {
         Ok(outcome) => finish(state, &started.payment_id, outcome).await,
         // Unknown outcome: leave it pending; the reconciler will look the key up.
@@ -106,7 +112,13 @@ pub async fn pay(state: &AppState, payer: Payer<'_>, invoice_ids: &[String], wit
     }
 }
 
-async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with: &PayWith, key: &str) -> Result<Begin, AppError> {
+async fn begin(
+    state: &AppState,
+    payer: &Payer<'_>,
+    invoice_ids: &[String],
+    with: &PayWith,
+    key: &str,
+) -> Result<Begin, AppError> {
     let now = unix_now(state.clock.as_ref());
     // Read before the write transaction: a use case never holds a transaction while asking the
     // pool for a second connection, or concurrent payers could starve each other of both.
@@ -157,7 +169,9 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
         if decode::currency(&invoice_currency)? != currency {
             return Err(AppError::invalid("invoices", "Invoices in different currencies must be paid separately."));
         }
-        amount = amount.checked_add(decode::money(total - paid, &invoice_currency)?).map_err(|e| AppError::internal("amount", e))?;
+        amount = amount
+            .checked_add(decode::money(total - paid, &invoice_currency)?)
+            .map_err(|e| AppError::internal("amount", e))?;
         owed_each.push(total - paid);
         numbers.push(number);
     }
@@ -259,17 +273,22 @@ async fn begin(state: &AppState, payer: &Payer<'_>, invoice_ids: &[String], with
 }
 
 fn in_progress() -> AppError {
-    AppError::Conflict("A payment for this invoice is already in progress. Check your payment history before trying again.".into())
-        .tracked()
+    AppError::Conflict(
+        "A payment for this invoice is already in progress. Check your payment history before trying again.".into(),
+    )
+    .tracked()
 }
-
 
 fn transfer_instructions(kind: MethodKind, wire_instructions: &str) -> String {
     match kind {
         MethodKind::Wire if !wire_instructions.is_empty() => wire_instructions.to_string(),
         MethodKind::Wire => "Your provider will send its bank details for the transfer.".into(),
-        MethodKind::Pix => "Pay with the PIX code shown by your bank app; the invoice is marked paid when the transfer arrives.".into(),
-        MethodKind::Boleto => "Pay the boleto at any bank or in your bank app; it can take up to 3 business days to clear.".into(),
+        MethodKind::Pix => {
+            "Pay with the PIX code shown by your bank app; the invoice is marked paid when the transfer arrives.".into()
+        }
+        MethodKind::Boleto => {
+            "Pay the boleto at any bank or in your bank app; it can take up to 3 business days to clear.".into()
+        }
         _ => String::new(),
     }
 }
@@ -297,7 +316,9 @@ struct RecordedPayment {
 async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Method, AppError> {
     match with {
         PayWith::Offline(kind) => Ok(Method { id: None, kind: *kind, label: kind.label().to_string(), token: None }),
-        PayWith::OneOffCard { token, label } => Ok(Method { id: None, kind: MethodKind::Card, label: label.clone(), token: Some(token.clone()) }),
+        PayWith::OneOffCard { token, label } => {
+            Ok(Method { id: None, kind: MethodKind::Card, label: label.clone(), token: Some(token.clone()) })
+        }
         PayWith::Stored(id) => {
             let row: Option<MethodRow> = sqlx::query_as(
                 "SELECT kind, brand, last4, bank_name, processor_token FROM payment_methods
@@ -331,7 +352,9 @@ async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Opt
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(RecordedPayment { id, status, amount, fee, currency, failure_message: failure, method_label: label }) = row else {
+    let Some(RecordedPayment { id, status, amount, fee, currency, failure_message: failure, method_label: label }) =
+        row
+    else {
         return Ok(None);
     };
     let amount = decode::money(amount, &currency)?;
@@ -339,7 +362,10 @@ async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Opt
     let total = amount.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
     Ok(Some(match status.as_str() {
         "succeeded" => PaymentResult::Paid { payment_id: id, amount, fee, total, method_label: label },
-        "failed" => PaymentResult::Declined { payment_id: id, message: failure.unwrap_or_else(|| "The payment was declined.".into()) },
+        "failed" => PaymentResult::Declined {
+            payment_id: id,
+            message: failure.unwrap_or_else(|| "The payment was declined.".into()),
+        },
         "awaiting_transfer" => PaymentResult::AwaitingTransfer {
             reference: reference_for(&id),
             payment_id: id,

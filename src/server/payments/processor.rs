@@ -40,9 +40,14 @@ pub struct ChargeRequest<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChargeOutcome {
-    Succeeded { charge_id: String },
+    Succeeded {
+        charge_id: String,
+    },
     /// A definite refusal; `message` is fit to show to the client.
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
 }
 
 /// The processor could not be reached or did not answer: the outcome is unknown, so the
@@ -64,7 +69,10 @@ pub trait PaymentProcessor: Send + Sync {
 
     /// Several charges, each with its own key and outcome, in the order asked. A processor
     /// without a batch interface is called for several at once: its calls are network-bound.
-    fn charge_many<'a>(&'a self, requests: Vec<ChargeRequest<'a>>) -> BoxFuture<'a, Vec<Result<ChargeOutcome, ProcessorUnavailable>>> {
+    fn charge_many<'a>(
+        &'a self,
+        requests: Vec<ChargeRequest<'a>>,
+    ) -> BoxFuture<'a, Vec<Result<ChargeOutcome, ProcessorUnavailable>>> {
         let charges: Vec<_> = requests.into_iter().map(|request| self.charge(request)).collect();
         stream::iter(charges).buffered(CHARGES_AT_ONCE).collect().boxed()
     }

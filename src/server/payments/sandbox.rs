@@ -25,23 +25,25 @@ use std::net::SocketAddr;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
-use axum::{Extension, Json};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use base64::Engine;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
-use super::processor::{AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable};
+use super::processor::{
+    AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable,
+};
 use crate::domain::bank::{BankAccountInput, validate_bank_account};
 use crate::domain::cards::{CardInput, FieldError, last_four, validate_card};
 use crate::domain::payment_method::{CardBrand, CardFunding, MethodKind};
 use crate::server::clock::{SharedClock, today, unix_now};
-use crate::server::secrets::{Purpose, ServerSecret};
 use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, bind_all, insert_new};
 use crate::server::db::{Db, placeholders};
 use crate::server::ids::new_id;
+use crate::server::secrets::{Purpose, ServerSecret};
 use crate::server::state::AppState;
 
 const TOKEN_PREFIX: &str = "tok_sbx_";
@@ -118,7 +120,8 @@ impl TokenBody {
     fn is_well_formed(&self) -> bool {
         let kind = MethodKind::parse(&self.kind);
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        let text = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control);
+        let text =
+            |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control);
         let card = kind == Some(MethodKind::Card)
             && self.brand.as_deref().and_then(CardBrand::parse).is_some()
             && self.funding.as_deref().and_then(CardFunding::parse).is_some()
@@ -218,7 +221,9 @@ impl SandboxProcessor {
                 // A key already used for another amount or card answers that it was reused,
                 // never the first charge's outcome: a key can't pass one charge off as another.
                 let fingerprint = decode_token(&self.secret, request.token).map(|b| b.fingerprint).unwrap_or_default();
-                let same = first.amount == request.amount.minor && first.currency == request.amount.currency.code() && first.fingerprint == fingerprint;
+                let same = first.amount == request.amount.minor
+                    && first.currency == request.amount.currency.code()
+                    && first.fingerprint == fingerprint;
                 Ok(if same { first.outcome } else { key_reused() })
             })
             .collect()
@@ -237,7 +242,10 @@ struct Recorded {
 type RecordedRow = (String, String, String, Option<String>, i64, String, String);
 
 fn key_reused() -> ChargeOutcome {
-    ChargeOutcome::Failed { code: "idempotency_key_reused".into(), message: decline_message("idempotency_key_reused").into() }
+    ChargeOutcome::Failed {
+        code: "idempotency_key_reused".into(),
+        message: decline_message("idempotency_key_reused").into(),
+    }
 }
 
 fn decline_message(code: &str) -> &'static str {
@@ -260,7 +268,8 @@ impl PaymentProcessor for SandboxProcessor {
     fn attach<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AttachedMethod, AttachError>> {
         async move {
             let body = decode_token(&self.secret, token).ok_or(AttachError::InvalidToken)?;
-            let declined = |code: &str| AttachError::Declined { code: code.into(), message: decline_message(code).into() };
+            let declined =
+                |code: &str| AttachError::Declined { code: code.into(), message: decline_message(code).into() };
             match body.behaviour {
                 Behaviour::DeclinedOnAttach => return Err(declined("card_declined")),
                 Behaviour::InsufficientFunds => return Err(declined("insufficient_funds")),
@@ -286,13 +295,19 @@ impl PaymentProcessor for SandboxProcessor {
 
     fn charge<'a>(&'a self, request: ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProcessorUnavailable>> {
         async move {
-            let mut outcomes = self.charge_all(std::slice::from_ref(&request)).await.map_err(|e| ProcessorUnavailable(e.to_string()))?;
+            let mut outcomes = self
+                .charge_all(std::slice::from_ref(&request))
+                .await
+                .map_err(|e| ProcessorUnavailable(e.to_string()))?;
             outcomes.pop().ok_or_else(|| ProcessorUnavailable("no outcome recorded".into()))
         }
         .boxed()
     }
 
-    fn charge_many<'a>(&'a self, requests: Vec<ChargeRequest<'a>>) -> BoxFuture<'a, Vec<Result<ChargeOutcome, ProcessorUnavailable>>> {
+    fn charge_many<'a>(
+        &'a self,
+        requests: Vec<ChargeRequest<'a>>,
+    ) -> BoxFuture<'a, Vec<Result<ChargeOutcome, ProcessorUnavailable>>> {
         async move {
             match self.charge_all(&requests).await {
                 Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
@@ -302,9 +317,13 @@ impl PaymentProcessor for SandboxProcessor {
         .boxed()
     }
 
-    fn find_charge<'a>(&'a self, idempotency_key: &'a str) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
+    fn find_charge<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ChargeOutcome>, ProcessorUnavailable>> {
         async move {
-            let mut recorded = self.recorded(&[idempotency_key.to_string()]).await.map_err(|e| ProcessorUnavailable(e.to_string()))?;
+            let mut recorded =
+                self.recorded(&[idempotency_key.to_string()]).await.map_err(|e| ProcessorUnavailable(e.to_string()))?;
             Ok(recorded.remove(idempotency_key).map(|r| r.outcome))
         }
         .boxed()
@@ -377,9 +396,16 @@ pub async fn tokenize(
     };
     let address = peer.map(|Extension(ConnectInfo(addr))| addr.ip().to_string());
     let now = unix_now(state.clock.as_ref());
-    if let Err(refused) = crate::server::auth::throttle::spend(&state.db, now, &crate::server::auth::throttle::tokenize_limits(address.as_deref())).await {
+    if let Err(refused) = crate::server::auth::throttle::spend(
+        &state.db,
+        now,
+        &crate::server::auth::throttle::tokenize_limits(address.as_deref()),
+    )
+    .await
+    {
         let status = StatusCode::from_u16(refused.http_status()).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
-        return (status, Json(TokenErrors { errors: vec![FieldError::new("body", refused.to_string())] })).into_response();
+        return (status, Json(TokenErrors { errors: vec![FieldError::new("body", refused.to_string())] }))
+            .into_response();
     }
     let today = today(state.clock.as_ref());
     let secret = &state.secret;
@@ -396,7 +422,11 @@ pub async fn tokenize(
                     last4: last_four(&card.digits).into(),
                     exp_month: Some(card.exp_month),
                     exp_year: Some(card.exp_year),
-                    fingerprint: fingerprint(secret, "card", &format!("{}:{}:{}", card.digits, card.exp_month, card.exp_year)),
+                    fingerprint: fingerprint(
+                        secret,
+                        "card",
+                        &format!("{}:{}:{}", card.digits, card.exp_month, card.exp_year),
+                    ),
                     holder_name: card.holder_name.clone(),
                     bank_name: None,
                     behaviour: behaviour_of(&card.digits),
@@ -415,7 +445,11 @@ pub async fn tokenize(
                     last4: last_four(&account.account_number).into(),
                     exp_month: None,
                     exp_year: None,
-                    fingerprint: fingerprint(secret, "ach", &format!("{}:{}", account.routing_number, account.account_number)),
+                    fingerprint: fingerprint(
+                        secret,
+                        "ach",
+                        &format!("{}:{}", account.routing_number, account.account_number),
+                    ),
                     holder_name: account.holder_name.clone(),
                     bank_name: Some(bank_name(&account.routing_number).into()),
                     behaviour: Behaviour::Succeeds,
@@ -431,7 +465,8 @@ pub async fn tokenize(
             return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
         }
     };
-    let response = TokenResponse { token, kind: body.kind.clone(), brand: body.brand.clone(), last4: body.last4.clone() };
+    let response =
+        TokenResponse { token, kind: body.kind.clone(), brand: body.brand.clone(), last4: body.last4.clone() };
     (StatusCode::OK, Json(response)).into_response()
 }
 
@@ -518,7 +553,14 @@ mod tests {
     fn fingerprints_are_keyed_with_the_servers_secret() {
         let here = fingerprint(&secret(), "card", "4242424242424242:12:2030");
         assert_eq!(here, fingerprint(&secret(), "card", "4242424242424242:12:2030"), "the same card is recognised");
-        assert_ne!(here, fingerprint(&ServerSecret::from_text("a dump's reader guessing the key!!"), "card", "4242424242424242:12:2030"));
+        assert_ne!(
+            here,
+            fingerprint(
+                &ServerSecret::from_text("a dump's reader guessing the key!!"),
+                "card",
+                "4242424242424242:12:2030"
+            )
+        );
         // The unkeyed hash of before, which anyone could compute from a card number.
         let unkeyed = {
             use sha2::{Digest, Sha256};

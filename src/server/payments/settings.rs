@@ -8,10 +8,10 @@ use rust_decimal::Decimal;
 use sqlx::Any;
 use std::str::FromStr;
 
-use crate::wire::error::AppError;
 use crate::domain::currency::Currency;
 use crate::domain::fees::FeeSchedule;
 use crate::domain::payment_method::MethodKind;
+use crate::wire::error::AppError;
 
 pub struct VendorPaymentSettings {
     pub schedule: FeeSchedule,
@@ -22,7 +22,11 @@ pub struct VendorPaymentSettings {
 /// minimum, methods, wire instructions for that currency.
 type SettingsRow = (Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>);
 
-pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = Any>, vendor_id: &str, currency: Currency) -> Result<VendorPaymentSettings, AppError> {
+pub async fn load<'e>(
+    db: impl sqlx::Executor<'e, Database = Any>,
+    vendor_id: &str,
+    currency: Currency,
+) -> Result<VendorPaymentSettings, AppError> {
     let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT s.card_surcharge_rate, s.wire_instructions, r.ach_minimum, r.wire_minimum, r.enabled_methods, r.wire_instructions
          FROM vendors v
@@ -39,7 +43,8 @@ pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = Any>, vendor_id: &s
         return Ok(VendorPaymentSettings { schedule, wire_instructions: String::new() });
     };
     if let Some(rate) = rate {
-        schedule.card_surcharge_rate = Decimal::from_str(&rate).map_err(|e| AppError::internal("stored surcharge rate", e))?;
+        schedule.card_surcharge_rate =
+            Decimal::from_str(&rate).map_err(|e| AppError::internal("stored surcharge rate", e))?;
     }
     if let Some(minimum) = ach_minimum {
         schedule.ach_minimum_minor = minimum;

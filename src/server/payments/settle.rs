@@ -8,8 +8,6 @@ use serde_json::json;
 use super::links;
 use super::outbox::{Email, billing_contacts, enqueue};
 use super::processor::ChargeOutcome;
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
 use crate::domain::billing_items::format_date;
 use crate::server::clock::unix_now;
 use crate::server::credit::top_up::on_payments_settled;
@@ -17,6 +15,8 @@ use crate::server::db::audit::{self, AuditEvent, record};
 use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, update_each, update_from};
 use crate::server::db::{Tx, decode, placeholders};
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 
 /// How many payments a [`settle`] call moved out of `pending` (a repeated call moves none).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,12 @@ pub struct Settled {
 
 /// Records each payment's outcome in `tx`. Safe to call again for the same payments: only
 /// the call that moves a payment out of `pending` does anything.
-pub async fn settle(state: &AppState, tx: &mut Tx, now: i64, outcomes: &[(String, ChargeOutcome)]) -> Result<Settled, AppError> {
+pub async fn settle(
+    state: &AppState,
+    tx: &mut Tx,
+    now: i64,
+    outcomes: &[(String, ChargeOutcome)],
+) -> Result<Settled, AppError> {
     let charges: Vec<(&str, &str)> = outcomes
         .iter()
         .filter_map(|(payment_id, outcome)| match outcome {
@@ -64,7 +69,9 @@ pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) 
             let total = amount.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
             PaymentResult::Paid { payment_id: payment_id.to_string(), amount, fee, total, method_label }
         }
-        ChargeOutcome::Failed { message, .. } => PaymentResult::Declined { payment_id: payment_id.to_string(), message },
+        ChargeOutcome::Failed { message, .. } => {
+            PaymentResult::Declined { payment_id: payment_id.to_string(), message }
+        }
     })
 }
 
@@ -81,7 +88,10 @@ struct SucceededPayment {
 /// Marks the charged payments succeeded and their invoices paid, in a few statements however
 /// many there are. Returns how many moved.
 async fn settle_succeeded(tx: &mut Tx, now: i64, charges: &[(&str, &str)]) -> Result<u64, AppError> {
-    let rows: Vec<Vec<Value>> = charges.iter().map(|(payment_id, charge_id)| vec![(*payment_id).into(), (*charge_id).into(), now.into()]).collect();
+    let rows: Vec<Vec<Value>> = charges
+        .iter()
+        .map(|(payment_id, charge_id)| vec![(*payment_id).into(), (*charge_id).into(), now.into()])
+        .collect();
     let moved: Vec<SucceededPayment> = update_from(
         tx,
         "v (id, charge_id, settled_at)",
@@ -144,7 +154,14 @@ async fn settle_succeeded(tx: &mut Tx, now: i64, charges: &[(&str, &str)]) -> Re
 
 /// Marks a declined payment failed, releases its invoices and emails the billing contacts a
 /// payment link for each. Returns whether it moved.
-async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str, code: &str, message: &str) -> Result<bool, AppError> {
+async fn settle_failed(
+    state: &AppState,
+    tx: &mut Tx,
+    now: i64,
+    payment_id: &str,
+    code: &str,
+    message: &str,
+) -> Result<bool, AppError> {
     let moved: Option<(String, i64, String, String, Option<String>, String)> = sqlx::query_as(
         "UPDATE payments SET status = 'failed', failure_code = $2, failure_message = $3, settled_at = $4
          WHERE id = $1 AND status = 'pending'
@@ -214,11 +231,13 @@ async fn settle_failed(state: &AppState, tx: &mut Tx, now: i64, payment_id: &str
 pub const FAILURE_EMAIL_INTERVAL_SECS: i64 = 3600;
 
 async fn failure_emailed_within(tx: &mut Tx, account_id: &str, since: i64) -> Result<bool, AppError> {
-    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE account_id = $1 AND kind = 'payment_failed' AND created_at > $2")
-        .bind(account_id)
-        .bind(since)
-        .fetch_one(&mut **tx)
-        .await?;
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE account_id = $1 AND kind = 'payment_failed' AND created_at > $2",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(sent > 0)
 }
 
@@ -260,7 +279,10 @@ async fn notify_failure(
         let expires = crate::domain::billing_items::format_unix_date(expires_at);
         let retry = match (invoice.collection_attempts, invoice.next_collection_on.as_deref()) {
             (0, _) => String::new(),
-            (_, Some(next)) => format!("\n  We will try to charge it again on {}.", decode::date(next).map(format_date).unwrap_or_else(|_| next.to_string())),
+            (_, Some(next)) => format!(
+                "\n  We will try to charge it again on {}.",
+                decode::date(next).map(format_date).unwrap_or_else(|_| next.to_string())
+            ),
             (_, None) => "\n  We will not try to charge it again automatically.".to_string(),
         };
         lines.push(format!(
@@ -280,7 +302,12 @@ async fn notify_failure(
              The invoice stays open until it is paid. If your service depends on it, paying now keeps it running.\n\n— Portico billing",
             lines.join("\n\n")
         );
-        enqueue(tx, now, Email { kind: "payment_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) }).await?;
+        enqueue(
+            tx,
+            now,
+            Email { kind: "payment_failed", to: &email, subject: &subject, body: &body, account_id: Some(account_id) },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -290,11 +317,12 @@ async fn notify_failure(
 /// happened to their idempotency keys. Returns how many were settled.
 pub async fn reconcile_pending(state: &AppState, older_than_secs: i64) -> Result<usize, AppError> {
     let cutoff = unix_now(state.clock.as_ref()) - older_than_secs;
-    let pending: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, idempotency_key FROM payments WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at")
-            .bind(cutoff)
-            .fetch_all(state.db.pool())
-            .await?;
+    let pending: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, idempotency_key FROM payments WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at",
+    )
+    .bind(cutoff)
+    .fetch_all(state.db.pool())
+    .await?;
     let mut settled = 0;
     for (payment_id, key) in pending {
         let outcome = match state.processor.find_charge(&key).await {

@@ -11,12 +11,12 @@ use serde_json::json;
 
 use super::processor::ChargeOutcome;
 use super::settle::settle;
-use crate::wire::error::AppError;
 use crate::domain::money::Money;
 use crate::server::db::audit::{AuditEvent, record};
 use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
 use crate::server::db::{Tx, decode, placeholders};
 use crate::server::state::AppState;
+use crate::wire::error::AppError;
 
 /// What the client is asked to put in the transfer's memo: it names the payment.
 pub fn reference_for(payment_id: &str) -> String {
@@ -47,7 +47,14 @@ type WaitingRow = (String, String, i64, String, String, i64);
 
 fn waiting(row: WaitingRow) -> Result<Waiting, AppError> {
     let (payment_id, account_id, total, currency, method_label, since) = row;
-    Ok(Waiting { reference: reference_for(&payment_id), total: decode::money(total, &currency)?, payment_id, account_id, method_label, since })
+    Ok(Waiting {
+        reference: reference_for(&payment_id),
+        total: decode::money(total, &currency)?,
+        payment_id,
+        account_id,
+        method_label,
+        since,
+    })
 }
 
 /// Payments awaiting a transfer for the accounts of `vendor_id` (all of them: a vendor has few).
@@ -65,7 +72,11 @@ pub async fn awaiting(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<Waiti
 
 /// The account's payment awaiting a transfer, named by its id or by the reference the client put
 /// in the transfer. Another account's payment answers like a missing one.
-pub async fn find(pool: &sqlx::AnyPool, account_id: &str, payment_or_reference: &str) -> Result<Option<(Waiting, String)>, AppError> {
+pub async fn find(
+    pool: &sqlx::AnyPool,
+    account_id: &str,
+    payment_or_reference: &str,
+) -> Result<Option<(Waiting, String)>, AppError> {
     let wanted = payment_or_reference.trim();
     let rows: Vec<(String, String, i64, String, String, i64, String)> = sqlx::query_as(
         "SELECT id, account_id, amount + fee, currency, method_label, created_at, status FROM payments
@@ -94,8 +105,12 @@ pub async fn record_received(
     by: Recorder<'_>,
 ) -> Result<Waiting, AppError> {
     let bank_reference = bank_reference.trim();
-    if bank_reference.is_empty() || bank_reference.chars().count() > 100 || bank_reference.chars().any(char::is_control) {
-        return Err(AppError::invalid("bank_reference", "Enter the bank's reference for the transfer (up to 100 characters)."));
+    if bank_reference.is_empty() || bank_reference.chars().count() > 100 || bank_reference.chars().any(char::is_control)
+    {
+        return Err(AppError::invalid(
+            "bank_reference",
+            "Enter the bank's reference for the transfer (up to 100 characters).",
+        ));
     }
     let Some((payment, status)) = find(state.db.pool(), account_id, payment_or_reference).await? else {
         return Err(AppError::not_found());
@@ -103,22 +118,32 @@ pub async fn record_received(
     match status.as_str() {
         "awaiting_transfer" => {}
         "succeeded" => return Ok(payment),
-        _ => return Err(AppError::Conflict("This payment is no longer awaiting a transfer: it was not received in time. The invoice is open again.".into()).tracked()),
+        _ => return Err(AppError::Conflict(
+            "This payment is no longer awaiting a transfer: it was not received in time. The invoice is open again."
+                .into(),
+        )
+        .tracked()),
     }
     if amount != payment.total {
         return Err(AppError::invalid(
             "amount",
-            format!("The transfer for {} is {}: a transfer for another amount is settled by hand with the client.", payment.reference, payment.total.format()),
+            format!(
+                "The transfer for {} is {}: a transfer for another amount is settled by hand with the client.",
+                payment.reference,
+                payment.total.format()
+            ),
         ));
     }
     let now = crate::server::clock::unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     // Settling moves a pending payment: the transfer makes this one pending for that moment.
-    let moved = sqlx::query("UPDATE payments SET status = 'pending' WHERE id = $1 AND account_id = $2 AND status = 'awaiting_transfer'")
-        .bind(&payment.payment_id)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    let moved = sqlx::query(
+        "UPDATE payments SET status = 'pending' WHERE id = $1 AND account_id = $2 AND status = 'awaiting_transfer'",
+    )
+    .bind(&payment.payment_id)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
     if moved.rows_affected() != 1 {
         // Recorded by someone else a moment ago.
         tx.rollback().await?;
@@ -151,7 +176,13 @@ pub async fn record_received(
 /// Fails the transfers of `accounts` still awaited `wait_days` after they were chosen (at
 /// `now`): their invoices are open again (collection resumes where it was scheduled) and the
 /// billing contacts are told. Returns how many.
-pub async fn expire_waiting(state: &AppState, tx: &mut Tx, accounts: &[String], now: i64, wait_days: &(dyn Fn(&str) -> i64 + Sync)) -> Result<u64, AppError> {
+pub async fn expire_waiting(
+    state: &AppState,
+    tx: &mut Tx,
+    accounts: &[String],
+    now: i64,
+    wait_days: &(dyn Fn(&str) -> i64 + Sync),
+) -> Result<u64, AppError> {
     let mut expired = Vec::new();
     for chunk in accounts.chunks(IDS_PER_STATEMENT) {
         let sql = format!(
@@ -169,7 +200,10 @@ pub async fn expire_waiting(state: &AppState, tx: &mut Tx, accounts: &[String], 
     }
     let mut outcomes = Vec::with_capacity(expired.len());
     for (payment_id, days) in &expired {
-        sqlx::query("UPDATE payments SET status = 'pending' WHERE id = $1 AND status = 'awaiting_transfer'").bind(payment_id).execute(&mut **tx).await?;
+        sqlx::query("UPDATE payments SET status = 'pending' WHERE id = $1 AND status = 'awaiting_transfer'")
+            .bind(payment_id)
+            .execute(&mut **tx)
+            .await?;
         let message = format!("No transfer arrived within {days} days, so the invoice is open again.");
         outcomes.push((payment_id.clone(), ChargeOutcome::Failed { code: "transfer_not_received".into(), message }));
     }
@@ -188,19 +222,28 @@ mod tests {
 }
 
 /// The vendor's payments awaiting a transfer, for its staff.
-pub async fn for_staff(caller: &crate::server::auth::authorize::Authorized) -> Result<Vec<crate::wire::staff::AwaitingTransfer>, AppError> {
+pub async fn for_staff(
+    caller: &crate::server::auth::authorize::Authorized,
+) -> Result<Vec<crate::wire::staff::AwaitingTransfer>, AppError> {
     let vendor_id = &caller.staff()?.vendor_id;
     let pool = caller.state.db.pool();
     let mut conn = pool.acquire().await?;
     let wait_days = crate::server::cycle::rules::load(&mut conn, vendor_id).await?.transfer_wait_days;
     drop(conn);
     let names: std::collections::HashMap<String, String> =
-        sqlx::query_as::<_, (String, String)>("SELECT id, name FROM accounts WHERE vendor_id = $1").bind(vendor_id).fetch_all(pool).await?.into_iter().collect();
+        sqlx::query_as::<_, (String, String)>("SELECT id, name FROM accounts WHERE vendor_id = $1")
+            .bind(vendor_id)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect();
     awaiting(pool, vendor_id)
         .await?
         .into_iter()
         .map(|w| {
-            let chosen_on = time::OffsetDateTime::from_unix_timestamp(w.since).map_err(|e| AppError::internal("transfer date", e))?.date();
+            let chosen_on = time::OffsetDateTime::from_unix_timestamp(w.since)
+                .map_err(|e| AppError::internal("transfer date", e))?
+                .date();
             Ok(crate::wire::staff::AwaitingTransfer {
                 account_name: names.get(&w.account_id).cloned().unwrap_or_default(),
                 open_again_on: chosen_on + time::Duration::days(wait_days),
@@ -230,6 +273,16 @@ pub async fn record_by_staff(
         .fetch_optional(caller.state.db.pool())
         .await?;
     let currency = decode::currency(&currency.ok_or_else(AppError::not_found)?)?;
-    let amount = crate::domain::money::parse_typed(typed_amount, currency).map_err(|m| AppError::invalid("amount", m))?;
-    record_received(&caller.state, account_id, payment_id, amount, bank_reference, Recorder::Staff { user_id: caller.user_id() }).await.map(|_| ())
+    let amount =
+        crate::domain::money::parse_typed(typed_amount, currency).map_err(|m| AppError::invalid("amount", m))?;
+    record_received(
+        &caller.state,
+        account_id,
+        payment_id,
+        amount,
+        bank_reference,
+        Recorder::Staff { user_id: caller.user_id() },
+    )
+    .await
+    .map(|_| ())
 }

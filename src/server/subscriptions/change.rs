@@ -11,11 +11,8 @@ use serde_json::json;
 use time::Date;
 
 use super::record::{SubscriptionRecord, creditable, load, unpaid_change_invoice};
-use crate::domain::credit::EntryKind;
-use crate::server::credit::ledger::{NewEntry, append};
-use crate::wire::error::AppError;
-use crate::wire::subscriptions::{ChangeOutcome, ChangePreview};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, format_date, iso_date};
+use crate::domain::credit::EntryKind;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
@@ -23,6 +20,7 @@ use crate::domain::subscription::{PlanKind, Proration, Transition, period_price,
 use crate::server::auth::authorize::Authorized;
 use crate::server::billing_details::bill_to_snapshot;
 use crate::server::clock::{today, unix_now};
+use crate::server::credit::ledger::{NewEntry, append};
 use crate::server::db::accounts::vendor_and_currency;
 use crate::server::db::dashboard::method_label;
 use crate::server::db::decode;
@@ -31,6 +29,8 @@ use crate::server::ids::new_id;
 use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::payments::settings;
+use crate::wire::error::AppError;
+use crate::wire::subscriptions::{ChangeOutcome, ChangePreview};
 
 /// The most units one subscription can hold; beyond it is a typo, or a conversation.
 pub const MAX_QUANTITY: i64 = 10_000;
@@ -68,7 +68,12 @@ struct Quote {
     method: Option<Method>,
 }
 
-pub async fn preview(caller: &Authorized, subscription_id: &str, plan_id: &str, quantity: i64) -> Result<ChangePreview, AppError> {
+pub async fn preview(
+    caller: &Authorized,
+    subscription_id: &str,
+    plan_id: &str,
+    quantity: i64,
+) -> Result<ChangePreview, AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
     let pool = state.db.pool();
@@ -237,7 +242,9 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
     tx.commit().await?;
 
     let payment = match (&invoice, payment_method_id) {
-        (Some((invoice_id, _)), Some(method_id)) => Some(charge(caller, &account_id, invoice_id, method_id, key).await?),
+        (Some((invoice_id, _)), Some(method_id)) => {
+            Some(charge(caller, &account_id, invoice_id, method_id, key).await?)
+        }
         _ => None,
     };
     Ok(ChangeOutcome {
@@ -259,7 +266,14 @@ async fn charge(
     key: &str,
 ) -> Result<crate::wire::payments::PaymentResult, AppError> {
     let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: None };
-    pay(&caller.state, payer, &[invoice_id.to_string()], PayWith::Stored(method_id), &PaymentKey::from_stored(key).derived("charge")).await
+    pay(
+        &caller.state,
+        payer,
+        &[invoice_id.to_string()],
+        PayWith::Stored(method_id),
+        &PaymentKey::from_stored(key).derived("charge"),
+    )
+    .await
 }
 
 /// subscription, credit, charge, currency, invoice id, invoice number, unit amount, quantity.
@@ -307,17 +321,25 @@ async fn changed_or_replayed(caller: &Authorized, account_id: &str, key: &str) -
 }
 
 fn changed_meanwhile() -> AppError {
-    AppError::Conflict("This subscription was changed since you opened it. Review the updated preview and confirm again.".into())
-        .tracked()
+    AppError::Conflict(
+        "This subscription was changed since you opened it. Review the updated preview and confirm again.".into(),
+    )
+    .tracked()
 }
 
 /// A change whose invoice is unpaid left the subscription past due: say which invoice to pay.
-async fn refuse_while_unpaid(pool: &sqlx::AnyPool, account_id: &str, record: &SubscriptionRecord) -> Result<(), AppError> {
+async fn refuse_while_unpaid(
+    pool: &sqlx::AnyPool,
+    account_id: &str,
+    record: &SubscriptionRecord,
+) -> Result<(), AppError> {
     if record.state.status != SubscriptionStatus::PastDue {
         return Ok(());
     }
     let message = match unpaid_change_invoice(pool, account_id, &record.id).await? {
-        Some(number) => format!("Pay invoice {number} for the last change to this subscription before changing it again."),
+        Some(number) => {
+            format!("Pay invoice {number} for the last change to this subscription before changing it again.")
+        }
         None => "Pay the overdue invoice before changing this subscription.".to_string(),
     };
     Err(AppError::Conflict(message).tracked())
@@ -346,10 +368,13 @@ fn quote_change(
     }
     record.state.apply(Transition::ChangeItems).map_err(|e| AppError::Conflict(e.to_string()).tracked())?;
     if !record.period.contains(today) {
-        return Err(AppError::Conflict("This subscription is renewing right now. Try again in a few minutes.".into()).tracked());
+        return Err(
+            AppError::Conflict("This subscription is renewing right now. Try again in a few minutes.".into()).tracked()
+        );
     }
     let old_price = record.price()?;
-    let new_price = period_price(target.unit_amount, quantity).map_err(|_| AppError::invalid("quantity", "That quantity is too large."))?;
+    let new_price = period_price(target.unit_amount, quantity)
+        .map_err(|_| AppError::invalid("quantity", "That quantity is too large."))?;
     let proration = if record.state.status == SubscriptionStatus::Trialing {
         // Nothing was paid for a trial, so nothing is credited or charged until it converts.
         Proration {
@@ -367,7 +392,10 @@ fn quote_change(
         let Some(method) = method.as_ref() else {
             return Err(AppError::invalid(
                 "payment_method",
-                format!("This change costs {} now. Choose the payment method that pays this subscription first.", net.format()),
+                format!(
+                    "This change costs {} now. Choose the payment method that pays this subscription first.",
+                    net.format()
+                ),
             ));
         };
         match quote(schedule, method.kind, net) {
@@ -375,7 +403,11 @@ fn quote_change(
             MethodQuote::Unavailable { reason } => {
                 return Err(AppError::invalid(
                     "payment_method",
-                    format!("{} can't pay the {} this change costs now: {reason} Pay this subscription with a card to make the change.", method.label, net.format()),
+                    format!(
+                        "{} can't pay the {} this change costs now: {reason} Pay this subscription with a card to make the change.",
+                        method.label,
+                        net.format()
+                    ),
                 ));
             }
         }
@@ -387,10 +419,19 @@ fn quote_change(
     Ok(Quote { next_renewal_amount: new_price, target, quantity, proration, net, fee, due_now, credited, method })
 }
 
-async fn target_plan(pool: &sqlx::AnyPool, vendor_id: &str, record: &SubscriptionRecord, plan_id: &str) -> Result<TargetPlan, AppError> {
+async fn target_plan(
+    pool: &sqlx::AnyPool,
+    vendor_id: &str,
+    record: &SubscriptionRecord,
+    plan_id: &str,
+) -> Result<TargetPlan, AppError> {
     if plan_id == record.plan_id {
         // Staying on the plan keeps the price the client has, even if the list price moved.
-        return Ok(TargetPlan { id: record.plan_id.clone(), name: record.plan_name.clone(), unit_amount: record.unit_amount });
+        return Ok(TargetPlan {
+            id: record.plan_id.clone(),
+            name: record.plan_name.clone(),
+            unit_amount: record.unit_amount,
+        });
     }
     let row: Option<(String, String, String, i64, String, String)> = sqlx::query_as(
         "SELECT id, name, kind, unit_amount, currency, billing_interval FROM plans WHERE id = $1 AND vendor_id = $2 AND active = 1",
@@ -406,7 +447,10 @@ async fn target_plan(pool: &sqlx::AnyPool, vendor_id: &str, record: &Subscriptio
     let same_kind = decode::enumerated(&kind, PlanKind::parse)? == record.plan_kind;
     let same_interval = decode::enumerated(&interval, BillingInterval::parse)? == record.interval;
     if !same_kind || !same_interval || unit_amount.currency != record.unit_amount.currency {
-        return Err(AppError::invalid("plan", format!("{} can't be switched to {name} here. Ask us and we'll move it for you.", record.plan_name)));
+        return Err(AppError::invalid(
+            "plan",
+            format!("{} can't be switched to {name} here. Ask us and we'll move it for you.", record.plan_name),
+        ));
     }
     Ok(TargetPlan { id, name, unit_amount })
 }
@@ -437,6 +481,10 @@ fn describe(plan_name: &str, quantity: i64, kind: PlanKind) -> String {
 fn remaining_span(from: Date, period_end: Date) -> String {
     let last = period_end.previous_day().unwrap_or(period_end);
     let first = format_date(from);
-    let first = if from.year() == last.year() { first.trim_end_matches(&format!(", {}", from.year())).to_string() } else { first };
+    let first = if from.year() == last.year() {
+        first.trim_end_matches(&format!(", {}", from.year())).to_string()
+    } else {
+        first
+    };
     format!("{first} – {}", format_date(last))
 }

@@ -4,18 +4,22 @@
 use serde_json::json;
 
 use super::record::load;
-use crate::wire::error::AppError;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::Transition;
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::unix_now;
 use crate::server::db::{Tx, decode};
 use crate::server::ids::new_id;
+use crate::wire::error::AppError;
 
 /// Longest cancellation reason kept; the rest is a conversation for the agency.
 pub const MAX_REASON_CHARS: usize = 1000;
 
-pub async fn set_payment_method(caller: &Authorized, subscription_id: &str, payment_method_id: &str) -> Result<(), AppError> {
+pub async fn set_payment_method(
+    caller: &Authorized,
+    subscription_id: &str,
+    payment_method_id: &str,
+) -> Result<(), AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
@@ -55,7 +59,9 @@ pub async fn set_payment_method(caller: &Authorized, subscription_id: &str, paym
     }
     log_change(&mut tx, caller, subscription_id, "payment_method", None, now).await?;
     let detail = json!({ "from": record.payment_method_id, "to": payment_method_id });
-    caller.record(&mut tx, now, "subscription.payment_method_changed", ("subscription", subscription_id), detail).await?;
+    caller
+        .record(&mut tx, now, "subscription.payment_method_changed", ("subscription", subscription_id), detail)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -121,7 +127,14 @@ pub async fn resume(caller: &Authorized, subscription_id: &str) -> Result<(), Ap
     Ok(())
 }
 
-async fn log_change(tx: &mut Tx, caller: &Authorized, subscription_id: &str, kind: &str, reason: Option<&str>, now: i64) -> Result<(), AppError> {
+async fn log_change(
+    tx: &mut Tx,
+    caller: &Authorized,
+    subscription_id: &str,
+    kind: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO subscription_changes (id, subscription_id, account_id, kind, reason, changed_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -143,5 +156,6 @@ fn conflict(error: crate::domain::subscription::TransitionError) -> AppError {
 }
 
 fn changed_meanwhile() -> AppError {
-    AppError::Conflict("This subscription was changed since you opened it. Reload to see where it stands.".into()).tracked()
+    AppError::Conflict("This subscription was changed since you opened it. Reload to see where it stands.".into())
+        .tracked()
 }

@@ -2,8 +2,6 @@
 
 use sqlx::FromRow;
 
-use crate::wire::error::AppError;
-use crate::wire::subscriptions::{MethodOption, PlanOption, Subscription, SubscriptionsPage};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
@@ -11,9 +9,11 @@ use crate::domain::subscription::{PlanKind, period_price};
 use crate::server::auth::authorize::Authorized;
 use crate::server::clock::today;
 use crate::server::credit::ledger::balances;
-use crate::server::payments::methods::chargeable;
 use crate::server::db::dashboard::method_label;
 use crate::server::db::decode;
+use crate::server::payments::methods::chargeable;
+use crate::wire::error::AppError;
+use crate::wire::subscriptions::{MethodOption, PlanOption, Subscription, SubscriptionsPage};
 
 #[derive(FromRow)]
 struct Row {
@@ -96,8 +96,19 @@ fn subscription(r: Row, plans: &[PlanRow]) -> Result<Subscription, AppError> {
     };
     let plan_options = plans
         .iter()
-        .filter(|p| p.id != r.plan_id && p.kind == r.plan_kind && p.currency == r.currency && p.billing_interval == r.billing_interval)
-        .map(|p| Ok(PlanOption { id: p.id.clone(), name: p.name.clone(), unit_amount: decode::money(p.unit_amount, &p.currency)? }))
+        .filter(|p| {
+            p.id != r.plan_id
+                && p.kind == r.plan_kind
+                && p.currency == r.currency
+                && p.billing_interval == r.billing_interval
+        })
+        .map(|p| {
+            Ok(PlanOption {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                unit_amount: decode::money(p.unit_amount, &p.currency)?,
+            })
+        })
         .collect::<Result<Vec<_>, AppError>>()?;
     let payment_method_label = match r.pm_kind.as_deref() {
         Some(kind) => Some(method_label(
@@ -130,4 +141,3 @@ fn subscription(r: Row, plans: &[PlanRow]) -> Result<Subscription, AppError> {
         plan_options,
     })
 }
-

@@ -1,10 +1,10 @@
 //! A subscription as stored, with its plan, read inside the use case's transaction.
 
-use crate::wire::error::AppError;
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::subscription::{Period, PlanKind, SubscriptionState, period_price};
 use crate::server::db::decode;
+use crate::wire::error::AppError;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -47,7 +47,11 @@ impl SubscriptionRecord {
 }
 
 /// The account's subscription, or NotFound for anyone else's.
-pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, account_id: &str, id: &str) -> Result<SubscriptionRecord, AppError> {
+pub async fn load<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    account_id: &str,
+    id: &str,
+) -> Result<SubscriptionRecord, AppError> {
     let row: Row = sqlx::query_as(
         "SELECT s.id, s.plan_id, p.name AS plan_name, p.kind AS plan_kind, p.unit_label, p.billing_interval, s.quantity,
                 s.unit_amount, s.currency, s.status, s.current_period_start, s.current_period_end, s.cancel_at_period_end,
@@ -82,7 +86,11 @@ pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, account
 /// What a change may put on the credit balance for this subscription now: what the client has
 /// actually paid toward its current period (the renewal's lines for it, the changes' invoices),
 /// less what it was already credited back in the period. Unpaid time is never credited.
-pub async fn creditable(pool: &sqlx::AnyPool, account_id: &str, record: &SubscriptionRecord) -> Result<Money, AppError> {
+pub async fn creditable(
+    pool: &sqlx::AnyPool,
+    account_id: &str,
+    record: &SubscriptionRecord,
+) -> Result<Money, AppError> {
     let start = crate::domain::billing_items::iso_date(record.period.start);
     let end = crate::domain::billing_items::iso_date(record.period.end);
     let renewal: i64 = sqlx::query_scalar(
@@ -121,7 +129,11 @@ pub async fn creditable(pool: &sqlx::AnyPool, account_id: &str, record: &Subscri
 }
 
 /// The number of the open invoice of a change that left this subscription past due, if any.
-pub async fn unpaid_change_invoice(pool: &sqlx::AnyPool, account_id: &str, subscription_id: &str) -> Result<Option<String>, AppError> {
+pub async fn unpaid_change_invoice(
+    pool: &sqlx::AnyPool,
+    account_id: &str,
+    subscription_id: &str,
+) -> Result<Option<String>, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT i.number FROM subscription_changes c JOIN invoices i ON i.id = c.invoice_id
          WHERE c.subscription_id = $1 AND c.account_id = $2 AND i.status IN ('open', 'awaiting_transfer')

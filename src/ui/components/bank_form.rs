@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use super::card_form::{FieldMessage, interactive, keep_digits, set_input};
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
-use crate::wire::error::AppError;
 use crate::domain::bank::BankAccountType;
+use crate::wire::error::AppError;
 
 #[component]
 pub fn BankAccountForm<F, Fut>(
@@ -51,7 +51,16 @@ where
             }
             make_default.set(false);
         };
-        submit_for_token(form, url.get_value(), request, default_wanted, on_token.clone(), &["routing_number", "account_number", "holder_name", "account_type"], "bank", clear);
+        submit_for_token(
+            form,
+            url.get_value(),
+            request,
+            default_wanted,
+            on_token.clone(),
+            &["routing_number", "account_number", "holder_name", "account_type"],
+            "bank",
+            clear,
+        );
     };
 
     view! {

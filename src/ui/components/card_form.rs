@@ -11,9 +11,9 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
-use crate::wire::error::AppError;
 use crate::domain::cards::{cvc_length, detect_brand, format_for_display};
 use crate::domain::payment_method::CardBrand;
+use crate::wire::error::AppError;
 
 /// Longest card number any brand issues.
 const MAX_CARD_DIGITS: usize = 19;
@@ -96,7 +96,16 @@ where
             }
             make_default.set(false);
         };
-        submit_for_token(form, url.get_value(), request, default_wanted, on_token.clone(), &["number", "exp_month", "exp_year", "cvc", "holder_name"], "card", clear);
+        submit_for_token(
+            form,
+            url.get_value(),
+            request,
+            default_wanted,
+            on_token.clone(),
+            &["number", "exp_month", "exp_year", "cvc", "holder_name"],
+            "card",
+            clear,
+        );
     };
 
     view! {

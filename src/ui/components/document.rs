@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::wire::billing_items::{DocumentLine, PartyDetails};
 use crate::domain::money::Money;
+use crate::wire::billing_items::{DocumentLine, PartyDetails};
 
 #[component]
 pub fn LinesTable(lines: Vec<DocumentLine>, subtotal: Money, tax: Money, total: Money) -> impl IntoView {

@@ -37,7 +37,10 @@ where
 
 /// The failure message (if the last load failed) and the "Load more" button, hidden at the end.
 #[component]
-pub fn LoadMoreFooter(next_cursor: RwSignal<Option<String>>, load: Action<String, Result<(), AppError>>) -> impl IntoView {
+pub fn LoadMoreFooter(
+    next_cursor: RwSignal<Option<String>>,
+    load: Action<String, Result<(), AppError>>,
+) -> impl IntoView {
     let error = move || match load.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,

@@ -5,10 +5,13 @@
 use leptos::prelude::*;
 
 use super::modal::Modal;
+use crate::api::subscriptions::{
+    cancel_subscription, change_subscription, preview_subscription_change, resume_subscription,
+    set_subscription_payment_method,
+};
+use crate::domain::billing_items::{SubscriptionStatus, format_date};
 use crate::wire::payments::PaymentResult;
 use crate::wire::subscriptions::{ChangeOutcome, ChangePreview, MethodOption, Subscription};
-use crate::api::subscriptions::{cancel_subscription, change_subscription, preview_subscription_change, resume_subscription, set_subscription_payment_method};
-use crate::domain::billing_items::{SubscriptionStatus, format_date};
 
 /// What the last action did, shown at the top of the dialog and focused so it is read out.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,11 +82,19 @@ pub fn ManageSubscription(
 }
 
 #[component]
-fn ManagePanel(s: Subscription, methods: Vec<MethodOption>, announce: impl Fn(Notice) + Copy + Send + Sync + 'static) -> impl IntoView {
-    let changeable = matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Trialing) && !s.cancel_at_period_end;
+fn ManagePanel(
+    s: Subscription,
+    methods: Vec<MethodOption>,
+    announce: impl Fn(Notice) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let changeable =
+        matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Trialing) && !s.cancel_at_period_end;
     let last_day = format_date(s.period_end.previous_day().unwrap_or(s.period_end));
     let summary = if s.cancel_at_period_end {
-        format!("Set to end after {last_day}. Paid with {}.", s.payment_method_label.clone().unwrap_or_else(|| "no method".into()))
+        format!(
+            "Set to end after {last_day}. Paid with {}.",
+            s.payment_method_label.clone().unwrap_or_else(|| "no method".into())
+        )
     } else {
         format!(
             "Renews {} for {}. Paid with {}.",
@@ -92,8 +103,10 @@ fn ManagePanel(s: Subscription, methods: Vec<MethodOption>, announce: impl Fn(No
             s.payment_method_label.clone().unwrap_or_else(|| "no method yet".into())
         )
     };
-    let past_due = (s.status == SubscriptionStatus::PastDue).then(|| view! {
-        <p class="notice notice-warning">"This subscription is past due. Pay the open invoice to change it."</p>
+    let past_due = (s.status == SubscriptionStatus::PastDue).then(|| {
+        view! {
+            <p class="notice notice-warning">"This subscription is past due. Pay the open invoice to change it."</p>
+        }
     });
     view! {
         <p class="muted">{summary}</p>
@@ -105,8 +118,14 @@ fn ManagePanel(s: Subscription, methods: Vec<MethodOption>, announce: impl Fn(No
 }
 
 #[component]
-fn MethodSection(s: Subscription, methods: Vec<MethodOption>, announce: impl Fn(Notice) + Copy + Send + Sync + 'static) -> impl IntoView {
-    let choice = RwSignal::new(s.payment_method_id.clone().or_else(|| methods.first().map(|m| m.id.clone())).unwrap_or_default());
+fn MethodSection(
+    s: Subscription,
+    methods: Vec<MethodOption>,
+    announce: impl Fn(Notice) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let choice = RwSignal::new(
+        s.payment_method_id.clone().or_else(|| methods.first().map(|m| m.id.clone())).unwrap_or_default(),
+    );
     let error = RwSignal::new(None::<String>);
     let id = s.id.clone();
     let save = Action::new(move |method: &String| {
@@ -115,7 +134,9 @@ fn MethodSection(s: Subscription, methods: Vec<MethodOption>, announce: impl Fn(
             match set_subscription_payment_method(id, method).await {
                 Ok(()) => {
                     error.set(None);
-                    announce(Notice::ok("The payment method is saved. Renewals and changes are charged to it from now on."));
+                    announce(Notice::ok(
+                        "The payment method is saved. Renewals and changes are charged to it from now on.",
+                    ));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -198,9 +219,15 @@ fn ChangeSection(s: Subscription, announce: impl Fn(Notice) + Copy + Send + Sync
         let p = p.clone();
         let plan_id = plan.get_untracked();
         async move {
-            let result =
-                change_subscription(p.subscription_id.clone(), plan_id, p.quantity, p.version, p.due_now.minor, p.idempotency_key.clone())
-                    .await;
+            let result = change_subscription(
+                p.subscription_id.clone(),
+                plan_id,
+                p.quantity,
+                p.version,
+                p.due_now.minor,
+                p.idempotency_key.clone(),
+            )
+            .await;
             match result {
                 Ok(outcome) => announce(outcome_notice(&outcome, &p)),
                 Err(e) => failure.set(Some(e.to_string())),
@@ -295,21 +322,29 @@ fn describe(p: &ChangePreview) -> String {
 }
 
 fn outcome_notice(outcome: &ChangeOutcome, p: &ChangePreview) -> Notice {
-    let renewal = format!("From {} it renews for {}.", format_date(p.next_renewal_date), outcome.next_renewal_amount.format());
+    let renewal =
+        format!("From {} it renews for {}.", format_date(p.next_renewal_date), outcome.next_renewal_amount.format());
     let invoice = outcome.invoice_number.clone().unwrap_or_default();
     match (&outcome.payment, &outcome.invoice_id) {
-        (Some(PaymentResult::Paid { total, method_label, .. }), _) => {
-            Notice::ok(format!("Changed to {}. {} was charged to {method_label} for invoice {invoice}. {renewal}", describe(p), total.format()))
-        }
+        (Some(PaymentResult::Paid { total, method_label, .. }), _) => Notice::ok(format!(
+            "Changed to {}. {} was charged to {method_label} for invoice {invoice}. {renewal}",
+            describe(p),
+            total.format()
+        )),
         (Some(PaymentResult::Declined { message, .. }), Some(id)) => Notice {
             ok: false,
             text: format!("The change is made, but the charge was declined: {message} Invoice {invoice} is open."),
             link: Some((format!("/pay?invoice={id}"), format!("Pay invoice {invoice}"))),
         },
-        (Some(_), _) => Notice::ok(format!("Changed to {}. We are confirming the charge for invoice {invoice}. {renewal}", describe(p))),
-        (None, _) if outcome.credited.minor > 0 => {
-            Notice::ok(format!("Changed to {}. {} was added to your credit balance. {renewal}", describe(p), outcome.credited.format()))
-        }
+        (Some(_), _) => Notice::ok(format!(
+            "Changed to {}. We are confirming the charge for invoice {invoice}. {renewal}",
+            describe(p)
+        )),
+        (None, _) if outcome.credited.minor > 0 => Notice::ok(format!(
+            "Changed to {}. {} was added to your credit balance. {renewal}",
+            describe(p),
+            outcome.credited.format()
+        )),
         (None, _) => Notice::ok(format!("Changed to {}. {renewal}", describe(p))),
     }
 }
@@ -325,7 +360,9 @@ fn EndSection(s: Subscription, announce: impl Fn(Notice) + Copy + Send + Sync + 
         let (id, reason, ends) = (id.clone(), reason.clone(), ends.clone());
         async move {
             match cancel_subscription(id, reason).await {
-                Ok(()) => announce(Notice::ok(format!("The subscription will end after {ends}. You can resume it until then."))),
+                Ok(()) => announce(Notice::ok(format!(
+                    "The subscription will end after {ends}. You can resume it until then."
+                ))),
                 Err(e) => error.set(Some(e.to_string())),
             }
         }

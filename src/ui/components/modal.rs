@@ -85,8 +85,10 @@ fn keep_focus_inside(dialog: &web_sys::HtmlDialogElement, ev: &web_sys::Keyboard
     ) else {
         return;
     };
-    let focusable: Vec<web_sys::HtmlElement> =
-        (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok()).collect();
+    let focusable: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
     let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
     let active = focused_element();
     let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el);

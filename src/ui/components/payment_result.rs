@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::wire::payments::PaymentResult;
 use crate::domain::fees::MethodQuote;
+use crate::wire::payments::PaymentResult;
 
 /// "Fee $0.85 · Total $22.13", "No fee", or why the option cannot be used.
 pub fn quote_text(quote: &MethodQuote) -> String {
@@ -24,7 +24,10 @@ pub fn PaymentOutcome(
     #[prop(optional)]
     history_link: bool,
 ) -> impl IntoView {
-    let history = move || history_link.then(|| view! { <a class="button button-secondary" href="/payments">"See your payment history"</a> });
+    let history = move || {
+        history_link
+            .then(|| view! { <a class="button button-secondary" href="/payments">"See your payment history"</a> })
+    };
     match result {
         PaymentResult::Paid { amount, fee, total, method_label, .. } => view! {
             <section class="notice notice-success result-panel" role="status" aria-labelledby="result-title">

@@ -13,14 +13,9 @@ fn remedy_link(remedy: &Remedy) -> (String, String) {
             format!("/credit?amount={}#top-up", suggested.as_decimal()),
             format!("Add {} to your credit balance", suggested.format()),
         ),
-        Remedy::PayInvoice {
-            invoice_id,
-            number,
-            amount,
-        } => (
-            format!("/pay?invoice={invoice_id}"),
-            format!("Pay {} for invoice {number}", amount.format()),
-        ),
+        Remedy::PayInvoice { invoice_id, number, amount } => {
+            (format!("/pay?invoice={invoice_id}"), format!("Pay {} for invoice {number}", amount.format()))
+        }
     }
 }
 

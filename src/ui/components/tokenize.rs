@@ -30,7 +30,8 @@ pub enum TokenizeError {
     Failed(String),
 }
 
-const UNREACHABLE: &str = "We couldn't check these details with our payment processor. Check your connection and try again.";
+const UNREACHABLE: &str =
+    "We couldn't check these details with our payment processor. Check your connection and try again.";
 
 /// Posts the details to `url` and returns the token.
 #[cfg(feature = "hydrate")]
@@ -52,7 +53,9 @@ pub async fn tokenize(url: &str, request: &TokenRequest) -> Result<String, Token
         200 => response.json::<Token>().await.map(|t| t.token).map_err(|_| failed()),
         422 => match response.json::<Errors>().await {
             Ok(body) if !body.errors.is_empty() => Err(TokenizeError::Fields(body.errors)),
-            _ => Err(TokenizeError::Failed("Some of these details were not accepted. Check them and try again.".to_string())),
+            _ => Err(TokenizeError::Failed(
+                "Some of these details were not accepted. Check them and try again.".to_string(),
+            )),
         },
         _ => Err(failed()),
     }

@@ -79,7 +79,9 @@ pub fn DailyUsageChart(month: UsageMonth, days: Vec<(Date, [i64; 3])>, #[prop(in
         "Messages per day in {}, {subject}: {} in total{}.",
         month.label(),
         format_count(total),
-        busiest.map(|(bar, date)| format!(", most on {} ({})", format_date(*date), format_count(bar.total))).unwrap_or_default()
+        busiest
+            .map(|(bar, date)| format!(", most on {} ({})", format_date(*date), format_count(bar.total)))
+            .unwrap_or_default()
     );
     let (left, right, baseline) = (DAILY.left, DAILY.width - DAILY.right, DAILY.baseline());
     let plot_middle = DAILY.top + DAILY.plot_height() / 2.0;
@@ -137,9 +139,11 @@ const SPLIT_HEIGHT: f64 = 36.0;
 #[component]
 pub fn CategorySplitChart(month: UsageMonth, messages: [i64; 3]) -> impl IntoView {
     let permille = shares_permille(messages);
-    let shares_text: Vec<String> = UsageCategory::ALL.iter().map(|c| format!("{} {}", c.label(), format_permille(permille[c.index()]))).collect();
+    let shares_text: Vec<String> =
+        UsageCategory::ALL.iter().map(|c| format!("{} {}", c.label(), format_permille(permille[c.index()]))).collect();
     let summary = format!("Messages by category in {}: {}.", month.label(), shares_text.join(", "));
-    let details: [String; 3] = std::array::from_fn(|i| format!("{} · {}", format_count(messages[i]), format_permille(permille[i])));
+    let details: [String; 3] =
+        std::array::from_fn(|i| format!("{} · {}", format_count(messages[i]), format_permille(permille[i])));
     let parts = split_bar(messages, 0.0, SPLIT_WIDTH)
         .into_iter()
         .map(|s| {

@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 
-use crate::wire::usage::{DayUsage, NumberUsage, SubAccountUsage};
 use crate::domain::billing_items::format_date;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use crate::domain::usage::{CategoryTallies, Tally, UsageCategory, UsageMonth, format_count};
 use crate::ui::components::money::totals_text;
+use crate::wire::usage::{DayUsage, NumberUsage, SubAccountUsage};
 
 /// A cost that may span currencies ("$12.00 + €3.00"); nothing is a zero in `currency`.
 fn cost_text(tally: &Tally, currency: Currency) -> String {
@@ -18,13 +18,16 @@ fn cost_text(tally: &Tally, currency: Currency) -> String {
 /// Messages and cost for each category and in total.
 #[component]
 fn TalliesCells(usage: CategoryTallies, currency: Currency) -> impl IntoView {
-    let categories = UsageCategory::ALL.iter().map(|c| {
-        let tally = usage.get(*c);
-        view! {
-            <td class="num" data-label=format!("{} messages", c.label())>{format_count(tally.messages)}</td>
-            <td class="num" data-label=format!("{} cost", c.label())>{cost_text(tally, currency)}</td>
-        }
-    }).collect_view();
+    let categories = UsageCategory::ALL
+        .iter()
+        .map(|c| {
+            let tally = usage.get(*c);
+            view! {
+                <td class="num" data-label=format!("{} messages", c.label())>{format_count(tally.messages)}</td>
+                <td class="num" data-label=format!("{} cost", c.label())>{cost_text(tally, currency)}</td>
+            }
+        })
+        .collect_view();
     view! {
         {categories}
         <td class="num" data-label="Total messages">{format_count(usage.total.messages)}</td>
@@ -34,7 +37,12 @@ fn TalliesCells(usage: CategoryTallies, currency: Currency) -> impl IntoView {
 
 /// Seed 003's "usage summary by WABA": each sub-account's messages and cost per category.
 #[component]
-pub fn SubAccountTable(month: UsageMonth, rows: Vec<SubAccountUsage>, total: CategoryTallies, currency: Currency) -> impl IntoView {
+pub fn SubAccountTable(
+    month: UsageMonth,
+    rows: Vec<SubAccountUsage>,
+    total: CategoryTallies,
+    currency: Currency,
+) -> impl IntoView {
     let groups: Vec<&'static str> = UsageCategory::ALL.iter().map(|c| c.label()).chain(["Total"]).collect();
     view! {
         <div class="table-wrap">
@@ -96,7 +104,12 @@ fn CountHeads() -> impl IntoView {
 
 /// Each number's month; the number leads to its daily messages.
 #[component]
-pub fn NumberTable(month: UsageMonth, rows: Vec<NumberUsage>, total: CategoryTallies, currency: Currency) -> impl IntoView {
+pub fn NumberTable(
+    month: UsageMonth,
+    rows: Vec<NumberUsage>,
+    total: CategoryTallies,
+    currency: Currency,
+) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data usage-table">
@@ -134,7 +147,12 @@ pub fn NumberTable(month: UsageMonth, rows: Vec<NumberUsage>, total: CategoryTal
 
 /// Seed 003's "daily message counts per number", for the numbers the page is narrowed to.
 #[component]
-pub fn DailyTable(#[prop(into)] caption: String, days: Vec<DayUsage>, total: CategoryTallies, currency: Currency) -> impl IntoView {
+pub fn DailyTable(
+    #[prop(into)] caption: String,
+    days: Vec<DayUsage>,
+    total: CategoryTallies,
+    currency: Currency,
+) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data usage-table">

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::wire::accounts::MyAccount;
 use crate::api::accounts::my_accounts;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::full_reload::switch_account_action;
 use crate::ui::components::money::totals_text;
+use crate::wire::accounts::MyAccount;
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::activity::{ActivityEntry, ActivityPage};
 use crate::api::activity::{account_activity, staff_activity};
-use crate::wire::error::AppError;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::wire::activity::{ActivityEntry, ActivityPage};
+use crate::wire::error::AppError;
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {

@@ -1,11 +1,10 @@
 //! The agency console's API keys (issue 7): one per system of the vendor's that talks to the
 //! operator API. A new key is shown once; revoking one stops it at once.
 
-use leptos::prelude::*;
 use crate::ui::components::staff_view::StaffAdminLock;
+use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
 use crate::domain::api_key::masked;
 use crate::domain::billing_items::format_unix_time;
@@ -13,6 +12,7 @@ use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::modal::Modal;
+use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 
 /// Bumped after each change, so the list reloads as the server now has it.
 type Changed = RwSignal<u32>;

@@ -5,27 +5,31 @@
 //! show and what they are called, in place. The form is checked in the browser with the same
 //! rules the server enforces, so every wrong field is marked at once; the server checks again.
 
-use leptos::prelude::*;
 use crate::ui::components::staff_view::StaffViewLock;
+use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::billing_details::{BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details};
-use crate::api::billing_details::{add_billing_contact, get_billing_details, remove_billing_contact, update_billing_details};
-use crate::wire::error::AppError;
+use crate::api::billing_details::{
+    add_billing_contact, get_billing_details, remove_billing_contact, update_billing_details,
+};
 use crate::domain::address::{COUNTRIES, PostalFormat, RegionRule, rules};
 use crate::domain::cards::FieldError;
 use crate::domain::tax_id::expected_format;
 use crate::ui::components::card_form::{FieldMessage, interactive};
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::tokenize::{focus_by_id, message_for};
+use crate::wire::billing_details::{
+    BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details,
+};
+use crate::wire::error::AppError;
 
-pub const SAVED_MESSAGE: &str =
-    "Billing details saved. New invoices will use them; invoices already issued keep the details they were issued with.";
+pub const SAVED_MESSAGE: &str = "Billing details saved. New invoices will use them; invoices already issued keep the details they were issued with.";
 const UNCHANGED_MESSAGE: &str = "These are already your billing details: nothing to save.";
 
 /// The details form's fields, in the order they show.
-const DETAIL_FIELDS: [&str; 8] = ["company_name", "country", "address_line1", "address_line2", "city", "region", "postal_code", "tax_id"];
+const DETAIL_FIELDS: [&str; 8] =
+    ["company_name", "country", "address_line1", "address_line2", "city", "region", "postal_code", "tax_id"];
 const CONTACT_FIELDS: [&str; 2] = ["contact_name", "contact_email"];
 
 #[component]
@@ -198,7 +202,9 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
             // A region of the old country means nothing in the new one.
             form.region.set(String::new());
             form.country.set(code);
-            errors.update(|list| list.retain(|e| !matches!(e.field, "country" | "city" | "region" | "postal_code" | "tax_id")));
+            errors.update(|list| {
+                list.retain(|e| !matches!(e.field, "country" | "city" | "region" | "postal_code" | "tax_id"))
+            });
             status.set(None);
         }
     };
@@ -330,11 +336,7 @@ fn TextField(
 
 /// The state, province, county or prefecture: a list where the country has one, else text.
 #[component]
-fn RegionField(
-    rule: RegionRule,
-    region: RwSignal<String>,
-    errors: RwSignal<Vec<FieldError>>,
-) -> impl IntoView {
+fn RegionField(rule: RegionRule, region: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let message = Signal::derive(move || message_for(&errors.read(), "region"));
     if rule.choices.is_empty() {
         return view! {

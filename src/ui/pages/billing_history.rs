@@ -8,15 +8,15 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
 use crate::api::billing_history::billing_history;
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentStatus;
 use crate::domain::billing_items::{InvoiceStatus, format_date, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::wire::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentStatus;
 
 #[component]
 pub fn BillingHistoryPage() -> impl IntoView {
@@ -60,7 +60,6 @@ pub fn BillingHistoryPage() -> impl IntoView {
         </Suspense>
     }
 }
-
 
 /// Applies a new filter at once (without a script, the Search button sends the form). A handler
 /// rather than an `onchange` attribute: the Content-Security-Policy allows no inline script.
@@ -151,7 +150,8 @@ fn EntryRow(e: HistoryEntry) -> impl IntoView {
                 PaymentStatus::Failed => Tone::Danger,
                 PaymentStatus::Pending | PaymentStatus::AwaitingTransfer => Tone::Warning,
             };
-            let paid = if invoice_numbers.is_empty() { String::new() } else { format!("For {}", invoice_numbers.join(", ")) };
+            let paid =
+                if invoice_numbers.is_empty() { String::new() } else { format!("For {}", invoice_numbers.join(", ")) };
             view! {
                 <tr>
                     <td data-label="Date">{format_unix_date(at)}</td>

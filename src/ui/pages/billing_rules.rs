@@ -1,14 +1,14 @@
 //! The agency console's billing rules (issue 8): when cycle invoices fall due, when a failed
 //! automatic charge is retried, and how early a client hears that its card will expire.
 
-use leptos::prelude::*;
 use crate::ui::components::staff_view::StaffAdminLock;
+use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::wire::billing_rules::BillingRulesView;
 use crate::api::billing_rules::{get_billing_rules, save_billing_rules};
-use crate::wire::error::AppError;
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::wire::billing_rules::BillingRulesView;
+use crate::wire::error::AppError;
 
 #[component]
 pub fn BillingRulesPage() -> impl IntoView {
@@ -95,7 +95,13 @@ fn RulesForm(current: BillingRulesView) -> impl IntoView {
 }
 
 #[component]
-fn NumberField(id: &'static str, label: &'static str, value: RwSignal<String>, error: Signal<Option<String>>, note: &'static str) -> impl IntoView {
+fn NumberField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    note: &'static str,
+) -> impl IntoView {
     let note_id = format!("{id}-note");
     let error_id = format!("{id}-error");
     view! {

@@ -5,7 +5,6 @@ use leptos_meta::Title;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::wire::staff::{ClientRow, EstimateDecision};
 use crate::api::staff::{estimate_decisions, list_clients, view_as_client};
 use crate::domain::billing_items::{EstimateStatus, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
@@ -13,6 +12,7 @@ use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::full_reload::reload_at;
 use crate::ui::components::money::totals_text;
+use crate::wire::staff::{ClientRow, EstimateDecision};
 
 /// A client's standing, in words (the badge's colour only repeats it).
 fn standing(c: &ClientRow) -> (&'static str, Tone) {

@@ -10,10 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::credit::{CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView, TopUpMethod};
 use crate::api::credit::{credit_entries, get_credit_page, save_credit_settings, top_up_credit};
-use crate::wire::error::AppError;
-use crate::wire::payments::PaymentResult;
 use crate::domain::billing_items::format_unix_time;
 use crate::domain::credit::parse_amount;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
@@ -23,14 +20,16 @@ use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
 use crate::ui::components::payment_result::{PaymentOutcome, quote_text};
 use crate::ui::components::service_status::ServiceStatusPanel;
 use crate::ui::components::staff_view::StaffViewLock;
+use crate::wire::credit::{
+    CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView, TopUpMethod,
+};
+use crate::wire::error::AppError;
+use crate::wire::payments::PaymentResult;
 
 #[component]
 pub fn CreditPage() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| get_credit_page());
-    let prefill = use_query_map()
-        .get_untracked()
-        .get("amount")
-        .unwrap_or_default();
+    let prefill = use_query_map().get_untracked().get("amount").unwrap_or_default();
     // Lives outside the page data: the outcome stays on screen while the balance reloads.
     let top_up = Action::new(|(amount, method, key): &(String, String, String)| {
         let (amount, method, key) = (amount.clone(), method.clone(), key.clone());
@@ -82,15 +81,7 @@ type TopUpAction = Action<(String, String, String), Result<PaymentResult, AppErr
 
 #[component]
 fn CreditView(p: CreditPageData, prefill: String, top_up: TopUpAction) -> impl IntoView {
-    let CreditPageData {
-        balance,
-        status,
-        settings,
-        methods,
-        schedule,
-        history,
-        idempotency_key,
-    } = p;
+    let CreditPageData { balance, status, settings, methods, schedule, history, idempotency_key } = p;
     view! {
         <section class="card balance-card" aria-labelledby="balance-title">
             <h2 id="balance-title" class="visually-hidden">"Balance"</h2>
@@ -116,19 +107,11 @@ fn TopUpForm(
 ) -> impl IntoView {
     let currency = currency_balance.currency;
     let amount_text = RwSignal::new(prefill);
-    let initial = methods
-        .iter()
-        .find(|m| m.is_default)
-        .or(methods.first())
-        .map(|m| m.id.clone());
+    let initial = methods.iter().find(|m| m.is_default).or(methods.first()).map(|m| m.id.clone());
     let selected = RwSignal::new(initial.clone());
     let methods = StoredValue::new(methods);
     let schedule = StoredValue::new(schedule);
-    let amount = move || {
-        parse_amount(&amount_text.get(), currency)
-            .ok()
-            .filter(|m| m.minor > 0)
-    };
+    let amount = move || parse_amount(&amount_text.get(), currency).ok().filter(|m| m.minor > 0);
     let quote_for = move |kind| amount().map(|a| schedule.with_value(|s| quote(s, kind, a)));
     let selected_total = move || {
         let id = selected.get()?;
@@ -140,11 +123,7 @@ fn TopUpForm(
     };
     let error = move || top_up.value().get().and_then(Result::err);
     let amount_error = move || error().and_then(|e| e.field_message("amount"));
-    let form_error = move || {
-        error()
-            .filter(|e| e.field_message("amount").is_none())
-            .map(|e| e.to_string())
-    };
+    let form_error = move || error().filter(|e| e.field_message("amount").is_none()).map(|e| e.to_string());
     let pending = top_up.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -213,11 +192,7 @@ fn major(m: Option<Money>) -> String {
 }
 
 #[component]
-fn SettingsForm(
-    settings: CreditSettingsView,
-    methods: Vec<TopUpMethod>,
-    currency_balance: Money,
-) -> impl IntoView {
+fn SettingsForm(settings: CreditSettingsView, methods: Vec<TopUpMethod>, currency_balance: Money) -> impl IntoView {
     let code = currency_balance.currency.code();
     let alert = RwSignal::new(major(settings.alert_threshold));
     let auto = settings.auto_top_up.clone();
@@ -245,10 +220,7 @@ fn SettingsForm(
             auto_method_id: method.get_untracked(),
         });
     };
-    let text_field = move |id: &'static str,
-                           label: String,
-                           hint: &'static str,
-                           value: RwSignal<String>| {
+    let text_field = move |id: &'static str, label: String, hint: &'static str, value: RwSignal<String>| {
         let error_id = format!("{id}-error");
         let hint_id = format!("{id}-hint");
         view! {
@@ -300,11 +272,7 @@ fn SettingsForm(
 
 #[component]
 fn History(first: Vec<CreditEntryView>, next: Option<String>) -> impl IntoView {
-    let Paged {
-        entries,
-        next_cursor,
-        load,
-    } = paged(first, next, move |cursor| async move {
+    let Paged { entries, next_cursor, load } = paged(first, next, move |cursor| async move {
         let page = credit_entries(Some(cursor)).await?;
         Ok((page.entries, page.next))
     });

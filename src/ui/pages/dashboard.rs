@@ -5,19 +5,21 @@ use leptos_meta::Title;
 
 use super::client_list::ClientList;
 use super::no_access::NoBillingAccess;
-use crate::wire::dashboard::{Dashboard, FailedPaymentNotice, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary};
+use crate::api::credit::get_service_status;
 use crate::api::dashboard::get_dashboard;
-use crate::wire::error::AppError;
 use crate::domain::billing_items::{InvoiceStatus, SubscriptionStatus, format_date};
 use crate::domain::payment_method::ExpiryState;
 use crate::ui::components::avatar::Avatar;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::api::credit::get_service_status;
 use crate::ui::components::money::totals_text;
 use crate::ui::components::service_status::ServiceStatusPanel;
 use crate::ui::layout::SessionResource;
+use crate::wire::dashboard::{
+    Dashboard, FailedPaymentNotice, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary,
+};
+use crate::wire::error::AppError;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -190,7 +192,11 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
 
 #[component]
 fn InvoiceRow(i: OpenInvoice) -> impl IntoView {
-    let (status, tone) = if i.is_overdue { ("Overdue".to_string(), Tone::Danger) } else { (i.status.label().to_string(), Tone::Warning) };
+    let (status, tone) = if i.is_overdue {
+        ("Overdue".to_string(), Tone::Danger)
+    } else {
+        (i.status.label().to_string(), Tone::Warning)
+    };
     view! {
         <tr>
             <td data-label="Item">

@@ -4,13 +4,13 @@ use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::wire::billing_items::EstimateDetail;
 use crate::api::billing_items::get_estimate;
 use crate::api::estimates::{ApproveEstimate, DeclineEstimate};
 use crate::domain::billing_items::{EstimateStatus, format_date, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::document::{LinesTable, Party};
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::wire::billing_items::EstimateDetail;
 
 #[component]
 pub fn EstimatePage() -> impl IntoView {
@@ -30,7 +30,6 @@ pub fn EstimatePage() -> impl IntoView {
     }
 }
 
-
 #[component]
 fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let (status, tone) = match est.status {
@@ -43,10 +42,17 @@ fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync 
     let title = format!("{} {}", est.kind.label(), est.number);
     let decidable = est.status == EstimateStatus::Open && !est.is_expired;
     let expired_note = (est.status == EstimateStatus::Open && est.is_expired).then(|| {
-        format!("This {kind} expired on {}. It can no longer be approved; ask for an updated one.", format_date(est.valid_until))
+        format!(
+            "This {kind} expired on {}. It can no longer be approved; ask for an updated one.",
+            format_date(est.valid_until)
+        )
     });
     let decision = est.decision.clone().map(|d| {
-        let by = d.approver_name.clone().map(|typed| format!("{typed} (signed by typing their name; account user {})", d.decided_by)).unwrap_or(d.decided_by.clone());
+        let by = d
+            .approver_name
+            .clone()
+            .map(|typed| format!("{typed} (signed by typing their name; account user {})", d.decided_by))
+            .unwrap_or(d.decided_by.clone());
         view! {
             <section class="notice decision" aria-label="Decision">
                 <p>
@@ -89,7 +95,12 @@ fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync 
 }
 
 #[component]
-fn DecisionForms(id: String, kind: String, total: String, on_decided: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn DecisionForms(
+    id: String,
+    kind: String,
+    total: String,
+    on_decided: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let approve = ServerAction::<ApproveEstimate>::new();
     let decline = ServerAction::<DeclineEstimate>::new();
     let navigate = use_navigate();
@@ -105,12 +116,14 @@ fn DecisionForms(id: String, kind: String, total: String, on_decided: impl Fn() 
     });
     let approve_id = id.clone();
     let heading = format!("Your decision on this {kind}");
-    let explanation = format!("Approving accepts the {kind} and its terms, and issues an invoice for {total}, due in 14 days.");
+    let explanation =
+        format!("Approving accepts the {kind} and its terms, and issues an invoice for {total}, due in 14 days.");
     let decline_summary = format!("Decline this {kind}");
     let approve_error = move || approve.value().get().and_then(Result::err);
     let decline_error = move || decline.value().get().and_then(Result::err);
     let approve_field = move || approve_error().and_then(|e| e.field_message("typed_name"));
-    let approve_alert = move || approve_error().filter(|e| e.field_message("typed_name").is_none()).map(|e| e.to_string());
+    let approve_alert =
+        move || approve_error().filter(|e| e.field_message("typed_name").is_none()).map(|e| e.to_string());
     let decline_field = move || decline_error().and_then(|e| e.field_message("reason"));
     let decline_alert = move || decline_error().filter(|e| e.field_message("reason").is_none()).map(|e| e.to_string());
     view! {

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::error::AppError;
-use crate::wire::estimates::EstimateSummary;
 use crate::api::estimates::list_estimates;
 use crate::domain::billing_items::{EstimateStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::wire::error::AppError;
+use crate::wire::estimates::EstimateSummary;
 
 #[component]
 pub fn EstimatesPage() -> impl IntoView {

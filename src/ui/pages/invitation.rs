@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::wire::team::InvitationView;
 use crate::api::team::{AcceptInvitation, view_invitation};
+use crate::wire::team::InvitationView;
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {

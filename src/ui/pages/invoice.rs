@@ -1,15 +1,15 @@
-use leptos::prelude::*;
 use crate::ui::components::staff_view::StaffViewLock;
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::wire::billing_items::InvoiceDetail;
 use crate::api::billing_items::get_invoice;
 use crate::api::payments::create_payment_link;
 use crate::domain::billing_items::{InvoiceStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::document::{LinesTable, Party};
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::wire::billing_items::InvoiceDetail;
 
 #[component]
 pub fn InvoicePage() -> impl IntoView {

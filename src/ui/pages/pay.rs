@@ -13,8 +13,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::error::AppError;
-use crate::wire::payments::{PayOption, PaymentQuote, PaymentResult};
 use crate::api::payments::{pay_invoices, quote_payment};
 use crate::domain::billing_items::format_date;
 use crate::domain::fees::{MethodQuote, Settlement};
@@ -22,6 +20,8 @@ use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::payment_result::{DeclineNotice, PaymentOutcome, quote_text};
+use crate::wire::error::AppError;
+use crate::wire::payments::{PayOption, PaymentQuote, PaymentResult};
 
 #[component]
 pub fn PayPage() -> impl IntoView {
@@ -86,7 +86,14 @@ fn PayForm(q: PaymentQuote, new_quote: Callback<()>) -> impl IntoView {
     });
     let pending = pay.pending();
     let result = pay.value();
-    let finished = move || matches!(result.get(), Some(Ok(PaymentResult::Paid { .. } | PaymentResult::AwaitingTransfer { .. } | PaymentResult::Pending { .. })));
+    let finished = move || {
+        matches!(
+            result.get(),
+            Some(Ok(PaymentResult::Paid { .. }
+                | PaymentResult::AwaitingTransfer { .. }
+                | PaymentResult::Pending { .. }))
+        )
+    };
     let declined = move || match result.get() {
         Some(Ok(PaymentResult::Declined { message, .. })) => Some(message),
         _ => None,

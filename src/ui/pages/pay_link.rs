@@ -5,14 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::wire::error::AppError;
-use crate::wire::payments::{LinkedInvoice, PaymentResult};
 use crate::api::payments::{pay_by_link, view_payment_link};
 use crate::domain::billing_items::format_date;
 use crate::domain::fees::MethodQuote;
 use crate::ui::components::card_form::CardForm;
 use crate::ui::components::payment_result::{DeclineNotice, PaymentOutcome};
 use crate::ui::components::tokenize::DEFAULT_TOKENIZATION_URL;
+use crate::wire::error::AppError;
+use crate::wire::payments::{LinkedInvoice, PaymentResult};
 
 #[component]
 pub fn PayLinkPage() -> impl IntoView {
@@ -103,7 +103,12 @@ fn LinkPayment(inv: LinkedInvoice, token: String) -> impl IntoView {
         result.set(Some(outcome));
         Ok::<(), AppError>(())
     };
-    let finished = move || matches!(result.get(), Some(PaymentResult::Paid { .. } | PaymentResult::AwaitingTransfer { .. } | PaymentResult::Pending { .. }));
+    let finished = move || {
+        matches!(
+            result.get(),
+            Some(PaymentResult::Paid { .. } | PaymentResult::AwaitingTransfer { .. } | PaymentResult::Pending { .. })
+        )
+    };
     let declined = move || match result.get() {
         Some(PaymentResult::Declined { message, .. }) => Some(message),
         _ => None,

@@ -6,16 +6,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::error::AppError;
-use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
-use crate::api::payment_methods::{add_payment_method, list_payment_methods, make_default_payment_method, remove_payment_method};
+use crate::api::payment_methods::{
+    add_payment_method, list_payment_methods, make_default_payment_method, remove_payment_method,
+};
 use crate::domain::payment_method::{ExpiryState, MethodKind};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::bank_form::BankAccountForm;
 use crate::ui::components::card_form::CardForm;
-use crate::ui::components::staff_view::StaffViewLock;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::staff_view::StaffViewLock;
+use crate::wire::error::AppError;
+use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
 
 #[component]
 pub fn PaymentMethodsPage() -> impl IntoView {
@@ -47,10 +49,18 @@ struct MovePrompt {
 }
 
 impl MovePrompt {
-    fn new(id: String, label: String, subscriptions: Vec<SubscriptionRef>, alternatives: &[(String, String)], methods: &[StoredMethod]) -> Self {
+    fn new(
+        id: String,
+        label: String,
+        subscriptions: Vec<SubscriptionRef>,
+        alternatives: &[(String, String)],
+        methods: &[StoredMethod],
+    ) -> Self {
         let method = |alt: &str| methods.iter().find(|m| m.id == alt);
         let expiring = |alt: &str| {
-            method(alt).and_then(|m| m.expiry).is_some_and(|e| matches!(e, ExpiryState::Expired | ExpiryState::ExpiringSoon { .. }))
+            method(alt)
+                .and_then(|m| m.expiry)
+                .is_some_and(|e| matches!(e, ExpiryState::Expired | ExpiryState::ExpiringSoon { .. }))
         };
         let preferred = alternatives
             .iter()

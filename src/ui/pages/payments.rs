@@ -5,14 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::error::AppError;
-use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
 use crate::api::payments::payment_history;
 use crate::domain::billing_items::format_unix_date;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::wire::error::AppError;
+use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
@@ -34,7 +34,6 @@ pub fn PaymentsPage() -> impl IntoView {
         </Suspense>
     }
 }
-
 
 #[component]
 fn History(page: PaymentHistoryPage) -> impl IntoView {

@@ -7,8 +7,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::error::AppError;
-use crate::wire::subscriptions::{Subscription, SubscriptionsPage};
 use crate::api::subscriptions::list_subscriptions;
 use crate::domain::billing_items::{SubscriptionStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
@@ -16,6 +14,8 @@ use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::manage_subscription::ManageSubscription;
 use crate::ui::components::staff_view::{StaffViewLock, staff_viewing};
+use crate::wire::error::AppError;
+use crate::wire::subscriptions::{Subscription, SubscriptionsPage};
 
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
@@ -89,7 +89,9 @@ fn SubscriptionsView(p: SubscriptionsPage) -> impl IntoView {
             .map(|s| view! { <SubscriptionCard s on_manage=manage/> })
             .collect_view()
     };
-    let has = move |ended: bool| subscriptions.with(|l| l.iter().any(|s| (s.status == SubscriptionStatus::Cancelled) == ended));
+    let has = move |ended: bool| {
+        subscriptions.with(|l| l.iter().any(|s| (s.status == SubscriptionStatus::Cancelled) == ended))
+    };
     view! {
         {credit}
         <StaffViewLock what="Changing subscriptions">
@@ -114,7 +116,11 @@ fn SubscriptionCard(s: Subscription, on_manage: impl Fn(&str) + Copy + Send + Sy
         SubscriptionStatus::PastDue => Tone::Danger,
         SubscriptionStatus::Cancelled => Tone::Neutral,
     };
-    let (badge, tone) = if s.cancel_at_period_end { ("Ending".to_string(), Tone::Warning) } else { (s.status.label().to_string(), tone) };
+    let (badge, tone) = if s.cancel_at_period_end {
+        ("Ending".to_string(), Tone::Warning)
+    } else {
+        (s.status.label().to_string(), tone)
+    };
     let heading_id = format!("sub-{}", s.id);
     let last_day = s.period_end.previous_day().unwrap_or(s.period_end);
     let price = if s.plan_kind.allows_quantity() {

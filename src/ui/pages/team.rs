@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::wire::team::{PendingInvitation, Team, TeamMember};
 use crate::api::team::{change_member_role, get_team, invite_member, remove_member, revoke_invitation};
 use crate::domain::billing_items::format_unix_date;
 use crate::domain::role::Role;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::staff_view::StaffViewLock;
+use crate::wire::team::{PendingInvitation, Team, TeamMember};
 
 /// Bumped after each change, so the team reloads as the server now has it.
 type Changed = RwSignal<u32>;

@@ -5,13 +5,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::wire::error::AppError;
-use crate::wire::staff::AwaitingTransfer;
 use crate::api::staff::{awaiting_transfers, record_transfer};
 use crate::domain::billing_items::{format_date, format_unix_date};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::staff_view::StaffAdminLock;
+use crate::wire::error::AppError;
+use crate::wire::staff::AwaitingTransfer;
 
 #[component]
 pub fn TransfersPage() -> impl IntoView {

@@ -8,14 +8,14 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
-use crate::wire::error::AppError;
-use crate::wire::usage::{UsageFilters, UsageReport};
 use crate::api::usage::{get_usage_filters, get_usage_report};
 use crate::domain::usage::UsageMonth;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::usage_chart::{CategorySplitChart, DailyUsageChart, UsagePatterns};
 use crate::ui::components::usage_tables::{DailyTable, NumberTable, SubAccountTable, query_value};
+use crate::wire::error::AppError;
+use crate::wire::usage::{UsageFilters, UsageReport};
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
@@ -23,7 +23,10 @@ pub fn UsagePage() -> impl IntoView {
     let month = move || query.read().get("month").unwrap_or_default();
     let number = move || query.read().get("number").unwrap_or_default();
     let filters = Resource::new_blocking(|| (), |_| get_usage_filters());
-    let report = Resource::new_blocking(move || (month(), number()), |(month, number)| get_usage_report(Some(month), Some(number)));
+    let report = Resource::new_blocking(
+        move || (month(), number()),
+        |(month, number)| get_usage_report(Some(month), Some(number)),
+    );
     view! {
         <Title text="Usage"/>
         <h1>"Usage"</h1>
@@ -52,7 +55,12 @@ pub fn UsagePage() -> impl IntoView {
 
 /// Month and number, applied with "Show" (choosing alone does not reload the page).
 #[component]
-fn Picker(filters: UsageFilters, shown: Option<UsageMonth>, number: String, month_error: Option<String>) -> impl IntoView {
+fn Picker(
+    filters: UsageFilters,
+    shown: Option<UsageMonth>,
+    number: String,
+    month_error: Option<String>,
+) -> impl IntoView {
     let selected = shown.unwrap_or(filters.current);
     let mut months = filters.months;
     if !months.contains(&selected) {
