@@ -33,6 +33,16 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# rustfmt and clippy: scripts/test.sh checks formatting and lints ------------------
+for component in rustfmt clippy; do
+  if rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+    ok "rust component ${component} already present"
+  else
+    installing "rust component ${component}"
+    rustup component add "${component}"
+  fi
+done
+
 # 2. cargo-leptos ----------------------------------------------------------------
 cargo_leptos_version() { cargo leptos --version 2>/dev/null | head -n1 || true; }
 if [[ "$(first_number "$(cargo_leptos_version)")" != "$CARGO_LEPTOS_VERSION" ]]; then

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Portico's whole test suite, as CI runs it (.ci/run calls this):
 #   1. scripts/setup.sh --test
-#   2. cargo leptos build --release        (server binary + WASM/CSS in target/site)
-#   3. the release server and the site agree, also after a plain `cargo build --release`
-#   4. cargo nextest (unit + integration) on SQLite
-#   5. a throwaway PostgreSQL on 127.0.0.1 (always stopped and removed on exit)
-#   6. cargo nextest, integration tests only, on PostgreSQL
-#   7. Playwright end-to-end tests against the release binary
+#   2. the code's shape: layers import one way only, rustfmt, clippy -D warnings (both targets)
+#   3. cargo leptos build --release        (server binary + WASM/CSS in target/site)
+#   4. the release server and the site agree, also after a plain `cargo build --release`
+#   5. cargo nextest (unit + integration) on SQLite
+#   6. a throwaway PostgreSQL on 127.0.0.1 (always stopped and removed on exit)
+#   7. cargo nextest, integration tests only, on PostgreSQL
+#   8. Playwright end-to-end tests against the release binary
 #
 #   scripts/test.sh           # everything
-#   scripts/test.sh --quick   # skip 1 to 3 (iterate on tests; e2e runs only if
+#   scripts/test.sh --quick   # skip 1 to 4 (iterate on tests; e2e runs only if
 #                             # target/release/portico and end2end/node_modules exist)
 # Fails fast: the first failing step ends the run with a non-zero status.
 #
@@ -27,7 +28,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
     -h | --help)
-      sed -n '2,19p' "$0"
+      sed -n '2,20p' "$0"
       exit 0
       ;;
     *) die "unknown argument: $arg (expected --quick)" ;;
@@ -58,6 +59,17 @@ fi
 if ((QUICK == 0)); then
   step "setup (scripts/setup.sh --test)"
   bash "${REPO_ROOT}/scripts/setup.sh" --test
+
+  step "layers import one way only (scripts/check-layers.py)"
+  python3 "${REPO_ROOT}/scripts/check-layers.py" --self-test
+  python3 "${REPO_ROOT}/scripts/check-layers.py"
+
+  step "cargo fmt --check"
+  cargo fmt --check
+
+  step "cargo clippy -D warnings (server with tests, and the browser's WASM)"
+  cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
+  cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
   step "cargo leptos build --release"
   cargo leptos build --release

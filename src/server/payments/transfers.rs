@@ -210,17 +210,6 @@ pub async fn expire_waiting(
     Ok(settle(state, tx, now, &outcomes).await?.failed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::reference_for;
-
-    #[test]
-    fn a_reference_is_ten_characters_of_the_payment_id_in_capitals() {
-        assert_eq!(reference_for("pay_3xTq9pLmZ0aB4cD5"), "3XTQ9PLMZ0");
-        assert_eq!(reference_for("pay_abc"), "ABC");
-    }
-}
-
 /// The vendor's payments awaiting a transfer, for its staff.
 pub async fn for_staff(
     caller: &crate::server::auth::authorize::Authorized,
@@ -285,4 +274,15 @@ pub async fn record_by_staff(
     )
     .await
     .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reference_for;
+
+    #[test]
+    fn a_reference_is_ten_characters_of_the_payment_id_in_capitals() {
+        assert_eq!(reference_for("pay_3xTq9pLmZ0aB4cD5"), "3XTQ9PLMZ0");
+        assert_eq!(reference_for("pay_abc"), "ABC");
+    }
 }
