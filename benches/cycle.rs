@@ -15,14 +15,14 @@ use sqlx::Connection;
 use time::macros::{date, datetime};
 
 use portico::domain::payment_method::MethodKind;
-use portico::server::clock::FixedClock;
-use portico::server::config::Settings;
 use portico::server::cycle::{CycleReport, RunOptions, run};
-use portico::server::db::Db;
-use portico::server::db::bulk::{Value, insert};
-use portico::server::payments::sandbox::demo_token;
-use portico::server::secrets::ServerSecret;
-use portico::server::startup::new_state;
+use portico::server::infra::clock::FixedClock;
+use portico::server::infra::config::Settings;
+use portico::server::infra::db::Db;
+use portico::server::infra::db::bulk::{Value, insert};
+use portico::server::infra::processors::sandbox::demo_token;
+use portico::server::infra::secrets::ServerSecret;
+use portico::server::infra::startup::new_state;
 
 struct Args {
     accounts: usize,

@@ -10,15 +10,75 @@ use axum::routing::get;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
-use crate::server::auth::authorize::ResolvedSession;
-use crate::server::payments::sandbox;
-use crate::server::state::AppState;
-use crate::server::{downloads, headers, limits, middleware, startup};
+use crate::server::infra::auth::authorize::ResolvedSession;
+use crate::server::infra::headers;
+use crate::server::infra::limits;
+use crate::server::infra::middleware;
+use crate::server::infra::processors::sandbox;
+use crate::server::infra::startup;
+use crate::server::infra::state::AppState;
+use crate::server::invoices::downloads;
 use crate::ui::app::{App, shell};
 use crate::wire::auth::RenderedFor;
+
+/// A span per request (method and path, with token-like segments masked: payment-link and
+/// invitation tokens are credentials) around everything the request does, and its answer
+/// logged with its latency: at debug level, and as a warning when slower than a second, so a
+/// slow request can be found in the log and the use case's spans inside it tell where the time
+/// went.
+fn request_tracing() -> TraceLayer<
+    SharedClassifier<ServerErrorsAsFailures>,
+    impl Fn(&axum::http::Request<axum::body::Body>) -> tracing::Span + Clone,
+    (),
+    impl Fn(&axum::http::Response<axum::body::Body>, Duration, &tracing::Span) + Clone,
+    (),
+    (),
+    (),
+> {
+    TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+            tracing::info_span!("request", method = %request.method(), path = %masked_path(request.uri().path()))
+        })
+        .on_request(())
+        .on_response(|response: &axum::http::Response<axum::body::Body>, latency: Duration, _: &tracing::Span| {
+            let status = response.status().as_u16();
+            let micros = latency.as_micros() as u64;
+            if latency >= SLOW_REQUEST {
+                tracing::warn!(status, micros, "slow request");
+            } else {
+                tracing::debug!(status, micros, "answered");
+            }
+        })
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(())
+}
+
+const SLOW_REQUEST: Duration = Duration::from_secs(1);
+
+/// The path as logged: a segment of 40 or more characters (secret tokens are 43; ids like
+/// `inv_` and 22 characters are shorter) is replaced by `…`.
+fn masked_path(path: &str) -> String {
+    path.split('/').map(|segment| if segment.len() >= 40 { "…" } else { segment }).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_path;
+
+    #[test]
+    fn tokens_are_masked_in_logged_paths_and_ids_kept() {
+        let token = "Qm9vbGVhbiBsb2dpYyBpcyB0aGUgYmFzaXMgb2YgY29t";
+        assert_eq!(masked_path(&format!("/pay/{token}")), "/pay/…");
+        assert_eq!(masked_path("/invoices/inv_4lYyGq0Zt1v2W3x4Y5z6AB/pdf"), "/invoices/inv_4lYyGq0Zt1v2W3x4Y5z6AB/pdf");
+        assert_eq!(masked_path("/"), "/");
+    }
+}
 
 /// What a page render may know of its caller before any server function runs, so that the
 /// server and the hydrating browser draw the same controls.
@@ -45,14 +105,13 @@ pub fn router(state: AppState) -> Router {
         headers::provide_page_policy();
     };
     let shell_options = state.leptos_options.clone();
+    let downloads = downloads::routes()
+        .into_iter()
+        .fold(Router::new(), |router, download| router.route(download.path, download.handler));
     Router::new()
+        .merge(downloads)
         .route("/healthz", get(startup::healthz))
         .route("/sandbox/v1/tokens", axum::routing::post(sandbox::tokenize))
-        .route("/invoices/{id}/pdf", get(downloads::invoice))
-        .route("/payments/{id}/receipt.pdf", get(downloads::receipt))
-        .route("/statement.pdf", get(downloads::statement_as_pdf))
-        .route("/statement.csv", get(downloads::statement_as_csv))
-        .route("/usage.csv", get(downloads::usage_as_csv))
         .merge(crate::server::operator::router())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
@@ -62,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         // refusals included, carries the security headers.
         .layer(from_fn(limits::limit_bodies))
         .layer(CompressionLayer::new())
+        .layer(request_tracing())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.settings.server.request_timeout_seconds),

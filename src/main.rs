@@ -2,12 +2,12 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use portico::app::router;
-use portico::server::clock::from_settings;
-use portico::server::config::Settings;
-use portico::server::db::{Db, redact};
 use portico::server::demo;
-use portico::server::startup::new_state;
-use portico::server::state::AppState;
+use portico::server::infra::clock::from_settings;
+use portico::server::infra::config::Settings;
+use portico::server::infra::db::{Db, redact};
+use portico::server::infra::startup::new_state;
+use portico::server::infra::state::AppState;
 
 #[derive(Parser)]
 #[command(name = "portico", about = "Portico billing portal", version)]
@@ -111,7 +111,7 @@ async fn run_cycle(
     worker: Option<String>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use portico::server::cycle::{RunOptions, run, scheduler::worker_name};
-    let date = date.unwrap_or_else(|| portico::server::clock::today(state.clock.as_ref()));
+    let date = date.unwrap_or_else(|| portico::server::infra::clock::today(state.clock.as_ref()));
     let options = RunOptions::configured(date, worker.unwrap_or_else(worker_name), &state.settings.billing);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -156,13 +156,13 @@ async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error>> {
     let addr = state.settings.server.site_addr;
     let public_url = state.settings.server.public_url.clone();
     let db = state.db.clone();
-    portico::server::mailer::spawn_background(state.clone());
+    portico::server::infra::mail::spawn_background(state.clone());
     portico::server::cycle::scheduler::spawn(state.clone());
     let server_settings = state.settings.server.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, %public_url, "Portico listening");
-    portico::server::http::serve(listener, app, &server_settings, shutdown_signal()).await?;
+    portico::server::infra::http::serve(listener, app, &server_settings, shutdown_signal()).await?;
     db.close().await;
     Ok(())
 }

@@ -7,15 +7,20 @@ use leptos::prelude::*;
 /// The accounts the signed-in person belongs to, with what each owes.
 #[server(endpoint = "accounts")]
 pub async fn my_accounts() -> Result<AccountsOverview, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;
-    crate::server::accounts::mine(&caller).await
+    crate::server::accounts::switch::mine(&caller).await
 }
 
 /// Makes `account_id` the account every page shows. The session id is replaced.
 #[server(endpoint = "accounts/switch")]
 pub async fn switch_account(account_id: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;
-    crate::server::accounts::switch(&crate::server::request::RequestInfo::current()?, &caller, &account_id).await
+    crate::server::accounts::switch::switch(
+        &crate::server::infra::request::RequestInfo::current()?,
+        &caller,
+        &account_id,
+    )
+    .await
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 #[server(endpoint = "activity")]
 pub async fn account_activity(cursor: Option<String>) -> Result<ActivityPage, AppError> {
     use crate::server::activity::{Scope, page};
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     page(&caller.state, Scope::Account(&caller.account()?.id), cursor.as_deref().filter(|c| !c.is_empty())).await
 }
@@ -18,7 +18,7 @@ pub async fn account_activity(cursor: Option<String>) -> Result<ActivityPage, Ap
 #[server(endpoint = "staff/activity")]
 pub async fn staff_activity(cursor: Option<String>) -> Result<ActivityPage, AppError> {
     use crate::server::activity::{Scope, page};
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
     page(&caller.state, Scope::Vendor(&caller.staff()?.vendor_id), cursor.as_deref().filter(|c| !c.is_empty())).await
 }

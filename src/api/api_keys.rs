@@ -8,23 +8,23 @@ use leptos::prelude::*;
 /// The vendor's keys, live ones first, newest first.
 #[server(endpoint = "staff/api-keys")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
-    crate::server::api_keys::list(&caller).await
+    crate::server::operator::keys::list(&caller).await
 }
 
 /// Staff admins only: a key reaches every client account of the vendor.
 #[server(endpoint = "staff/api-keys/create")]
 pub async fn create_api_key(name: String) -> Result<CreatedApiKey, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
-    crate::server::api_keys::create(&caller, &name).await
+    crate::server::operator::keys::create(&caller, &name).await
 }
 
 /// Revoking takes effect at once: the next request with the key is refused. Staff admins only.
 #[server(endpoint = "staff/api-keys/revoke")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
-    crate::server::api_keys::revoke(&caller, &id).await
+    crate::server::operator::keys::revoke(&caller, &id).await
 }

@@ -9,10 +9,10 @@ use leptos::prelude::*;
 /// call. It is throttled per email and, like every POST, refused when cross-site.
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::auth::login::sign_in;
-    use crate::server::request::RequestInfo;
+    use crate::server::infra::auth::login::sign_in;
+    use crate::server::infra::request::RequestInfo;
 
-    use crate::server::auth::redirect::safe_next;
+    use crate::server::infra::auth::redirect::safe_next;
 
     let info = RequestInfo::current()?;
     sign_in(&info, &email, &password).await?;
@@ -23,9 +23,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
-    use crate::server::auth::login::sign_out;
-    use crate::server::request::RequestInfo;
+    use crate::server::infra::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::login::sign_out;
+    use crate::server::infra::request::RequestInfo;
 
     let caller = authorize(Access::SignedIn).await?;
     sign_out(&RequestInfo::current()?, &caller).await?;
@@ -35,17 +35,17 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[server(endpoint = "session")]
 pub async fn current_session() -> Result<SessionView, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::SignedIn).await?;
-    Ok(crate::server::auth::session_view(&caller))
+    Ok(crate::server::infra::auth::session_view(&caller))
 }
 
 /// Changes the signed-in person's password after checking the current one. Every other
 /// session of theirs ends; this one continues under a new id. Refused while viewing as a client.
 #[server(endpoint = "password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;
-    let info = crate::server::request::RequestInfo::current()?;
-    crate::server::auth::password_change::change_password(&info, &caller, &current_password, &new_password).await
+    let info = crate::server::infra::request::RequestInfo::current()?;
+    crate::server::infra::auth::password_change::change_password(&info, &caller, &current_password, &new_password).await
 }

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 
 #[server(endpoint = "billing-details")]
 pub async fn get_billing_details() -> Result<BillingDetails, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::billing_details::load(&caller.state, &caller.account()?.id).await
+    crate::server::accounts::billing_details::load(&caller.state, &caller.account()?.id).await
 }
 
 /// Saves the company name, address and tax ID (what invoices are issued to: refused while staff
@@ -24,10 +24,14 @@ pub async fn update_billing_details(
     #[server(flatten)] details: DetailsInput,
     #[server(default)] version: Option<String>,
 ) -> Result<UpdateOutcome, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::billing_details::update_details(&caller, &details, version.as_deref().filter(|v| !v.is_empty()))
-        .await
+    crate::server::accounts::billing_details::update_details(
+        &caller,
+        &details,
+        version.as_deref().filter(|v| !v.is_empty()),
+    )
+    .await
 }
 
 /// Adds someone who receives invoices; answers with the contacts as they are now.
@@ -36,15 +40,15 @@ pub async fn add_billing_contact(
     #[server(default)] name: String,
     #[server(default)] email: String,
 ) -> Result<Vec<BillingContact>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::billing_details::add_contact(&caller, &name, &email).await
+    crate::server::accounts::billing_details::add_contact(&caller, &name, &email).await
 }
 
 /// Removes a billing contact, never the last one; answers with the contacts as they are now.
 #[server(endpoint = "billing-details/contacts/remove")]
 pub async fn remove_billing_contact(id: String) -> Result<Vec<BillingContact>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::billing_details::remove_contact(&caller, &id).await
+    crate::server::accounts::billing_details::remove_contact(&caller, &id).await
 }

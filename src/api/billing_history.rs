@@ -12,12 +12,12 @@ pub async fn billing_history(
     filter: Option<String>,
     search: Option<String>,
 ) -> Result<HistoryPage, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     use crate::wire::billing_history::{HISTORY_PAGE_SIZE, HistoryFilter};
     let caller = authorize(Access::Billing).await?;
     let filter = HistoryFilter::parse(filter.as_deref().unwrap_or("all"));
     let search = search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    crate::server::billing_history::page(
+    crate::server::invoices::history::page(
         &caller.state,
         &caller.account()?.id,
         cursor.as_deref().filter(|c| !c.is_empty()),

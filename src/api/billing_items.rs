@@ -8,18 +8,18 @@ use leptos::prelude::*;
 /// missing one.
 #[server(endpoint = "invoice")]
 pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::db::invoices::invoice_detail(&caller.state, &caller.account()?.id, &id)
+    crate::server::invoices::queries::invoice_detail(&caller.state, &caller.account()?.id, &id)
         .await?
         .ok_or_else(AppError::not_found)
 }
 
 #[server(endpoint = "estimate")]
 pub async fn get_estimate(id: String) -> Result<EstimateDetail, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::db::invoices::estimate_detail(&caller.state, &caller.account()?.id, &id)
+    crate::server::invoices::queries::estimate_detail(&caller.state, &caller.account()?.id, &id)
         .await?
         .ok_or_else(AppError::not_found)
 }

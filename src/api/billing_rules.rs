@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "staff/billing-rules")]
 pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
     crate::server::cycle::rules::for_staff(&caller).await
 }
@@ -21,7 +21,7 @@ pub async fn save_billing_rules(
     card_expiry_notice_days: String,
     #[server(default)] transfer_wait_days: Option<String>,
 ) -> Result<BillingRulesView, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
     let wait = transfer_wait_days.as_deref().filter(|w| !w.trim().is_empty());
     crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days, wait).await

@@ -10,7 +10,7 @@ use leptos::server_fn::codec::Json;
 
 #[server(endpoint = "credit/page", input = Json)]
 pub async fn get_credit_page() -> Result<CreditPage, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::credit::page::load(&caller).await
 }
@@ -18,7 +18,7 @@ pub async fn get_credit_page() -> Result<CreditPage, AppError> {
 /// The ledger entries after `cursor`, newest first.
 #[server(endpoint = "credit/entries", input = Json)]
 pub async fn credit_entries(cursor: Option<String>) -> Result<CreditEntriesPage, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::credit::page::entries(&caller, cursor.as_deref()).await
 }
@@ -30,14 +30,14 @@ pub async fn top_up_credit(
     method_id: String,
     idempotency_key: String,
 ) -> Result<PaymentResult, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::credit::page::top_up(&caller, &amount, &method_id, &idempotency_key).await
 }
 
 #[server(endpoint = "credit/settings", input = Json)]
 pub async fn save_credit_settings(input: CreditSettingsInput) -> Result<CreditSettingsView, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::credit::page::save_settings(&caller, &input).await
 }
@@ -46,8 +46,8 @@ pub async fn save_credit_settings(input: CreditSettingsInput) -> Result<CreditSe
 /// member learns why messages stopped and whom to ask); the remedies need billing access.
 #[server(endpoint = "service-status", input = Json)]
 pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;
-    let today = crate::server::clock::today(caller.state.clock.as_ref());
+    let today = crate::server::infra::clock::today(caller.state.clock.as_ref());
     crate::server::credit::status::for_account(caller.state.db.pool(), &caller.account()?.id, today).await
 }

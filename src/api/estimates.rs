@@ -7,14 +7,14 @@ use leptos::prelude::*;
 /// Approves with the approver's typed name as signature and issues the invoice.
 #[server(endpoint = "estimates/approve")]
 pub async fn approve_estimate(id: String, typed_name: String) -> Result<ApprovedEstimate, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::estimates::approve(&caller, &id, &typed_name).await
 }
 
 #[server(endpoint = "estimates/decline")]
 pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::estimates::decline(&caller, &id, &reason).await
 }
@@ -22,7 +22,7 @@ pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError
 /// Every estimate and proposal of the account: open ones first, then the decided, newest first.
 #[server(endpoint = "estimates")]
 pub async fn list_estimates() -> Result<Vec<EstimateSummary>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::estimates::list(&caller).await
 }

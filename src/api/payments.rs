@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 /// the account can pay, the fee and the total.
 #[server(endpoint = "payments/quote", input = Json)]
 pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::payments::methods::payment_quote(&caller.state, &caller.account()?.id, &invoice_ids).await
 }
@@ -22,7 +22,7 @@ pub async fn pay_invoices(
     method: String,
     idempotency_key: String,
 ) -> Result<PaymentResult, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     use crate::server::payments::key::PaymentKey;
     use crate::server::payments::pay::{PayWith, Payer, pay};
     let caller = authorize(Access::BillingChange).await?;
@@ -35,7 +35,7 @@ pub async fn pay_invoices(
 /// Every payment and failed attempt, newest first, a page at a time.
 #[server(endpoint = "payments/history")]
 pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPage, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::payments::history::page(
         caller.state.db.pool(),
@@ -50,7 +50,7 @@ pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPag
 /// Handing out a way to pay is the client's to do: refused while staff view as the client.
 #[server(endpoint = "payment-links/create")]
 pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::payments::methods::create_link(&caller.state, &caller.account()?.id, caller.user_id(), &invoice_id)
         .await
@@ -60,7 +60,7 @@ pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppE
 /// checked first (unknown or expired answers not found), and it reaches one invoice.
 #[server(endpoint = "pay-link/view")]
 pub async fn view_payment_link(token: String) -> Result<LinkedInvoice, AppError> {
-    crate::server::payments::methods::linked_invoice(&crate::server::state::app_state()?, &token).await
+    crate::server::payments::methods::linked_invoice(&crate::server::infra::state::app_state()?, &token).await
 }
 
 /// Pays the linked invoice with a card tokenized in the browser. No session involved: the
@@ -72,7 +72,7 @@ pub async fn pay_by_link(
     card_token: String,
     idempotency_key: String,
 ) -> Result<PaymentResult, AppError> {
-    let info = crate::server::request::RequestInfo::current()?;
+    let info = crate::server::infra::request::RequestInfo::current()?;
     crate::server::payments::methods::pay_by_link(
         &info.state,
         &token,

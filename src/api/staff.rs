@@ -6,16 +6,16 @@ use leptos::prelude::*;
 
 #[server(endpoint = "staff/clients")]
 pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
     let vendor_id = &caller.staff()?.vendor_id;
-    crate::server::db::accounts::client_list(&caller.state, vendor_id).await
+    crate::server::accounts::queries::client_list(&caller.state, vendor_id).await
 }
 
 /// Decisions on the vendor's estimates and proposals across its clients, newest first.
 #[server(endpoint = "staff/estimate-decisions")]
 pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
     let vendor_id = &caller.staff()?.vendor_id;
     crate::server::estimates::decisions_for_vendor(caller.state.db.pool(), vendor_id).await
@@ -25,24 +25,29 @@ pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
 /// for anything that moves money or commits the client, for at most the configured time.
 #[server(endpoint = "staff/view-as-client")]
 pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
-    crate::server::impersonation::start(&crate::server::request::RequestInfo::current()?, &caller, &account_id).await
+    crate::server::accounts::client_view::start(
+        &crate::server::infra::request::RequestInfo::current()?,
+        &caller,
+        &account_id,
+    )
+    .await
 }
 
 /// Ends the client view and returns to the agency console.
 #[server(endpoint = "staff/exit-client-view")]
 pub async fn exit_client_view() -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     // Signed in is enough: only a session that is viewing as a client has anything to exit.
     let caller = authorize(Access::SignedIn).await?;
-    crate::server::impersonation::exit(&crate::server::request::RequestInfo::current()?, &caller).await
+    crate::server::accounts::client_view::exit(&crate::server::infra::request::RequestInfo::current()?, &caller).await
 }
 
 /// The vendor's payments awaiting a transfer, oldest first.
 #[server(endpoint = "staff/transfers")]
 pub async fn awaiting_transfers() -> Result<Vec<AwaitingTransfer>, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
     crate::server::payments::transfers::for_staff(&caller).await
 }
@@ -56,7 +61,7 @@ pub async fn record_transfer(
     amount: String,
     bank_reference: String,
 ) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
     crate::server::payments::transfers::record_by_staff(&caller, &account_id, &payment_id, &amount, &bank_reference)
         .await

@@ -8,7 +8,7 @@ use leptos::server_fn::codec::Json;
 /// The account's subscriptions, the methods that can pay them and its credit balance.
 #[server(endpoint = "subscriptions")]
 pub async fn list_subscriptions() -> Result<SubscriptionsPage, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::subscriptions::queries::page(&caller).await
 }
@@ -20,7 +20,7 @@ pub async fn preview_subscription_change(
     plan_id: String,
     quantity: i64,
 ) -> Result<ChangePreview, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::subscriptions::change::preview(&caller, &subscription_id, &plan_id, quantity).await
 }
@@ -37,7 +37,7 @@ pub async fn change_subscription(
     expected_due_now: i64,
     idempotency_key: String,
 ) -> Result<ChangeOutcome, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     use crate::server::subscriptions::change::{ChangeRequest, change};
     let caller = authorize(Access::BillingChange).await?;
     let request = ChangeRequest { subscription_id, plan_id, quantity, version, expected_due_now, idempotency_key };
@@ -49,7 +49,7 @@ pub async fn set_subscription_payment_method(
     subscription_id: String,
     payment_method_id: String,
 ) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::set_payment_method(&caller, &subscription_id, &payment_method_id).await
 }
@@ -57,7 +57,7 @@ pub async fn set_subscription_payment_method(
 /// Ends the subscription at the end of its current period; nothing is refunded or charged.
 #[server(endpoint = "subscriptions/cancel")]
 pub async fn cancel_subscription(subscription_id: String, reason: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::schedule_cancel(&caller, &subscription_id, &reason).await
 }
@@ -65,7 +65,7 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 /// Keeps a subscription that was set to end at its period end.
 #[server(endpoint = "subscriptions/resume")]
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::resume(&caller, &subscription_id).await
 }

@@ -8,51 +8,57 @@ use leptos::prelude::*;
 
 #[server(endpoint = "team")]
 pub async fn get_team() -> Result<Team, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;
-    crate::server::team::team(&caller).await
+    crate::server::accounts::team::team(&caller).await
 }
 
 /// Emails an invitation link that expires; the invitee sets a password (or signs in) to join.
 #[server(endpoint = "team/invite")]
 pub async fn invite_member(email: String, role: Role) -> Result<PendingInvitation, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
-    crate::server::team::invite(&caller, &email, role).await
+    crate::server::accounts::team::invite(&caller, &email, role).await
 }
 
 #[server(endpoint = "team/role")]
 pub async fn change_member_role(user_id: String, role: Role) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
-    crate::server::team::change_role(&caller, &user_id, Some(role)).await
+    crate::server::accounts::team::change_role(&caller, &user_id, Some(role)).await
 }
 
 #[server(endpoint = "team/remove")]
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
-    crate::server::team::change_role(&caller, &user_id, None).await
+    crate::server::accounts::team::change_role(&caller, &user_id, None).await
 }
 
 #[server(endpoint = "team/revoke")]
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
-    crate::server::team::revoke(&caller, &id).await
+    crate::server::accounts::team::revoke(&caller, &id).await
 }
 
 /// What an invitation link offers. Public: the link's secret token is the credential.
 #[server(endpoint = "invitations/view")]
 pub async fn view_invitation(token: String) -> Result<InvitationView, AppError> {
-    crate::server::team::view_invitation(&token).await
+    crate::server::accounts::team::view_invitation(&token).await
 }
 
 /// Joins the team and signs in. Public: the link's secret token is the credential, and a new
 /// user's password (or an existing user's password) is checked before anything is written.
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String, name: String, password: String) -> Result<(), AppError> {
-    crate::server::team::accept(&crate::server::request::RequestInfo::current()?, &token, &name, &password).await?;
+    crate::server::accounts::team::accept(
+        &crate::server::infra::request::RequestInfo::current()?,
+        &token,
+        &name,
+        &password,
+    )
+    .await?;
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -7,19 +7,19 @@ use leptos::prelude::*;
 
 #[server(endpoint = "usage/filters")]
 pub async fn get_usage_filters() -> Result<UsageFilters, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::usage::filters(&caller.state, &caller.account()?.id).await
+    crate::server::usage::report::filters(&caller.state, &caller.account()?.id).await
 }
 
 /// `month` is `YYYY-MM` (default: the current month); `number` a phone number id of the
 /// current account (default: all numbers).
 #[server(endpoint = "usage")]
 pub async fn get_usage_report(month: Option<String>, number: Option<String>) -> Result<UsageReport, AppError> {
-    use crate::server::auth::authorize::{Access, authorize};
+    use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     let account = caller.account()?;
     let selection =
-        crate::server::usage::select(&caller.state, &account.id, month.as_deref(), number.as_deref()).await?;
-    crate::server::usage::report(&caller.state, account, selection).await
+        crate::server::usage::report::select(&caller.state, &account.id, month.as_deref(), number.as_deref()).await?;
+    crate::server::usage::report::report(&caller.state, account, selection).await
 }

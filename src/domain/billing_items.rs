@@ -49,6 +49,16 @@ impl InvoiceStatus {
 }
 
 string_enum! {
+    /// A payment attempt's state, as stored and as shown.
+    PaymentStatus {
+        Succeeded => "succeeded", "Paid";
+        Failed => "failed", "Failed";
+        Pending => "pending", "Processing";
+        AwaitingTransfer => "awaiting_transfer", "Awaiting transfer";
+    }
+}
+
+string_enum! {
     /// Seed 003's invoice kinds plus ordinary invoices issued by the agency.
     InvoiceKind {
         Standard => "standard", "Invoice";

@@ -12,6 +12,7 @@ pub mod credit_adjustment;
 pub mod currency;
 pub mod fees;
 pub mod field_error;
+pub mod ids;
 pub mod licenses;
 pub mod money;
 pub mod payment_method;

@@ -1,36 +1,22 @@
-//! Server-only code: configuration, state, database, authentication, use cases.
+//! Server-only code, in two parts.
+//!
+//! `infra` is what every feature stands on: settings, shared state and startup, the database
+//! pool and its bulk and paging helpers, sessions and authorization, mail and its outbox, the
+//! clock, ids, HTTP limits, headers and middleware, and the payment processors.
+//!
+//! Every other folder is one feature. It owns its queries and row types, its use cases (one
+//! transaction each), and maps its rows to the `wire` types at its edge.
 
 pub mod accounts;
 pub mod activity;
-pub mod api_keys;
-pub mod auth;
-pub mod billing_details;
-pub mod billing_history;
-pub mod clock;
-pub mod config;
 pub mod credit;
 pub mod cycle;
 pub mod dashboard;
-pub mod db;
 pub mod demo;
-pub mod downloads;
 pub mod estimates;
-pub mod headers;
-pub mod http;
-pub mod ids;
-pub mod impersonation;
-pub mod limits;
-pub mod mailer;
-pub mod middleware;
-pub mod numbers;
+pub mod infra;
+pub mod invoices;
 pub mod operator;
 pub mod payments;
-pub mod pdf;
-pub mod request;
-pub mod secrets;
-pub mod startup;
-pub mod state;
-pub mod statements;
 pub mod subscriptions;
-pub mod team;
 pub mod usage;

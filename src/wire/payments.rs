@@ -64,24 +64,7 @@ pub struct PaymentQuote {
     pub idempotency_key: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PaymentStatus {
-    Succeeded,
-    Failed,
-    Pending,
-    AwaitingTransfer,
-}
-
-impl PaymentStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            PaymentStatus::Succeeded => "Paid",
-            PaymentStatus::Failed => "Failed",
-            PaymentStatus::Pending => "Processing",
-            PaymentStatus::AwaitingTransfer => "Awaiting transfer",
-        }
-    }
-}
+pub use crate::domain::billing_items::PaymentStatus;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentEntry {

@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::support::TestApp;
-use portico::server::billing_details::{BillTo, LAST_CONTACT, bill_to_snapshot};
-use portico::server::clock::Clock;
+use portico::server::accounts::billing_details::{BillTo, LAST_CONTACT, bill_to_snapshot};
+use portico::server::infra::clock::Clock;
 use portico::wire::billing_details::{BillingContact, BillingDetails, UpdateOutcome};
 use portico::wire::error::AppError;
 

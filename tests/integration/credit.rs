@@ -15,7 +15,7 @@ async fn post_ok(app: &TestApp, endpoint: &str, body: Value, session: &str) -> V
 }
 
 fn now(app: &TestApp) -> i64 {
-    portico::server::clock::unix_now(app.clock.as_ref())
+    portico::server::infra::clock::unix_now(app.clock.as_ref())
 }
 
 const NW: &str = "acc_northwind";

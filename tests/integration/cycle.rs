@@ -18,12 +18,12 @@ use portico::server::credit::ledger::{NewEntry, append};
 use portico::server::credit::status;
 use portico::server::credit::top_up::top_up;
 use portico::server::cycle::{CycleReport, RunOptions, run};
-use portico::server::payments::pay::Payer;
-use portico::server::payments::processor::{
+use portico::server::infra::processors::{
     AttachError, AttachedMethod, ChargeOutcome, ChargeRequest, PaymentProcessor, ProcessorUnavailable,
 };
+use portico::server::infra::state::AppState;
+use portico::server::payments::pay::Payer;
 use portico::server::payments::settle::reconcile_pending;
-use portico::server::state::AppState;
 use portico::wire::billing_rules::BillingRulesView;
 use portico::wire::payments::PaymentResult;
 
@@ -48,7 +48,7 @@ fn next_first() -> (Date, String) {
 /// Moves the test clock to 06:00 UTC on `day`.
 fn set_date(app: &TestApp, day: Date) {
     let target = day.midnight().assume_utc() + Duration::hours(6);
-    let now = portico::server::clock::Clock::now(app.clock.as_ref());
+    let now = portico::server::infra::clock::Clock::now(app.clock.as_ref());
     app.clock.advance(target - now);
 }
 
@@ -132,7 +132,7 @@ async fn add_number(app: &TestApp, id: &str, number: &str, onboarded: &str) {
 
 /// A day's messages on one number, charged to the credit balance as the ingestion does.
 async fn usage(app: &TestApp, day: &str, messages: i64, cost: i64) {
-    let now = portico::server::clock::unix_now(app.clock.as_ref());
+    let now = portico::server::infra::clock::unix_now(app.clock.as_ref());
     let mut tx = app.state.db.begin_write().await.unwrap();
     let description = format!("Messages sent on {day}: {messages}");
     let entry =
@@ -350,23 +350,29 @@ async fn running_a_date_again_issues_and_charges_nothing_new() {
 /// Copies Northwind's setup into `n` more accounts: two subscriptions, three numbers, a card.
 async fn seed_accounts(app: &TestApp, n: usize) {
     let pool = app.state.db.pool();
+    // Numbers onboarded two months before the app's today and billed for its month, whatever
+    // day the suite runs and whichever day the app's demo was loaded on.
+    let this_month = portico::server::infra::clock::today(app.clock.as_ref()).replace_day(1).unwrap();
+    let earlier = (this_month - Duration::days(40)).replace_day(1).unwrap();
+    let earlier_mid = earlier + Duration::days(14);
+    let month = format!("{:04}-{:02}", this_month.year(), u8::from(this_month.month()));
     for k in 0..n {
         let id = format!("acc_load_{k:03}");
         for sql in [
-            "INSERT INTO accounts (id, vendor_id, name, currency, company_name, country, created_at) VALUES ($1, 'ven_acme', $1, 'USD', $1, 'US', 0)",
+            "INSERT INTO accounts (id, vendor_id, name, currency, company_name, country, created_at) VALUES ($1, 'ven_acme', $1, 'USD', $1, 'US', 0)".to_string(),
             "INSERT INTO payment_methods (id, account_id, kind, processor, processor_token, brand, last4, exp_month, exp_year, is_default, created_at)
-             SELECT 'pm_' || $1, $1, kind, processor, processor_token, brand, last4, exp_month, exp_year, 1, 0 FROM payment_methods WHERE id = 'pm_nw_visa'",
+             SELECT 'pm_' || $1, $1, kind, processor, processor_token, brand, last4, exp_month, exp_year, 1, 0 FROM payment_methods WHERE id = 'pm_nw_visa'".to_string(),
             "INSERT INTO subscriptions (id, account_id, plan_id, quantity, unit_amount, currency, status, current_period_start, current_period_end, created_at)
-             SELECT 'sp_' || $1, $1, plan_id, quantity, unit_amount, currency, status, current_period_start, current_period_end, 0 FROM subscriptions WHERE id = 'sub_nw_partner'",
+             SELECT 'sp_' || $1, $1, plan_id, quantity, unit_amount, currency, status, current_period_start, current_period_end, 0 FROM subscriptions WHERE id = 'sub_nw_partner'".to_string(),
             "INSERT INTO subscriptions (id, account_id, plan_id, quantity, unit_amount, currency, status, current_period_start, current_period_end, created_at)
-             SELECT 'sl_' || $1, $1, plan_id, 3, unit_amount, currency, status, current_period_start, current_period_end, 0 FROM subscriptions WHERE id = 'sub_nw_licenses'",
-            "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n1_' || $1, $1, 'Main', '+1 555 0001', '2026-10-01')",
-            "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n2_' || $1, $1, 'Main', '+1 555 0002', '2026-10-01')",
-            "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n3_' || $1, $1, 'Main', '+1 555 0003', '2026-10-15')",
-            // November's license invoice billed them (it was issued before these records began).
-            "INSERT INTO number_billings (account_id, number, month) SELECT account_id, number, '2026-11' FROM phone_numbers WHERE account_id = $1",
+             SELECT 'sl_' || $1, $1, plan_id, 3, unit_amount, currency, status, current_period_start, current_period_end, 0 FROM subscriptions WHERE id = 'sub_nw_licenses'".to_string(),
+            format!("INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n1_' || $1, $1, 'Main', '+1 555 0001', '{earlier}')"),
+            format!("INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n2_' || $1, $1, 'Main', '+1 555 0002', '{earlier}')"),
+            format!("INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ('n3_' || $1, $1, 'Main', '+1 555 0003', '{earlier_mid}')"),
+            // This month's license invoice billed them (it was issued before these records began).
+            format!("INSERT INTO number_billings (account_id, number, month) SELECT account_id, number, '{month}' FROM phone_numbers WHERE account_id = $1"),
         ] {
-            sqlx::query(sql).bind(&id).execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            sqlx::query(&sql).bind(&id).execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
     }
 }
@@ -415,7 +421,7 @@ async fn a_crashed_workers_accounts_are_picked_up_and_a_live_workers_are_left_al
     seed_accounts(&app, 4).await;
     let (day, month) = next_first();
     set_date(&app, day);
-    let now = portico::server::clock::unix_now(app.clock.as_ref());
+    let now = portico::server::infra::clock::unix_now(app.clock.as_ref());
     portico::server::cycle::leases::plan(&app.state.db, day, now).await.unwrap();
     // The crashed worker's lease ran out a minute ago; the live one holds its lease 4 more minutes.
     sqlx::query("UPDATE cycle_accounts SET leased_by = 'crashed', lease_until = $1 WHERE account_id IN ('acc_load_000', 'acc_load_001')")
@@ -786,7 +792,7 @@ async fn a_card_that_expires_before_the_next_charge_is_announced_once() {
 fn cycle_options_default_to_the_shipped_settings_batches_of_500_with_five_minute_leases() {
     let options = RunOptions::new(date!(2026 - 12 - 01), "w");
     assert_eq!((options.batch, options.lease_seconds), (500, 300));
-    let shipped = portico::server::config::Settings::load_from(std::path::Path::new("Leptos.toml"), |_| None)
+    let shipped = portico::server::infra::config::Settings::load_from(std::path::Path::new("Leptos.toml"), |_| None)
         .expect("Leptos.toml");
     let configured = RunOptions::configured(date!(2026 - 12 - 01), "w", &shipped.billing);
     assert_eq!((configured.batch, configured.lease_seconds), (500, 300));

@@ -50,7 +50,7 @@ async fn an_invoice_pdf_shows_the_same_figures_as_its_page() {
     assert!(text.contains(&detail.total.format()));
     assert!(text.contains("Northwind Traders LLC"));
     // Months-old invoices download like new ones: no age limit.
-    assert!(detail.issue_date < portico::server::clock::today(app.clock.as_ref()) - time::Duration::days(60));
+    assert!(detail.issue_date < portico::server::infra::clock::today(app.clock.as_ref()) - time::Duration::days(60));
 }
 
 async fn download(app: &TestApp, path: &str, session: &str) -> Vec<u8> {

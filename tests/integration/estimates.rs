@@ -162,7 +162,7 @@ async fn the_list_shows_every_estimate_of_the_account_open_ones_first() {
 
 #[tokio::test]
 async fn the_agency_sees_who_decided_each_estimate_and_when() {
-    use portico::server::clock::Clock;
+    use portico::server::infra::clock::Clock;
     use portico::wire::staff::EstimateDecision;
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use sqlx::{Column, Row};
 
 use crate::support::{HOST, ORIGIN, TestApp, TestResponse, send};
-use portico::server::ids::{new_secret_token, token_hash};
+use portico::server::infra::ids::{new_secret_token, token_hash};
 
 /// Requests per server function and per operator route.
 const CASES_PER_ENDPOINT: usize = 6;
@@ -209,7 +209,7 @@ async fn session(app: &TestApp, caller: Caller) -> Option<String> {
         Caller::Staff => ("usr_alex", None, None),
     };
     let token = new_secret_token();
-    let now = portico::server::clock::unix_now(app.clock.as_ref());
+    let now = portico::server::infra::clock::unix_now(app.clock.as_ref());
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, account_id, created_at, last_seen_at, expires_at, user_agent,
                                impersonated_account_id, impersonation_started_at, impersonation_ends_at)

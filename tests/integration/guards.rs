@@ -14,7 +14,7 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::support::{PASSWORD, TestApp, TestResponse, call_request, json_request, send};
-use portico::server::auth::throttle;
+use portico::server::infra::auth::throttle;
 use portico::wire::error::AppError;
 use portico::wire::payments::{LinkedInvoice, PaymentResult};
 
@@ -312,7 +312,7 @@ async fn a_clients_idempotency_key_can_neither_block_nor_stand_in_for_an_automat
 
     // And at the processor a key reused for another amount is refused, never answered with the
     // first charge's outcome.
-    use portico::server::payments::processor::{ChargeOutcome, ChargeRequest};
+    use portico::server::infra::processors::{ChargeOutcome, ChargeRequest};
     let visa: String = sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = 'pm_nw_visa'")
         .fetch_one(app.state.db.pool())
         .await

@@ -29,8 +29,8 @@ async fn migrations_are_idempotent() {
 async fn the_suite_runs_on_the_database_it_was_asked_for() {
     let app = TestApp::empty().await;
     let expected = match std::env::var("PORTICO_TEST_DATABASE_URL") {
-        Ok(url) if url.starts_with("postgres") => portico::server::db::Backend::Postgres,
-        _ => portico::server::db::Backend::Sqlite,
+        Ok(url) if url.starts_with("postgres") => portico::server::infra::db::Backend::Postgres,
+        _ => portico::server::infra::db::Backend::Sqlite,
     };
     assert_eq!(app.state.db.backend(), expected);
     eprintln!("integration tests running on {expected:?}");

@@ -7,7 +7,7 @@ use time::{Date, Duration};
 
 use crate::support::TestApp;
 use portico::server::cycle::{CycleReport, RunOptions, run};
-use portico::server::numbers;
+use portico::server::usage::numbers;
 
 const ACCOUNT: &str = "acc_lic";
 const GONE: &str = "acc_gone";
@@ -70,7 +70,7 @@ async fn documents(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM invoices").await
 }
 
-async fn change(app: &TestApp, day: Date, what: impl AsyncFnOnce(&mut portico::server::db::Tx)) {
+async fn change(app: &TestApp, day: Date, what: impl AsyncFnOnce(&mut portico::server::infra::db::Tx)) {
     app.clock.set(day.midnight().assume_utc() + Duration::hours(12));
     let mut tx = app.state.db.begin_write().await.unwrap();
     what(&mut tx).await;

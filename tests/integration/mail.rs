@@ -8,8 +8,8 @@ use std::process::{Child, Command};
 use time::Duration;
 
 use crate::support::TestApp;
-use portico::server::config::{MailSettings, SmtpTls};
-use portico::server::mailer::{Transport, deliver_due};
+use portico::server::infra::config::{MailSettings, SmtpTls};
+use portico::server::infra::mail::{Transport, deliver_due};
 
 struct SmtpServer {
     child: Child,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::{Column, Row};
 
 use crate::support::{TestApp, call_request, json_request, send};
-use portico::server::ids::{new_secret_token, token_hash};
+use portico::server::infra::ids::{new_secret_token, token_hash};
 use portico::wire::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -751,4 +751,139 @@ async fn staff_cannot_view_another_vendors_client_or_an_account_of_staff() {
     let staffed = call(&app, "staff/view-as-client", form(&[("account_id", "acc_globex")]), staff.as_deref()).await;
     assert_eq!(staffed.status, StatusCode::FORBIDDEN, "{}", staffed.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE impersonated_account_id IS NOT NULL").await, 0);
+}
+
+/// The downloads (PDF and CSV routes) in the same matrix: each path with its rule, and what it
+/// names (an invoice, a payment, or nothing but the current account).
+fn downloads(invoice: &str, payment: &str) -> Vec<(&'static str, Rule, String)> {
+    vec![
+        ("/invoices/{id}/pdf", Rule::Billing, format!("/invoices/{invoice}/pdf")),
+        ("/payments/{id}/receipt.pdf", Rule::Billing, format!("/payments/{payment}/receipt.pdf")),
+        ("/statement.pdf", Rule::Billing, "/statement.pdf?from=2026-01-01&to=2026-12-31".into()),
+        ("/statement.csv", Rule::Billing, "/statement.csv?from=2026-01-01&to=2026-12-31".into()),
+        ("/usage.csv", Rule::Billing, "/usage.csv".into()),
+    ]
+}
+
+fn rule_of(access: portico::server::infra::auth::authorize::Access) -> Rule {
+    use portico::server::infra::auth::authorize::Access;
+    match access {
+        Access::SignedIn => Rule::SignedIn,
+        Access::AccountMember => Rule::AccountMember,
+        Access::Billing => Rule::Billing,
+        Access::Staff => Rule::Staff,
+        Access::StaffAdmin => Rule::StaffAdmin,
+        Access::BillingChange => Rule::BillingChange,
+        Access::TeamAdmin => Rule::TeamAdmin,
+        Access::Personal => Rule::Personal,
+    }
+}
+
+/// A succeeded payment of `account`: the demo's own for Northwind; for the others (whose demo
+/// data has none) a copy of Northwind's, made theirs.
+async fn a_paid_payment(app: &TestApp, account: &str) -> String {
+    let pool = app.state.db.pool();
+    let sql = "SELECT id FROM payments WHERE account_id = $1 AND status = 'succeeded' ORDER BY id LIMIT 1";
+    if let Some(id) = sqlx::query_scalar::<_, String>(sql).bind(account).fetch_optional(pool).await.unwrap() {
+        return id;
+    }
+    let template = first(app, sql, "acc_northwind").await;
+    let sample = sqlx::query("SELECT * FROM payments WHERE id = $1").bind(&template).fetch_one(pool).await.unwrap();
+    let columns: Vec<String> = sample.columns().iter().map(|c| c.name().to_string()).collect();
+    let exprs: Vec<String> = columns
+        .iter()
+        .map(|c| match c.as_str() {
+            "id" => format!("id || '_{account}'"),
+            "account_id" => format!("'{account}'"),
+            "payment_method_id" => "NULL".into(),
+            "idempotency_key" => format!("idempotency_key || '_{account}'"),
+            col => col.to_string(),
+        })
+        .collect();
+    let (columns, exprs) = (columns.join(", "), exprs.join(", "));
+    exec(app, &format!("INSERT INTO payments ({columns}) SELECT {exprs} FROM payments WHERE id = '{template}'")).await;
+    first(app, sql, account).await
+}
+
+#[tokio::test]
+async fn every_download_has_a_rule_in_the_matrix() {
+    let mounted: Vec<(&str, Rule)> = portico::server::invoices::downloads::routes()
+        .iter()
+        .map(|download| (download.path, rule_of(download.access)))
+        .collect();
+    let table: Vec<(&str, Rule)> = downloads("x", "y").into_iter().map(|(path, rule, _)| (path, rule)).collect();
+    assert_eq!(mounted, table, "the downloads mounted and their rules in the matrix differ");
+}
+
+#[tokio::test]
+async fn each_caller_downloads_exactly_what_its_role_grants() {
+    let app = fixture().await;
+    let own = Objects::of(&app, Target::Own).await;
+    let payment = a_paid_payment(&app, own.account).await;
+    let mut failures = Vec::new();
+    for (path, rule, url) in downloads(&own.invoice, &payment) {
+        for caller in CALLERS {
+            let session = session_of(&app, caller).await;
+            let res = app.get(&url, session.as_deref()).await;
+            let cell = format!("{path} × {caller:?} → {}", res.status);
+            if allows(rule, caller) {
+                if res.status != StatusCode::OK {
+                    failures.push(format!("refused but granted: {cell} {}", res.body));
+                }
+                if res.headers.get("cache-control").and_then(|v| v.to_str().ok()) != Some("private, no-store") {
+                    failures.push(format!("cacheable: {cell}"));
+                }
+            } else if caller == Caller::Anonymous {
+                // A browser without a session is sent to sign in, and comes back to the file.
+                let location = res.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                if res.status != StatusCode::SEE_OTHER || !location.starts_with("/login?next=") {
+                    failures.push(format!("not sent to sign in: {cell} {location}"));
+                }
+            } else {
+                let (status, error) = refusal(rule, caller);
+                if res.status != status || res.body != error.to_string() {
+                    failures
+                        .push(format!("allowed or wrongly refused (expected {status} {error}): {cell} {}", res.body));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cells wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn another_accounts_documents_answer_like_missing_ones() {
+    let app = fixture().await;
+    let missing = Objects::of(&app, Target::Missing).await;
+    let absent_urls = downloads(&missing.invoice, "pay_missing0000000000");
+    let mut checked = 0;
+    for target in [Target::OtherOfLogin, Target::Foreign] {
+        let other = Objects::of(&app, target).await;
+        let payment = a_paid_payment(&app, other.account).await;
+        for caller in CALLERS.into_iter().filter(|c| allows(Rule::Billing, *c)) {
+            let session = session_of(&app, caller).await;
+            for ((path, _, url), (_, _, absent_url)) in
+                downloads(&other.invoice, &payment).into_iter().zip(&absent_urls)
+            {
+                if !path.contains("{id}") {
+                    continue;
+                }
+                let absent = app.get(absent_url, session.as_deref()).await;
+                assert_eq!(
+                    absent.status,
+                    StatusCode::NOT_FOUND,
+                    "{path} × {caller:?} on a missing id: {}",
+                    absent.body
+                );
+                let res = app.get(&url, session.as_deref()).await;
+                checked += 1;
+                assert_eq!(
+                    (res.status, &res.body),
+                    (absent.status, &absent.body),
+                    "{path} × {caller:?} × {target:?} reached another account's document"
+                );
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 4 * 2);
 }

@@ -6,7 +6,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, TestResponse, send};
-use portico::server::ids::token_hash;
+use portico::server::infra::ids::token_hash;
 use portico::wire::api_keys::{ApiKeyRow, CreatedApiKey};
 
 const NW: &str = "acc_northwind";

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::support::TestApp;
 use portico::domain::currency::Currency;
 use portico::domain::money::Money;
-use portico::server::payments::processor::{ChargeOutcome, ChargeRequest};
+use portico::server::infra::processors::{ChargeOutcome, ChargeRequest};
 use portico::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod};
 
 #[tokio::test]

@@ -301,7 +301,7 @@ async fn a_change_is_refused_when_the_amount_or_the_subscription_moved_since_the
 
     // On the renewal date the period is over: no proration against a finished period.
     app.clock.advance(Duration::days(
-        (p.next_renewal_date - portico::server::clock::today(app.clock.as_ref())).whole_days(),
+        (p.next_renewal_date - portico::server::infra::clock::today(app.clock.as_ref())).whole_days(),
     ));
     let owner = app.login("owner@northwind.test").await;
     let res = app

@@ -13,12 +13,12 @@ use time::{Date, OffsetDateTime};
 use tower::ServiceExt;
 
 use portico::app::router;
-use portico::server::clock::ManualClock;
-use portico::server::config::Settings;
-use portico::server::db::Db;
 use portico::server::demo;
-use portico::server::startup::new_state;
-use portico::server::state::AppState;
+use portico::server::infra::clock::ManualClock;
+use portico::server::infra::config::Settings;
+use portico::server::infra::db::Db;
+use portico::server::infra::startup::new_state;
+use portico::server::infra::state::AppState;
 use portico::wire::error::AppError;
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
@@ -118,7 +118,8 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("PORTICO_TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             sqlx::any::install_default_drivers();
-            let name = format!("portico_test_{}", portico::server::ids::new_id("db").to_lowercase().replace("db_", ""));
+            let name =
+                format!("portico_test_{}", portico::server::infra::ids::new_id("db").to_lowercase().replace("db_", ""));
             let mut admin =
                 sqlx::AnyConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
@@ -213,7 +214,7 @@ impl TestApp {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (router, settings) = (self.router.clone(), self.state.settings.server.clone());
         let task = tokio::spawn(async move {
-            portico::server::http::serve(listener, router, &settings, async {
+            portico::server::infra::http::serve(listener, router, &settings, async {
                 let _ = stopped.await;
             })
             .await

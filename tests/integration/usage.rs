@@ -11,7 +11,7 @@ use crate::support::{TestApp, TestResponse};
 use portico::domain::currency::Currency;
 use portico::domain::money::{CurrencyTotals, Money};
 use portico::domain::usage::{UsageCategory, UsageMonth, format_count};
-use portico::server::clock::today;
+use portico::server::infra::clock::today;
 use portico::wire::usage::{UsageFilters, UsageReport};
 
 const NORTHWIND: &str = "acc_northwind";

@@ -2,16 +2,16 @@
 //! threshold; this pays it outside that transaction, with the top-up's own idempotency key, so
 //! running it twice (a retry, two server processes, a restart halfway) pays it once.
 
-use crate::server::clock::unix_now;
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::decode;
+use crate::server::accounts::queries::vendor_and_currency;
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::decode;
+use crate::server::infra::state::AppState;
 use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
-use crate::server::state::AppState;
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;
 
-use super::top_up::{automatic_top_up_failed, open_prepayment_invoice};
+use crate::server::credit::top_up::{automatic_top_up_failed, open_prepayment_invoice};
 
 /// How long a started top-up may go without an outcome before it is picked up again.
 const STALE_AFTER_SECS: i64 = 120;
@@ -21,6 +21,7 @@ type Waiting = (String, String, i64, String, Option<String>, String, Option<Stri
 
 /// Pays the automatic top-ups that are waiting (of one account, or all). Returns how many
 /// were attempted.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result<usize, AppError> {
     let now = unix_now(state.clock.as_ref());
     let waiting: Vec<Waiting> = sqlx::query_as(

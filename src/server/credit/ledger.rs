@@ -5,12 +5,12 @@
 
 use sqlx::AnyConnection;
 
-use super::reactions;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
-use crate::server::db::Tx;
-use crate::server::ids::new_id;
+use crate::server::credit::reactions;
+use crate::server::infra::db::Tx;
+use crate::server::infra::ids::new_id;
 use crate::wire::error::AppError;
 
 pub struct NewEntry<'a> {
@@ -47,6 +47,7 @@ pub struct Appended {
     pub after: Money,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn append(tx: &mut Tx, now: i64, entry: NewEntry<'_>) -> Result<Appended, AppError> {
     if entry.amount.is_zero() {
         return Err(AppError::internal("ledger", "a ledger entry of zero"));
@@ -86,6 +87,7 @@ pub async fn append(tx: &mut Tx, now: i64, entry: NewEntry<'_>) -> Result<Append
 }
 
 /// The balance in one currency: the balance after the account's latest entry in it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn balance_in(conn: &mut AnyConnection, account_id: &str, currency: Currency) -> Result<Money, AppError> {
     let last: Option<i64> = sqlx::query_scalar(
         "SELECT balance_after FROM credit_entries WHERE account_id = $1 AND currency = $2 ORDER BY seq DESC LIMIT 1",
@@ -98,6 +100,7 @@ pub async fn balance_in(conn: &mut AnyConnection, account_id: &str, currency: Cu
 }
 
 /// The balance in every currency the account has entries in (its latest entry in each).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn balances(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Money>, AppError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT e.currency, e.balance_after FROM credit_entries e
@@ -107,11 +110,12 @@ pub async fn balances(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Mone
     .bind(account_id)
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(|(currency, minor)| crate::server::db::decode::money(minor, &currency)).collect()
+    rows.into_iter().map(|(currency, minor)| crate::server::infra::db::decode::money(minor, &currency)).collect()
 }
 
 /// Undoes an entry with an opposite one; an entry is reversed at most once and a reversal is
 /// never reversed. Returns the reversal, or NotFound for another account's entry.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reverse(
     tx: &mut Tx,
     now: i64,
@@ -144,7 +148,7 @@ pub async fn reverse(
     if already > 0 {
         return Err(AppError::Conflict("That entry has already been reversed.".into()));
     }
-    let amount = crate::server::db::decode::money(-amount, &currency)?;
+    let amount = crate::server::infra::db::decode::money(-amount, &currency)?;
     let text = format!("Reversal of \u{201c}{description}\u{201d}: {reason}");
     let mut entry = NewEntry::new(account_id, amount, EntryKind::Reversal, &text);
     entry.reverses_entry_id = Some(entry_id);

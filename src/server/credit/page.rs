@@ -2,16 +2,16 @@
 
 use serde_json::json;
 
-use super::settings::{self, CreditSettings};
-use super::status;
 use crate::domain::credit::{EntryKind, parse_amount, parse_threshold, validate_top_up};
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
-use crate::server::auth::authorize::Authorized;
-use crate::server::clock::{today, unix_now};
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::decode;
-use crate::server::ids::new_id;
+use crate::server::accounts::queries::vendor_and_currency;
+use crate::server::credit::settings::{self, CreditSettings};
+use crate::server::credit::status;
+use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::decode;
+use crate::server::infra::ids::new_id;
 use crate::server::payments::methods::chargeable;
 use crate::server::payments::pay::Payer;
 use crate::server::payments::settings as payment_settings;
@@ -26,6 +26,7 @@ const PAGE_SIZE: i64 = 20;
 /// id, seq, created_at, kind, description, amount, currency, balance_after.
 type EntryRow = (String, i64, i64, String, String, i64, String, i64);
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
     let state = &caller.state;
     let pool = state.db.pool();
@@ -45,6 +46,7 @@ pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn entries(caller: &Authorized, cursor: Option<&str>) -> Result<CreditEntriesPage, AppError> {
     let account_id = &caller.account()?.id;
     let before = match cursor {
@@ -81,6 +83,7 @@ pub async fn entries(caller: &Authorized, cursor: Option<&str>) -> Result<Credit
     Ok(CreditEntriesPage { entries, next })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn top_up(
     caller: &Authorized,
     typed_amount: &str,
@@ -96,9 +99,10 @@ pub async fn top_up(
         return Err(AppError::not_found());
     }
     let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: caller.impersonator_id() };
-    super::top_up::top_up(&caller.state, payer, amount, method_id, key).await
+    crate::server::credit::top_up::top_up(&caller.state, payer, amount, method_id, key).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_settings(caller: &Authorized, input: &CreditSettingsInput) -> Result<CreditSettingsView, AppError> {
     let state = &caller.state;
     let pool = state.db.pool();

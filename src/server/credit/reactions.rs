@@ -1,19 +1,20 @@
 //! What a move of the balance sets off, inside the transaction that made it: the client's low
 //! balance alert (an email through the outbox) and their automatic top-up (requested here, paid
-//! after the commit by [`super::auto_top_up`], since a charge never runs inside a transaction).
+//! after the commit by [`crate::server::credit::auto_top_up`], since a charge never runs inside a transaction).
 
 use serde_json::json;
 
-use super::ledger::Appended;
-use super::settings::{self, CreditSettings};
 use crate::domain::credit::crosses_down;
 use crate::domain::money::Money;
-use crate::server::db::Tx;
-use crate::server::db::audit::{AuditEvent, record};
-use crate::server::ids::new_id;
-use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
+use crate::server::credit::ledger::Appended;
+use crate::server::credit::settings::{self, CreditSettings};
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::db::Tx;
+use crate::server::infra::ids::new_id;
+use crate::server::infra::mail::outbox::{Email, billing_contacts, enqueue};
 use crate::wire::error::AppError;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn on_balance_moved(tx: &mut Tx, now: i64, account_id: &str, moved: &Appended) -> Result<(), AppError> {
     let Some(settings) = settings::load_in(tx, account_id).await? else { return Ok(()) };
     let currency = moved.after.currency;

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::server::db::Tx;
+use crate::server::infra::db::Tx;
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
@@ -16,14 +16,17 @@ pub struct CreditSettings {
 const SELECT: &str = "SELECT alert_threshold, auto_top_up_threshold, auto_top_up_amount, auto_top_up_method_id
                       FROM credit_settings WHERE account_id = $1";
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(pool: &sqlx::AnyPool, account_id: &str) -> Result<CreditSettings, AppError> {
     Ok(sqlx::query_as(SELECT).bind(account_id).fetch_optional(pool).await?.unwrap_or_default())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load_in(tx: &mut Tx, account_id: &str) -> Result<Option<CreditSettings>, AppError> {
     Ok(sqlx::query_as(SELECT).bind(account_id).fetch_optional(&mut **tx).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn store(
     tx: &mut Tx,
     now: i64,

@@ -4,16 +4,17 @@
 use sqlx::AnyPool;
 use time::Date;
 
-use super::ledger::balance_in;
 use crate::domain::service_status::{Facts, ServiceStatus, UnpaidInvoice, evaluate};
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::decode;
+use crate::server::accounts::queries::vendor_and_currency;
+use crate::server::credit::ledger::balance_in;
+use crate::server::infra::db::decode;
 use crate::wire::error::AppError;
 
 type InvoiceRow = (String, String, i64, String, String, String);
 
 const UNPAID: &str = "i.status IN ('open', 'awaiting_transfer') AND i.account_id = $1";
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_account(pool: &AnyPool, account_id: &str, today: Date) -> Result<ServiceStatus, AppError> {
     let (_, currency) = vendor_and_currency(pool, account_id).await?;
     let mut conn = pool.acquire().await?;

@@ -7,27 +7,28 @@ use serde_json::json;
 
 use crate::domain::credit::{EntryKind, validate_top_up};
 use crate::domain::money::Money;
-use crate::server::billing_details::bill_to_snapshot;
-use crate::server::clock::{today, unix_now};
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::audit::{AuditEvent, record};
-use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
-use crate::server::db::{Tx, decode, placeholders};
-use crate::server::estimates::next_invoice_number;
-use crate::server::ids::new_id;
+use crate::server::accounts::billing_details::bill_to_snapshot;
+use crate::server::accounts::queries::vendor_and_currency;
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::bulk::{IDS_PER_STATEMENT, bind_all};
+use crate::server::infra::db::{Tx, decode, placeholders};
+use crate::server::infra::ids::new_id;
+use crate::server::infra::mail::outbox::{Email, billing_contacts, enqueue};
+use crate::server::infra::state::AppState;
+use crate::server::invoices::numbering::next_invoice_number;
 use crate::server::payments::key::PaymentKey;
-use crate::server::payments::outbox::{Email, billing_contacts, enqueue};
 use crate::server::payments::pay::{PayWith, Payer, pay};
-use crate::server::state::AppState;
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;
 
-use super::ledger::{NewEntry, append};
+use crate::server::credit::ledger::{NewEntry, append};
 
 pub const LINE_DESCRIPTION: &str = "Prepaid message credit";
 
 /// Tops up the payer's account with `amount`, charged to the stored method `method_id`, once
 /// per `key` (the client's, in its account's namespace).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn top_up(
     state: &AppState,
     payer: Payer<'_>,
@@ -97,6 +98,7 @@ pub async fn top_up(
 }
 
 /// Issues an open prepayment invoice for `amount`, numbered in the vendor's sequence.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn open_prepayment_invoice(
     tx: &mut Tx,
     now: i64,
@@ -147,6 +149,7 @@ type Prepayment = (String, String, String, i64, String, Option<String>, Option<S
 /// A succeeded payment credits each prepayment invoice it pays; a failed one voids them (a
 /// top-up that did not happen owes nothing) and tells the billing contacts about an automatic
 /// one, which nobody was watching.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn on_payments_settled(
     tx: &mut Tx,
     now: i64,
@@ -207,6 +210,7 @@ async fn on_prepayment_settled(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn automatic_top_up_failed(
     tx: &mut Tx,
     now: i64,

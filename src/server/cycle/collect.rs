@@ -16,21 +16,21 @@ use std::collections::HashMap;
 use serde_json::json;
 use time::{Date, Duration};
 
-use super::method;
-use super::rules::BillingRules;
 use crate::domain::billing_items::iso_date;
 use crate::domain::currency::Currency;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
 use crate::domain::money::Money;
-use crate::server::clock::unix_now;
-use crate::server::db::audit::{self, AuditEvent};
-use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, bind_all, insert, update_from};
-use crate::server::db::{Tx, decode, placeholders};
-use crate::server::ids::new_id;
-use crate::server::payments::processor::ChargeRequest;
+use crate::server::cycle::method;
+use crate::server::cycle::rules::BillingRules;
+use crate::server::infra::audit::{self, AuditEvent};
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::bulk::{IDS_PER_STATEMENT, Value, bind_all, insert, update_from};
+use crate::server::infra::db::{Tx, decode, placeholders};
+use crate::server::infra::ids::new_id;
+use crate::server::infra::processors::ChargeRequest;
+use crate::server::infra::state::AppState;
 use crate::server::payments::settings;
 use crate::server::payments::settle::settle;
-use crate::server::state::AppState;
 use crate::wire::error::AppError;
 
 /// The billing cycle's own idempotency keys: `cycle-<invoice>-<attempt>`. Clients' keys are
@@ -45,6 +45,7 @@ pub struct Collected {
 
 /// Charges what is due on `date` from `accounts`: first attempts of invoices just issued and
 /// retries of earlier ones.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn collect_due(
     state: &AppState,
     rules_by_vendor: &HashMap<String, BillingRules>,

@@ -6,10 +6,10 @@ use time::Date;
 use crate::domain::billing_items::InvoiceKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
-use crate::server::billing_details::BillTo;
-use crate::server::db::Tx;
-use crate::server::db::bulk::{Value, insert};
-use crate::server::ids::new_id;
+use crate::server::accounts::billing_details::BillTo;
+use crate::server::infra::db::Tx;
+use crate::server::infra::db::bulk::{Value, insert};
+use crate::server::infra::ids::new_id;
 use crate::wire::error::AppError;
 
 pub struct DraftLine {
@@ -84,6 +84,7 @@ pub const LINE_COLUMNS: &str =
     "invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, plan_id)";
 
 /// Writes the lines of one invoice (the demo's statements; the cycle writes a batch's lines at once).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_lines(
     tx: &mut Tx,
     invoice_id: &str,

@@ -6,10 +6,11 @@
 use time::Date;
 
 use crate::domain::billing_items::iso_date;
-use crate::server::db::{Backend, Db, Tx, placeholders};
+use crate::server::infra::db::{Backend, Db, Tx, placeholders};
 use crate::wire::error::AppError;
 
 /// Lists every account for the date (once; accounts opened since are added on the next call).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
     let day = iso_date(date);
     let mut tx = db.begin_write().await?;
@@ -32,6 +33,7 @@ pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
 }
 
 /// Leases up to `limit` accounts not done and not leased by a live worker; returns their ids.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn claim(
     db: &Db,
     date: Date,
@@ -66,6 +68,7 @@ pub async fn claim(
 
 /// Inside a batch's billing transaction: the accounts whose lease the worker still holds. A
 /// worker that was too slow (its lease ran out and another took the account) must not bill it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn still_held(
     tx: &mut Tx,
     date: Date,
@@ -91,6 +94,7 @@ pub async fn still_held(
     Ok(held)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_done(db: &Db, date: Date, accounts: &[String], worker: &str, now: i64) -> Result<(), AppError> {
     if accounts.is_empty() {
         return Ok(());
@@ -108,6 +112,7 @@ pub async fn mark_done(db: &Db, date: Date, accounts: &[String], worker: &str, n
 }
 
 /// Accounts of the date not done yet (leased by someone or not).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remaining(db: &Db, date: Date) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cycle_accounts WHERE run_date = $1 AND done_at IS NULL")
         .bind(iso_date(date))
@@ -116,6 +121,7 @@ pub async fn remaining(db: &Db, date: Date) -> Result<i64, AppError> {
 }
 
 /// Records that every account of the date is done.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn complete(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
     sqlx::query("UPDATE cycle_runs SET completed_at = $2 WHERE run_date = $1 AND completed_at IS NULL")
         .bind(iso_date(date))
@@ -125,6 +131,7 @@ pub async fn complete(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn is_complete(db: &Db, date: Date) -> Result<bool, AppError> {
     let completed: Option<Option<i64>> = sqlx::query_scalar("SELECT completed_at FROM cycle_runs WHERE run_date = $1")
         .bind(iso_date(date))

@@ -2,20 +2,21 @@
 //! whole batch (a cycle bills tens of thousands of accounts; a query per account and fact
 //! would spend the run on round trips).
 
+use crate::domain::billing_items::InvoiceStatus;
 use std::collections::{HashMap, HashSet};
 
 use time::Date;
 
-use super::documents::Recipient;
-use super::method;
 use crate::domain::billing_cycle::{month_key, next_month_start};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, iso_date};
 use crate::domain::licenses::Span;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::PlanKind;
-use crate::server::billing_details::bill_to_snapshots;
-use crate::server::db::bulk::bind_all;
-use crate::server::db::{Tx, decode, placeholders};
+use crate::server::accounts::billing_details::bill_to_snapshots;
+use crate::server::cycle::documents::Recipient;
+use crate::server::cycle::method;
+use crate::server::infra::db::bulk::bind_all;
+use crate::server::infra::db::{Tx, decode, placeholders};
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -75,7 +76,7 @@ pub struct MemoInvoice {
     pub number: String,
     pub issue_date: String,
     pub due_date: String,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub total: i64,
     pub amount_paid: i64,
 }
@@ -109,6 +110,7 @@ type NumberRow = (String, String, String, String, Option<String>);
 
 /// Everything the cycle needs about `accounts`, with the ledger and invoices of the month it
 /// reconciles. Which documents exist already is read after planning (see [`issued_keys`]).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn facts(
     tx: &mut Tx,
     accounts: &[String],
@@ -299,6 +301,7 @@ pub async fn facts(
 }
 
 /// Marks which of `keys` the accounts already have documents for.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issued_keys(
     tx: &mut Tx,
     accounts: &[String],

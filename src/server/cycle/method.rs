@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::load::Method;
 use crate::domain::payment_method::MethodKind;
-use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
-use crate::server::db::dashboard::method_label;
-use crate::server::db::{Tx, decode, placeholders};
+use crate::server::cycle::load::Method;
+use crate::server::dashboard::queries::method_label;
+use crate::server::infra::db::bulk::{IDS_PER_STATEMENT, bind_all};
+use crate::server::infra::db::{Tx, decode, placeholders};
 use crate::wire::error::AppError;
 
 /// The method chosen for the subscription the invoice bills, else the account's default —
@@ -23,6 +23,7 @@ type MethodRow =
     (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, i64, String);
 
 /// The cards and bank accounts on file of each of `accounts`, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn chargeable(tx: &mut Tx, accounts: &[String]) -> Result<HashMap<String, Vec<Method>>, AppError> {
     let mut methods: HashMap<String, Vec<Method>> = HashMap::new();
     for chunk in accounts.chunks(IDS_PER_STATEMENT) {

@@ -23,8 +23,8 @@ use time::Date;
 use self::rules::BillingRules;
 use crate::domain::billing_cycle::MonthDocuments;
 use crate::domain::billing_items::{InvoiceKind, iso_date};
-use crate::server::clock::unix_now;
-use crate::server::state::AppState;
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::state::AppState;
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -41,14 +41,14 @@ pub struct RunOptions {
 impl RunOptions {
     /// The default batch and lease of `[billing]`.
     pub fn new(date: Date, worker: impl Into<String>) -> Self {
-        RunOptions::configured(date, worker, &crate::server::config::BillingSettings::default())
+        RunOptions::configured(date, worker, &crate::server::infra::config::BillingSettings::default())
     }
 
     /// Batch size and lease length from `[billing]` in the settings.
     pub fn configured(
         date: Date,
         worker: impl Into<String>,
-        settings: &crate::server::config::BillingSettings,
+        settings: &crate::server::infra::config::BillingSettings,
     ) -> Self {
         RunOptions { date, worker: worker.into(), batch: settings.batch, lease_seconds: settings.lease_seconds }
     }
@@ -76,6 +76,7 @@ pub struct CycleReport {
 /// date not done when the run started.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn run(state: &AppState, options: &RunOptions, progress: Progress<'_>) -> Result<CycleReport, AppError> {
     let db = &state.db;
     leases::plan(db, options.date, unix_now(state.clock.as_ref())).await?;

@@ -3,9 +3,9 @@
 
 use time::Date;
 
-use super::documents::Issued;
-use super::load::Method;
 use crate::domain::billing_items::{InvoiceKind, format_date};
+use crate::server::cycle::documents::Issued;
+use crate::server::cycle::load::Method;
 
 /// How an issued document gets paid, for its paragraph in the email.
 pub enum Settlement<'a> {

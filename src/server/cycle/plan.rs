@@ -7,10 +7,6 @@
 
 use time::{Date, Duration};
 
-use super::documents::{Draft, DraftLine};
-use super::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Number, Subscription};
-use super::method;
-use super::rules::BillingRules;
 use crate::domain::billing_cycle::{
     MonthDocuments, card_expired_by, last_of_month, month_key, month_name, next_license_charge,
 };
@@ -19,7 +15,11 @@ use crate::domain::currency::Currency;
 use crate::domain::licenses;
 use crate::domain::money::{Money, group_thousands};
 use crate::domain::subscription::{PlanKind, add_interval};
-use crate::server::db::decode;
+use crate::server::cycle::documents::{Draft, DraftLine};
+use crate::server::cycle::load::{AccountFacts, LedgerMonth, MemoInvoice, Method, Number, Subscription};
+use crate::server::cycle::method;
+use crate::server::cycle::rules::BillingRules;
+use crate::server::infra::db::decode;
 use crate::wire::error::AppError;
 
 /// A document to issue, with the method that will be charged for it (None: paid by hand).

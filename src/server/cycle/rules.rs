@@ -5,9 +5,9 @@
 use serde_json::json;
 
 use crate::domain::billing_cycle::{RetrySchedule, parse_days};
-use crate::server::auth::authorize::Authorized;
-use crate::server::clock::unix_now;
-use crate::server::db::audit::{AuditEvent, record};
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::clock::unix_now;
 use crate::wire::billing_rules::BillingRulesView;
 use crate::wire::error::AppError;
 
@@ -35,6 +35,7 @@ impl Default for BillingRules {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(conn: &mut sqlx::AnyConnection, vendor_id: &str) -> Result<BillingRules, AppError> {
     let row: Option<(i64, String, i64, i64)> = sqlx::query_as(
         "SELECT payment_terms_days, dunning_retry_days, card_expiry_notice_days, transfer_wait_days FROM vendor_billing_settings WHERE vendor_id = $1",
@@ -50,6 +51,7 @@ pub async fn load(conn: &mut sqlx::AnyConnection, vendor_id: &str) -> Result<Bil
 }
 
 /// Stores the vendor's rules (validated by their types), replacing what was there.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save(
     conn: &mut sqlx::AnyConnection,
     vendor_id: &str,
@@ -82,6 +84,7 @@ fn view(rules: &BillingRules) -> BillingRulesView {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_staff(caller: &Authorized) -> Result<BillingRulesView, AppError> {
     let vendor_id = &caller.staff()?.vendor_id;
     let mut conn = caller.state.db.pool().acquire().await?;
@@ -90,6 +93,7 @@ pub async fn for_staff(caller: &Authorized) -> Result<BillingRulesView, AppError
 
 /// Validates every field (each its own message), stores them and records the change. The wait
 /// for transfers is optional: left out, it stays as it was.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     caller: &Authorized,
     terms: &str,

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use super::{RunOptions, leases, run};
-use crate::server::clock::today;
-use crate::server::state::AppState;
+use crate::server::cycle::{RunOptions, leases, run};
+use crate::server::infra::clock::today;
+use crate::server::infra::state::AppState;
 
 /// Names a worker in its leases: host and process, so a log line points at the process.
 pub fn worker_name() -> String {

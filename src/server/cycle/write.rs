@@ -7,19 +7,19 @@ use std::collections::HashMap;
 use serde_json::json;
 use time::Date;
 
-use super::documents::{self, Issued};
-use super::load::AccountFacts;
-use super::notices::{self, Settlement};
-use super::plan::AccountPlan;
 use crate::domain::billing_cycle::month_key;
 use crate::domain::billing_items::iso_date;
-use crate::server::db::Tx;
-use crate::server::db::audit::{self, AuditEvent};
-use crate::server::db::bulk::{Value, insert, update_each};
-use crate::server::estimates::{invoice_number, reserve_invoice_numbers};
-use crate::server::ids::new_id;
+use crate::server::cycle::documents::{self, Issued};
+use crate::server::cycle::load::AccountFacts;
+use crate::server::cycle::notices::{self, Settlement};
+use crate::server::cycle::plan::AccountPlan;
+use crate::server::infra::audit::{self, AuditEvent};
+use crate::server::infra::db::Tx;
+use crate::server::infra::db::bulk::{Value, insert, update_each};
+use crate::server::infra::ids::new_id;
+use crate::server::infra::mail::outbox::{self, Email};
+use crate::server::invoices::numbering::{invoice_number, reserve_invoice_numbers};
 use crate::server::payments::links;
-use crate::server::payments::outbox::{self, Email};
 use crate::wire::error::AppError;
 
 #[derive(Default)]
@@ -28,6 +28,7 @@ pub struct Written {
     pub cards_announced: u64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn write(
     tx: &mut Tx,
     now: i64,

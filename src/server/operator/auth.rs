@@ -5,14 +5,14 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-use super::error::ApiError;
 use crate::domain::currency::Currency;
-use crate::server::clock::unix_now;
-use crate::server::db::Tx;
-use crate::server::db::audit::{AuditEvent, record};
-use crate::server::db::decode;
-use crate::server::ids::token_hash;
-use crate::server::state::AppState;
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::Tx;
+use crate::server::infra::db::decode;
+use crate::server::infra::ids::token_hash;
+use crate::server::infra::state::AppState;
+use crate::server::operator::error::ApiError;
 
 /// How stale `last_used_at` may get: staff see "used today", and a busy integration does not
 /// write the key's row on every request.

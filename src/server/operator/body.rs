@@ -6,8 +6,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
 use crate::domain::field_error::FieldError;
+use crate::server::operator::error::ApiError;
 
 /// The request body as `T`.
 pub fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {

@@ -11,17 +11,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::auth::ApiCaller;
-use super::body;
-use super::error::{ApiError, ErrorBody};
-use super::wire::{Amount, rfc3339};
 use crate::domain::credit::EntryKind;
 use crate::domain::credit_adjustment::{validate_adjustment, validate_reason};
-use crate::server::clock::unix_now;
 use crate::server::credit::auto_top_up::run_requested;
 use crate::server::credit::ledger::{NewEntry, append, reverse};
-use crate::server::db::{Tx, decode};
-use crate::server::state::AppState;
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::{Tx, decode};
+use crate::server::infra::state::AppState;
+use crate::server::operator::auth::ApiCaller;
+use crate::server::operator::body;
+use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::wire::{Amount, rfc3339};
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -86,6 +86,7 @@ pub struct CreditEntryOut {
         (status = 422, description = "A field is missing or not valid (`invalid`, with `fields`)", body = ErrorBody),
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn adjust(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -182,6 +183,7 @@ pub async fn adjust(
         (status = 422, description = "No reason given", body = ErrorBody),
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reverse_entry(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -7,10 +7,6 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::auth::ApiCaller;
-use super::body;
-use super::error::{ApiError, FieldErrorOut};
-use super::usage::{RecordResult, RecordStatus, UsageBatchOut, UsageRecordIn};
 use crate::domain::billing_items::iso_date;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
@@ -20,11 +16,15 @@ use crate::domain::usage_ingest::{
     AccountFacts, PhoneNumber, Reported, Usage, UsageCategory, charge_description, differences, reused_id_message,
     validate,
 };
-use crate::server::clock::{today, unix_now};
 use crate::server::credit::ledger::{NewEntry, append};
-use crate::server::db::{Tx, decode};
-use crate::server::ids::new_id;
-use crate::server::state::AppState;
+use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::{Tx, decode};
+use crate::server::infra::ids::new_id;
+use crate::server::infra::state::AppState;
+use crate::server::operator::auth::ApiCaller;
+use crate::server::operator::body;
+use crate::server::operator::error::{ApiError, FieldErrorOut};
+use crate::server::operator::usage::{RecordResult, RecordStatus, UsageBatchOut, UsageRecordIn};
 
 /// Where an accepted record with a given id came from.
 enum Known {
@@ -46,6 +46,7 @@ struct Account {
 type UsageRow = (String, String, String, String, i64, i64, String, Option<String>);
 
 /// Stores the batch; returns every record's outcome and the accounts that were charged.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn ingest(
     state: &AppState,
     caller: &ApiCaller,

@@ -6,6 +6,7 @@ pub mod body;
 pub mod credit;
 pub mod error;
 pub mod ingest;
+pub mod keys;
 pub mod openapi;
 pub mod status;
 pub mod transfers;
@@ -19,7 +20,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::state::AppState;
+use crate::server::infra::state::AppState;
 use error::ApiError;
 
 pub const BASE_PATH: &str = "/api/operator/v1";

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::error::ErrorBody;
+use crate::server::operator::error::ErrorBody;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,7 +60,7 @@ impl Modify for BearerKey {
 pub fn document_json() -> &'static str {
     static JSON: OnceLock<String> = OnceLock::new();
     JSON.get_or_init(|| {
-        super::build().1.to_pretty_json().unwrap_or_else(|error| {
+        crate::server::operator::build().1.to_pretty_json().unwrap_or_else(|error| {
             tracing::error!(%error, "the OpenAPI document does not serialize");
             String::new()
         })
@@ -76,6 +76,7 @@ pub fn document_json() -> &'static str {
     tag = "meta",
     responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json"))
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn serve() -> Response {
     let json = document_json();
     if json.is_empty() {

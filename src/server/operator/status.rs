@@ -7,13 +7,13 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::ApiCaller;
-use super::error::{ApiError, ErrorBody};
-use super::wire::{Amount, rfc3339};
 use crate::domain::service_status::{Block, BlockCause, Remedy, Service, ServiceStatus, explain, restore_hint};
-use crate::server::clock::today;
 use crate::server::credit::status::for_account;
-use crate::server::state::AppState;
+use crate::server::infra::clock::today;
+use crate::server::infra::state::AppState;
+use crate::server::operator::auth::ApiCaller;
+use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::wire::{Amount, rfc3339};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceStatusOut {
@@ -105,6 +105,7 @@ pub enum RemedyAction {
         (status = 404, description = "No account with that id for this key's vendor", body = ErrorBody),
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn service_status(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -10,14 +10,14 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::ApiCaller;
-use super::body;
-use super::error::{ApiError, ErrorBody};
-use super::wire::{Amount, rfc3339};
 use crate::domain::field_error::FieldError;
 use crate::domain::money::Money;
+use crate::server::infra::state::AppState;
+use crate::server::operator::auth::ApiCaller;
+use crate::server::operator::body;
+use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::wire::{Amount, rfc3339};
 use crate::server::payments::transfers::{Recorder, record_received};
-use crate::server::state::AppState;
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -66,6 +66,7 @@ pub struct TransferOut {
         (status = 422, description = "A field is not valid, or the amount is not the payment's (`invalid`, with `fields`)", body = ErrorBody),
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn transfer_received(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::ApiCaller;
-use super::body;
-use super::error::{ApiError, ErrorBody, FieldErrorOut};
-use super::ingest;
-use super::wire::Amount;
 use crate::domain::money::group_thousands;
 use crate::domain::usage_ingest::{MAX_RECORDS_PER_BATCH, UsageCategory};
 use crate::server::credit::auto_top_up::run_requested;
-use crate::server::state::AppState;
+use crate::server::infra::state::AppState;
+use crate::server::operator::auth::ApiCaller;
+use crate::server::operator::body;
+use crate::server::operator::error::{ApiError, ErrorBody, FieldErrorOut};
+use crate::server::operator::ingest;
+use crate::server::operator::wire::Amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UsageBatchIn {
@@ -120,6 +120,7 @@ pub enum RecordStatus {
         (status = 422, description = "The body is not of the form `{ \"records\": [...] }`", body = ErrorBody),
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn report_usage(
     State(state): State<AppState>,
     caller: ApiCaller,

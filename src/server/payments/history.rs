@@ -3,22 +3,17 @@
 
 use sqlx::AnyPool;
 
-use crate::server::db::{decode, keyset};
+use crate::server::infra::db::{decode, keyset};
 use crate::wire::error::AppError;
 use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
 
 fn status(s: &str) -> Result<PaymentStatus, AppError> {
-    Ok(match s {
-        "succeeded" => PaymentStatus::Succeeded,
-        "failed" => PaymentStatus::Failed,
-        "pending" => PaymentStatus::Pending,
-        "awaiting_transfer" => PaymentStatus::AwaitingTransfer,
-        other => return Err(AppError::internal("stored payment status", other)),
-    })
+    PaymentStatus::parse(s).ok_or_else(|| AppError::internal("stored payment status", s))
 }
 
 type PaymentRow = (String, i64, String, i64, i64, String, String, Option<String>);
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     pool: &AnyPool,
     account_id: &str,

@@ -1,12 +1,13 @@
 //! Payment links: an unguessable, expiring link that pays one invoice without signing in.
 
-use crate::server::db::Tx;
-use crate::server::ids::{new_secret_token, token_hash};
+use crate::server::infra::db::Tx;
+use crate::server::infra::ids::{new_secret_token, token_hash};
 
 /// How long a payment link works.
 pub const LINK_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 
 /// Creates a link for the invoice and returns its secret token (only its hash is stored).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     tx: &mut Tx,
     now: i64,
@@ -32,6 +33,7 @@ pub async fn create(
 }
 
 /// The invoice and account a live link points to.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(pool: &sqlx::AnyPool, token: &str, now: i64) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT invoice_id, account_id FROM payment_links WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_hash(token))

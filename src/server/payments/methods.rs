@@ -1,26 +1,27 @@
 //! Use cases around stored payment methods, quotes and payment links. Each writes in one
 //! transaction and reads only within the caller's account.
 
+use crate::domain::billing_items::InvoiceStatus;
 use serde_json::json;
 
-use super::links;
-use super::pay::{PayWith, Payer, pay};
-use super::processor::AttachError;
-use super::settings;
 use crate::domain::billing_items::is_overdue;
 use crate::domain::fees::{METHOD_ORDER, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
-use crate::server::auth::authorize::Authorized;
-use crate::server::auth::throttle;
-use crate::server::clock::{today, unix_now};
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::audit::{AuditEvent, record};
-use crate::server::db::dashboard::payment_methods as stored_methods;
-use crate::server::db::{Tx, decode};
-use crate::server::ids::new_id;
-use crate::server::ids::token_hash;
-use crate::server::state::AppState;
+use crate::server::accounts::queries::vendor_and_currency;
+use crate::server::dashboard::queries::payment_methods as stored_methods;
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::auth::throttle;
+use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::{Tx, decode};
+use crate::server::infra::ids::new_id;
+use crate::server::infra::ids::token_hash;
+use crate::server::infra::processors::AttachError;
+use crate::server::infra::state::AppState;
+use crate::server::payments::links;
+use crate::server::payments::pay::{PayWith, Payer, pay};
+use crate::server::payments::settings;
 use crate::wire::error::AppError;
 use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
 use crate::wire::payments::{InvoiceToPay, LinkedInvoice, PayOption, PaymentLink, PaymentQuote, PaymentResult};
@@ -39,6 +40,7 @@ pub struct ChargeableMethod {
 type ChargeableRow = (String, String, Option<String>, Option<String>, Option<String>, i64);
 
 /// The account's cards and bank accounts, the default first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<ChargeableMethod>, AppError> {
     let rows: Vec<ChargeableRow> = sqlx::query_as(
         "SELECT id, kind, brand, last4, bank_name, is_default FROM payment_methods
@@ -51,13 +53,18 @@ pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Ch
     rows.into_iter()
         .map(|(id, kind, brand, last4, bank, is_default)| {
             let kind = decode::enumerated(&kind, MethodKind::parse)?;
-            let label =
-                crate::server::db::dashboard::method_label(kind, brand.as_deref(), last4.as_deref(), bank.as_deref());
+            let label = crate::server::dashboard::queries::method_label(
+                kind,
+                brand.as_deref(),
+                last4.as_deref(),
+                bank.as_deref(),
+            );
             Ok(ChargeableMethod { id, kind, label, is_default: is_default == 1 })
         })
         .collect()
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsView, AppError> {
     let pool = state.db.pool();
     let today = today(state.clock.as_ref());
@@ -94,6 +101,7 @@ pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsVi
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result<StoredMethod, AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
@@ -180,6 +188,7 @@ async fn method_exists(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, 
     Ok(found.is_some())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn make_default(caller: &Authorized, id: &str) -> Result<(), AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
@@ -201,6 +210,7 @@ pub async fn make_default(caller: &Authorized, id: &str) -> Result<(), AppError>
 /// Removes a method, unless it pays an active subscription (seed 004): then the answer names
 /// the subscriptions and the methods they can move to. With `move_to`, they move first, in
 /// the same transaction.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Result<RemovalOutcome, AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
@@ -235,7 +245,7 @@ pub async fn remove(caller: &Authorized, id: &str, move_to: Option<&str>) -> Res
                         MethodKind::parse(&m.kind).map(|k| {
                             (
                                 m.id,
-                                crate::server::db::dashboard::method_label(
+                                crate::server::dashboard::queries::method_label(
                                     k,
                                     m.brand.as_deref(),
                                     m.last4.as_deref(),
@@ -320,7 +330,7 @@ struct MethodLabelRow {
 struct PayableRow {
     id: String,
     number: String,
-    status: String,
+    status: InvoiceStatus,
     due_date: String,
     total: i64,
     amount_paid: i64,
@@ -328,6 +338,7 @@ struct PayableRow {
     currency: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn payment_quote(
     state: &AppState,
     account_id: &str,
@@ -355,10 +366,10 @@ pub async fn payment_quote(
     let mut invoices = Vec::new();
     for id in invoice_ids {
         let Some(row) = rows.iter().find(|r| &r.id == id) else { return Err(AppError::not_found()) };
-        if row.status == "paid" {
+        if row.status == InvoiceStatus::Paid {
             return Err(AppError::Conflict(format!("Invoice {} is already paid.", row.number)).tracked());
         }
-        if row.status != "open" || row.payment_in_progress_id.is_some() {
+        if row.status != InvoiceStatus::Open || row.payment_in_progress_id.is_some() {
             return Err(
                 AppError::Conflict(format!("A payment for invoice {} is already in progress.", row.number)).tracked()
             );
@@ -375,8 +386,11 @@ pub async fn payment_quote(
         currency: invoice_currency,
     } in rows
     {
-        let wanted =
-            if invoice_ids.is_empty() { status == "open" && lock.is_none() } else { invoice_ids.contains(&id) };
+        let wanted = if invoice_ids.is_empty() {
+            status == InvoiceStatus::Open && lock.is_none()
+        } else {
+            invoice_ids.contains(&id)
+        };
         if wanted && decode::currency(&invoice_currency)? == currency {
             let due_date = decode::date(&due)?;
             invoices.push(InvoiceToPay {
@@ -417,6 +431,7 @@ pub async fn payment_quote(
     Ok(PaymentQuote { invoices, amount, options, idempotency_key: new_id("idem") })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_link(
     state: &AppState,
     account_id: &str,
@@ -458,11 +473,12 @@ pub async fn create_link(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoice, AppError> {
     let pool = state.db.pool();
     let now = unix_now(state.clock.as_ref());
     let (invoice_id, account_id) = links::resolve(pool, token, now).await?.ok_or_else(AppError::not_found)?;
-    let (vendor_id, number, status, due, total, paid, currency, bill_to): (String, String, String, String, i64, i64, String, String) =
+    let (vendor_id, number, status, due, total, paid, currency, bill_to): (String, String, InvoiceStatus, String, i64, i64, String, String) =
         sqlx::query_as(
             "SELECT vendor_id, number, status, due_date, total, amount_paid, currency, bill_to_name FROM invoices WHERE id = $1 AND account_id = $2",
         )
@@ -483,7 +499,7 @@ pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoi
         number,
         bill_to_name: bill_to,
         due_date: decode::date(&due)?,
-        is_paid: status == "paid",
+        is_paid: status == InvoiceStatus::Paid,
         is_locked: declines >= throttle::LINK_FAILURES,
         card_quote: quote(&vendor.schedule, MethodKind::Card, amount_due),
         amount_due,
@@ -493,6 +509,7 @@ pub async fn linked_invoice(state: &AppState, token: &str) -> Result<LinkedInvoi
 /// Pays a link's invoice with a card tokenized for it. Each attempt is recorded against the link
 /// (and the payer's address) before the card is tried: a link that has seen
 /// [`throttle::LINK_FAILURES`] declines is locked, so it cannot be used to test cards.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn pay_by_link(
     state: &AppState,
     token: &str,
@@ -504,7 +521,7 @@ pub async fn pay_by_link(
     let (invoice_id, account_id) =
         links::resolve(state.db.pool(), token, now).await?.ok_or_else(AppError::not_found)?;
     let link_hash = token_hash(token);
-    let key = super::key::PaymentKey::link(&link_hash, idempotency_key)?;
+    let key = crate::server::payments::key::PaymentKey::link(&link_hash, idempotency_key)?;
     let attempt =
         throttle::begin(&state.db, now, &throttle::link_limits(&link_hash, address, links::LINK_LIFETIME_SECS)).await?;
     let result = async {
@@ -512,7 +529,7 @@ pub async fn pay_by_link(
             AttachError::Declined { message, .. } => AppError::invalid("token", message),
             AttachError::InvalidToken => AppError::invalid("token", AttachError::InvalidToken.to_string()),
         })?;
-        let label = crate::server::db::dashboard::method_label(
+        let label = crate::server::dashboard::queries::method_label(
             MethodKind::Card,
             attached.brand.map(|b| b.as_str()),
             Some(&attached.last4),

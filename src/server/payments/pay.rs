@@ -8,27 +8,28 @@
 //! 3. A second transaction records the outcome, settles the invoices and releases the lock.
 //!
 //! If the process dies between 2 and 3, the attempt stays `pending` with its key; the reconciler
-//! ([`reconcile_pending`](super::settle::reconcile_pending)) asks the processor what happened to
+//! ([`reconcile_pending`](crate::server::payments::settle::reconcile_pending)) asks the processor what happened to
 //! that key and finishes the job, so a charge that went through is recorded once and never
 //! repeated. Step 3 is [`finish`], by the rules of `payments::settle`.
 
+use crate::domain::billing_items::{InvoiceStatus, PaymentStatus};
 use serde_json::json;
 
-use super::key::PaymentKey;
-use super::processor::ChargeRequest;
-use super::settings;
-use super::settle::finish;
-use super::transfers::reference_for;
 use crate::domain::fees::{MethodQuote, Settlement, quote};
 use crate::domain::money::{Money, allocate};
 use crate::domain::payment_method::MethodKind;
-use crate::server::clock::unix_now;
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::audit::{AuditEvent, record};
-use crate::server::db::dashboard::method_label;
-use crate::server::db::{Tx, decode};
-use crate::server::ids::new_id;
-use crate::server::state::AppState;
+use crate::server::accounts::queries::vendor_and_currency;
+use crate::server::dashboard::queries::method_label;
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::{Tx, decode};
+use crate::server::infra::ids::new_id;
+use crate::server::infra::processors::ChargeRequest;
+use crate::server::infra::state::AppState;
+use crate::server::payments::key::PaymentKey;
+use crate::server::payments::settings;
+use crate::server::payments::settle::finish;
+use crate::server::payments::transfers::reference_for;
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;
 
@@ -83,6 +84,7 @@ enum Begin {
 
 /// Pays `invoice_ids` of the payer's account in one payment, exactly once per `key` (see
 /// [`PaymentKey`]: a client's key is its account's, never the system's or another account's).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn pay(
     state: &AppState,
     payer: Payer<'_>,
@@ -138,7 +140,7 @@ async fn begin(
     ids.sort();
     ids.dedup();
     for id in &ids {
-        let row: Option<(String, String, String, i64, i64, Option<String>)> = sqlx::query_as(
+        let row: Option<(String, InvoiceStatus, String, i64, i64, Option<String>)> = sqlx::query_as(
             "SELECT number, status, currency, total, amount_paid, payment_in_progress_id
              FROM invoices WHERE id = $1 AND account_id = $2",
         )
@@ -149,7 +151,7 @@ async fn begin(
         let Some((number, status, invoice_currency, total, paid, in_progress)) = row else {
             return Err(AppError::not_found());
         };
-        if status != "open" || in_progress.is_some() {
+        if status != InvoiceStatus::Open || in_progress.is_some() {
             // On PostgreSQL a concurrent request with this same key may have committed after
             // the check above: then the invoice is taken by this very payment, not another.
             if let Some(existing) = existing_result(&mut tx, payer.account_id, key).await? {
@@ -157,10 +159,10 @@ async fn begin(
                 return Ok(Begin::Settled(existing));
             }
         }
-        if status == "paid" {
+        if status == InvoiceStatus::Paid {
             return Err(AppError::Conflict(format!("Invoice {number} is already paid.")).tracked());
         }
-        if status != "open" || in_progress.is_some() {
+        if status != InvoiceStatus::Open || in_progress.is_some() {
             return Err(AppError::Conflict(format!(
                 "A payment for invoice {number} is already in progress. Check your payment history before trying again."
             ))
@@ -305,7 +307,7 @@ struct MethodRow {
 #[derive(sqlx::FromRow)]
 struct RecordedPayment {
     id: String,
-    status: String,
+    status: PaymentStatus,
     amount: i64,
     fee: i64,
     currency: String,
@@ -360,13 +362,13 @@ async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Opt
     let amount = decode::money(amount, &currency)?;
     let fee = decode::money(fee, &currency)?;
     let total = amount.checked_add(fee).map_err(|e| AppError::internal("total", e))?;
-    Ok(Some(match status.as_str() {
-        "succeeded" => PaymentResult::Paid { payment_id: id, amount, fee, total, method_label: label },
-        "failed" => PaymentResult::Declined {
+    Ok(Some(match status {
+        PaymentStatus::Succeeded => PaymentResult::Paid { payment_id: id, amount, fee, total, method_label: label },
+        PaymentStatus::Failed => PaymentResult::Declined {
             payment_id: id,
             message: failure.unwrap_or_else(|| "The payment was declined.".into()),
         },
-        "awaiting_transfer" => PaymentResult::AwaitingTransfer {
+        PaymentStatus::AwaitingTransfer => PaymentResult::AwaitingTransfer {
             reference: reference_for(&id),
             payment_id: id,
             total,

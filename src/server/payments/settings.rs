@@ -22,6 +22,7 @@ pub struct VendorPaymentSettings {
 /// minimum, methods, wire instructions for that currency.
 type SettingsRow = (Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>);
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
     vendor_id: &str,

@@ -5,16 +5,16 @@
 
 use serde_json::json;
 
-use super::links;
-use super::outbox::{Email, billing_contacts, enqueue};
-use super::processor::ChargeOutcome;
 use crate::domain::billing_items::format_date;
-use crate::server::clock::unix_now;
 use crate::server::credit::top_up::on_payments_settled;
-use crate::server::db::audit::{self, AuditEvent, record};
-use crate::server::db::bulk::{IDS_PER_STATEMENT, Value, update_each, update_from};
-use crate::server::db::{Tx, decode, placeholders};
-use crate::server::state::AppState;
+use crate::server::infra::audit::{self, AuditEvent, record};
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::bulk::{IDS_PER_STATEMENT, Value, update_each, update_from};
+use crate::server::infra::db::{Tx, decode, placeholders};
+use crate::server::infra::mail::outbox::{Email, billing_contacts, enqueue};
+use crate::server::infra::processors::ChargeOutcome;
+use crate::server::infra::state::AppState;
+use crate::server::payments::links;
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;
 
@@ -27,6 +27,7 @@ pub struct Settled {
 
 /// Records each payment's outcome in `tx`. Safe to call again for the same payments: only
 /// the call that moves a payment out of `pending` does anything.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn settle(
     state: &AppState,
     tx: &mut Tx,
@@ -52,6 +53,7 @@ pub async fn settle(
 }
 
 /// Records one charge's outcome in its own transaction and reports it to the payer.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) -> Result<PaymentResult, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
@@ -315,6 +317,7 @@ async fn notify_failure(
 /// Settles payments left `pending` longer than `older_than_secs` (the process died between
 /// the charge and its record, or the processor did not answer) by asking the processor what
 /// happened to their idempotency keys. Returns how many were settled.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reconcile_pending(state: &AppState, older_than_secs: i64) -> Result<usize, AppError> {
     let cutoff = unix_now(state.clock.as_ref()) - older_than_secs;
     let pending: Vec<(String, String)> = sqlx::query_as(

@@ -9,13 +9,13 @@
 
 use serde_json::json;
 
-use super::processor::ChargeOutcome;
-use super::settle::settle;
 use crate::domain::money::Money;
-use crate::server::db::audit::{AuditEvent, record};
-use crate::server::db::bulk::{IDS_PER_STATEMENT, bind_all};
-use crate::server::db::{Tx, decode, placeholders};
-use crate::server::state::AppState;
+use crate::server::infra::audit::{AuditEvent, record};
+use crate::server::infra::db::bulk::{IDS_PER_STATEMENT, bind_all};
+use crate::server::infra::db::{Tx, decode, placeholders};
+use crate::server::infra::processors::ChargeOutcome;
+use crate::server::infra::state::AppState;
+use crate::server::payments::settle::settle;
 use crate::wire::error::AppError;
 
 /// What the client is asked to put in the transfer's memo: it names the payment.
@@ -58,6 +58,7 @@ fn waiting(row: WaitingRow) -> Result<Waiting, AppError> {
 }
 
 /// Payments awaiting a transfer for the accounts of `vendor_id` (all of them: a vendor has few).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn awaiting(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<Waiting>, AppError> {
     let rows: Vec<WaitingRow> = sqlx::query_as(
         "SELECT p.id, p.account_id, p.amount + p.fee, p.currency, p.method_label, p.created_at
@@ -72,6 +73,7 @@ pub async fn awaiting(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<Waiti
 
 /// The account's payment awaiting a transfer, named by its id or by the reference the client put
 /// in the transfer. Another account's payment answers like a missing one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(
     pool: &sqlx::AnyPool,
     account_id: &str,
@@ -96,6 +98,7 @@ pub async fn find(
 /// Records the transfer for `payment_id` (of `account_id`) as received, for `amount`, with the
 /// bank's reference. Settles it by the rules of every payment. Recording it again is harmless
 /// (the payment is already settled: nothing moves).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_received(
     state: &AppState,
     account_id: &str,
@@ -134,7 +137,7 @@ pub async fn record_received(
             ),
         ));
     }
-    let now = crate::server::clock::unix_now(state.clock.as_ref());
+    let now = crate::server::infra::clock::unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     // Settling moves a pending payment: the transfer makes this one pending for that moment.
     let moved = sqlx::query(
@@ -176,6 +179,7 @@ pub async fn record_received(
 /// Fails the transfers of `accounts` still awaited `wait_days` after they were chosen (at
 /// `now`): their invoices are open again (collection resumes where it was scheduled) and the
 /// billing contacts are told. Returns how many.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn expire_waiting(
     state: &AppState,
     tx: &mut Tx,
@@ -211,8 +215,9 @@ pub async fn expire_waiting(
 }
 
 /// The vendor's payments awaiting a transfer, for its staff.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_staff(
-    caller: &crate::server::auth::authorize::Authorized,
+    caller: &crate::server::infra::auth::authorize::Authorized,
 ) -> Result<Vec<crate::wire::staff::AwaitingTransfer>, AppError> {
     let vendor_id = &caller.staff()?.vendor_id;
     let pool = caller.state.db.pool();
@@ -248,8 +253,9 @@ pub async fn for_staff(
 }
 
 /// A transfer recorded by a staff admin, for an account of their vendor.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_by_staff(
-    caller: &crate::server::auth::authorize::Authorized,
+    caller: &crate::server::infra::auth::authorize::Authorized,
     account_id: &str,
     payment_id: &str,
     typed_amount: &str,

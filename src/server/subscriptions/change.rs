@@ -10,25 +10,25 @@
 use serde_json::json;
 use time::Date;
 
-use super::record::{SubscriptionRecord, creditable, load, unpaid_change_invoice};
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus, format_date, iso_date};
 use crate::domain::credit::EntryKind;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::{PlanKind, Proration, Transition, period_price, prorate};
-use crate::server::auth::authorize::Authorized;
-use crate::server::billing_details::bill_to_snapshot;
-use crate::server::clock::{today, unix_now};
+use crate::server::accounts::billing_details::bill_to_snapshot;
+use crate::server::accounts::queries::vendor_and_currency;
 use crate::server::credit::ledger::{NewEntry, append};
-use crate::server::db::accounts::vendor_and_currency;
-use crate::server::db::dashboard::method_label;
-use crate::server::db::decode;
-use crate::server::estimates::next_invoice_number;
-use crate::server::ids::new_id;
+use crate::server::dashboard::queries::method_label;
+use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::decode;
+use crate::server::infra::ids::new_id;
+use crate::server::invoices::numbering::next_invoice_number;
 use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::payments::settings;
+use crate::server::subscriptions::record::{SubscriptionRecord, creditable, load, unpaid_change_invoice};
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{ChangeOutcome, ChangePreview};
 
@@ -68,6 +68,7 @@ struct Quote {
     method: Option<Method>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn preview(
     caller: &Authorized,
     subscription_id: &str,
@@ -105,6 +106,7 @@ pub async fn preview(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<ChangeOutcome, AppError> {
     let state = &caller.state;
     let account_id = caller.account()?.id.clone();

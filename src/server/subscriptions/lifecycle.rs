@@ -3,18 +3,19 @@
 
 use serde_json::json;
 
-use super::record::load;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::Transition;
-use crate::server::auth::authorize::Authorized;
-use crate::server::clock::unix_now;
-use crate::server::db::{Tx, decode};
-use crate::server::ids::new_id;
+use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::{Tx, decode};
+use crate::server::infra::ids::new_id;
+use crate::server::subscriptions::record::load;
 use crate::wire::error::AppError;
 
 /// Longest cancellation reason kept; the rest is a conversation for the agency.
 pub const MAX_REASON_CHARS: usize = 1000;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_payment_method(
     caller: &Authorized,
     subscription_id: &str,
@@ -66,6 +67,7 @@ pub async fn set_payment_method(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn schedule_cancel(caller: &Authorized, subscription_id: &str, reason: &str) -> Result<(), AppError> {
     let reason = reason.trim();
     if reason.chars().count() > MAX_REASON_CHARS {
@@ -101,6 +103,7 @@ pub async fn schedule_cancel(caller: &Authorized, subscription_id: &str, reason:
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resume(caller: &Authorized, subscription_id: &str) -> Result<(), AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;

@@ -6,11 +6,11 @@ use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::{PlanKind, period_price};
-use crate::server::auth::authorize::Authorized;
-use crate::server::clock::today;
 use crate::server::credit::ledger::balances;
-use crate::server::db::dashboard::method_label;
-use crate::server::db::decode;
+use crate::server::dashboard::queries::method_label;
+use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::clock::today;
+use crate::server::infra::db::decode;
 use crate::server::payments::methods::chargeable;
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{MethodOption, PlanOption, Subscription, SubscriptionsPage};
@@ -26,7 +26,7 @@ struct Row {
     quantity: i64,
     unit_amount: i64,
     currency: String,
-    status: String,
+    status: SubscriptionStatus,
     current_period_start: String,
     current_period_end: String,
     cancel_at_period_end: i64,
@@ -49,6 +49,7 @@ struct PlanRow {
     billing_interval: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(caller: &Authorized) -> Result<SubscriptionsPage, AppError> {
     let pool = caller.state.db.pool();
     let account_id = &caller.account()?.id;
@@ -87,7 +88,7 @@ pub async fn page(caller: &Authorized) -> Result<SubscriptionsPage, AppError> {
 fn subscription(r: Row, plans: &[PlanRow]) -> Result<Subscription, AppError> {
     let plan_kind = decode::enumerated(&r.plan_kind, PlanKind::parse)?;
     let unit_amount = decode::money(r.unit_amount, &r.currency)?;
-    let status = decode::enumerated(&r.status, SubscriptionStatus::parse)?;
+    let status = r.status;
     let cancel_at_period_end = r.cancel_at_period_end != 0;
     let renewal_amount = if cancel_at_period_end || status == SubscriptionStatus::Cancelled {
         Money::zero(unit_amount.currency)

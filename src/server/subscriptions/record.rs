@@ -3,7 +3,7 @@
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
 use crate::domain::money::Money;
 use crate::domain::subscription::{Period, PlanKind, SubscriptionState, period_price};
-use crate::server::db::decode;
+use crate::server::infra::db::decode;
 use crate::wire::error::AppError;
 
 #[derive(sqlx::FromRow)]
@@ -17,7 +17,7 @@ struct Row {
     quantity: i64,
     unit_amount: i64,
     currency: String,
-    status: String,
+    status: SubscriptionStatus,
     current_period_start: String,
     current_period_end: String,
     cancel_at_period_end: i64,
@@ -47,6 +47,7 @@ impl SubscriptionRecord {
 }
 
 /// The account's subscription, or NotFound for anyone else's.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     account_id: &str,
@@ -68,10 +69,7 @@ pub async fn load<'e>(
         plan_kind: decode::enumerated(&row.plan_kind, PlanKind::parse)?,
         interval: decode::enumerated(&row.billing_interval, BillingInterval::parse)?,
         unit_amount: decode::money(row.unit_amount, &row.currency)?,
-        state: SubscriptionState {
-            status: decode::enumerated(&row.status, SubscriptionStatus::parse)?,
-            cancel_at_period_end: row.cancel_at_period_end != 0,
-        },
+        state: SubscriptionState { status: row.status, cancel_at_period_end: row.cancel_at_period_end != 0 },
         period: Period { start: decode::date(&row.current_period_start)?, end: decode::date(&row.current_period_end)? },
         id: row.id,
         plan_id: row.plan_id,
@@ -86,6 +84,7 @@ pub async fn load<'e>(
 /// What a change may put on the credit balance for this subscription now: what the client has
 /// actually paid toward its current period (the renewal's lines for it, the changes' invoices),
 /// less what it was already credited back in the period. Unpaid time is never credited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn creditable(
     pool: &sqlx::AnyPool,
     account_id: &str,
@@ -129,6 +128,7 @@ pub async fn creditable(
 }
 
 /// The number of the open invoice of a change that left this subscription past due, if any.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn unpaid_change_invoice(
     pool: &sqlx::AnyPool,
     account_id: &str,

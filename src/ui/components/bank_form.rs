@@ -5,7 +5,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
-use super::card_form::{FieldMessage, interactive, keep_digits, set_input};
+use super::form::{FieldMessage, interactive, keep_digits, set_input};
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
 use crate::domain::bank::BankAccountType;
 use crate::wire::error::AppError;

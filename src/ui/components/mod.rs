@@ -5,6 +5,7 @@ pub mod card_form;
 pub mod document;
 pub mod empty_state;
 pub mod error_notice;
+pub mod form;
 pub mod full_reload;
 pub mod load_more;
 pub mod manage_subscription;

@@ -16,8 +16,8 @@ use crate::api::billing_details::{
 use crate::domain::address::{COUNTRIES, PostalFormat, RegionRule, rules};
 use crate::domain::cards::FieldError;
 use crate::domain::tax_id::expected_format;
-use crate::ui::components::card_form::{FieldMessage, interactive};
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::ui::components::form::{FieldMessage, interactive};
 use crate::ui::components::tokenize::{focus_by_id, message_for};
 use crate::wire::billing_details::{
     BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details,

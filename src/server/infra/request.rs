@@ -1,0 +1,50 @@
+//! What a server function may know about the HTTP request that carries it.
+
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use std::net::SocketAddr;
+
+use crate::server::infra::auth::cookies::session_token;
+use crate::server::infra::state::{AppState, app_state};
+use crate::wire::error::AppError;
+
+pub struct RequestInfo {
+    pub state: AppState,
+    pub parts: Parts,
+    response: Option<ResponseOptions>,
+}
+
+impl RequestInfo {
+    pub fn current() -> Result<RequestInfo, AppError> {
+        let state = app_state()?;
+        let parts =
+            use_context::<Parts>().ok_or_else(|| AppError::internal("request", "Parts missing from context"))?;
+        Ok(RequestInfo { state, parts, response: use_context::<ResponseOptions>() })
+    }
+
+    pub fn session_token(&self) -> Option<String> {
+        session_token(&self.parts.headers, &self.state.settings.sessions.cookie_name)
+    }
+
+    pub fn user_agent(&self) -> String {
+        self.parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn client_ip(&self) -> Option<String> {
+        self.parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    }
+
+    pub fn set_cookie(&self, cookie: &str) {
+        if let (Some(response), Ok(value)) = (&self.response, HeaderValue::from_str(cookie)) {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+}
