@@ -10,7 +10,6 @@ use axum::routing::get;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
-use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -27,36 +26,22 @@ use crate::ui::app::{App, shell};
 use crate::wire::auth::RenderedFor;
 
 /// A span per request (method and path, with token-like segments masked: payment-link and
-/// invitation tokens are credentials) around everything the request does, and its answer
-/// logged with its latency: at debug level, and as a warning when slower than a second, so a
-/// slow request can be found in the log and the use case's spans inside it tell where the time
-/// went.
-fn request_tracing() -> TraceLayer<
-    SharedClassifier<ServerErrorsAsFailures>,
-    impl Fn(&axum::http::Request<axum::body::Body>) -> tracing::Span + Clone,
-    (),
-    impl Fn(&axum::http::Response<axum::body::Body>, Duration, &tracing::Span) + Clone,
-    (),
-    (),
-    (),
-> {
-    TraceLayer::new_for_http()
-        .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
-            tracing::info_span!("request", method = %request.method(), path = %masked_path(request.uri().path()))
-        })
-        .on_request(())
-        .on_response(|response: &axum::http::Response<axum::body::Body>, latency: Duration, _: &tracing::Span| {
-            let status = response.status().as_u16();
-            let micros = latency.as_micros() as u64;
-            if latency >= SLOW_REQUEST {
-                tracing::warn!(status, micros, "slow request");
-            } else {
-                tracing::debug!(status, micros, "answered");
-            }
-        })
-        .on_body_chunk(())
-        .on_eos(())
-        .on_failure(())
+/// invitation tokens are credentials) around everything the request does, so the use cases'
+/// spans inside it tell where a request's time went.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!("request", method = %request.method(), path = %masked_path(request.uri().path()))
+}
+
+/// Every answer with its latency at debug level, and as a warning when slower than a second,
+/// so a slow request can be found in the log.
+fn log_answer(response: &axum::http::Response<axum::body::Body>, latency: Duration, _: &tracing::Span) {
+    let status = response.status().as_u16();
+    let micros = latency.as_micros() as u64;
+    if latency >= SLOW_REQUEST {
+        tracing::warn!(status, micros, "slow request");
+    } else {
+        tracing::debug!(status, micros, "answered");
+    }
 }
 
 const SLOW_REQUEST: Duration = Duration::from_secs(1);
@@ -65,19 +50,6 @@ const SLOW_REQUEST: Duration = Duration::from_secs(1);
 /// `inv_` and 22 characters are shorter) is replaced by `…`.
 fn masked_path(path: &str) -> String {
     path.split('/').map(|segment| if segment.len() >= 40 { "…" } else { segment }).collect::<Vec<_>>().join("/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::masked_path;
-
-    #[test]
-    fn tokens_are_masked_in_logged_paths_and_ids_kept() {
-        let token = "Qm9vbGVhbiBsb2dpYyBpcyB0aGUgYmFzaXMgb2YgY29t";
-        assert_eq!(masked_path(&format!("/pay/{token}")), "/pay/…");
-        assert_eq!(masked_path("/invoices/inv_4lYyGq0Zt1v2W3x4Y5z6AB/pdf"), "/invoices/inv_4lYyGq0Zt1v2W3x4Y5z6AB/pdf");
-        assert_eq!(masked_path("/"), "/");
-    }
 }
 
 /// What a page render may know of its caller before any server function runs, so that the
@@ -121,11 +93,32 @@ pub fn router(state: AppState) -> Router {
         // refusals included, carries the security headers.
         .layer(from_fn(limits::limit_bodies))
         .layer(CompressionLayer::new())
-        .layer(request_tracing())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_answer)
+                .on_body_chunk(())
+                .on_eos(())
+                .on_failure(()),
+        )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.settings.server.request_timeout_seconds),
         ))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_path;
+
+    #[test]
+    fn tokens_are_masked_in_logged_paths_and_ids_kept() {
+        let token = "Qm9vbGVhbiBsb2dpYyBpcyB0aGUgYmFzaXMgb2YgY29t";
+        assert_eq!(masked_path(&format!("/pay/{token}")), "/pay/…");
+        assert_eq!(masked_path("/invoices/inv_4lYyGq0Zt1v2W3x4Y5z6AB/pdf"), "/invoices/inv_4lYyGq0Zt1v2W3x4Y5z6AB/pdf");
+        assert_eq!(masked_path("/"), "/");
+    }
 }
