@@ -1,5 +1,6 @@
 //! Reading one invoice or estimate. The target of the dashboard's View links.
 
+use crate::domain::ids::{EstimateId, InvoiceId};
 use crate::wire::billing_items::{EstimateDetail, InvoiceDetail};
 use crate::wire::error::AppError;
 use leptos::prelude::*;
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::invoices::queries::invoice_detail(&caller.state, &caller.account()?.id, &id)
+    crate::server::invoices::queries::invoice_detail(&caller.state, &caller.account()?.id, &InvoiceId::new(id))
         .await?
         .ok_or_else(AppError::not_found)
 }
@@ -19,7 +20,7 @@ pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
 pub async fn get_estimate(id: String) -> Result<EstimateDetail, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::invoices::queries::estimate_detail(&caller.state, &caller.account()?.id, &id)
+    crate::server::invoices::queries::estimate_detail(&caller.state, &caller.account()?.id, &EstimateId::new(id))
         .await?
         .ok_or_else(AppError::not_found)
 }

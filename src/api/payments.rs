@@ -1,5 +1,6 @@
 //! Paying invoices and the payment history (seeds 001, 002, 003).
 
+use crate::domain::ids::InvoiceId;
 use crate::wire::error::AppError;
 use crate::wire::payments::{LinkedInvoice, PaymentHistoryPage, PaymentLink, PaymentQuote, PaymentResult};
 use leptos::prelude::*;
@@ -52,8 +53,13 @@ pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPag
 pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::payments::methods::create_link(&caller.state, &caller.account()?.id, caller.user_id(), &invoice_id)
-        .await
+    crate::server::payments::methods::create_link(
+        &caller.state,
+        &caller.account()?.id,
+        caller.user_id(),
+        &InvoiceId::new(invoice_id),
+    )
+    .await
 }
 
 /// Public by design, for payers without an account: the link's token is the only authority,

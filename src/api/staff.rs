@@ -1,5 +1,6 @@
 //! The agency's console: its client accounts, their decisions, and viewing a portal as the client.
 
+use crate::domain::ids::{AccountId, PaymentId};
 use crate::wire::error::AppError;
 use crate::wire::staff::{AwaitingTransfer, ClientRow, EstimateDecision};
 use leptos::prelude::*;
@@ -30,7 +31,7 @@ pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
     crate::server::accounts::client_view::start(
         &crate::server::infra::request::RequestInfo::current()?,
         &caller,
-        &account_id,
+        &AccountId::new(account_id),
     )
     .await
 }
@@ -63,6 +64,12 @@ pub async fn record_transfer(
 ) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
-    crate::server::payments::transfers::record_by_staff(&caller, &account_id, &payment_id, &amount, &bank_reference)
-        .await
+    crate::server::payments::transfers::record_by_staff(
+        &caller,
+        &AccountId::new(account_id),
+        &PaymentId::new(payment_id),
+        &amount,
+        &bank_reference,
+    )
+    .await
 }

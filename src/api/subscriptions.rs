@@ -1,5 +1,6 @@
 //! Subscriptions and the "Manage subscription" dialog (seeds 000, 004).
 
+use crate::domain::ids::SubscriptionId;
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{ChangeOutcome, ChangePreview, SubscriptionsPage};
 use leptos::prelude::*;
@@ -22,7 +23,8 @@ pub async fn preview_subscription_change(
 ) -> Result<ChangePreview, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::subscriptions::change::preview(&caller, &subscription_id, &plan_id, quantity).await
+    crate::server::subscriptions::change::preview(&caller, &SubscriptionId::new(subscription_id), &plan_id, quantity)
+        .await
 }
 
 /// Applies a previewed change and charges it. `expected_due_now` is the preview's amount in
@@ -51,7 +53,12 @@ pub async fn set_subscription_payment_method(
 ) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::set_payment_method(&caller, &subscription_id, &payment_method_id).await
+    crate::server::subscriptions::lifecycle::set_payment_method(
+        &caller,
+        &SubscriptionId::new(subscription_id),
+        &payment_method_id,
+    )
+    .await
 }
 
 /// Ends the subscription at the end of its current period; nothing is refunded or charged.
@@ -59,7 +66,8 @@ pub async fn set_subscription_payment_method(
 pub async fn cancel_subscription(subscription_id: String, reason: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::schedule_cancel(&caller, &subscription_id, &reason).await
+    crate::server::subscriptions::lifecycle::schedule_cancel(&caller, &SubscriptionId::new(subscription_id), &reason)
+        .await
 }
 
 /// Keeps a subscription that was set to end at its period end.
@@ -67,5 +75,5 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::resume(&caller, &subscription_id).await
+    crate::server::subscriptions::lifecycle::resume(&caller, &SubscriptionId::new(subscription_id)).await
 }

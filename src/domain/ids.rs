@@ -64,6 +64,24 @@ macro_rules! typed_id {
             }
         }
 
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                $name(id)
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(id: &String) -> Self {
+                $name(id.clone())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                $name(id.to_string())
+            }
+        }
+
         impl From<$name> for String {
             fn from(id: $name) -> String {
                 id.0

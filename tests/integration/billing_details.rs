@@ -1,6 +1,7 @@
 //! Billing details (seeds 000, 002): company, address, tax ID and billing contacts.
 
 use axum::http::StatusCode;
+use portico::domain::ids::AccountId;
 use serde_json::Value;
 
 use crate::support::TestApp;
@@ -238,7 +239,7 @@ async fn issued_invoices_keep_their_details_and_new_ones_get_the_new_details() {
         sqlx::query_as(snapshot_sql).fetch_all(pool).await.unwrap();
     assert!(!issued.is_empty());
     assert_eq!(
-        bill_to_snapshot(pool, "acc_northwind").await.unwrap(),
+        bill_to_snapshot(pool, &AccountId::from("acc_northwind")).await.unwrap(),
         BillTo {
             name: "Northwind Traders LLC".into(),
             address: NORTHWIND_ADDRESS.into(),
@@ -270,15 +271,15 @@ async fn issued_invoices_keep_their_details_and_new_ones_get_the_new_details() {
         address: "100 King Street West, Suite 5700, Toronto ON M5X 1C9, Canada".into(),
         tax_id: Some("BN 123456789 RT0001".into()),
     };
-    assert_eq!(bill_to_snapshot(pool, "acc_northwind").await.unwrap(), expected);
+    assert_eq!(bill_to_snapshot(pool, &AccountId::from("acc_northwind")).await.unwrap(), expected);
     // Invoice-issuing code calls it inside its own transaction.
     let mut tx = app.state.db.begin_write().await.unwrap();
-    assert_eq!(bill_to_snapshot(&mut *tx, "acc_northwind").await.unwrap(), expected);
+    assert_eq!(bill_to_snapshot(&mut *tx, &AccountId::from("acc_northwind")).await.unwrap(), expected);
     tx.rollback().await.unwrap();
-    assert_eq!(bill_to_snapshot(pool, "acc_nobody").await, Err(AppError::NotFound));
+    assert_eq!(bill_to_snapshot(pool, &AccountId::from("acc_nobody")).await, Err(AppError::NotFound));
     // The other account is untouched.
     assert_eq!(
-        bill_to_snapshot(pool, "acc_globex").await.unwrap().address,
+        bill_to_snapshot(pool, &AccountId::from("acc_globex")).await.unwrap().address,
         "Friedrichstraße 68, 10117 Berlin, Germany"
     );
 }

@@ -1,6 +1,7 @@
 //! The billing cycle: a golden month for Northwind checked to the cent, reruns, concurrent and
 //! crashed workers, the dunning schedule and card-expiry notices on a clock the test moves.
 
+use portico::domain::ids::{AccountId, MethodId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -218,8 +219,11 @@ async fn a_golden_month_for_northwind_to_the_cent() {
         ]
     );
     assert_eq!(payments_of(&app, &december.id).await, vec![("succeeded".into(), 61_900, 2_476, None)]);
-    let opening =
-        status::for_account(app.state.db.pool(), NW, date!(2026 - 12 - 01)).await.unwrap().credit_balance.minor;
+    let opening = status::for_account(app.state.db.pool(), &AccountId::from(NW), date!(2026 - 12 - 01))
+        .await
+        .unwrap()
+        .credit_balance
+        .minor;
     assert_eq!(opening, 50_204, "the demo's Northwind balance on 1 December");
 
     // During the month: numbers on the 10th and the 31st, a top-up on the 12th, usage.
@@ -228,9 +232,15 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     usage(&app, "2026-12-10", 1_234, 3_702).await;
     set_date(&app, date!(2026 - 12 - 12));
     let payer = Payer { account_id: NW, user_id: Some("usr_nora"), impersonator_id: None };
-    let topped = top_up(&app.state, payer, Money::new(20_000, Currency::Usd), "pm_nw_visa", "golden-month-top-up-0001")
-        .await
-        .unwrap();
+    let topped = top_up(
+        &app.state,
+        payer,
+        Money::new(20_000, Currency::Usd),
+        &MethodId::from("pm_nw_visa"),
+        "golden-month-top-up-0001",
+    )
+    .await
+    .unwrap();
     assert!(matches!(topped, PaymentResult::Paid { .. }), "{topped:?}");
     set_date(&app, date!(2026 - 12 - 20));
     usage(&app, "2026-12-20", 20_000, 45_678).await;
@@ -309,8 +319,11 @@ async fn a_golden_month_for_northwind_to_the_cent() {
     assert!(memo.contains(&format!("{} ($11.13, due Dec 31, 2026)", prorated.number)), "{memo}");
 
     // The statement balances against the ledger: December's closing is January's opening.
-    let january_balance =
-        status::for_account(app.state.db.pool(), NW, date!(2027 - 01 - 01)).await.unwrap().credit_balance.minor;
+    let january_balance = status::for_account(app.state.db.pool(), &AccountId::from(NW), date!(2027 - 01 - 01))
+        .await
+        .unwrap()
+        .credit_balance
+        .minor;
     assert_eq!(january_balance, closing);
     assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, before + 2 + 2 + 1 + 1 + 2 + 2);
     assert_numbers_gap_free(&app).await;
@@ -511,7 +524,7 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
 
     // Unpaid past its due date (upon receipt), the license invoice blocks outbound messaging
     // from the next day; paying it lifts the block.
-    let blocked = status::for_account(app.state.db.pool(), NW, date!(2026 - 12 - 10)).await.unwrap();
+    let blocked = status::for_account(app.state.db.pool(), &AccountId::from(NW), date!(2026 - 12 - 10)).await.unwrap();
     assert!(blocked.is_blocked(Service::OutboundMessaging));
     let body = serde_json::json!({ "invoice_ids": [license.id], "method": "pm_nw_visa", "idempotency_key": "pay-after-dunning-0001" });
     let owner = app.login("owner@northwind.test").await;
@@ -519,7 +532,7 @@ async fn failed_charges_are_retried_on_the_vendors_schedule_then_left_to_the_cli
     assert!(paid.body.contains("Paid"), "{}", paid.body);
     let invoice_after = invoice(&app, NW, "license:2026-12").await;
     assert_eq!(invoice_after.status, "paid");
-    let after = status::for_account(app.state.db.pool(), NW, date!(2026 - 12 - 10)).await.unwrap();
+    let after = status::for_account(app.state.db.pool(), &AccountId::from(NW), date!(2026 - 12 - 10)).await.unwrap();
     let names_license = |cause: &BlockCause| match cause {
         BlockCause::LicenseInvoiceOverdue { number, .. } | BlockCause::PartnerPlanUnpaid { number, .. } => {
             number == &license.number

@@ -6,6 +6,7 @@
 //! ([`bill_to_snapshot`]) and keeps that copy, so a change applies to invoices issued after
 //! it only.
 
+use crate::domain::ids::AccountId;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Executor, FromRow};
@@ -104,7 +105,7 @@ impl DetailsRow {
     }
 }
 
-async fn details_row<'e, E>(executor: E, account_id: &str) -> Result<Option<DetailsRow>, sqlx::Error>
+async fn details_row<'e, E>(executor: E, account_id: &AccountId) -> Result<Option<DetailsRow>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -123,7 +124,7 @@ struct ContactRow {
     email: String,
 }
 
-async fn contacts<'e, E>(executor: E, account_id: &str) -> Result<Vec<BillingContact>, sqlx::Error>
+async fn contacts<'e, E>(executor: E, account_id: &AccountId) -> Result<Vec<BillingContact>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -138,7 +139,7 @@ where
 
 /// The account's billing details and contacts.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn load(state: &AppState, account_id: &str) -> Result<BillingDetails, AppError> {
+pub async fn load(state: &AppState, account_id: &AccountId) -> Result<BillingDetails, AppError> {
     let pool = state.db.pool();
     let row = details_row(pool, account_id).await?.ok_or_else(AppError::not_found)?;
     let contacts = contacts(pool, account_id).await?;
@@ -209,7 +210,7 @@ where
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn bill_to_snapshot<'e, E>(executor: E, account_id: &str) -> Result<BillTo, AppError>
+pub async fn bill_to_snapshot<'e, E>(executor: E, account_id: &AccountId) -> Result<BillTo, AppError>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -302,7 +303,7 @@ pub async fn update_details(
 /// Takes the account row's lock for the rest of the transaction, so that contact changes of
 /// one account run one after another (on SQLite the write transaction already holds the
 /// database's write lock). False when the account does not exist.
-async fn lock_account(tx: &mut Tx, account_id: &str) -> Result<bool, sqlx::Error> {
+async fn lock_account(tx: &mut Tx, account_id: &AccountId) -> Result<bool, sqlx::Error> {
     let locked = sqlx::query("UPDATE accounts SET company_name = company_name WHERE id = $1")
         .bind(account_id)
         .execute(&mut **tx)

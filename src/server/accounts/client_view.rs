@@ -2,6 +2,7 @@
 //! start and end, with a new session id each time, for at most the configured time. What
 //! staff may not do while viewing is refused by `authorize` (see `Access::BillingChange`).
 
+use crate::domain::ids::AccountId;
 use serde_json::json;
 
 use crate::server::infra::audit::{AuditEvent, record};
@@ -14,7 +15,7 @@ use crate::server::infra::state::AppState;
 use crate::wire::error::AppError;
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn start(info: &RequestInfo, caller: &Authorized, account_id: &str) -> Result<(), AppError> {
+pub async fn start(info: &RequestInfo, caller: &Authorized, account_id: &AccountId) -> Result<(), AppError> {
     let staff = caller.staff()?;
     if caller.session.impersonation.is_some() {
         return Err(AppError::Conflict("You are already viewing a client's portal. Exit it first.".into()).tracked());

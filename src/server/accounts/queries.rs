@@ -1,6 +1,7 @@
 use sqlx::{AnyPool, FromRow};
 
 use crate::domain::billing_items::iso_date;
+use crate::domain::ids::{AccountId, PersonId};
 use crate::domain::money::CurrencyTotals;
 use crate::domain::role::Role;
 use crate::server::infra::clock::today;
@@ -19,7 +20,7 @@ pub struct AccountProfileRow {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn profile(pool: &AnyPool, account_id: &str) -> Result<Option<AccountProfileRow>, sqlx::Error> {
+pub async fn profile(pool: &AnyPool, account_id: &AccountId) -> Result<Option<AccountProfileRow>, sqlx::Error> {
     sqlx::query_as::<_, AccountProfileRow>("SELECT id, name, company_name, currency FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_optional(pool)
@@ -35,7 +36,7 @@ struct PersonRow {
 
 /// The people of an account who can act on billing, owners first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn billing_people(pool: &AnyPool, account_id: &str) -> Result<Vec<BillingContactPerson>, AppError> {
+pub async fn billing_people(pool: &AnyPool, account_id: &AccountId) -> Result<Vec<BillingContactPerson>, AppError> {
     let rows = sqlx::query_as::<_, PersonRow>(
         "SELECT u.name, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.account_id = $1 AND m.role IN ('owner', 'admin', 'billing_manager') AND u.disabled_at IS NULL
@@ -71,7 +72,7 @@ pub async fn client_list(state: &AppState, vendor_id: &str) -> Result<Vec<Client
 
 /// The accounts a user belongs to, with what each owes, in one query.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn accounts_of_user(state: &AppState, user_id: &str) -> Result<Vec<ClientRow>, AppError> {
+pub async fn accounts_of_user(state: &AppState, user_id: &PersonId) -> Result<Vec<ClientRow>, AppError> {
     summaries(state, "a.id IN (SELECT account_id FROM memberships WHERE user_id = $1)", user_id).await
 }
 
@@ -119,7 +120,7 @@ async fn summaries(state: &AppState, scope: &str, scope_id: &str) -> Result<Vec<
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn vendor_and_currency(
     pool: &AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<(String, crate::domain::currency::Currency), AppError> {
     let (vendor, currency): (String, String) = sqlx::query_as("SELECT vendor_id, currency FROM accounts WHERE id = $1")
         .bind(account_id)

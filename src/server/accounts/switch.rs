@@ -1,5 +1,6 @@
 //! Switching between the accounts one login belongs to (seed 001).
 
+use crate::domain::ids::AccountId;
 use serde_json::json;
 
 use crate::domain::money::CurrencyTotals;
@@ -40,7 +41,7 @@ pub async fn mine(caller: &Authorized) -> Result<AccountsOverview, AppError> {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn switch(info: &RequestInfo, caller: &Authorized, account_id: &str) -> Result<(), AppError> {
+pub async fn switch(info: &RequestInfo, caller: &Authorized, account_id: &AccountId) -> Result<(), AppError> {
     let state = &caller.state;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;

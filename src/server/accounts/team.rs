@@ -2,6 +2,7 @@
 //! Each change is one transaction that re-checks the rules (the account keeps an owner) on
 //! what the database holds at that moment, and is recorded in the audit trail.
 
+use crate::domain::ids::{AccountId, PersonId};
 use serde_json::json;
 
 use crate::domain::people::is_plausible_email;
@@ -53,7 +54,7 @@ pub async fn team(caller: &Authorized) -> Result<Team, AppError> {
         .into_iter()
         .map(|(user_id, name, email, r)| {
             Ok(TeamMember {
-                is_you: user_id == caller.user_id() && caller.impersonator_id().is_none(),
+                is_you: user_id == caller.user_id().as_str() && caller.impersonator_id().is_none(),
                 user_id,
                 name,
                 email,
@@ -159,7 +160,7 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
 
 /// Changes a member's role (`Some`) or removes them (`None`).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn change_role(caller: &Authorized, user_id: &str, to: Option<Role>) -> Result<(), AppError> {
+pub async fn change_role(caller: &Authorized, user_id: &PersonId, to: Option<Role>) -> Result<(), AppError> {
     let account = caller.account()?;
     let state = &caller.state;
     let now = unix_now(state.clock.as_ref());
@@ -221,7 +222,7 @@ pub async fn change_role(caller: &Authorized, user_id: &str, to: Option<Role>) -
     Ok(())
 }
 
-async fn owner_count(tx: &mut Tx, account_id: &str) -> Result<i64, AppError> {
+async fn owner_count(tx: &mut Tx, account_id: &AccountId) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE account_id = $1 AND role = 'owner'")
         .bind(account_id)
         .fetch_one(&mut **tx)
@@ -392,7 +393,8 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let session_token = start_session(&mut tx, info, &user_id, Some(&live.account_id), now).await?;
+    let session_token =
+        start_session(&mut tx, info, &PersonId::from(user_id.to_string()), Some(&live.account_id), now).await?;
     let ip = info.client_ip();
     let event = AuditEvent {
         action: "team.invitation_accepted",

@@ -2,6 +2,7 @@
 //! threshold; this pays it outside that transaction, with the top-up's own idempotency key, so
 //! running it twice (a retry, two server processes, a restart halfway) pays it once.
 
+use crate::domain::ids::AccountId;
 use crate::server::accounts::queries::vendor_and_currency;
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::db::decode;
@@ -40,9 +41,18 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
         let invoice_id = match (status.as_str(), invoice) {
             (_, Some(invoice_id)) => invoice_id,
             _ => {
-                let (vendor_id, _) = vendor_and_currency(state.db.pool(), &account).await?;
+                let (vendor_id, _) =
+                    vendor_and_currency(state.db.pool(), &AccountId::from(account.to_string())).await?;
                 let mut tx = state.db.begin_write().await?;
-                let invoice_id = open_prepayment_invoice(&mut tx, now, state, &vendor_id, &account, amount).await?;
+                let invoice_id = open_prepayment_invoice(
+                    &mut tx,
+                    now,
+                    state,
+                    &vendor_id,
+                    &AccountId::from(account.to_string()),
+                    amount,
+                )
+                .await?;
                 let claimed = sqlx::query(
                     "UPDATE top_ups SET status = 'started', invoice_id = $2 WHERE id = $1 AND status = 'requested'",
                 )
@@ -61,7 +71,14 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
         };
         attempted += 1;
         let Some(method) = method.filter(|m| !m.is_empty()) else {
-            fail(state, &id, &account, amount, "no payment method is set for automatic top-ups.").await?;
+            fail(
+                state,
+                &id,
+                &AccountId::from(account.to_string()),
+                amount,
+                "no payment method is set for automatic top-ups.",
+            )
+            .await?;
             continue;
         };
         let payer = Payer { account_id: &account, user_id: None, impersonator_id: None };
@@ -75,7 +92,9 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
                 | PaymentResult::AwaitingTransfer { .. },
             ) => {}
             // The method was removed or cannot pay: nothing was charged, so the top-up fails.
-            Err(AppError::Invalid { message, .. }) => fail(state, &id, &account, amount, &message).await?,
+            Err(AppError::Invalid { message, .. }) => {
+                fail(state, &id, &AccountId::from(account.to_string()), amount, &message).await?
+            }
             Err(error) => tracing::warn!(top_up = %id, ?error, "automatic top-up not paid yet; will retry"),
         }
     }
@@ -85,7 +104,7 @@ pub async fn run_requested(state: &AppState, account_id: Option<&str>) -> Result
 async fn fail(
     state: &AppState,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     amount: crate::domain::money::Money,
     reason: &str,
 ) -> Result<(), AppError> {

@@ -3,6 +3,7 @@
 //! SQLite alike), writes the balance after the entry once, and reacts to the move (the low
 //! balance alert, an automatic top-up) in the same transaction.
 
+use crate::domain::ids::AccountId;
 use sqlx::AnyConnection;
 
 use crate::domain::credit::EntryKind;
@@ -58,7 +59,7 @@ pub async fn append(tx: &mut Tx, now: i64, entry: NewEntry<'_>) -> Result<Append
             .fetch_optional(&mut **tx)
             .await?;
     let Some(seq) = seq else { return Err(AppError::not_found()) };
-    let before = balance_in(tx, entry.account_id, entry.amount.currency).await?;
+    let before = balance_in(tx, &AccountId::from(entry.account_id), entry.amount.currency).await?;
     let after = before.checked_add(entry.amount).map_err(|e| AppError::internal("ledger", e))?;
     let id = new_id("cre");
     sqlx::query(
@@ -82,13 +83,17 @@ pub async fn append(tx: &mut Tx, now: i64, entry: NewEntry<'_>) -> Result<Append
     .execute(&mut **tx)
     .await?;
     let appended = Appended { id, seq, before, after };
-    reactions::on_balance_moved(tx, now, entry.account_id, &appended).await?;
+    reactions::on_balance_moved(tx, now, &AccountId::from(entry.account_id), &appended).await?;
     Ok(appended)
 }
 
 /// The balance in one currency: the balance after the account's latest entry in it.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn balance_in(conn: &mut AnyConnection, account_id: &str, currency: Currency) -> Result<Money, AppError> {
+pub async fn balance_in(
+    conn: &mut AnyConnection,
+    account_id: &AccountId,
+    currency: Currency,
+) -> Result<Money, AppError> {
     let last: Option<i64> = sqlx::query_scalar(
         "SELECT balance_after FROM credit_entries WHERE account_id = $1 AND currency = $2 ORDER BY seq DESC LIMIT 1",
     )
@@ -101,7 +106,7 @@ pub async fn balance_in(conn: &mut AnyConnection, account_id: &str, currency: Cu
 
 /// The balance in every currency the account has entries in (its latest entry in each).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn balances(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Money>, AppError> {
+pub async fn balances(pool: &sqlx::AnyPool, account_id: &AccountId) -> Result<Vec<Money>, AppError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT e.currency, e.balance_after FROM credit_entries e
          WHERE e.account_id = $1 AND e.seq = (SELECT MAX(l.seq) FROM credit_entries l WHERE l.account_id = e.account_id AND l.currency = e.currency)
@@ -119,7 +124,7 @@ pub async fn balances(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Mone
 pub async fn reverse(
     tx: &mut Tx,
     now: i64,
-    account_id: &str,
+    account_id: &AccountId,
     entry_id: &str,
     reason: &str,
     by: Option<&str>,

@@ -1,5 +1,6 @@
 //! The credit page's use cases, for the signed-in caller's current account.
 
+use crate::domain::ids::{AccountId, MethodId};
 use serde_json::json;
 
 use crate::domain::credit::{EntryKind, parse_amount, parse_threshold, validate_top_up};
@@ -87,7 +88,7 @@ pub async fn entries(caller: &Authorized, cursor: Option<&str>) -> Result<Credit
 pub async fn top_up(
     caller: &Authorized,
     typed_amount: &str,
-    method_id: &str,
+    method_id: &MethodId,
     key: &str,
 ) -> Result<PaymentResult, AppError> {
     let account_id = &caller.account()?.id;
@@ -95,7 +96,7 @@ pub async fn top_up(
     let amount = parse_amount(typed_amount, currency).map_err(|m| AppError::invalid("amount", m))?;
     let methods = top_up_methods(caller.state.db.pool(), account_id).await?;
     // Another account's method answers like a missing one.
-    if !methods.iter().any(|m| m.id == method_id) {
+    if !methods.iter().any(|m| m.id == method_id.as_str()) {
         return Err(AppError::not_found());
     }
     let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: caller.impersonator_id() };
@@ -170,7 +171,7 @@ fn settings_view(
 }
 
 /// Cards and bank accounts on file: a top-up is paid at once.
-async fn top_up_methods(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<TopUpMethod>, AppError> {
+async fn top_up_methods(pool: &sqlx::AnyPool, account_id: &AccountId) -> Result<Vec<TopUpMethod>, AppError> {
     Ok(chargeable(pool, account_id)
         .await?
         .into_iter()

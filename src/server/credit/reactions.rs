@@ -2,6 +2,7 @@
 //! balance alert (an email through the outbox) and their automatic top-up (requested here, paid
 //! after the commit by [`crate::server::credit::auto_top_up`], since a charge never runs inside a transaction).
 
+use crate::domain::ids::AccountId;
 use serde_json::json;
 
 use crate::domain::credit::crosses_down;
@@ -15,7 +16,7 @@ use crate::server::infra::mail::outbox::{Email, billing_contacts, enqueue};
 use crate::wire::error::AppError;
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn on_balance_moved(tx: &mut Tx, now: i64, account_id: &str, moved: &Appended) -> Result<(), AppError> {
+pub async fn on_balance_moved(tx: &mut Tx, now: i64, account_id: &AccountId, moved: &Appended) -> Result<(), AppError> {
     let Some(settings) = settings::load_in(tx, account_id).await? else { return Ok(()) };
     let currency = moved.after.currency;
     if let Some(threshold) = settings.alert_threshold
@@ -53,7 +54,13 @@ pub async fn on_balance_moved(tx: &mut Tx, now: i64, account_id: &str, moved: &A
     Ok(())
 }
 
-async fn alert(tx: &mut Tx, now: i64, account_id: &str, balance: Money, threshold: Money) -> Result<(), AppError> {
+async fn alert(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &AccountId,
+    balance: Money,
+    threshold: Money,
+) -> Result<(), AppError> {
     let subject = format!("Your credit balance is low: {}", balance.format());
     let stop = if balance.minor <= 0 {
         "Outbound messages are paused until the balance is above zero again."

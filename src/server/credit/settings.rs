@@ -1,5 +1,6 @@
 //! The client's low-balance alert and automatic top-up settings.
 
+use crate::domain::ids::AccountId;
 use sqlx::FromRow;
 
 use crate::server::infra::db::Tx;
@@ -17,12 +18,12 @@ const SELECT: &str = "SELECT alert_threshold, auto_top_up_threshold, auto_top_up
                       FROM credit_settings WHERE account_id = $1";
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn load(pool: &sqlx::AnyPool, account_id: &str) -> Result<CreditSettings, AppError> {
+pub async fn load(pool: &sqlx::AnyPool, account_id: &AccountId) -> Result<CreditSettings, AppError> {
     Ok(sqlx::query_as(SELECT).bind(account_id).fetch_optional(pool).await?.unwrap_or_default())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn load_in(tx: &mut Tx, account_id: &str) -> Result<Option<CreditSettings>, AppError> {
+pub async fn load_in(tx: &mut Tx, account_id: &AccountId) -> Result<Option<CreditSettings>, AppError> {
     Ok(sqlx::query_as(SELECT).bind(account_id).fetch_optional(&mut **tx).await?)
 }
 
@@ -30,7 +31,7 @@ pub async fn load_in(tx: &mut Tx, account_id: &str) -> Result<Option<CreditSetti
 pub async fn store(
     tx: &mut Tx,
     now: i64,
-    account_id: &str,
+    account_id: &AccountId,
     settings: &CreditSettings,
     by: Option<&str>,
 ) -> Result<(), AppError> {

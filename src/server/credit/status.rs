@@ -1,6 +1,7 @@
 //! The facts the service-status rules ([`crate::domain::service_status`]) are evaluated on,
 //! read fresh on every call: nothing to keep in step, and a block lifts with the payment.
 
+use crate::domain::ids::AccountId;
 use sqlx::AnyPool;
 use time::Date;
 
@@ -15,7 +16,7 @@ type InvoiceRow = (String, String, i64, String, String, String);
 const UNPAID: &str = "i.status IN ('open', 'awaiting_transfer') AND i.account_id = $1";
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn for_account(pool: &AnyPool, account_id: &str, today: Date) -> Result<ServiceStatus, AppError> {
+pub async fn for_account(pool: &AnyPool, account_id: &AccountId, today: Date) -> Result<ServiceStatus, AppError> {
     let (_, currency) = vendor_and_currency(pool, account_id).await?;
     let mut conn = pool.acquire().await?;
     let balance = balance_in(&mut conn, account_id, currency).await?;
@@ -63,7 +64,11 @@ fn unpaid(rows: Vec<InvoiceRow>) -> Result<Vec<UnpaidInvoice>, AppError> {
 /// When the balance last went from above zero to zero or below: the first entry after the
 /// latest one that left it positive, or the account's creation when it was never positive
 /// (it started at zero, which already blocks).
-async fn exhausted_since(conn: &mut sqlx::AnyConnection, account_id: &str, currency: &str) -> Result<i64, AppError> {
+async fn exhausted_since(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &AccountId,
+    currency: &str,
+) -> Result<i64, AppError> {
     let since: Option<i64> = sqlx::query_scalar(
         "SELECT created_at FROM credit_entries WHERE account_id = $1 AND currency = $2
            AND seq > (SELECT MAX(seq) FROM credit_entries WHERE account_id = $1 AND currency = $2 AND balance_after > 0)

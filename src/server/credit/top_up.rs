@@ -3,6 +3,7 @@
 //! payment flow with the same key; the balance moves when that payment is recorded as
 //! succeeded ([`on_payments_settled`]), in the transaction that settles it, so exactly once.
 
+use crate::domain::ids::{AccountId, MethodId};
 use serde_json::json;
 
 use crate::domain::credit::{EntryKind, validate_top_up};
@@ -33,12 +34,12 @@ pub async fn top_up(
     state: &AppState,
     payer: Payer<'_>,
     amount: Money,
-    method_id: &str,
+    method_id: &MethodId,
     raw_key: &str,
 ) -> Result<PaymentResult, AppError> {
-    let payment_key = PaymentKey::client(payer.account_id, raw_key)?;
+    let payment_key = PaymentKey::client(&AccountId::from(payer.account_id), raw_key)?;
     let key = payment_key.as_str();
-    let (vendor_id, currency) = vendor_and_currency(state.db.pool(), payer.account_id).await?;
+    let (vendor_id, currency) = vendor_and_currency(state.db.pool(), &AccountId::from(payer.account_id)).await?;
     if amount.currency != currency {
         return Err(AppError::invalid("amount", format!("Top-ups for this account are in {}.", currency.code())));
     }
@@ -58,7 +59,9 @@ pub async fn top_up(
         }
         Some((None,)) => return Err(AppError::internal("top-up", "a client top-up without an invoice")),
         None => {
-            let invoice_id = open_prepayment_invoice(&mut tx, now, state, &vendor_id, payer.account_id, amount).await?;
+            let invoice_id =
+                open_prepayment_invoice(&mut tx, now, state, &vendor_id, &AccountId::from(payer.account_id), amount)
+                    .await?;
             let inserted = sqlx::query(
                 "INSERT INTO top_ups (id, account_id, trigger_kind, status, amount, currency, payment_method_id, idempotency_key,
                                       invoice_id, requested_by, created_at)
@@ -104,7 +107,7 @@ pub async fn open_prepayment_invoice(
     now: i64,
     state: &AppState,
     vendor_id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     amount: Money,
 ) -> Result<String, AppError> {
     let number = next_invoice_number(tx, vendor_id).await?;
@@ -194,7 +197,7 @@ async fn on_prepayment_settled(
         .execute(&mut **tx)
         .await?;
         if trigger.as_deref() == Some("automatic") {
-            automatic_top_up_failed(tx, now, &account_id, amount, failure).await?;
+            automatic_top_up_failed(tx, now, &AccountId::from(account_id.to_string()), amount, failure).await?;
         }
     }
     if let Some(top_up_id) = top_up_id {
@@ -214,7 +217,7 @@ async fn on_prepayment_settled(
 pub async fn automatic_top_up_failed(
     tx: &mut Tx,
     now: i64,
-    account_id: &str,
+    account_id: &AccountId,
     amount: Money,
     reason: &str,
 ) -> Result<(), AppError> {

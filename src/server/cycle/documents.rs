@@ -1,6 +1,7 @@
 //! A cycle document before and after it is written: an invoice or reconciliation statement,
 //! keyed by what it bills so it exists at most once.
 
+use crate::domain::ids::InvoiceId;
 use time::Date;
 
 use crate::domain::billing_items::InvoiceKind;
@@ -61,14 +62,14 @@ pub fn total(lines: &[DraftLine], currency: Currency) -> Result<Money, AppError>
 
 /// The `invoice_lines` rows of an invoice, numbered from 1, in [`LINE_COLUMNS`] order. The
 /// amounts were checked by [`total`].
-pub fn line_rows(invoice_id: &str, lines: &[DraftLine]) -> Vec<Vec<Value>> {
+pub fn line_rows(invoice_id: &InvoiceId, lines: &[DraftLine]) -> Vec<Vec<Value>> {
     lines
         .iter()
         .enumerate()
         .map(|(position, line)| {
             vec![
                 Value::from(new_id("lin")),
-                invoice_id.into(),
+                invoice_id.as_str().into(),
                 (position as i64 + 1).into(),
                 line.description.as_str().into(),
                 line.quantity.into(),
@@ -87,7 +88,7 @@ pub const LINE_COLUMNS: &str =
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_lines(
     tx: &mut Tx,
-    invoice_id: &str,
+    invoice_id: &InvoiceId,
     lines: &[DraftLine],
     currency: Currency,
 ) -> Result<(), AppError> {

@@ -2,6 +2,7 @@
 //! sequence (reserved once per batch), their lines, the subscriptions' new periods, payment
 //! links, emails and the audit trail, each kind of row in multi-row statements.
 
+use crate::domain::ids::{AccountId, InvoiceId};
 use std::collections::HashMap;
 
 use serde_json::json;
@@ -93,7 +94,7 @@ pub async fn write(
                 now.into(),
                 charged.map(|_| iso_date(date)).into(),
             ]);
-            line_rows.extend(documents::line_rows(&id, &draft.lines));
+            line_rows.extend(documents::line_rows(&InvoiceId::from(id.to_string()), &draft.lines));
             billed_numbers.extend(document.bills.iter().map(|(number, month)| {
                 vec![
                     to.account_id.as_str().into(),
@@ -136,7 +137,9 @@ pub async fn write(
     // Invoices nobody charges automatically are paid through a link in the email.
     let mut link_paths: HashMap<String, String> = HashMap::new();
     for (invoice_id, account_id) in links_wanted {
-        let (token, _) = links::create(tx, now, &invoice_id, account_id, None).await?;
+        let (token, _) =
+            links::create(tx, now, &InvoiceId::from(invoice_id.to_string()), &AccountId::from(account_id), None)
+                .await?;
         link_paths.insert(invoice_id, links::link_path(&token));
     }
 

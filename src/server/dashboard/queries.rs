@@ -1,5 +1,6 @@
 //! The dashboard's subscription and payment-method lists.
 
+use crate::domain::ids::AccountId;
 use sqlx::{AnyPool, FromRow};
 
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
@@ -30,7 +31,10 @@ struct SubscriptionRow {
 
 /// Current subscriptions (trial, active, past due) with the method that pays each.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn current_subscriptions(pool: &AnyPool, account_id: &str) -> Result<Vec<SubscriptionSummary>, AppError> {
+pub async fn current_subscriptions(
+    pool: &AnyPool,
+    account_id: &AccountId,
+) -> Result<Vec<SubscriptionSummary>, AppError> {
     let rows = sqlx::query_as::<_, SubscriptionRow>(
         "SELECT s.id, p.name AS plan_name, p.unit_label, s.quantity, s.unit_amount, s.currency,
                 p.billing_interval, s.status, s.current_period_end, s.cancel_at_period_end,
@@ -112,7 +116,7 @@ pub fn method_label(kind: MethodKind, brand: Option<&str>, last4: Option<&str>, 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn payment_methods(
     pool: &AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     today: time::Date,
 ) -> Result<Vec<PaymentMethodSummary>, AppError> {
     let rows = sqlx::query_as::<_, MethodRow>(
@@ -178,7 +182,7 @@ struct FailureRow {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn unresolved_failures(
     pool: &AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<Vec<crate::wire::dashboard::FailedPaymentNotice>, AppError> {
     let rows: Vec<FailureRow> = sqlx::query_as(
         "SELECT p.id, p.created_at AS at, p.method_label AS label, p.failure_message AS message, p.amount, p.fee, p.currency,

@@ -3,6 +3,7 @@
 //! to expire, estimates awaiting a decision (and one that lapsed), months of paid history and
 //! daily message usage per phone number.
 
+use crate::domain::ids::InvoiceId;
 use serde_json::json;
 use time::{Date, Duration};
 
@@ -798,7 +799,9 @@ impl Demo<'_> {
             let composed =
                 plan::compose_statement(&facts.ledger, &facts.memo_invoices, currency, month).map_err(ledger_error)?;
             let (lines, memo) = composed.unwrap_or_default();
-            insert_lines(self.tx, &invoice_id, &lines, currency).await.map_err(|e| DemoError::Ledger(e.to_string()))?;
+            insert_lines(self.tx, &InvoiceId::from(invoice_id.to_string()), &lines, currency)
+                .await
+                .map_err(|e| DemoError::Ledger(e.to_string()))?;
             self.exec("UPDATE invoices SET memo = $1 WHERE id = $2", vec![s(&memo), s(&invoice_id)]).await?;
         }
         Ok(())

@@ -4,6 +4,7 @@
 //! same moment give one invoice, and nothing decided or expired can be approved.
 
 use crate::domain::billing_items::{EstimateKind, EstimateStatus};
+use crate::domain::ids::{AccountId, EstimateId};
 use serde_json::json;
 use time::Duration;
 
@@ -34,7 +35,7 @@ struct EstimateRow {
     decided_at: Option<i64>,
 }
 
-async fn load(tx: &mut Tx, account_id: &str, id: &str) -> Result<EstimateRow, AppError> {
+async fn load(tx: &mut Tx, account_id: &AccountId, id: &str) -> Result<EstimateRow, AppError> {
     sqlx::query_as(
         "SELECT vendor_id, number, kind, title, status, currency, valid_until, subtotal, tax, total, decided_at
          FROM estimates WHERE id = $1 AND account_id = $2",
@@ -55,7 +56,11 @@ fn already_decided(row: &EstimateRow) -> AppError {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn approve(caller: &Authorized, estimate_id: &str, typed_name: &str) -> Result<ApprovedEstimate, AppError> {
+pub async fn approve(
+    caller: &Authorized,
+    estimate_id: &EstimateId,
+    typed_name: &str,
+) -> Result<ApprovedEstimate, AppError> {
     let typed_name = typed_name.trim();
     if typed_name.chars().count() < 2 {
         return Err(AppError::invalid("typed_name", "Type your full name to sign the approval."));
@@ -143,7 +148,7 @@ pub async fn approve(caller: &Authorized, estimate_id: &str, typed_name: &str) -
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn decline(caller: &Authorized, estimate_id: &str, reason: &str) -> Result<(), AppError> {
+pub async fn decline(caller: &Authorized, estimate_id: &EstimateId, reason: &str) -> Result<(), AppError> {
     let reason = reason.trim();
     if reason.chars().count() < 3 {
         return Err(AppError::invalid("reason", "Tell the agency why you are declining, so they can follow up."));

@@ -2,6 +2,8 @@
 //! downloads them with a link), checked exactly like the pages: signed in, billing role, and
 //! only the current account's documents, another account's answering like a missing one.
 
+use crate::domain::ids::InvoiceId;
+use crate::domain::ids::{AccountId, PaymentId};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
@@ -92,11 +94,14 @@ pub async fn invoice(
         Ok(account) => account,
         Err(refused) => return refuse(refused),
     };
-    let detail = match crate::server::invoices::queries::invoice_detail(&state, &account.id, &id).await {
-        Ok(Some(detail)) => detail,
-        Ok(None) => return refuse(AppError::NotFound),
-        Err(e) => return refuse(e),
-    };
+    let detail =
+        match crate::server::invoices::queries::invoice_detail(&state, &account.id, &InvoiceId::from(id.to_string()))
+            .await
+        {
+            Ok(Some(detail)) => detail,
+            Ok(None) => return refuse(AppError::NotFound),
+            Err(e) => return refuse(e),
+        };
     let status_label = if detail.is_overdue {
         "Overdue".to_string()
     } else if detail.status == InvoiceStatus::Paid {
@@ -159,7 +164,7 @@ pub async fn receipt(
         Ok(account) => account,
         Err(refused) => return refuse(refused),
     };
-    match build_receipt(&state, &account.id, &id).await {
+    match build_receipt(&state, &account.id, &PaymentId::from(id.to_string())).await {
         Ok(Some(document)) => match receipt_pdf(&document) {
             Ok(bytes) => file(bytes, "application/pdf", &format!("receipt-{}.pdf", document.number)),
             Err(e) => refuse(AppError::internal("receipt pdf", e)),
@@ -171,8 +176,8 @@ pub async fn receipt(
 
 async fn build_receipt(
     state: &AppState,
-    account_id: &str,
-    payment_id: &str,
+    account_id: &AccountId,
+    payment_id: &PaymentId,
 ) -> Result<Option<ReceiptDocument>, AppError> {
     let pool = state.db.pool();
     let Some(row) = sqlx::query_as::<_, ReceiptRow>(
@@ -234,7 +239,7 @@ pub struct StatementQuery {
 
 async fn statement_document(
     state: &AppState,
-    account_id: &str,
+    account_id: &AccountId,
     query: &StatementQuery,
 ) -> Result<StatementDocument, AppError> {
     let (from, to) = statements::validate_range(

@@ -1,6 +1,7 @@
 //! Billing history: invoices and payments in one timeline, newest first, paged by
 //! [`keyset`].
 
+use crate::domain::ids::AccountId;
 use sqlx::FromRow;
 
 use crate::domain::billing_items::{InvoiceKind, InvoiceStatus, is_overdue, iso_date};
@@ -30,7 +31,7 @@ struct Row {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     state: &AppState,
-    account_id: &str,
+    account_id: &AccountId,
     cursor: Option<&str>,
     filter: HistoryFilter,
     search: Option<&str>,

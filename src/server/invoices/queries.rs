@@ -1,6 +1,7 @@
 //! Invoices and estimates, always read within one account: a query never finds another
 //! account's document, so "not yours" and "does not exist" are the same answer.
 
+use crate::domain::ids::{AccountId, EstimateId, InvoiceId};
 use sqlx::{AnyPool, FromRow};
 
 use crate::domain::billing_items::{
@@ -29,7 +30,11 @@ struct OpenInvoiceRow {
 
 /// Invoices still owed, oldest due first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn open_invoices(pool: &AnyPool, account_id: &str, today: time::Date) -> Result<Vec<OpenInvoice>, AppError> {
+pub async fn open_invoices(
+    pool: &AnyPool,
+    account_id: &AccountId,
+    today: time::Date,
+) -> Result<Vec<OpenInvoice>, AppError> {
     let rows = sqlx::query_as::<_, OpenInvoiceRow>(
         "SELECT id, number, kind, status, currency, issue_date, due_date, total, amount_paid
          FROM invoices WHERE account_id = $1 AND status IN ('open', 'awaiting_transfer')
@@ -71,7 +76,7 @@ struct OpenEstimateRow {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn open_estimates(
     pool: &AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     today: time::Date,
 ) -> Result<Vec<OpenEstimate>, AppError> {
     let rows = sqlx::query_as::<_, OpenEstimateRow>(
@@ -167,8 +172,8 @@ struct InvoiceRow {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn invoice_detail(
     state: &AppState,
-    account_id: &str,
-    invoice_id: &str,
+    account_id: &AccountId,
+    invoice_id: &InvoiceId,
 ) -> Result<Option<InvoiceDetail>, AppError> {
     let pool = state.db.pool();
     let Some(r) = sqlx::query_as::<_, InvoiceRow>(
@@ -258,8 +263,8 @@ struct EstimateRow {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn estimate_detail(
     state: &AppState,
-    account_id: &str,
-    estimate_id: &str,
+    account_id: &AccountId,
+    estimate_id: &EstimateId,
 ) -> Result<Option<EstimateDetail>, AppError> {
     let pool = state.db.pool();
     let Some(r) = sqlx::query_as::<_, EstimateRow>(

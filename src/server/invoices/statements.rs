@@ -3,6 +3,7 @@
 //! account owes: invoices add to it, payments take from it; card surcharges are charged and
 //! paid at the same moment, so they leave it unchanged and are not listed.
 
+use crate::domain::ids::AccountId;
 use sqlx::FromRow;
 use time::{Date, Duration};
 
@@ -82,7 +83,7 @@ fn midnight(date: Date) -> i64 {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn build(state: &AppState, account_id: &str, from: Date, to: Date) -> Result<Statement, AppError> {
+pub async fn build(state: &AppState, account_id: &AccountId, from: Date, to: Date) -> Result<Statement, AppError> {
     let pool = state.db.pool();
     let account: AccountRow = sqlx::query_as(
         "SELECT a.name, a.company_name, a.currency, v.name AS vendor_name FROM accounts a JOIN vendors v ON v.id = a.vendor_id WHERE a.id = $1",

@@ -1,6 +1,7 @@
 //! Who is calling the operator API: the vendor whose key is in `Authorization: Bearer`. Keys
 //! are found by the hash of what was sent, so the stored hashes are never compared in code.
 
+use crate::domain::ids::AccountId;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -45,7 +46,7 @@ impl ApiCaller {
         &self,
         tx: &mut Tx,
         now: i64,
-        account_id: &str,
+        account_id: &AccountId,
         action: &str,
         entry_id: &str,
         mut detail: serde_json::Value,
@@ -68,7 +69,7 @@ impl ApiCaller {
     }
 
     /// The account if it is one of this vendor's; another vendor's answers like a missing one.
-    pub async fn account(&self, state: &AppState, account_id: &str) -> Result<OperatorAccount, ApiError> {
+    pub async fn account(&self, state: &AppState, account_id: &AccountId) -> Result<OperatorAccount, ApiError> {
         let currency: Option<String> =
             sqlx::query_scalar("SELECT currency FROM accounts WHERE id = $1 AND vendor_id = $2")
                 .bind(account_id)

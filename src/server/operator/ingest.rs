@@ -3,6 +3,7 @@
 //! circle): a concurrent batch for the same account waits, then sees this one's records, so a
 //! record id is accepted once however the batches race, and no charge is lost.
 
+use crate::domain::ids::AccountId;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -70,7 +71,7 @@ pub async fn ingest(
             .iter()
             .filter_map(|(_, r)| r.as_ref().ok().filter(|r| r.account_id == account_id).map(|r| r.id.as_str()))
             .collect();
-        if let Some(account) = lock_account(&mut tx, &caller.vendor_id, account_id, &ids).await? {
+        if let Some(account) = lock_account(&mut tx, &caller.vendor_id, &AccountId::from(account_id), &ids).await? {
             accounts.insert(account_id.to_string(), account);
         }
     }
@@ -93,8 +94,8 @@ pub async fn ingest(
         if account.accepted.is_empty() {
             continue;
         }
-        let entry_id = charge(&mut tx, now, today, account_id, account).await?;
-        insert_records(&mut tx, now, account_id, &account.accepted, entry_id.as_deref()).await?;
+        let entry_id = charge(&mut tx, now, today, &AccountId::from(account_id), account).await?;
+        insert_records(&mut tx, now, &AccountId::from(account_id), &account.accepted, entry_id.as_deref()).await?;
         for index in &account.waiting_for_entry {
             results[*index].ledger_entry_id = entry_id.clone();
         }
@@ -166,7 +167,7 @@ fn errors(list: Vec<FieldError>) -> Vec<FieldErrorOut> {
 async fn lock_account(
     tx: &mut Tx,
     vendor_id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     ids: &[&str],
 ) -> Result<Option<Account>, ApiError> {
     let currency: Option<String> = sqlx::query_scalar(
@@ -233,7 +234,7 @@ async fn charge(
     tx: &mut Tx,
     now: i64,
     today: time::Date,
-    account_id: &str,
+    account_id: &AccountId,
     account: &Account,
 ) -> Result<Option<String>, ApiError> {
     let total = Money::sum(account.currency, account.accepted.iter().map(|(_, u)| u.cost))
@@ -252,7 +253,7 @@ const COLUMNS: usize = 11;
 async fn insert_records(
     tx: &mut Tx,
     now: i64,
-    account_id: &str,
+    account_id: &AccountId,
     records: &[(String, Usage)],
     entry_id: Option<&str>,
 ) -> Result<(), ApiError> {

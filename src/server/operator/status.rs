@@ -2,6 +2,7 @@
 //! may send the client's outbound messages and onboard new numbers right now, and if not,
 //! why and which payment lifts the block (seed 003's suspension rules).
 
+use crate::domain::ids::AccountId;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
@@ -111,8 +112,9 @@ pub async fn service_status(
     caller: ApiCaller,
     Path(account_id): Path<String>,
 ) -> Result<Json<ServiceStatusOut>, ApiError> {
-    let account = caller.account(&state, &account_id).await?;
-    let status = for_account(state.db.pool(), &account.id, today(state.clock.as_ref())).await?;
+    let account = caller.account(&state, &AccountId::from(account_id.to_string())).await?;
+    let status =
+        for_account(state.db.pool(), &AccountId::from(account.id.to_string()), today(state.clock.as_ref())).await?;
     Ok(Json(to_wire(account.id, status)))
 }
 

@@ -2,6 +2,7 @@
 //! payment awaiting a transfer (wire, PIX, Boleto) arrived, and the payment is settled like any
 //! other (see `payments::transfers`).
 
+use crate::domain::ids::AccountId;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -73,7 +74,7 @@ pub async fn transfer_received(
     Path(account_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<TransferOut>, ApiError> {
-    let account = caller.account(&state, &account_id).await?;
+    let account = caller.account(&state, &AccountId::from(account_id.to_string())).await?;
     let input: TransferIn = body::parse(body)?;
     let currency = input.amount.currency.parse().ok().filter(|c| *c == account.currency).ok_or_else(|| {
         ApiError::invalid(vec![FieldError::new(
@@ -84,7 +85,7 @@ pub async fn transfer_received(
     let amount = Money::new(input.amount.amount, currency);
     let recorded = record_received(
         &state,
-        &account.id,
+        &AccountId::from(account.id.to_string()),
         &input.payment,
         amount,
         &input.bank_reference,

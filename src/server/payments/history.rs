@@ -1,6 +1,7 @@
 //! The payment history: every payment and failed attempt, newest first, with keyset
 //! pagination (no duplicates or gaps when new payments arrive between pages).
 
+use crate::domain::ids::AccountId;
 use sqlx::AnyPool;
 
 use crate::server::infra::db::{decode, keyset};
@@ -16,7 +17,7 @@ type PaymentRow = (String, i64, String, i64, i64, String, String, Option<String>
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     pool: &AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     cursor: Option<&str>,
     size: i64,
 ) -> Result<PaymentHistoryPage, AppError> {

@@ -5,6 +5,7 @@
 //! key a client chooses can be, block or replay another account's payment or an automatic
 //! charge, at Portico or at the processor.
 
+use crate::domain::ids::AccountId;
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,7 @@ fn check(raw: &str) -> Result<&str, AppError> {
 
 impl PaymentKey {
     /// A key the account's own people sent (the payment page, a top-up, a change).
-    pub fn client(account_id: &str, raw: &str) -> Result<PaymentKey, AppError> {
+    pub fn client(account_id: &AccountId, raw: &str) -> Result<PaymentKey, AppError> {
         Ok(PaymentKey(format!("client:{account_id}:{}", check(raw)?)))
     }
 
@@ -57,11 +58,11 @@ mod tests {
 
     #[test]
     fn a_clients_key_lives_in_its_accounts_namespace() {
-        let key = PaymentKey::client("acc_1", "idem_0123456789abcdef").unwrap();
+        let key = PaymentKey::client(&AccountId::from("acc_1"), "idem_0123456789abcdef").unwrap();
         assert_eq!(key.as_str(), "client:acc_1:idem_0123456789abcdef");
-        assert_ne!(key, PaymentKey::client("acc_2", "idem_0123456789abcdef").unwrap());
+        assert_ne!(key, PaymentKey::client(&AccountId::from("acc_2"), "idem_0123456789abcdef").unwrap());
         // Whatever a client sends, it is never one of the system's keys.
-        let mimic = PaymentKey::client("acc_1", "cycle-inv_abc-1-padded").unwrap();
+        let mimic = PaymentKey::client(&AccountId::from("acc_1"), "cycle-inv_abc-1-padded").unwrap();
         assert!(!mimic.as_str().starts_with(crate::server::cycle::collect::KEY_PREFIX));
         assert_ne!(PaymentKey::link("h", "idem_0123456789abcdef").unwrap().as_str(), key.as_str());
     }
@@ -71,7 +72,7 @@ mod tests {
         for raw in
             ["short", &"x".repeat(91), "idem with spaces here", "idem:0123456789abcdef", "idem\n0123456789abcdef"]
         {
-            assert!(PaymentKey::client("acc_1", raw).is_err(), "{raw:?}");
+            assert!(PaymentKey::client(&AccountId::from("acc_1"), raw).is_err(), "{raw:?}");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Payment links: an unguessable, expiring link that pays one invoice without signing in.
 
+use crate::domain::ids::{AccountId, InvoiceId};
 use crate::server::infra::db::Tx;
 use crate::server::infra::ids::{new_secret_token, token_hash};
 
@@ -11,8 +12,8 @@ pub const LINK_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 pub async fn create(
     tx: &mut Tx,
     now: i64,
-    invoice_id: &str,
-    account_id: &str,
+    invoice_id: &InvoiceId,
+    account_id: &AccountId,
     created_by: Option<&str>,
 ) -> Result<(String, i64), sqlx::Error> {
     let token = new_secret_token();

@@ -2,6 +2,7 @@
 //! transaction and reads only within the caller's account.
 
 use crate::domain::billing_items::InvoiceStatus;
+use crate::domain::ids::{AccountId, InvoiceId, PersonId};
 use serde_json::json;
 
 use crate::domain::billing_items::is_overdue;
@@ -41,7 +42,7 @@ type ChargeableRow = (String, String, Option<String>, Option<String>, Option<Str
 
 /// The account's cards and bank accounts, the default first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<ChargeableMethod>, AppError> {
+pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &AccountId) -> Result<Vec<ChargeableMethod>, AppError> {
     let rows: Vec<ChargeableRow> = sqlx::query_as(
         "SELECT id, kind, brand, last4, bank_name, is_default FROM payment_methods
          WHERE account_id = $1 AND removed_at IS NULL AND kind IN ('card', 'ach')
@@ -65,7 +66,7 @@ pub async fn chargeable(pool: &sqlx::AnyPool, account_id: &str) -> Result<Vec<Ch
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn list(state: &AppState, account_id: &str) -> Result<PaymentMethodsView, AppError> {
+pub async fn list(state: &AppState, account_id: &AccountId) -> Result<PaymentMethodsView, AppError> {
     let pool = state.db.pool();
     let today = today(state.clock.as_ref());
     let methods = stored_methods(pool, account_id, today).await?;
@@ -178,7 +179,7 @@ pub async fn add(caller: &Authorized, token: &str, make_default: bool) -> Result
         .ok_or_else(|| AppError::internal("add method", "stored method not listed"))
 }
 
-async fn method_exists(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, AppError> {
+async fn method_exists(tx: &mut Tx, account_id: &AccountId, id: &str) -> Result<bool, AppError> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT id FROM payment_methods WHERE id = $1 AND account_id = $2 AND removed_at IS NULL")
             .bind(id)
@@ -341,7 +342,7 @@ struct PayableRow {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn payment_quote(
     state: &AppState,
-    account_id: &str,
+    account_id: &AccountId,
     invoice_ids: &[String],
 ) -> Result<PaymentQuote, AppError> {
     let pool = state.db.pool();
@@ -434,9 +435,9 @@ pub async fn payment_quote(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_link(
     state: &AppState,
-    account_id: &str,
-    user_id: &str,
-    invoice_id: &str,
+    account_id: &AccountId,
+    user_id: &PersonId,
+    invoice_id: &InvoiceId,
 ) -> Result<PaymentLink, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;

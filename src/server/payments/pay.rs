@@ -13,6 +13,8 @@
 //! repeated. Step 3 is [`finish`], by the rules of `payments::settle`.
 
 use crate::domain::billing_items::{InvoiceStatus, PaymentStatus};
+use crate::domain::ids::AccountId;
+use crate::domain::ids::PaymentId;
 use serde_json::json;
 
 use crate::domain::fees::{MethodQuote, Settlement, quote};
@@ -105,7 +107,7 @@ pub async fn pay(
     };
     let outcome = state.processor.charge(ChargeRequest { token, amount: started.total, idempotency_key: key }).await;
     match outcome {
-        Ok(outcome) => finish(state, &started.payment_id, outcome).await,
+        Ok(outcome) => finish(state, &PaymentId::from(started.payment_id.to_string()), outcome).await,
         // Unknown outcome: leave it pending; the reconciler will look the key up.
         Err(unavailable) => {
             tracing::warn!(payment = %started.payment_id, error = %unavailable, "charge outcome unknown");
@@ -124,11 +126,11 @@ async fn begin(
     let now = unix_now(state.clock.as_ref());
     // Read before the write transaction: a use case never holds a transaction while asking the
     // pool for a second connection, or concurrent payers could starve each other of both.
-    let (vendor_id, currency) = vendor_and_currency(state.db.pool(), payer.account_id).await?;
+    let (vendor_id, currency) = vendor_and_currency(state.db.pool(), &AccountId::from(payer.account_id)).await?;
     let vendor = settings::load(state.db.pool(), &vendor_id, currency).await?;
     let mut tx = state.db.begin_write().await?;
 
-    if let Some(existing) = existing_result(&mut tx, payer.account_id, key).await? {
+    if let Some(existing) = existing_result(&mut tx, &AccountId::from(payer.account_id), key).await? {
         tx.commit().await?;
         return Ok(Begin::Settled(existing));
     }
@@ -154,7 +156,7 @@ async fn begin(
         if status != InvoiceStatus::Open || in_progress.is_some() {
             // On PostgreSQL a concurrent request with this same key may have committed after
             // the check above: then the invoice is taken by this very payment, not another.
-            if let Some(existing) = existing_result(&mut tx, payer.account_id, key).await? {
+            if let Some(existing) = existing_result(&mut tx, &AccountId::from(payer.account_id), key).await? {
                 tx.commit().await?;
                 return Ok(Begin::Settled(existing));
             }
@@ -178,7 +180,7 @@ async fn begin(
         numbers.push(number);
     }
 
-    let method = load_method(&mut tx, payer.account_id, with).await?;
+    let method = load_method(&mut tx, &AccountId::from(payer.account_id), with).await?;
     let (fee, settles) = match quote(&vendor.schedule, method.kind, amount) {
         MethodQuote::Available { fee, settles, .. } => (fee, settles),
         MethodQuote::Unavailable { reason } => return Err(AppError::invalid("method", reason)),
@@ -212,7 +214,7 @@ async fn begin(
         // click on PostgreSQL, where the check does not serialize): answer with that payment.
         tx.rollback().await?;
         let mut tx = state.db.begin_write().await?;
-        let existing = existing_result(&mut tx, payer.account_id, key).await?;
+        let existing = existing_result(&mut tx, &AccountId::from(payer.account_id), key).await?;
         tx.commit().await?;
         return existing.map(Begin::Settled).ok_or_else(in_progress);
     }
@@ -267,7 +269,7 @@ async fn begin(
             payment_id: payment_id.clone(),
             total,
             instructions: transfer_instructions(method.kind, &vendor.wire_instructions),
-            reference: reference_for(&payment_id),
+            reference: reference_for(&PaymentId::from(payment_id.to_string())),
         }));
     }
     tx.commit().await?;
@@ -315,7 +317,7 @@ struct RecordedPayment {
     method_label: String,
 }
 
-async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Method, AppError> {
+async fn load_method(tx: &mut Tx, account_id: &AccountId, with: &PayWith) -> Result<Method, AppError> {
     match with {
         PayWith::Offline(kind) => Ok(Method { id: None, kind: *kind, label: kind.label().to_string(), token: None }),
         PayWith::OneOffCard { token, label } => {
@@ -345,7 +347,7 @@ async fn load_method(tx: &mut Tx, account_id: &str, with: &PayWith) -> Result<Me
 }
 
 /// The outcome already recorded for this idempotency key, if any.
-async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Option<PaymentResult>, AppError> {
+async fn existing_result(tx: &mut Tx, account_id: &AccountId, key: &str) -> Result<Option<PaymentResult>, AppError> {
     let row: Option<RecordedPayment> = sqlx::query_as(
         "SELECT id, status, amount, fee, currency, failure_message, method_label FROM payments
          WHERE idempotency_key = $1 AND account_id = $2",
@@ -369,7 +371,7 @@ async fn existing_result(tx: &mut Tx, account_id: &str, key: &str) -> Result<Opt
             message: failure.unwrap_or_else(|| "The payment was declined.".into()),
         },
         PaymentStatus::AwaitingTransfer => PaymentResult::AwaitingTransfer {
-            reference: reference_for(&id),
+            reference: reference_for(&PaymentId::from(id.to_string())),
             payment_id: id,
             total,
             instructions: "Complete the transfer with the instructions you were given.".into(),

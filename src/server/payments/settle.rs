@@ -3,6 +3,8 @@
 //! same rules serve one payment (a client paying, the reconciler) and a batch (the billing
 //! cycle's automatic charges, settled in one transaction).
 
+use crate::domain::ids::InvoiceId;
+use crate::domain::ids::{AccountId, PaymentId};
 use serde_json::json;
 
 use crate::domain::billing_items::format_date;
@@ -44,7 +46,7 @@ pub async fn settle(
     let mut settled = Settled { succeeded: settle_succeeded(tx, now, &charges).await?, failed: 0 };
     for (payment_id, outcome) in outcomes {
         if let ChargeOutcome::Failed { code, message } = outcome
-            && settle_failed(state, tx, now, payment_id, code, message).await?
+            && settle_failed(state, tx, now, &PaymentId::from(payment_id), code, message).await?
         {
             settled.failed += 1;
         }
@@ -54,7 +56,11 @@ pub async fn settle(
 
 /// Records one charge's outcome in its own transaction and reports it to the payer.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn finish(state: &AppState, payment_id: &str, outcome: ChargeOutcome) -> Result<PaymentResult, AppError> {
+pub async fn finish(
+    state: &AppState,
+    payment_id: &PaymentId,
+    outcome: ChargeOutcome,
+) -> Result<PaymentResult, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let (amount, fee, currency, method_label): (i64, i64, String, String) =
@@ -160,7 +166,7 @@ async fn settle_failed(
     state: &AppState,
     tx: &mut Tx,
     now: i64,
-    payment_id: &str,
+    payment_id: &PaymentId,
     code: &str,
     message: &str,
 ) -> Result<bool, AppError> {
@@ -223,8 +229,12 @@ async fn settle_failed(
     // person's own attempts (a client at the payment page, someone with a payment link) at most
     // once an hour, so nobody can flood a client's inbox by failing payments.
     let scheduled = key.starts_with(crate::server::cycle::collect::KEY_PREFIX);
-    if scheduled || !failure_emailed_within(tx, &account_id, now - FAILURE_EMAIL_INTERVAL_SECS).await? {
-        notify_failure(state, tx, now, &account_id, &label, message, &invoices, &currency).await?;
+    if scheduled
+        || !failure_emailed_within(tx, &AccountId::from(account_id.to_string()), now - FAILURE_EMAIL_INTERVAL_SECS)
+            .await?
+    {
+        notify_failure(state, tx, now, &AccountId::from(account_id.to_string()), &label, message, &invoices, &currency)
+            .await?;
     }
     Ok(true)
 }
@@ -232,7 +242,7 @@ async fn settle_failed(
 /// The shortest interval between two failure emails to an account for attempts made by people.
 pub const FAILURE_EMAIL_INTERVAL_SECS: i64 = 3600;
 
-async fn failure_emailed_within(tx: &mut Tx, account_id: &str, since: i64) -> Result<bool, AppError> {
+async fn failure_emailed_within(tx: &mut Tx, account_id: &AccountId, since: i64) -> Result<bool, AppError> {
     let sent: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM outbox WHERE account_id = $1 AND kind = 'payment_failed' AND created_at > $2",
     )
@@ -263,7 +273,7 @@ async fn notify_failure(
     state: &AppState,
     tx: &mut Tx,
     now: i64,
-    account_id: &str,
+    account_id: &AccountId,
     method_label: &str,
     reason: &str,
     invoices: &[FailedInvoice],
@@ -276,7 +286,8 @@ async fn notify_failure(
     let base = state.settings.server.public_url.trim_end_matches('/').to_string();
     let mut lines = Vec::new();
     for invoice in invoices {
-        let (token, expires_at) = links::create(tx, now, &invoice.id, account_id, None).await?;
+        let (token, expires_at) =
+            links::create(tx, now, &InvoiceId::from(invoice.id.to_string()), account_id, None).await?;
         let due = decode::date(&invoice.due_date).map(format_date).unwrap_or_else(|_| invoice.due_date.clone());
         let expires = crate::domain::billing_items::format_unix_date(expires_at);
         let retry = match (invoice.collection_attempts, invoice.next_collection_on.as_deref()) {
@@ -340,7 +351,7 @@ pub async fn reconcile_pending(state: &AppState, older_than_secs: i64) -> Result
                 continue;
             }
         };
-        finish(state, &payment_id, outcome).await?;
+        finish(state, &PaymentId::from(payment_id.to_string()), outcome).await?;
         settled += 1;
     }
     Ok(settled)

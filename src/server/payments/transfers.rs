@@ -7,6 +7,7 @@
 //!   received", its invoices are open again, the billing contacts are told, and the billing
 //!   cycle's automatic collection resumes where it had a charge scheduled.
 
+use crate::domain::ids::{AccountId, PaymentId};
 use serde_json::json;
 
 use crate::domain::money::Money;
@@ -19,7 +20,7 @@ use crate::server::payments::settle::settle;
 use crate::wire::error::AppError;
 
 /// What the client is asked to put in the transfer's memo: it names the payment.
-pub fn reference_for(payment_id: &str) -> String {
+pub fn reference_for(payment_id: &PaymentId) -> String {
     payment_id.trim_start_matches("pay_").chars().take(10).collect::<String>().to_uppercase()
 }
 
@@ -48,7 +49,7 @@ type WaitingRow = (String, String, i64, String, String, i64);
 fn waiting(row: WaitingRow) -> Result<Waiting, AppError> {
     let (payment_id, account_id, total, currency, method_label, since) = row;
     Ok(Waiting {
-        reference: reference_for(&payment_id),
+        reference: reference_for(&PaymentId::from(payment_id.to_string())),
         total: decode::money(total, &currency)?,
         payment_id,
         account_id,
@@ -76,7 +77,7 @@ pub async fn awaiting(pool: &sqlx::AnyPool, vendor_id: &str) -> Result<Vec<Waiti
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(
     pool: &sqlx::AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     payment_or_reference: &str,
 ) -> Result<Option<(Waiting, String)>, AppError> {
     let wanted = payment_or_reference.trim();
@@ -88,7 +89,7 @@ pub async fn find(
     .fetch_all(pool)
     .await?;
     for (id, account, total, currency, label, since, status) in rows {
-        if id == wanted || reference_for(&id).eq_ignore_ascii_case(wanted) {
+        if id == wanted || reference_for(&PaymentId::from(id.to_string())).eq_ignore_ascii_case(wanted) {
             return Ok(Some((waiting((id, account, total, currency, label, since))?, status)));
         }
     }
@@ -101,7 +102,7 @@ pub async fn find(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_received(
     state: &AppState,
-    account_id: &str,
+    account_id: &AccountId,
     payment_or_reference: &str,
     amount: Money,
     bank_reference: &str,
@@ -256,8 +257,8 @@ pub async fn for_staff(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_by_staff(
     caller: &crate::server::infra::auth::authorize::Authorized,
-    account_id: &str,
-    payment_id: &str,
+    account_id: &AccountId,
+    payment_id: &PaymentId,
     typed_amount: &str,
     bank_reference: &str,
 ) -> Result<(), AppError> {
@@ -285,10 +286,11 @@ pub async fn record_by_staff(
 #[cfg(test)]
 mod tests {
     use super::reference_for;
+    use crate::domain::ids::PaymentId;
 
     #[test]
     fn a_reference_is_ten_characters_of_the_payment_id_in_capitals() {
-        assert_eq!(reference_for("pay_3xTq9pLmZ0aB4cD5"), "3XTQ9PLMZ0");
-        assert_eq!(reference_for("pay_abc"), "ABC");
+        assert_eq!(reference_for(&PaymentId::from("pay_3xTq9pLmZ0aB4cD5")), "3XTQ9PLMZ0");
+        assert_eq!(reference_for(&PaymentId::from("pay_abc")), "ABC");
     }
 }

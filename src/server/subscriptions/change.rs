@@ -7,6 +7,7 @@
 //! subscription's method through the exactly-once payment flow, keyed by the client's
 //! idempotency key, so a retry neither changes twice nor charges twice.
 
+use crate::domain::ids::{AccountId, InvoiceId, SubscriptionId};
 use serde_json::json;
 use time::Date;
 
@@ -71,7 +72,7 @@ struct Quote {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn preview(
     caller: &Authorized,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
     plan_id: &str,
     quantity: i64,
 ) -> Result<ChangePreview, AppError> {
@@ -245,7 +246,7 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
 
     let payment = match (&invoice, payment_method_id) {
         (Some((invoice_id, _)), Some(method_id)) => {
-            Some(charge(caller, &account_id, invoice_id, method_id, key).await?)
+            Some(charge(caller, &account_id, &InvoiceId::from(invoice_id), method_id, key).await?)
         }
         _ => None,
     };
@@ -262,8 +263,8 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
 /// key, so a retry of the change finds the same payment.
 async fn charge(
     caller: &Authorized,
-    account_id: &str,
-    invoice_id: &str,
+    account_id: &AccountId,
+    invoice_id: &InvoiceId,
     method_id: String,
     key: &str,
 ) -> Result<crate::wire::payments::PaymentResult, AppError> {
@@ -282,7 +283,7 @@ async fn charge(
 type ReplayRow = (String, i64, i64, String, Option<String>, Option<String>, i64, i64);
 
 /// The outcome of a change already made with this key (a double click, a retry).
-async fn replay(caller: &Authorized, account_id: &str, key: &str) -> Result<Option<ChangeOutcome>, AppError> {
+async fn replay(caller: &Authorized, account_id: &AccountId, key: &str) -> Result<Option<ChangeOutcome>, AppError> {
     let pool = caller.state.db.pool();
     let row: Option<ReplayRow> = sqlx::query_as(
         "SELECT c.subscription_id, c.credit, c.charge, c.currency, c.invoice_id, i.number, s.unit_amount, s.quantity
@@ -303,7 +304,9 @@ async fn replay(caller: &Authorized, account_id: &str, key: &str) -> Result<Opti
         .fetch_one(pool)
         .await?;
     let payment = match (&invoice_id, method_id) {
-        (Some(invoice_id), Some(method_id)) => Some(charge(caller, account_id, invoice_id, method_id, key).await?),
+        (Some(invoice_id), Some(method_id)) => {
+            Some(charge(caller, account_id, &InvoiceId::from(invoice_id), method_id, key).await?)
+        }
         _ => None,
     };
     let credited = (credit - charge_minor).max(0);
@@ -318,7 +321,11 @@ async fn replay(caller: &Authorized, account_id: &str, key: &str) -> Result<Opti
 
 /// A version that moved may have been moved by this very change, sent twice at once (a double
 /// click): then the answer is that change's outcome, not a conflict.
-async fn changed_or_replayed(caller: &Authorized, account_id: &str, key: &str) -> Result<ChangeOutcome, AppError> {
+async fn changed_or_replayed(
+    caller: &Authorized,
+    account_id: &AccountId,
+    key: &str,
+) -> Result<ChangeOutcome, AppError> {
     replay(caller, account_id, key).await?.ok_or_else(changed_meanwhile)
 }
 
@@ -332,13 +339,13 @@ fn changed_meanwhile() -> AppError {
 /// A change whose invoice is unpaid left the subscription past due: say which invoice to pay.
 async fn refuse_while_unpaid(
     pool: &sqlx::AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     record: &SubscriptionRecord,
 ) -> Result<(), AppError> {
     if record.state.status != SubscriptionStatus::PastDue {
         return Ok(());
     }
-    let message = match unpaid_change_invoice(pool, account_id, &record.id).await? {
+    let message = match unpaid_change_invoice(pool, account_id, &SubscriptionId::from(record.id.to_string())).await? {
         Some(number) => {
             format!("Pay invoice {number} for the last change to this subscription before changing it again.")
         }
@@ -460,7 +467,7 @@ async fn target_plan(
 /// kind, brand, last four, bank name.
 type MethodRow = (String, Option<String>, Option<String>, Option<String>);
 
-async fn method(pool: &sqlx::AnyPool, account_id: &str, id: Option<&str>) -> Result<Option<Method>, AppError> {
+async fn method(pool: &sqlx::AnyPool, account_id: &AccountId, id: Option<&str>) -> Result<Option<Method>, AppError> {
     let Some(id) = id else { return Ok(None) };
     let row: Option<MethodRow> = sqlx::query_as(
         "SELECT kind, brand, last4, bank_name FROM payment_methods WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",

@@ -1,6 +1,7 @@
 //! The paying method, cancelling at period end and resuming. None of these moves money: a
 //! cancellation takes effect at the renewal date, so the period already paid is used in full.
 
+use crate::domain::ids::SubscriptionId;
 use serde_json::json;
 
 use crate::domain::payment_method::MethodKind;
@@ -18,7 +19,7 @@ pub const MAX_REASON_CHARS: usize = 1000;
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_payment_method(
     caller: &Authorized,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
     payment_method_id: &str,
 ) -> Result<(), AppError> {
     let state = &caller.state;
@@ -68,7 +69,11 @@ pub async fn set_payment_method(
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn schedule_cancel(caller: &Authorized, subscription_id: &str, reason: &str) -> Result<(), AppError> {
+pub async fn schedule_cancel(
+    caller: &Authorized,
+    subscription_id: &SubscriptionId,
+    reason: &str,
+) -> Result<(), AppError> {
     let reason = reason.trim();
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
@@ -104,7 +109,7 @@ pub async fn schedule_cancel(caller: &Authorized, subscription_id: &str, reason:
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn resume(caller: &Authorized, subscription_id: &str) -> Result<(), AppError> {
+pub async fn resume(caller: &Authorized, subscription_id: &SubscriptionId) -> Result<(), AppError> {
     let state = &caller.state;
     let account_id = &caller.account()?.id;
     let now = unix_now(state.clock.as_ref());
@@ -133,7 +138,7 @@ pub async fn resume(caller: &Authorized, subscription_id: &str) -> Result<(), Ap
 async fn log_change(
     tx: &mut Tx,
     caller: &Authorized,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
     kind: &str,
     reason: Option<&str>,
     now: i64,

@@ -1,6 +1,7 @@
 //! A subscription as stored, with its plan, read inside the use case's transaction.
 
 use crate::domain::billing_items::{BillingInterval, SubscriptionStatus};
+use crate::domain::ids::{AccountId, SubscriptionId};
 use crate::domain::money::Money;
 use crate::domain::subscription::{Period, PlanKind, SubscriptionState, period_price};
 use crate::server::infra::db::decode;
@@ -50,7 +51,7 @@ impl SubscriptionRecord {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn load<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    account_id: &str,
+    account_id: &AccountId,
     id: &str,
 ) -> Result<SubscriptionRecord, AppError> {
     let row: Row = sqlx::query_as(
@@ -87,7 +88,7 @@ pub async fn load<'e>(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn creditable(
     pool: &sqlx::AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     record: &SubscriptionRecord,
 ) -> Result<Money, AppError> {
     let start = crate::domain::billing_items::iso_date(record.period.start);
@@ -131,8 +132,8 @@ pub async fn creditable(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn unpaid_change_invoice(
     pool: &sqlx::AnyPool,
-    account_id: &str,
-    subscription_id: &str,
+    account_id: &AccountId,
+    subscription_id: &SubscriptionId,
 ) -> Result<Option<String>, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT i.number FROM subscription_changes c JOIN invoices i ON i.id = c.invoice_id

@@ -3,6 +3,7 @@
 //! ended before a re-onboarding moves to `phone_number_history`, so the billing cycle still
 //! knows every day the number was active (see `domain::licenses`).
 
+use crate::domain::ids::AccountId;
 use time::Date;
 
 use crate::domain::billing_items::iso_date;
@@ -22,7 +23,7 @@ pub struct PhoneNumber {
 
 /// The account's number, written the way it was onboarded.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn find(tx: &mut Tx, account_id: &str, number: &str) -> Result<Option<PhoneNumber>, AppError> {
+pub async fn find(tx: &mut Tx, account_id: &AccountId, number: &str) -> Result<Option<PhoneNumber>, AppError> {
     let row: Option<(String, String, String, String, Option<String>)> =
         sqlx::query_as("SELECT id, number, sub_account, onboarded_on, released_on FROM phone_numbers WHERE account_id = $1 AND number = $2")
             .bind(account_id)
@@ -46,7 +47,7 @@ pub async fn find(tx: &mut Tx, account_id: &str, number: &str) -> Result<Option<
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn onboard(
     tx: &mut Tx,
-    account_id: &str,
+    account_id: &AccountId,
     number: &str,
     sub_account: &str,
     on: Date,
@@ -118,7 +119,7 @@ pub async fn onboard(
 /// Releases the account's `number` on `on`, its last active day. A number not active then is
 /// refused.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn release(tx: &mut Tx, account_id: &str, number: &str, on: Date) -> Result<PhoneNumber, AppError> {
+pub async fn release(tx: &mut Tx, account_id: &AccountId, number: &str, on: Date) -> Result<PhoneNumber, AppError> {
     let Some(existing) = find(tx, account_id, number.trim()).await? else { return Err(AppError::not_found()) };
     if existing.released_on.is_some() {
         return Err(AppError::Conflict(format!("{} is already released.", existing.number)).tracked());

@@ -3,6 +3,7 @@
 //! and category (the CSV export). Every query is scoped to the account in its SQL, and a
 //! phone number is only ever looked up among the account's own.
 
+use crate::domain::ids::AccountId;
 use sqlx::FromRow;
 
 use crate::domain::billing_items::iso_date;
@@ -50,7 +51,7 @@ fn overflow(error: MoneyError) -> AppError {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn filters(state: &AppState, account_id: &str) -> Result<UsageFilters, AppError> {
+pub async fn filters(state: &AppState, account_id: &AccountId) -> Result<UsageFilters, AppError> {
     let current = UsageMonth::of(today(state.clock.as_ref()));
     let stored: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT SUBSTR(usage_date, 1, 7) AS ym FROM usage_records WHERE account_id = $1")
@@ -68,7 +69,7 @@ pub async fn filters(state: &AppState, account_id: &str) -> Result<UsageFilters,
 }
 
 /// The account's numbers, or only the one with id `only` when it is not empty.
-async fn phone_numbers(state: &AppState, account_id: &str, only: &str) -> Result<Vec<PhoneNumber>, AppError> {
+async fn phone_numbers(state: &AppState, account_id: &AccountId, only: &str) -> Result<Vec<PhoneNumber>, AppError> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT id, number, sub_account FROM phone_numbers
          WHERE account_id = $1 AND ($2 = '' OR id = $2) ORDER BY sub_account, number, id",
@@ -85,7 +86,7 @@ async fn phone_numbers(state: &AppState, account_id: &str, only: &str) -> Result
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn select(
     state: &AppState,
-    account_id: &str,
+    account_id: &AccountId,
     month: Option<&str>,
     number: Option<&str>,
 ) -> Result<Selection, AppError> {
@@ -227,7 +228,11 @@ struct LineRow {
 
 /// The daily rows behind the report's days, one per number and category.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn lines(state: &AppState, account_id: &str, selection: &Selection) -> Result<Vec<UsageLine>, AppError> {
+pub async fn lines(
+    state: &AppState,
+    account_id: &AccountId,
+    selection: &Selection,
+) -> Result<Vec<UsageLine>, AppError> {
     let (from, until) = month_range(selection.month);
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
         "SELECT u.usage_date, p.number, p.sub_account, u.category, u.currency, {SUMS} {IN_MONTH}

@@ -3,6 +3,7 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
+use crate::domain::ids::PersonId;
 use crate::server::infra::audit::{AuditEvent, record};
 use crate::server::infra::auth::cookies::session_token;
 use crate::server::infra::auth::sessions::{SessionAccount, SessionRecord, StaffRecord, find_live};
@@ -84,7 +85,7 @@ impl Authorized {
         Ok(())
     }
 
-    pub fn user_id(&self) -> &str {
+    pub fn user_id(&self) -> &PersonId {
         &self.session.user_id
     }
 

@@ -1,5 +1,6 @@
 //! Signing in and out: each one transaction, recorded in the audit trail.
 
+use crate::domain::ids::PersonId;
 use serde_json::json;
 
 use crate::server::infra::audit::{AuditEvent, record};
@@ -79,7 +80,7 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
     throttle::finish(&state.db, attempt, verified && credentials.is_some()).await?;
 
     let account_id = match (&credentials, verified) {
-        (Some(user), true) => default_account(state.db.pool(), &user.id).await?,
+        (Some(user), true) => default_account(state.db.pool(), &PersonId::from(user.id.to_string())).await?,
         _ => None,
     };
     let mut tx = state.db.begin_write().await?;
@@ -94,7 +95,7 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
         return Err(AppError::Invalid { field: None, message: BAD_CREDENTIALS.into() }.tracked());
     };
 
-    let token = start_session(&mut tx, info, &user.id, account_id.as_deref(), now).await?;
+    let token = start_session(&mut tx, info, &PersonId::from(user.id.to_string()), account_id.as_deref(), now).await?;
     let user_agent = info.user_agent();
     record(
         &mut tx,
@@ -120,7 +121,7 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
 pub async fn start_session(
     tx: &mut Tx,
     info: &RequestInfo,
-    user_id: &str,
+    user_id: &PersonId,
     account_id: Option<&str>,
     now: i64,
 ) -> Result<String, AppError> {

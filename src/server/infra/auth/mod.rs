@@ -20,7 +20,7 @@ pub fn session_view(caller: &Authorized) -> SessionView {
         user_name: s.name.clone(),
         email: s.email.clone(),
         initials: initials(&s.name, &s.email),
-        account: s.account.as_ref().map(|a| AccountBadge { id: a.id.clone(), name: a.name.clone(), role: a.role }),
+        account: s.account.as_ref().map(|a| AccountBadge { id: a.id.to_string(), name: a.name.clone(), role: a.role }),
         is_staff: s.staff.is_some(),
         is_staff_admin: s.staff.as_ref().is_some_and(|staff| staff.staff_role.can_administer()),
         viewing_as_client: s

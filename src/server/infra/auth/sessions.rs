@@ -1,5 +1,6 @@
 use sqlx::{AnyPool, Row};
 
+use crate::domain::ids::{AccountId, PersonId};
 use crate::domain::role::{Role, StaffRole};
 use crate::server::infra::db::Tx;
 
@@ -7,7 +8,7 @@ use crate::server::infra::db::Tx;
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub id_hash: String,
-    pub user_id: String,
+    pub user_id: PersonId,
     pub email: String,
     pub name: String,
     pub last_seen_at: i64,
@@ -30,7 +31,7 @@ pub struct Impersonation {
 
 #[derive(Debug, Clone)]
 pub struct SessionAccount {
-    pub id: String,
+    pub id: AccountId,
     pub name: String,
     pub currency: String,
     pub role: Role,
@@ -96,9 +97,12 @@ pub async fn find_live(
     let Some(row) = row else { return Ok(None) };
     let role: Option<String> = row.try_get("role")?;
     let account = match (role.and_then(|r| r.parse::<Role>().ok()), row.try_get::<Option<String>, _>("account_id")?) {
-        (Some(role), Some(id)) => {
-            Some(SessionAccount { id, name: row.try_get("account_name")?, currency: row.try_get("currency")?, role })
-        }
+        (Some(role), Some(id)) => Some(SessionAccount {
+            id: id.into(),
+            name: row.try_get("account_name")?,
+            currency: row.try_get("currency")?,
+            role,
+        }),
         _ => None,
     };
     let staff = match row.try_get::<Option<String>, _>("vendor_id")? {
@@ -120,7 +124,7 @@ pub async fn find_live(
             // Only the vendor's own staff, and only until the time limit.
             Some(name) if ends_at > now && staff.is_some() => {
                 account = Some(SessionAccount {
-                    id: target,
+                    id: target.into(),
                     name,
                     currency: row.try_get("impersonated_currency")?,
                     role: Role::Owner,

@@ -8,6 +8,7 @@
 //! five checked and fifteen refused, never twenty checked. The attempt is then marked failed or
 //! succeeded; only failures (and attempts that never finished) count.
 
+use crate::domain::ids::AccountId;
 use crate::server::infra::db::Db;
 use crate::server::infra::ids::new_id;
 use crate::wire::error::AppError;
@@ -66,7 +67,7 @@ pub const ATTACH_DECLINES_PER_ACCOUNT: i64 = 10;
 pub const THROTTLED_ATTACH: &str =
     "Too many cards were declined for this account. Wait an hour, then try again, or add a bank account.";
 
-pub fn attach_limits(account_id: &str) -> Vec<Limit> {
+pub fn attach_limits(account_id: &AccountId) -> Vec<Limit> {
     vec![Limit {
         scope: format!("attach:{account_id}"),
         max_failures: ATTACH_DECLINES_PER_ACCOUNT,

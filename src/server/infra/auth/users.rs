@@ -1,3 +1,4 @@
+use crate::domain::ids::PersonId;
 use sqlx::{AnyPool, FromRow};
 
 /// A user row as needed to sign in. Deliberately not `Serialize`: the hash never leaves the
@@ -20,7 +21,7 @@ pub async fn credentials_by_email(pool: &AnyPool, email: &str) -> Result<Option<
 
 /// The account a user lands in after signing in: the one they last switched to, else the one
 /// where their role is highest, then by name.
-pub async fn default_account(pool: &AnyPool, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn default_account(pool: &AnyPool, user_id: &PersonId) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar::<_, String>(
         "SELECT a.id FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.user_id = $1

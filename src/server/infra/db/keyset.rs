@@ -2,6 +2,7 @@
 //! starts strictly after the last entry of the one before, so entries that arrive meanwhile
 //! neither repeat an entry nor push one out of sight.
 
+use crate::domain::ids::AccountId;
 use sqlx::AnyPool;
 
 use crate::wire::error::AppError;
@@ -21,7 +22,7 @@ pub fn cursor(at: i64, id: &str) -> String {
 /// (payment id, invoice number) for the invoices these payments were for, in one query.
 pub async fn invoice_numbers_of_payments(
     pool: &AnyPool,
-    account_id: &str,
+    account_id: &AccountId,
     payment_ids: &[&str],
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     if payment_ids.is_empty() {

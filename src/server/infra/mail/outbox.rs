@@ -2,6 +2,7 @@
 //! mailer delivers them later: an email is never sent for something that rolled back, and
 //! never lost because the mail server was down.
 
+use crate::domain::ids::AccountId;
 use crate::server::infra::db::Tx;
 use crate::server::infra::db::bulk::{Value, insert};
 use crate::server::infra::ids::new_id;
@@ -38,7 +39,7 @@ pub fn row(now: i64, email: Email<'_>) -> Vec<Value> {
 }
 
 /// The account's billing contacts, who receive invoices and payment notices.
-pub async fn billing_contacts(tx: &mut Tx, account_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn billing_contacts(tx: &mut Tx, account_id: &AccountId) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT name, email FROM billing_contacts WHERE account_id = $1 ORDER BY created_at, email")
         .bind(account_id)
         .fetch_all(&mut **tx)
