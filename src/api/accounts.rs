@@ -1,6 +1,5 @@
 //! One login, several accounts (seed 001): the switcher and the all-accounts summary.
 
-use crate::domain::ids::AccountId;
 use crate::wire::accounts::AccountsOverview;
 use crate::wire::error::AppError;
 use leptos::prelude::*;
@@ -21,7 +20,7 @@ pub async fn switch_account(account_id: String) -> Result<(), AppError> {
     crate::server::accounts::switch::switch(
         &crate::server::infra::request::RequestInfo::current()?,
         &caller,
-        &AccountId::new(account_id),
+        &crate::domain::ids::AccountId::new(account_id),
     )
     .await
 }

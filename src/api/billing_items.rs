@@ -1,6 +1,5 @@
 //! Reading one invoice or estimate. The target of the dashboard's View links.
 
-use crate::domain::ids::{EstimateId, InvoiceId};
 use crate::wire::billing_items::{EstimateDetail, InvoiceDetail};
 use crate::wire::error::AppError;
 use leptos::prelude::*;
@@ -11,16 +10,24 @@ use leptos::prelude::*;
 pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::invoices::queries::invoice_detail(&caller.state, &caller.account()?.id, &InvoiceId::new(id))
-        .await?
-        .ok_or_else(AppError::not_found)
+    crate::server::invoices::queries::invoice_detail(
+        &caller.state,
+        &caller.account()?.id,
+        &crate::domain::ids::InvoiceId::new(id),
+    )
+    .await?
+    .ok_or_else(AppError::not_found)
 }
 
 #[server(endpoint = "estimate")]
 pub async fn get_estimate(id: String) -> Result<EstimateDetail, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::invoices::queries::estimate_detail(&caller.state, &caller.account()?.id, &EstimateId::new(id))
-        .await?
-        .ok_or_else(AppError::not_found)
+    crate::server::invoices::queries::estimate_detail(
+        &caller.state,
+        &caller.account()?.id,
+        &crate::domain::ids::EstimateId::new(id),
+    )
+    .await?
+    .ok_or_else(AppError::not_found)
 }

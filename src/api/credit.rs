@@ -1,7 +1,6 @@
 //! The prepaid credit balance (seed 003): balance and history, "Add to credit balance", the
 //! low-balance alert and automatic top-up, and the service status that depends on them.
 
-use crate::domain::ids::MethodId;
 use crate::domain::service_status::ServiceStatus;
 use crate::wire::credit::{CreditEntriesPage, CreditPage, CreditSettingsInput, CreditSettingsView};
 use crate::wire::error::AppError;
@@ -33,7 +32,13 @@ pub async fn top_up_credit(
 ) -> Result<PaymentResult, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::credit::page::top_up(&caller, &amount, &MethodId::new(method_id), &idempotency_key).await
+    crate::server::credit::page::top_up(
+        &caller,
+        &amount,
+        &crate::domain::ids::MethodId::new(method_id),
+        &idempotency_key,
+    )
+    .await
 }
 
 #[server(endpoint = "credit/settings", input = Json)]

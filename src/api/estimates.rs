@@ -1,6 +1,5 @@
 //! Deciding estimates and proposals (seed 004).
 
-use crate::domain::ids::EstimateId;
 use crate::wire::error::AppError;
 use crate::wire::estimates::{ApprovedEstimate, EstimateSummary};
 use leptos::prelude::*;
@@ -10,14 +9,14 @@ use leptos::prelude::*;
 pub async fn approve_estimate(id: String, typed_name: String) -> Result<ApprovedEstimate, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::estimates::approve(&caller, &EstimateId::new(id), &typed_name).await
+    crate::server::estimates::approve(&caller, &crate::domain::ids::EstimateId::new(id), &typed_name).await
 }
 
 #[server(endpoint = "estimates/decline")]
 pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::estimates::decline(&caller, &EstimateId::new(id), &reason).await
+    crate::server::estimates::decline(&caller, &crate::domain::ids::EstimateId::new(id), &reason).await
 }
 
 /// Every estimate and proposal of the account: open ones first, then the decided, newest first.

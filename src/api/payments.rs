@@ -1,6 +1,5 @@
 //! Paying invoices and the payment history (seeds 001, 002, 003).
 
-use crate::domain::ids::InvoiceId;
 use crate::wire::error::AppError;
 use crate::wire::payments::{LinkedInvoice, PaymentHistoryPage, PaymentLink, PaymentQuote, PaymentResult};
 use leptos::prelude::*;
@@ -57,7 +56,7 @@ pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppE
         &caller.state,
         &caller.account()?.id,
         caller.user_id(),
-        &InvoiceId::new(invoice_id),
+        &crate::domain::ids::InvoiceId::new(invoice_id),
     )
     .await
 }

@@ -1,6 +1,5 @@
 //! The agency's console: its client accounts, their decisions, and viewing a portal as the client.
 
-use crate::domain::ids::{AccountId, PaymentId};
 use crate::wire::error::AppError;
 use crate::wire::staff::{AwaitingTransfer, ClientRow, EstimateDecision};
 use leptos::prelude::*;
@@ -31,7 +30,7 @@ pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
     crate::server::accounts::client_view::start(
         &crate::server::infra::request::RequestInfo::current()?,
         &caller,
-        &AccountId::new(account_id),
+        &crate::domain::ids::AccountId::new(account_id),
     )
     .await
 }
@@ -66,8 +65,8 @@ pub async fn record_transfer(
     let caller = authorize(Access::StaffAdmin).await?;
     crate::server::payments::transfers::record_by_staff(
         &caller,
-        &AccountId::new(account_id),
-        &PaymentId::new(payment_id),
+        &crate::domain::ids::AccountId::new(account_id),
+        &crate::domain::ids::PaymentId::new(payment_id),
         &amount,
         &bank_reference,
     )

@@ -1,6 +1,5 @@
 //! Subscriptions and the "Manage subscription" dialog (seeds 000, 004).
 
-use crate::domain::ids::SubscriptionId;
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{ChangeOutcome, ChangePreview, SubscriptionsPage};
 use leptos::prelude::*;
@@ -23,8 +22,13 @@ pub async fn preview_subscription_change(
 ) -> Result<ChangePreview, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
-    crate::server::subscriptions::change::preview(&caller, &SubscriptionId::new(subscription_id), &plan_id, quantity)
-        .await
+    crate::server::subscriptions::change::preview(
+        &caller,
+        &crate::domain::ids::SubscriptionId::new(subscription_id),
+        &plan_id,
+        quantity,
+    )
+    .await
 }
 
 /// Applies a previewed change and charges it. `expected_due_now` is the preview's amount in
@@ -55,7 +59,7 @@ pub async fn set_subscription_payment_method(
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::set_payment_method(
         &caller,
-        &SubscriptionId::new(subscription_id),
+        &crate::domain::ids::SubscriptionId::new(subscription_id),
         &payment_method_id,
     )
     .await
@@ -66,8 +70,12 @@ pub async fn set_subscription_payment_method(
 pub async fn cancel_subscription(subscription_id: String, reason: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::schedule_cancel(&caller, &SubscriptionId::new(subscription_id), &reason)
-        .await
+    crate::server::subscriptions::lifecycle::schedule_cancel(
+        &caller,
+        &crate::domain::ids::SubscriptionId::new(subscription_id),
+        &reason,
+    )
+    .await
 }
 
 /// Keeps a subscription that was set to end at its period end.
@@ -75,5 +83,6 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::resume(&caller, &SubscriptionId::new(subscription_id)).await
+    crate::server::subscriptions::lifecycle::resume(&caller, &crate::domain::ids::SubscriptionId::new(subscription_id))
+        .await
 }

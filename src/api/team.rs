@@ -1,7 +1,6 @@
 //! A client's team (seeds 000, 002, 004): who has which role, invitations by email, role
 //! changes and removals. The account always keeps an owner.
 
-use crate::domain::ids::PersonId;
 use crate::domain::role::Role;
 use crate::wire::error::AppError;
 use crate::wire::team::{InvitationView, PendingInvitation, Team};
@@ -26,14 +25,14 @@ pub async fn invite_member(email: String, role: Role) -> Result<PendingInvitatio
 pub async fn change_member_role(user_id: String, role: Role) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
-    crate::server::accounts::team::change_role(&caller, &PersonId::new(user_id), Some(role)).await
+    crate::server::accounts::team::change_role(&caller, &crate::domain::ids::PersonId::new(user_id), Some(role)).await
 }
 
 #[server(endpoint = "team/remove")]
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::TeamAdmin).await?;
-    crate::server::accounts::team::change_role(&caller, &PersonId::new(user_id), None).await
+    crate::server::accounts::team::change_role(&caller, &crate::domain::ids::PersonId::new(user_id), None).await
 }
 
 #[server(endpoint = "team/revoke")]
