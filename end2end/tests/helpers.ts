@@ -28,7 +28,7 @@ export async function signIn(page: Page, email: string, password = PASSWORD, bas
 // The e2e server's clock is pinned to PORTICO_E2E_TODAY (playwright.config.ts sets it, by
 // default 2026-11-22; scripts/test-dates.sh runs the suite on other dates), and the demo lays
 // its data out relative to that day. Every date and amount a spec asserts that depends on the
-// calendar is derived here, from that date, by the rules the demo follows (src/server/demo.rs).
+// calendar is derived here, from that date, by the rules the demo follows (src/server/demo/mod.rs).
 
 /** The server's today (UTC), as a Date at midnight UTC. */
 export const TODAY: Date = parseDay(process.env.PORTICO_E2E_TODAY ?? '2026-11-22');

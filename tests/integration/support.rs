@@ -321,7 +321,7 @@ pub fn call_request_with(
 }
 
 /// Figures of the demo laid out on the pinned date, derived by the rules the demo follows
-/// (src/server/demo.rs) with integer arithmetic of their own, so a test asserts them on any day.
+/// (src/server/demo/mod.rs) with integer arithmetic of their own, so a test asserts them on any day.
 pub mod demo_figures {
     use time::{Date, Duration};
 
