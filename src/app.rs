@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(downloads)
         .route("/healthz", get(startup::healthz))
+        .route("/portal/{token}", get(crate::server::operator::portal::redeem))
         .route("/sandbox/v1/tokens", axum::routing::post(sandbox::tokenize))
         .merge(crate::server::operator::router())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(shell_options.clone()))

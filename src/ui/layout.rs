@@ -41,6 +41,9 @@ pub fn AppLayout() -> impl IntoView {
                         session.await.ok().map(|s| view! {
                             {s.has_billing_access().then(|| view! { <MainNav/> })}
                             {(s.is_staff && s.account.is_none()).then(|| view! { <StaffNav/> })}
+                            {s.back_to.clone().map(|back| view! {
+                                <a class="back-to-vendor" href=back.url rel="noopener">{back.label}</a>
+                            })}
                             <SessionControls session=s/>
                         })
                     })}

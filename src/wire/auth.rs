@@ -14,6 +14,15 @@ pub struct SessionView {
     pub is_staff_admin: bool,
     /// Set while agency staff view this account as the client: the banner shows it.
     pub viewing_as_client: Option<ViewingAsClient>,
+    /// Signed in from the vendor's app with a return URL: the header links back to it.
+    pub back_to: Option<BackLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackLink {
+    /// "Back to Acme Cloud".
+    pub label: String,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

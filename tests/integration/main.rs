@@ -24,6 +24,7 @@ mod operator_api;
 mod pages;
 mod payment_methods;
 mod payments;
+mod portal_sessions;
 mod subscriptions;
 mod support;
 mod teams;

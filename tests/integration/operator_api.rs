@@ -18,7 +18,7 @@ fn yesterday() -> String {
 }
 
 /// A request as the vendor's systems send it: no cookie, no browser headers.
-fn request(method: Method, path: &str, key: Option<&str>, body: Option<String>) -> Request<Body> {
+pub(crate) fn request(method: Method, path: &str, key: Option<&str>, body: Option<String>) -> Request<Body> {
     let mut builder = Request::builder().method(method).uri(path).header(header::HOST, crate::support::HOST);
     if let Some(key) = key {
         builder = builder.header(header::AUTHORIZATION, format!("Bearer {key}"));
@@ -29,11 +29,11 @@ fn request(method: Method, path: &str, key: Option<&str>, body: Option<String>) 
     builder.body(body.map(Body::from).unwrap_or_else(Body::empty)).expect("request")
 }
 
-async fn post(app: &TestApp, path: &str, key: &str, body: Value) -> TestResponse {
+pub(crate) async fn post(app: &TestApp, path: &str, key: &str, body: Value) -> TestResponse {
     app.send(request(Method::POST, path, Some(key), Some(body.to_string()))).await
 }
 
-async fn get(app: &TestApp, path: &str, key: Option<&str>) -> TestResponse {
+pub(crate) async fn get(app: &TestApp, path: &str, key: Option<&str>) -> TestResponse {
     app.send(request(Method::GET, path, key, None)).await
 }
 
@@ -77,7 +77,7 @@ async fn staff_key(app: &TestApp, name: &str) -> (String, CreatedApiKey) {
     (staff, created)
 }
 
-async fn key(app: &TestApp) -> String {
+pub(crate) async fn key(app: &TestApp) -> String {
     staff_key(app, "Billing sync").await.1.secret
 }
 
@@ -108,7 +108,7 @@ async fn entries(app: &TestApp, account: &str, kind: &str) -> i64 {
 }
 
 /// A second vendor with one client account and one number, and a key of its own.
-async fn other_vendor(app: &TestApp) -> String {
+pub(crate) async fn other_vendor(app: &TestApp) -> String {
     for sql in [
         "INSERT INTO vendors (id, name, legal_name, email, address, created_at) VALUES ('ven_other', 'Other', 'Other Inc.', 'b@other.test', 'Somewhere', 0)",
         "INSERT INTO accounts (id, vendor_id, name, currency, company_name, country, created_at)
@@ -546,9 +546,18 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     let doc: Value = res.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
     assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
-    for schema in
-        ["UsageRecordIn", "UsageBatchOut", "ServiceStatusOut", "AdjustmentIn", "CreditEntryOut", "ErrorBody", "Amount"]
-    {
+    for schema in [
+        "UsageRecordIn",
+        "UsageBatchOut",
+        "ServiceStatusOut",
+        "AdjustmentIn",
+        "CreditEntryOut",
+        "ErrorBody",
+        "Amount",
+        "PortalSessionIn",
+        "PortalSessionOut",
+        "ReturnOrigins",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     let mut documented: Vec<(String, String)> = Vec::new();
@@ -561,10 +570,13 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     let expected = [
         ("GET", "/api/operator/v1/accounts/{account_id}/service-status"),
         ("GET", "/api/operator/v1/openapi.json"),
+        ("GET", "/api/operator/v1/portal/return-origins"),
         ("POST", "/api/operator/v1/accounts/{account_id}/credit/adjustments"),
         ("POST", "/api/operator/v1/accounts/{account_id}/credit/entries/{entry_id}/reversal"),
         ("POST", "/api/operator/v1/accounts/{account_id}/transfers"),
+        ("POST", "/api/operator/v1/portal-sessions"),
         ("POST", "/api/operator/v1/usage"),
+        ("PUT", "/api/operator/v1/portal/return-origins"),
     ];
     let expected: Vec<(String, String)> = expected.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     assert_eq!(documented, expected);
@@ -572,7 +584,7 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     // a key), not the page fallback or "method not allowed".
     for (method, path) in &documented {
         let concrete = path.replace("{account_id}", NW).replace("{entry_id}", "cre_x");
-        let body = (method == "POST").then(|| "{}".to_string());
+        let body = (method == "POST" || method == "PUT").then(|| "{}".to_string());
         let res = app.send(request(Method::from_bytes(method.as_bytes()).unwrap(), &concrete, None, body)).await;
         let json: Value =
             serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {}", res.body));

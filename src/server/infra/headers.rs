@@ -64,7 +64,8 @@ fn apply(headers: &mut HeaderMap, is_static: bool, https: bool) {
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // A stricter policy a handler set stays (a page whose URL holds a credential says no-referrer).
+    set_default(headers, header::REFERRER_POLICY, "same-origin");
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
         || path.starts_with("/pay/")
         || path.starts_with("/invitations/")
+        || path.starts_with("/portal/")
         || path == "/favicon.ico"
         || path == "/favicon.svg"
         || path == "/robots.txt"

@@ -8,6 +8,7 @@ pub mod error;
 pub mod ingest;
 pub mod keys;
 pub mod openapi;
+pub mod portal;
 pub mod status;
 pub mod transfers;
 pub mod usage;
@@ -34,6 +35,8 @@ pub fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(credit::adjust))
         .routes(routes!(credit::reverse_entry))
         .routes(routes!(transfers::transfer_received))
+        .routes(routes!(portal::create_portal_session))
+        .routes(routes!(portal::get_return_origins, portal::put_return_origins))
         .routes(routes!(openapi::serve))
         .split_for_parts()
 }

@@ -32,6 +32,7 @@ use crate::server::operator::error::ErrorBody;
         (name = "accounts", description = "Client accounts"),
         (name = "credit", description = "The prepaid credit ledger"),
         (name = "payments", description = "Payments by bank transfer (wire, PIX, Boleto), recorded when the money arrives"),
+        (name = "portal", description = "Portal sessions: sign a person in to their billing portal from the vendor's app"),
         (name = "meta", description = "This document"),
     )
 )]

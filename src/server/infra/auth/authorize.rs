@@ -213,6 +213,7 @@ mod tests {
                 staff_role: StaffRole::Support,
             }),
             impersonation: None,
+            return_to: None,
             impersonation_lapsed: false,
         }
     }

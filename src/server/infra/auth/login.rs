@@ -133,7 +133,15 @@ pub async fn start_session(
     let expires_at = now + info.state.settings.sessions.absolute_hours * 3600;
     insert(
         tx,
-        NewSession { id_hash: &token_hash(&token), user_id, account_id, now, expires_at, user_agent: &user_agent },
+        NewSession {
+            id_hash: &token_hash(&token),
+            user_id,
+            account_id,
+            now,
+            expires_at,
+            user_agent: &user_agent,
+            return_url: None,
+        },
     )
     .await?;
     Ok(token)

@@ -10,7 +10,7 @@ pub mod throttle;
 pub mod users;
 
 use crate::domain::people::initials;
-use crate::wire::auth::{AccountBadge, SessionView, ViewingAsClient};
+use crate::wire::auth::{AccountBadge, BackLink, SessionView, ViewingAsClient};
 use authorize::Authorized;
 
 /// Who is signed in, as the header and menus show it.
@@ -28,5 +28,9 @@ pub fn session_view(caller: &Authorized) -> SessionView {
             .as_ref()
             .zip(s.account.as_ref())
             .map(|(i, a)| ViewingAsClient { account_name: a.name.clone(), ends_at: i.ends_at }),
+        back_to: s
+            .return_to
+            .as_ref()
+            .map(|r| BackLink { label: format!("Back to {}", r.vendor_name), url: r.url.clone() }),
     }
 }

@@ -21,6 +21,14 @@ pub struct SessionRecord {
     /// The impersonation reached its time limit; the session is back to the staff view and the
     /// end still has to be recorded.
     pub impersonation_lapsed: bool,
+    /// Started from the vendor's app (a portal session): where "Back to <vendor>" goes.
+    pub return_to: Option<ReturnTo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnTo {
+    pub url: String,
+    pub vendor_name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -50,12 +58,14 @@ pub struct NewSession<'a> {
     pub now: i64,
     pub expires_at: i64,
     pub user_agent: &'a str,
+    /// Set when the session starts from a portal session with a return URL.
+    pub return_url: Option<&'a str>,
 }
 
 pub async fn insert(tx: &mut Tx, s: NewSession<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, account_id, created_at, last_seen_at, expires_at, user_agent)
-         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, user_id, account_id, created_at, last_seen_at, expires_at, user_agent, return_url)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
     )
     .bind(s.id_hash)
     .bind(s.user_id)
@@ -63,6 +73,7 @@ pub async fn insert(tx: &mut Tx, s: NewSession<'_>) -> Result<(), sqlx::Error> {
     .bind(s.now)
     .bind(s.expires_at)
     .bind(s.user_agent)
+    .bind(s.return_url)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -80,13 +91,15 @@ pub async fn find_live(
                 m.role, a.id AS account_id, a.name AS account_name, a.currency,
                 st.vendor_id, st.staff_role,
                 s.impersonated_account_id, s.impersonation_started_at, s.impersonation_ends_at,
-                ia.name AS impersonated_name, ia.currency AS impersonated_currency
+                ia.name AS impersonated_name, ia.currency AS impersonated_currency,
+                s.return_url, v.name AS vendor_name
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN memberships m ON m.user_id = s.user_id AND m.account_id = s.account_id
          LEFT JOIN accounts a ON a.id = m.account_id
          LEFT JOIN staff_members st ON st.user_id = s.user_id
          LEFT JOIN accounts ia ON ia.id = s.impersonated_account_id AND ia.vendor_id = st.vendor_id
+         LEFT JOIN vendors v ON v.id = a.vendor_id
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
     )
     .bind(id_hash)
@@ -150,6 +163,13 @@ pub async fn find_live(
         staff,
         impersonation,
         impersonation_lapsed,
+        return_to: match (
+            row.try_get::<Option<String>, _>("return_url")?,
+            row.try_get::<Option<String>, _>("vendor_name")?,
+        ) {
+            (Some(url), Some(vendor_name)) => Some(ReturnTo { url, vendor_name }),
+            _ => None,
+        },
     }))
 }
 
