@@ -17,8 +17,8 @@ use crate::server::operator::error::ErrorBody;
         title = "Portico operator API",
         version = "1",
         description = "How the vendor's own systems talk to Portico: report message usage (charged to each client's \
-                       prepaid credit balance), read a client's service status, adjust or reverse credit, and record \
-                       bank transfers received.\n\n\
+                       prepaid credit balance), read a client's service status, adjust or reverse credit, record \
+                       bank transfers received, and sign a person in to their billing portal from the vendor's app.\n\n\
                        Authenticate with an API key that staff create in the console under API keys: \
                        `Authorization: Bearer pk_…`. A key reaches only its vendor's accounts; any other account \
                        answers 404 like a missing one.\n\n\
