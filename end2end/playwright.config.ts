@@ -26,9 +26,10 @@ import path from 'node:path';
 //   PORTICO_E2E_URL  test a server that is already running there; no server is started
 //                    (then PORTICO_E2E_DB / PORTICO_E2E_LOG do not describe that server)
 //   PORTICO_E2E_BIN  the server binary (default: <repo>/target/release/portico)
+//   PORTICO_E2E_PORT the port of the run's server (default 3100; its SMTP server is 25 above)
 
 const repoRoot = path.resolve(__dirname, '..');
-const port = 3100;
+const port = Number(process.env.PORTICO_E2E_PORT ?? 3100);
 const ownServerURL = `http://127.0.0.1:${port}`;
 const externalURL = process.env.PORTICO_E2E_URL;
 
