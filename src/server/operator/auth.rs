@@ -30,7 +30,7 @@ pub struct ApiCaller {
 /// An account of the caller's vendor.
 #[derive(Debug, Clone)]
 pub struct OperatorAccount {
-    pub id: String,
+    pub id: AccountId,
     pub currency: Currency,
 }
 
@@ -77,7 +77,7 @@ impl ApiCaller {
                 .fetch_optional(state.db.pool())
                 .await?;
         let Some(currency) = currency else { return Err(ApiError::no_account()) };
-        Ok(OperatorAccount { id: account_id.to_string(), currency: decode::currency(&currency)? })
+        Ok(OperatorAccount { id: account_id.clone(), currency: decode::currency(&currency)? })
     }
 }
 

@@ -94,7 +94,7 @@ pub async fn adjust(
     Path(account_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreditEntryOut>), ApiError> {
-    let account = caller.account(&state, &AccountId::from(account_id.to_string())).await?;
+    let account = caller.account(&state, &AccountId::new(account_id)).await?;
     let input: AdjustmentIn = body::parse(body)?;
     let adjustment =
         validate_adjustment(&input.id, input.amount, &input.currency, &input.description, account.currency)
@@ -154,12 +154,10 @@ pub async fn adjust(
         "description": adjustment.description,
         "external_id": input.id,
     });
-    caller
-        .record(&mut tx, now, &AccountId::from(account.id.to_string()), "credit.adjusted", &appended.id, detail)
-        .await?;
+    caller.record(&mut tx, now, &account.id, "credit.adjusted", &appended.id, detail).await?;
     let entry = entry(&mut tx, &appended.id).await?;
     tx.commit().await?;
-    top_up_if_requested(&state, &AccountId::from(account.id.to_string())).await;
+    top_up_if_requested(&state, &account.id).await;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
@@ -193,35 +191,31 @@ pub async fn reverse_entry(
     Path((account_id, entry_id)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreditEntryOut>), ApiError> {
-    let account = caller.account(&state, &AccountId::from(account_id.to_string())).await?;
+    let account = caller.account(&state, &AccountId::new(account_id)).await?;
     let input: ReversalIn = body::parse(body)?;
     let reason = validate_reason(&input.reason).map_err(|e| ApiError::invalid(vec![e]))?;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let reversal = reverse(&mut tx, now, &AccountId::from(account.id.to_string()), &entry_id, &reason, None)
-        .await
-        .map_err(|error| match error {
-            AppError::NotFound => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", "No credit entry with that id on this account.")
-            }
-            AppError::Conflict(message) if message.contains("already") => {
-                ApiError::new(StatusCode::CONFLICT, "already_reversed", message)
-            }
-            AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "not_reversible", message),
-            other => other.into(),
-        })?;
+    let reversal = reverse(&mut tx, now, &account.id, &entry_id, &reason, None).await.map_err(|error| match error {
+        AppError::NotFound => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No credit entry with that id on this account.")
+        }
+        AppError::Conflict(message) if message.contains("already") => {
+            ApiError::new(StatusCode::CONFLICT, "already_reversed", message)
+        }
+        AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "not_reversible", message),
+        other => other.into(),
+    })?;
     let detail = json!({
         "reversed_entry_id": entry_id,
         "amount": reversal.after.minor - reversal.before.minor,
         "currency": reversal.after.currency.code(),
         "reason": reason,
     });
-    caller
-        .record(&mut tx, now, &AccountId::from(account.id.to_string()), "credit.reversed", &reversal.id, detail)
-        .await?;
+    caller.record(&mut tx, now, &account.id, "credit.reversed", &reversal.id, detail).await?;
     let entry = entry(&mut tx, &reversal.id).await?;
     tx.commit().await?;
-    top_up_if_requested(&state, &AccountId::from(account.id.to_string())).await;
+    top_up_if_requested(&state, &account.id).await;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 

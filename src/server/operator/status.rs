@@ -112,10 +112,9 @@ pub async fn service_status(
     caller: ApiCaller,
     Path(account_id): Path<String>,
 ) -> Result<Json<ServiceStatusOut>, ApiError> {
-    let account = caller.account(&state, &AccountId::from(account_id.to_string())).await?;
-    let status =
-        for_account(state.db.pool(), &AccountId::from(account.id.to_string()), today(state.clock.as_ref())).await?;
-    Ok(Json(to_wire(account.id, status)))
+    let account = caller.account(&state, &AccountId::new(account_id)).await?;
+    let status = for_account(state.db.pool(), &account.id, today(state.clock.as_ref())).await?;
+    Ok(Json(to_wire(account.id.into_string(), status)))
 }
 
 fn to_wire(account_id: String, status: ServiceStatus) -> ServiceStatusOut {

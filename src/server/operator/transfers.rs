@@ -74,7 +74,7 @@ pub async fn transfer_received(
     Path(account_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<TransferOut>, ApiError> {
-    let account = caller.account(&state, &AccountId::from(account_id.to_string())).await?;
+    let account = caller.account(&state, &AccountId::new(account_id)).await?;
     let input: TransferIn = body::parse(body)?;
     let currency = input.amount.currency.parse().ok().filter(|c| *c == account.currency).ok_or_else(|| {
         ApiError::invalid(vec![FieldError::new(
@@ -85,7 +85,7 @@ pub async fn transfer_received(
     let amount = Money::new(input.amount.amount, currency);
     let recorded = record_received(
         &state,
-        &AccountId::from(account.id.to_string()),
+        &account.id,
         &input.payment,
         amount,
         &input.bank_reference,
