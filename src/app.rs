@@ -85,7 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(startup::healthz))
         .route("/portal/{token}", get(crate::server::operator::portal::redeem))
         .route("/sandbox/v1/tokens", axum::routing::post(sandbox::tokenize))
-        .merge(crate::server::operator::router())
+        .merge(crate::server::operator::router(&state))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(from_fn_with_state(state.clone(), middleware::sessions))

@@ -199,3 +199,81 @@ async fn another_vendors_account_answers_like_a_missing_one() {
     assert_eq!((theirs.status, &theirs.body), (missing.status, &missing.body));
     assert_eq!(app.count("SELECT COUNT(*) FROM portal_sessions").await, 0);
 }
+
+/// A write with an Idempotency-Key, as a vendor's retrying client sends it.
+async fn post_with_key(app: &TestApp, path: &str, key: &str, idempotency_key: &str, body: Value) -> TestResponse {
+    let mut request = request(Method::POST, path, Some(key), Some(body.to_string()));
+    request.headers_mut().insert("idempotency-key", idempotency_key.parse().unwrap());
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn a_retried_write_with_its_idempotency_key_gets_the_first_answer_and_does_it_once() {
+    let app = TestApp::with_demo().await;
+    let key = key(&app).await;
+    let body = json!({ "account_id": NW, "email": "owner@northwind.test" });
+    let first = post_with_key(&app, SESSIONS, &key, "retry-0001", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    let retried = post_with_key(&app, SESSIONS, &key, "retry-0001", body.clone()).await;
+    assert_eq!((retried.status, &retried.body), (first.status, &first.body), "the same URL, not a second one");
+    assert_eq!(retried.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(app.count("SELECT COUNT(*) FROM portal_sessions").await, 1);
+
+    // The same key with another request is refused, and does nothing.
+    let other = post_with_key(
+        &app,
+        SESSIONS,
+        &key,
+        "retry-0001",
+        json!({ "account_id": NW, "email": "billing@northwind.test" }),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.body);
+    assert_eq!(other.json::<Value>()["error"]["code"], "idempotency_conflict");
+    assert_eq!(app.count("SELECT COUNT(*) FROM portal_sessions").await, 1);
+
+    // A refusal is an answer too: replayed, not re-judged.
+    let refused = post_with_key(
+        &app,
+        SESSIONS,
+        &key,
+        "retry-0002",
+        json!({ "account_id": NW, "email": "nobody@northwind.test" }),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let again = post_with_key(
+        &app,
+        SESSIONS,
+        &key,
+        "retry-0002",
+        json!({ "account_id": NW, "email": "nobody@northwind.test" }),
+    )
+    .await;
+    assert_eq!((again.status, &again.body), (refused.status, &refused.body));
+
+    // Keys are the vendor's own: another vendor's identical key is another request.
+    let other_key = other_vendor(&app).await;
+    let theirs = post_with_key(
+        &app,
+        SESSIONS,
+        &other_key,
+        "retry-0001",
+        json!({ "account_id": "acc_other", "email": "x@other.test" }),
+    )
+    .await;
+    assert_eq!(theirs.json::<Value>()["error"]["code"], "unknown_person", "{}", theirs.body);
+
+    // A key is kept for a day; after it, the key is free again.
+    app.clock.advance(time::Duration::hours(24));
+    let later = post_with_key(&app, SESSIONS, &key, "retry-0001", body).await;
+    assert_eq!(later.status, StatusCode::CREATED);
+    assert!(later.headers.get("idempotent-replayed").is_none());
+    assert_eq!(app.count("SELECT COUNT(*) FROM portal_sessions").await, 2);
+
+    // A malformed key is the caller's to fix.
+    let bad = post_with_key(&app, SESSIONS, &key, "with space", json!({})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json::<Value>()["error"]["code"], "invalid_idempotency_key");
+}

@@ -18,8 +18,9 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, for programs: `missing_api_key`, `invalid_api_key` (401); `malformed_json`,
-    /// `empty_batch`, `unreadable_body` (400); `not_found`, `unknown_endpoint` (404);
-    /// `already_reversed`, `not_reversible`, `idempotency_conflict`, `conflict` (409);
+    /// `empty_batch`, `unreadable_body`, `invalid_idempotency_key` (400); `not_found`,
+    /// `unknown_person`, `unknown_endpoint` (404); `already_reversed`, `not_reversible`,
+    /// `idempotency_conflict`, `request_in_progress`, `conflict` (409);
     /// `batch_too_large`, `payload_too_large` (413); `invalid` (422); `internal` (500).
     #[schema(example = "not_found")]
     pub code: String,

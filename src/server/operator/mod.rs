@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod credit;
 pub mod error;
+pub mod idempotency;
 pub mod ingest;
 pub mod keys;
 pub mod openapi;
@@ -42,8 +43,11 @@ pub fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The operator API's routes, with a JSON answer for paths it does not have.
-pub fn router() -> Router<AppState> {
-    build().0.route(&format!("{BASE_PATH}/{{*rest}}"), any(unknown_path))
+pub fn router(state: &AppState) -> Router<AppState> {
+    build()
+        .0
+        .route(&format!("{BASE_PATH}/{{*rest}}"), any(unknown_path))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotent))
 }
 
 async fn unknown_path() -> ApiError {
