@@ -394,7 +394,7 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
     .execute(&mut *tx)
     .await?;
     let session_token =
-        start_session(&mut tx, info, &PersonId::from(user_id.to_string()), Some(&live.account_id), now).await?;
+        start_session(&mut tx, info, &PersonId::from(user_id.to_string()), Some(&live.account_id), None, now).await?;
     let ip = info.client_ip();
     let event = AuditEvent {
         action: "team.invitation_accepted",

@@ -25,6 +25,11 @@ impl RequestInfo {
         Ok(RequestInfo { state, parts, response: use_context::<ResponseOptions>() })
     }
 
+    /// For a plain HTTP route (not a server function): its answer sets cookies itself.
+    pub fn for_route(state: AppState, parts: Parts) -> RequestInfo {
+        RequestInfo { state, parts, response: None }
+    }
+
     pub fn session_token(&self) -> Option<String> {
         session_token(&self.parts.headers, &self.state.settings.sessions.cookie_name)
     }

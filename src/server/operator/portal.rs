@@ -8,26 +8,29 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::domain::field_error::FieldError;
-use crate::domain::ids::AccountId;
+use crate::domain::ids::{AccountId, PersonId};
 use crate::domain::people::is_plausible_email;
 use crate::domain::role::Role;
 use crate::server::infra::audit::{AuditEvent, record};
-use crate::server::infra::auth::cookies::{session_cookie, session_token};
-use crate::server::infra::auth::sessions::{NewSession, delete, insert};
+use crate::server::infra::auth::cookies::session_cookie;
+use crate::server::infra::auth::login::start_session;
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::ids::{new_id, new_secret_token, token_hash};
+use crate::server::infra::request::RequestInfo;
 use crate::server::infra::state::AppState;
 use crate::server::operator::auth::ApiCaller;
 use crate::server::operator::body;
 use crate::server::operator::error::{ApiError, ErrorBody};
 use crate::server::operator::wire::rfc3339;
+use crate::wire::error::AppError;
 
 /// How long a portal session's URL can be opened: long enough for a redirect, short enough that
 /// a URL copied into a chat or a log is useless soon after.
@@ -397,8 +400,8 @@ fn allowed_return_url(text: &str, origins: &[String]) -> Option<String> {
 
 /// `GET /portal/{token}`: signs the person in and sends them to their dashboard, once.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
-    match start(&state, &token, &headers).await {
+pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, parts: Parts) -> Response {
+    match start(&RequestInfo::for_route(state, parts), &token).await {
         Ok(Some(cookie)) => {
             let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -419,7 +422,8 @@ pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, he
 
 /// Uses the portal session named by `token` and starts a session for its person; the cookie to
 /// set, or `None` when the token is unknown, used, expired, or its person left the account.
-async fn start(state: &AppState, token: &str, headers: &HeaderMap) -> Result<Option<String>, sqlx::Error> {
+async fn start(info: &RequestInfo, token: &str) -> Result<Option<String>, AppError> {
+    let state = &info.state;
     if token.len() > 100 {
         return Ok(None);
     }
@@ -451,28 +455,10 @@ async fn start(state: &AppState, token: &str, headers: &HeaderMap) -> Result<Opt
         return Ok(None);
     }
     // A new session id, whatever the browser had before.
-    if let Some(old) = session_token(headers, &state.settings.sessions.cookie_name) {
-        delete(&mut tx, &token_hash(&old)).await?;
-    }
-    let session_token = new_secret_token();
-    let user_agent: String = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect())
-        .unwrap_or_default();
-    insert(
-        &mut tx,
-        NewSession {
-            id_hash: &token_hash(&session_token),
-            user_id: &user_id,
-            account_id: Some(&account_id),
-            now,
-            expires_at: now + state.settings.sessions.absolute_hours * 3600,
-            user_agent: &user_agent,
-            return_url: return_url.as_deref(),
-        },
-    )
-    .await?;
+    let session_token =
+        start_session(&mut tx, info, &PersonId::new(user_id.as_str()), Some(&account_id), return_url.as_deref(), now)
+            .await?;
+    let user_agent = info.user_agent();
     record(
         &mut tx,
         now,

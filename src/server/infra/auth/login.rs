@@ -95,7 +95,8 @@ pub async fn sign_in(info: &RequestInfo, email: &str, password: &str) -> Result<
         return Err(AppError::Invalid { field: None, message: BAD_CREDENTIALS.into() }.tracked());
     };
 
-    let token = start_session(&mut tx, info, &PersonId::from(user.id.to_string()), account_id.as_deref(), now).await?;
+    let token =
+        start_session(&mut tx, info, &PersonId::from(user.id.to_string()), account_id.as_deref(), None, now).await?;
     let user_agent = info.user_agent();
     record(
         &mut tx,
@@ -123,6 +124,7 @@ pub async fn start_session(
     info: &RequestInfo,
     user_id: &PersonId,
     account_id: Option<&str>,
+    return_url: Option<&str>,
     now: i64,
 ) -> Result<String, AppError> {
     if let Some(old) = info.session_token() {
@@ -140,7 +142,7 @@ pub async fn start_session(
             now,
             expires_at,
             user_agent: &user_agent,
-            return_url: None,
+            return_url,
         },
     )
     .await?;
