@@ -48,7 +48,7 @@ impl ApiCaller {
         now: i64,
         account_id: &AccountId,
         action: &str,
-        entry_id: &str,
+        target: (&str, &str),
         mut detail: serde_json::Value,
     ) -> Result<(), ApiError> {
         if let Some(map) = detail.as_object_mut() {
@@ -59,8 +59,8 @@ impl ApiCaller {
             action,
             actor_email: Some(&label),
             account_id: Some(account_id),
-            target_type: Some("credit_entry"),
-            target_id: Some(entry_id),
+            target_type: Some(target.0),
+            target_id: Some(target.1),
             detail,
             ..Default::default()
         };

@@ -154,7 +154,7 @@ pub async fn adjust(
         "description": adjustment.description,
         "external_id": input.id,
     });
-    caller.record(&mut tx, now, &account.id, "credit.adjusted", &appended.id, detail).await?;
+    caller.record(&mut tx, now, &account.id, "credit.adjusted", ("credit_entry", &appended.id), detail).await?;
     let entry = entry(&mut tx, &appended.id).await?;
     tx.commit().await?;
     top_up_if_requested(&state, &account.id).await;
@@ -212,7 +212,7 @@ pub async fn reverse_entry(
         "currency": reversal.after.currency.code(),
         "reason": reason,
     });
-    caller.record(&mut tx, now, &account.id, "credit.reversed", &reversal.id, detail).await?;
+    caller.record(&mut tx, now, &account.id, "credit.reversed", ("credit_entry", &reversal.id), detail).await?;
     let entry = entry(&mut tx, &reversal.id).await?;
     tx.commit().await?;
     top_up_if_requested(&state, &account.id).await;

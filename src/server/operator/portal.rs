@@ -206,21 +206,8 @@ pub async fn create_portal_session(
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let label = caller.label();
-            record(
-                &mut tx,
-                now,
-                AuditEvent {
-                    action: "member.added",
-                    actor_email: Some(&label),
-                    account_id: Some(&account_id),
-                    target_type: Some("user"),
-                    target_id: Some(&user_id),
-                    detail: json!({ "email": email, "role": role.as_str(), "api_key_id": caller.key_id, "via": "portal_session" }),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            let detail = json!({ "email": email, "role": role.as_str(), "via": "portal_session" });
+            caller.record(&mut tx, now, &account_id, "member.added", ("user", &user_id), detail).await?;
             (user_id, true)
         }
         _ => {
@@ -250,21 +237,8 @@ pub async fn create_portal_session(
     .bind(expires_at)
     .execute(&mut *tx)
     .await?;
-    let label = caller.label();
-    record(
-        &mut tx,
-        now,
-        AuditEvent {
-            action: "portal_session.created",
-            actor_email: Some(&label),
-            account_id: Some(&account_id),
-            target_type: Some("portal_session"),
-            target_id: Some(&id),
-            detail: json!({ "person_id": person_id, "api_key_id": caller.key_id }),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let detail = json!({ "person_id": person_id });
+    caller.record(&mut tx, now, &account_id, "portal_session.created", ("portal_session", &id), detail).await?;
     tx.commit().await?;
     let url = format!("{}/portal/{token}", state.settings.server.public_url.trim_end_matches('/'));
     Ok((
