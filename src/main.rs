@@ -158,6 +158,7 @@ async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error>> {
     let db = state.db.clone();
     portico::server::infra::mail::spawn_background(state.clone());
     portico::server::cycle::scheduler::spawn(state.clone());
+    portico::server::webhooks::deliver::spawn_background(state.clone());
     let server_settings = state.settings.server.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -23,7 +23,7 @@ pub async fn preview_subscription_change(
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::subscriptions::change::preview(
-        &caller,
+        &caller.acting()?,
         &crate::domain::ids::SubscriptionId::new(subscription_id),
         &plan_id,
         quantity,
@@ -47,7 +47,7 @@ pub async fn change_subscription(
     use crate::server::subscriptions::change::{ChangeRequest, change};
     let caller = authorize(Access::BillingChange).await?;
     let request = ChangeRequest { subscription_id, plan_id, quantity, version, expected_due_now, idempotency_key };
-    change(&caller, request).await
+    change(&caller.acting()?, request).await
 }
 
 #[server(endpoint = "subscriptions/payment-method")]
@@ -58,7 +58,7 @@ pub async fn set_subscription_payment_method(
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::set_payment_method(
-        &caller,
+        &caller.acting()?,
         &crate::domain::ids::SubscriptionId::new(subscription_id),
         &payment_method_id,
     )
@@ -71,7 +71,7 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
     crate::server::subscriptions::lifecycle::schedule_cancel(
-        &caller,
+        &caller.acting()?,
         &crate::domain::ids::SubscriptionId::new(subscription_id),
         &reason,
     )
@@ -83,6 +83,6 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::resume(&caller, &crate::domain::ids::SubscriptionId::new(subscription_id))
+    crate::server::subscriptions::lifecycle::resume(&caller.acting()?, &crate::domain::ids::SubscriptionId::new(subscription_id))
         .await
 }

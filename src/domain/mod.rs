@@ -24,3 +24,4 @@ pub mod tax_id;
 pub mod team;
 pub mod usage;
 pub mod usage_ingest;
+pub mod webhooks;

@@ -20,3 +20,4 @@ pub mod staff;
 pub mod subscriptions;
 pub mod team;
 pub mod usage;
+pub mod webhooks;

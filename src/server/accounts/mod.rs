@@ -3,6 +3,7 @@
 
 pub mod billing_details;
 pub mod client_view;
+pub mod provision;
 pub mod queries;
 pub mod switch;
 pub mod team;

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::domain::people::is_plausible_email;
 use crate::domain::role::Role;
 use crate::domain::team::{check_change, check_invite};
+use crate::server::infra::actor::Acting;
 use crate::server::infra::audit::{AuditEvent, record};
 use crate::server::infra::auth::authorize::Authorized;
 use crate::server::infra::auth::cookies::session_cookie;
@@ -19,6 +20,8 @@ use crate::server::infra::db::decode;
 use crate::server::infra::ids::{new_id, new_secret_token, token_hash};
 use crate::server::infra::mail::outbox::{Email, enqueue};
 use crate::server::infra::request::RequestInfo;
+use crate::domain::webhooks::EventType;
+use crate::server::webhooks::{About, emit, emit_object};
 use crate::wire::error::AppError;
 use crate::wire::team::{InvitationView, PendingInvitation, Team, TeamMember};
 
@@ -86,18 +89,31 @@ pub async fn team(caller: &Authorized) -> Result<Team, AppError> {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Result<PendingInvitation, AppError> {
     let account = caller.account()?;
+    check_invite(account.role, invited_role).map_err(|e| AppError::invalid("role", e.to_string()))?;
+    invite_as(&caller.acting()?, &account.name, email, invited_role).await
+}
+
+/// Invites `email` to the account with `invited_role`, by email; the caller has checked that
+/// the actor may grant that role (the vendor's API may grant any).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn invite_as(
+    acting: &Acting<'_>,
+    account_name: &str,
+    email: &str,
+    invited_role: Role,
+) -> Result<PendingInvitation, AppError> {
     let email = email.trim().to_lowercase();
     if !is_plausible_email(&email) {
         return Err(AppError::invalid("email", "Enter an email address like name@example.com."));
     }
-    check_invite(account.role, invited_role).map_err(|e| AppError::invalid("role", e.to_string()))?;
-    let state = &caller.state;
+    let state = acting.state;
+    let account_id = &acting.account_id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let already: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = $1 AND u.email = $2",
     )
-    .bind(&account.id)
+    .bind(account_id)
     .bind(&email)
     .fetch_one(&mut *tx)
     .await?;
@@ -109,7 +125,7 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
         "UPDATE invitations SET revoked_at = $1 WHERE account_id = $2 AND email = $3 AND accepted_at IS NULL AND revoked_at IS NULL",
     )
     .bind(now)
-    .bind(&account.id)
+    .bind(account_id)
     .bind(&email)
     .execute(&mut *tx)
     .await?;
@@ -121,31 +137,41 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
-    .bind(&account.id)
+    .bind(account_id)
     .bind(&email)
     .bind(invited_role.as_str())
     .bind(token_hash(&token))
-    .bind(caller.user_id())
+    .bind(acting.user_id())
     .bind(now)
     .bind(expires_at)
     .execute(&mut *tx)
     .await?;
-    let inviter: String =
-        sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(caller.user_id()).fetch_one(&mut *tx).await?;
+    let inviter: String = match acting.user_id() {
+        Some(user_id) => {
+            sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?
+        }
+        // The vendor's systems invite in the vendor's name.
+        None => {
+            sqlx::query_scalar("SELECT v.name FROM vendors v JOIN accounts a ON a.vendor_id = v.id WHERE a.id = $1")
+                .bind(account_id)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
     let link = format!("{}/invitations/{token}", state.settings.server.public_url.trim_end_matches('/'));
-    let subject = format!("{inviter} invited you to join {} in its billing portal", account.name);
+    let subject = format!("{inviter} invited you to join {} in its billing portal", account_name);
     let body = format!(
         "{inviter} invited you to join {} as {} in its billing portal.\n\nAccept the invitation: {link}\n\nThe link works for {INVITATION_DAYS} days. If you were not expecting this, ignore this email.",
-        account.name,
+        account_name,
         invited_role.label().to_lowercase(),
     );
     enqueue(
         &mut tx,
         now,
-        Email { kind: "team_invitation", to: &email, subject: &subject, body: &body, account_id: Some(&account.id) },
+        Email { kind: "team_invitation", to: &email, subject: &subject, body: &body, account_id: Some(account_id) },
     )
     .await?;
-    caller
+    acting
         .record(
             &mut tx,
             now,
@@ -161,14 +187,26 @@ pub async fn invite(caller: &Authorized, email: &str, invited_role: Role) -> Res
 /// Changes a member's role (`Some`) or removes them (`None`).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn change_role(caller: &Authorized, user_id: &PersonId, to: Option<Role>) -> Result<(), AppError> {
-    let account = caller.account()?;
-    let state = &caller.state;
+    change_role_as(&caller.acting()?, caller.account()?.role, user_id, to).await
+}
+
+/// Changes a member's role or removes them, as an actor holding `actor_role` on the account
+/// (the vendor's API acts as an owner would). The last owner stays.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn change_role_as(
+    acting: &Acting<'_>,
+    actor_role: Role,
+    user_id: &PersonId,
+    to: Option<Role>,
+) -> Result<(), AppError> {
+    let account_id = &acting.account_id;
+    let state = acting.state;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let current: Option<(String, String)> = sqlx::query_as(
         "SELECT m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = $1 AND m.user_id = $2",
     )
-    .bind(&account.id)
+    .bind(account_id)
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -176,15 +214,16 @@ pub async fn change_role(caller: &Authorized, user_id: &PersonId, to: Option<Rol
         return Err(AppError::not_found());
     };
     let target_role = role(&target_role)?;
-    let owners = owner_count(&mut tx, &account.id).await?;
-    check_change(account.role, target_role, to, owners).map_err(|e| AppError::invalid("role", e.to_string()))?;
+    let owners = owner_count(&mut tx, account_id).await?;
+    check_change(actor_role, target_role, to, owners).map_err(|e| AppError::invalid("role", e.to_string()))?;
     // Conditional on the role read above: two admins changing the same person at once cannot
     // both act on a stale view, and two owners demoting each other cannot leave none.
+    let leaving = if to.is_none() { Some(crate::server::objects::person(&mut tx, account_id, user_id).await?) } else { None };
     let changed = match to {
         Some(new_role) => {
             sqlx::query("UPDATE memberships SET role = $1 WHERE account_id = $2 AND user_id = $3 AND role = $4")
                 .bind(new_role.as_str())
-                .bind(&account.id)
+                .bind(account_id)
                 .bind(user_id)
                 .bind(target_role.as_str())
                 .execute(&mut *tx)
@@ -192,14 +231,14 @@ pub async fn change_role(caller: &Authorized, user_id: &PersonId, to: Option<Rol
                 .rows_affected()
         }
         None => sqlx::query("DELETE FROM memberships WHERE account_id = $1 AND user_id = $2 AND role = $3")
-            .bind(&account.id)
+            .bind(account_id)
             .bind(user_id)
             .bind(target_role.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected(),
     };
-    if changed != 1 || owner_count(&mut tx, &account.id).await? == 0 {
+    if changed != 1 || owner_count(&mut tx, account_id).await? == 0 {
         tx.rollback().await?;
         return Err(AppError::Conflict("The team changed meanwhile. Reload the page and try again.".into()).tracked());
     }
@@ -207,7 +246,7 @@ pub async fn change_role(caller: &Authorized, user_id: &PersonId, to: Option<Rol
         // A removed member's sessions on this account end now.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND account_id = $2 AND impersonated_account_id IS NULL")
             .bind(user_id)
-            .bind(&account.id)
+            .bind(account_id)
             .execute(&mut *tx)
             .await?;
     }
@@ -217,7 +256,10 @@ pub async fn change_role(caller: &Authorized, user_id: &PersonId, to: Option<Rol
         }
         None => ("team.member_removed", json!({ "email": email, "role": target_role.as_str() })),
     };
-    caller.record(&mut tx, now, action, ("user", user_id), detail).await?;
+    acting.record(&mut tx, now, action, ("user", user_id), detail).await?;
+    if let Some(person) = &leaving {
+        emit_object(&mut tx, now, account_id, EventType::PersonRemoved, person).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -393,6 +435,8 @@ pub async fn accept(info: &RequestInfo, token: &str, name: &str, password: &str)
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    let joined = AccountId::from(live.account_id.as_str());
+    emit(&mut tx, now, &joined, EventType::PersonAdded, About::Person(&user_id)).await?;
     let session_token =
         start_session(&mut tx, info, &PersonId::from(user_id.to_string()), Some(&live.account_id), None, now).await?;
     let ip = info.client_ip();

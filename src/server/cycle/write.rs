@@ -21,6 +21,8 @@ use crate::server::infra::ids::new_id;
 use crate::server::infra::mail::outbox::{self, Email};
 use crate::server::invoices::numbering::{invoice_number, reserve_invoice_numbers};
 use crate::server::payments::links;
+use crate::server::webhooks::{About, emit};
+use crate::domain::webhooks::EventType;
 use crate::wire::error::AppError;
 
 #[derive(Default)]
@@ -208,7 +210,35 @@ pub async fn write(
     }
     outbox::enqueue_all(tx, &outbox_rows).await?;
     audit::record_all(tx, &audit_rows).await?;
+    emit_events(tx, now, plans, &written.issued).await?;
     Ok(written)
+}
+
+/// The batch's events, in its transaction: each document issued (and paid, when nothing was
+/// due), each renewal and each subscription that ended.
+async fn emit_events(
+    tx: &mut Tx,
+    now: i64,
+    plans: &[(&AccountFacts, AccountPlan)],
+    issued: &[Issued],
+) -> Result<(), AppError> {
+    let mut issued = issued.iter();
+    for (facts, plan) in plans {
+        let account_id = AccountId::from(facts.recipient.account_id.as_str());
+        for document in issued.by_ref().take(plan.documents.len()) {
+            emit(tx, now, &account_id, EventType::InvoiceIssued, About::Invoice(&document.id)).await?;
+            if document.total.is_zero() {
+                emit(tx, now, &account_id, EventType::InvoicePaid, About::Invoice(&document.id)).await?;
+            }
+        }
+        for update in &plan.updates {
+            emit(tx, now, &account_id, EventType::SubscriptionChanged, About::Subscription(update.id.as_str())).await?;
+        }
+        for (id, _) in &plan.ended {
+            emit(tx, now, &account_id, EventType::SubscriptionCancelled, About::Subscription(id)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// New periods, all in one statement per chunk; each applies only if the period is still the

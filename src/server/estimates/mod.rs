@@ -3,6 +3,8 @@
 //! transaction. The decision is a conditional update from `open`, so two approvals at the
 //! same moment give one invoice, and nothing decided or expired can be approved.
 
+pub mod issue;
+
 use crate::domain::billing_items::{EstimateKind, EstimateStatus};
 use crate::domain::ids::{AccountId, EstimateId};
 use serde_json::json;
@@ -14,6 +16,8 @@ use crate::server::infra::auth::authorize::Authorized;
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::db::{Tx, decode};
 use crate::server::infra::ids::new_id;
+use crate::domain::webhooks::EventType;
+use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 use crate::wire::estimates::ApprovedEstimate;
 
@@ -143,6 +147,8 @@ pub async fn approve(
         .await?;
     let detail = json!({ "typed_name": typed_name, "invoice": number, "total": row.total, "currency": row.currency });
     caller.record(&mut tx, now, "estimate.approved", ("estimate", estimate_id), detail).await?;
+    emit(&mut tx, now, account_id, EventType::EstimateApproved, About::Estimate(estimate_id)).await?;
+    emit(&mut tx, now, account_id, EventType::InvoiceIssued, About::Invoice(&invoice_id)).await?;
     tx.commit().await?;
     Ok(ApprovedEstimate { invoice_id, invoice_number: number })
 }
@@ -180,6 +186,7 @@ pub async fn decline(caller: &Authorized, estimate_id: &EstimateId, reason: &str
         return Err(already_decided(&row));
     }
     caller.record(&mut tx, now, "estimate.declined", ("estimate", estimate_id), json!({ "reason": reason })).await?;
+    emit(&mut tx, now, account_id, EventType::EstimateDeclined, About::Estimate(estimate_id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What every feature stands on. Nothing here knows a feature's tables beyond sessions, users,
 //! the audit log and the mail outbox, which every feature writes through.
 
+pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod clock;

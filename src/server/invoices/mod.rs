@@ -3,6 +3,7 @@
 
 pub mod downloads;
 pub mod history;
+pub mod issue;
 pub mod numbering;
 pub mod pdf;
 pub mod queries;

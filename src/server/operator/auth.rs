@@ -68,6 +68,16 @@ impl ApiCaller {
         Ok(())
     }
 
+    /// The caller as an actor in use cases shared with the portal.
+    pub fn actor(&self) -> crate::server::infra::actor::Actor {
+        crate::server::infra::actor::Actor::ApiKey { key_id: self.key_id.clone(), label: self.label() }
+    }
+
+    /// The caller acting on one of its vendor's accounts (checked by [`ApiCaller::account`]).
+    pub fn acting<'a>(&self, state: &'a AppState, account: &OperatorAccount) -> crate::server::infra::actor::Acting<'a> {
+        crate::server::infra::actor::Acting { state, account_id: account.id.clone(), actor: self.actor() }
+    }
+
     /// The account if it is one of this vendor's; another vendor's answers like a missing one.
     pub async fn account(&self, state: &AppState, account_id: &AccountId) -> Result<OperatorAccount, ApiError> {
         let currency: Option<String> =

@@ -208,6 +208,14 @@ pub async fn create_portal_session(
                 .await?;
             let detail = json!({ "email": email, "role": role.as_str(), "via": "portal_session" });
             caller.record(&mut tx, now, &account_id, "member.added", ("user", &user_id), detail).await?;
+            crate::server::webhooks::emit(
+                &mut tx,
+                now,
+                &account_id,
+                crate::domain::webhooks::EventType::PersonAdded,
+                crate::server::webhooks::About::Person(&user_id),
+            )
+            .await?;
             (user_id, true)
         }
         _ => {

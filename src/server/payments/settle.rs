@@ -17,6 +17,8 @@ use crate::server::infra::mail::outbox::{Email, billing_contacts, enqueue};
 use crate::server::infra::processors::ChargeOutcome;
 use crate::server::infra::state::AppState;
 use crate::server::payments::links;
+use crate::domain::webhooks::EventType;
+use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;
 
@@ -139,6 +141,20 @@ async fn settle_succeeded(tx: &mut Tx, now: i64, charges: &[(&str, &str)]) -> Re
         })
         .collect();
     audit::record_all(tx, &events).await?;
+    for payment in &moved {
+        let account_id = AccountId::from(payment.account_id.as_str());
+        emit(tx, now, &account_id, EventType::PaymentSucceeded, About::Payment(&payment.id)).await?;
+        let paid: Vec<String> = sqlx::query_scalar(
+            "SELECT a.invoice_id FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+             WHERE a.payment_id = $1 AND i.status = 'paid' ORDER BY i.number",
+        )
+        .bind(&payment.id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for invoice_id in paid {
+            emit(tx, now, &account_id, EventType::InvoicePaid, About::Invoice(&invoice_id)).await?;
+        }
+    }
     // A subscription left past due by an unpaid change is in good standing again once that
     // change's invoice (and any other of its changes) is paid.
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
@@ -211,6 +227,11 @@ async fn settle_failed(
     .bind(payment_id)
     .execute(&mut **tx)
     .await?;
+    let failed_account = AccountId::from(account_id.as_str());
+    emit(tx, now, &failed_account, EventType::PaymentFailed, About::Payment(payment_id)).await?;
+    for invoice in &invoices {
+        emit(tx, now, &failed_account, EventType::InvoicePaymentFailed, About::Invoice(&invoice.id)).await?;
+    }
     record(
         tx,
         now,

@@ -21,7 +21,7 @@ use crate::server::accounts::billing_details::bill_to_snapshot;
 use crate::server::accounts::queries::vendor_and_currency;
 use crate::server::credit::ledger::{NewEntry, append};
 use crate::server::dashboard::queries::method_label;
-use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::actor::Acting;
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::db::decode;
 use crate::server::infra::ids::new_id;
@@ -30,6 +30,8 @@ use crate::server::payments::key::PaymentKey;
 use crate::server::payments::pay::{PayWith, Payer, pay};
 use crate::server::payments::settings;
 use crate::server::subscriptions::record::{SubscriptionRecord, creditable, load, unpaid_change_invoice};
+use crate::domain::webhooks::EventType;
+use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{ChangeOutcome, ChangePreview};
 
@@ -71,13 +73,13 @@ struct Quote {
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn preview(
-    caller: &Authorized,
+    caller: &Acting<'_>,
     subscription_id: &SubscriptionId,
     plan_id: &str,
     quantity: i64,
 ) -> Result<ChangePreview, AppError> {
-    let state = &caller.state;
-    let account_id = &caller.account()?.id;
+    let state = caller.state;
+    let account_id = &caller.account_id;
     let pool = state.db.pool();
     let (vendor_id, currency) = vendor_and_currency(pool, account_id).await?;
     let record = load(pool, account_id, subscription_id).await?;
@@ -108,9 +110,9 @@ pub async fn preview(
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<ChangeOutcome, AppError> {
-    let state = &caller.state;
-    let account_id = caller.account()?.id.clone();
+pub async fn change(caller: &Acting<'_>, request: ChangeRequest) -> Result<ChangeOutcome, AppError> {
+    let state = caller.state;
+    let account_id = caller.account_id.clone();
     let payment_key = PaymentKey::client(&account_id, &request.idempotency_key)?;
     let key = payment_key.as_str();
     let pool = state.db.pool();
@@ -213,7 +215,7 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
         let description = format!("Credit for changing {from} to {to}, {}", remaining_span(today, record.period.end));
         let mut entry = NewEntry::new(&account_id, quote.credited, EntryKind::Proration, &description);
         entry.subscription_id = Some(&record.id);
-        entry.created_by = Some(caller.user_id());
+        entry.created_by = caller.user_id().map(|u| u.as_str());
         append(&mut tx, now, entry).await?;
     }
     sqlx::query(
@@ -242,6 +244,10 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
         "fee": quote.fee.minor, "currency": currency.code(), "invoice": invoice.as_ref().map(|(_, n)| n),
     });
     caller.record(&mut tx, now, "subscription.changed", ("subscription", &record.id), detail).await?;
+    if let Some((invoice_id, _)) = &invoice {
+        emit(&mut tx, now, &account_id, EventType::InvoiceIssued, About::Invoice(invoice_id)).await?;
+    }
+    emit(&mut tx, now, &account_id, EventType::SubscriptionChanged, About::Subscription(&record.id)).await?;
     tx.commit().await?;
 
     let payment = match (&invoice, payment_method_id) {
@@ -262,15 +268,15 @@ pub async fn change(caller: &Authorized, request: ChangeRequest) -> Result<Chang
 /// Pays the change's invoice; the payment's key derives from the change's (stored, namespaced)
 /// key, so a retry of the change finds the same payment.
 async fn charge(
-    caller: &Authorized,
+    caller: &Acting<'_>,
     account_id: &AccountId,
     invoice_id: &InvoiceId,
     method_id: String,
     key: &str,
 ) -> Result<crate::wire::payments::PaymentResult, AppError> {
-    let payer = Payer { account_id, user_id: Some(caller.user_id()), impersonator_id: None };
+    let payer = Payer { account_id, user_id: caller.user_id().map(|u| u.as_str()), impersonator_id: None };
     pay(
-        &caller.state,
+        caller.state,
         payer,
         &[invoice_id.to_string()],
         PayWith::Stored(method_id),
@@ -283,7 +289,7 @@ async fn charge(
 type ReplayRow = (String, i64, i64, String, Option<String>, Option<String>, i64, i64);
 
 /// The outcome of a change already made with this key (a double click, a retry).
-async fn replay(caller: &Authorized, account_id: &AccountId, key: &str) -> Result<Option<ChangeOutcome>, AppError> {
+async fn replay(caller: &Acting<'_>, account_id: &AccountId, key: &str) -> Result<Option<ChangeOutcome>, AppError> {
     let pool = caller.state.db.pool();
     let row: Option<ReplayRow> = sqlx::query_as(
         "SELECT c.subscription_id, c.credit, c.charge, c.currency, c.invoice_id, i.number, s.unit_amount, s.quantity
@@ -322,7 +328,7 @@ async fn replay(caller: &Authorized, account_id: &AccountId, key: &str) -> Resul
 /// A version that moved may have been moved by this very change, sent twice at once (a double
 /// click): then the answer is that change's outcome, not a conflict.
 async fn changed_or_replayed(
-    caller: &Authorized,
+    caller: &Acting<'_>,
     account_id: &AccountId,
     key: &str,
 ) -> Result<ChangeOutcome, AppError> {

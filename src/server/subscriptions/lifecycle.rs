@@ -6,11 +6,13 @@ use serde_json::json;
 
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::Transition;
-use crate::server::infra::auth::authorize::Authorized;
+use crate::server::infra::actor::Acting;
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::db::{Tx, decode};
 use crate::server::infra::ids::new_id;
 use crate::server::subscriptions::record::load;
+use crate::domain::webhooks::EventType;
+use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 
 /// Longest cancellation reason kept; the rest is a conversation for the agency.
@@ -18,12 +20,12 @@ pub const MAX_REASON_CHARS: usize = 1000;
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_payment_method(
-    caller: &Authorized,
+    caller: &Acting<'_>,
     subscription_id: &SubscriptionId,
     payment_method_id: &str,
 ) -> Result<(), AppError> {
-    let state = &caller.state;
-    let account_id = &caller.account()?.id;
+    let state = caller.state;
+    let account_id = &caller.account_id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let record = load(&mut *tx, account_id, subscription_id).await?;
@@ -64,13 +66,14 @@ pub async fn set_payment_method(
     caller
         .record(&mut tx, now, "subscription.payment_method_changed", ("subscription", subscription_id), detail)
         .await?;
+    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id)).await?;
     tx.commit().await?;
     Ok(())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn schedule_cancel(
-    caller: &Authorized,
+    caller: &Acting<'_>,
     subscription_id: &SubscriptionId,
     reason: &str,
 ) -> Result<(), AppError> {
@@ -79,8 +82,8 @@ pub async fn schedule_cancel(
         return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
     }
     let reason = (!reason.is_empty()).then_some(reason);
-    let state = &caller.state;
-    let account_id = &caller.account()?.id;
+    let state = caller.state;
+    let account_id = &caller.account_id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let record = load(&mut *tx, account_id, subscription_id).await?;
@@ -104,14 +107,54 @@ pub async fn schedule_cancel(
     log_change(&mut tx, caller, subscription_id, "cancel", reason, now).await?;
     let detail = json!({ "reason": reason, "ends_on": crate::domain::billing_items::iso_date(record.period.end) });
     caller.record(&mut tx, now, "subscription.cancel_scheduled", ("subscription", subscription_id), detail).await?;
+    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the subscription today (the vendor's API): nothing more is billed for it; unused time
+/// is not credited here (a credit note against its invoice does that, capped by what was paid).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn cancel_now(caller: &Acting<'_>, subscription_id: &SubscriptionId, reason: &str) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
+    }
+    let reason = (!reason.is_empty()).then_some(reason);
+    let state = caller.state;
+    let account_id = &caller.account_id;
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let record = load(&mut *tx, account_id, subscription_id).await?;
+    if record.state.status == crate::domain::billing_items::SubscriptionStatus::Cancelled {
+        return Ok(());
+    }
+    let cancelled = sqlx::query(
+        "UPDATE subscriptions SET status = 'cancelled', cancelled_at = $1, cancellation_reason = $2, cancel_requested_at = $1,
+                                  version = version + 1
+         WHERE id = $3 AND account_id = $4 AND version = $5 AND status <> 'cancelled'",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(subscription_id)
+    .bind(account_id)
+    .bind(record.version)
+    .execute(&mut *tx)
+    .await?;
+    if cancelled.rows_affected() != 1 {
+        return Err(changed_meanwhile());
+    }
+    log_change(&mut tx, caller, subscription_id, "cancel", reason, now).await?;
+    caller.record(&mut tx, now, "subscription.cancelled", ("subscription", subscription_id), json!({ "reason": reason })).await?;
+    emit(&mut tx, now, account_id, EventType::SubscriptionCancelled, About::Subscription(subscription_id)).await?;
     tx.commit().await?;
     Ok(())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn resume(caller: &Authorized, subscription_id: &SubscriptionId) -> Result<(), AppError> {
-    let state = &caller.state;
-    let account_id = &caller.account()?.id;
+pub async fn resume(caller: &Acting<'_>, subscription_id: &SubscriptionId) -> Result<(), AppError> {
+    let state = caller.state;
+    let account_id = &caller.account_id;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let record = load(&mut *tx, account_id, subscription_id).await?;
@@ -131,13 +174,14 @@ pub async fn resume(caller: &Authorized, subscription_id: &SubscriptionId) -> Re
     }
     log_change(&mut tx, caller, subscription_id, "resume", None, now).await?;
     caller.record(&mut tx, now, "subscription.resumed", ("subscription", subscription_id), json!({})).await?;
+    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id)).await?;
     tx.commit().await?;
     Ok(())
 }
 
 async fn log_change(
     tx: &mut Tx,
-    caller: &Authorized,
+    caller: &Acting<'_>,
     subscription_id: &SubscriptionId,
     kind: &str,
     reason: Option<&str>,
@@ -149,7 +193,7 @@ async fn log_change(
     )
     .bind(new_id("sch"))
     .bind(subscription_id)
-    .bind(&caller.account()?.id)
+    .bind(&caller.account_id)
     .bind(kind)
     .bind(reason)
     .bind(caller.user_id())

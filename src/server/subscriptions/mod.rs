@@ -4,6 +4,8 @@
 //! use cases load, check against those rules and write in one transaction each.
 
 pub mod change;
+pub mod create;
 pub mod lifecycle;
+pub mod plans;
 pub mod queries;
 pub mod record;

@@ -85,6 +85,19 @@ impl Authorized {
         Ok(())
     }
 
+    /// This caller acting on their current account, for use cases shared with the operator API.
+    pub fn acting(&self) -> Result<crate::server::infra::actor::Acting<'_>, AppError> {
+        Ok(crate::server::infra::actor::Acting {
+            state: &self.state,
+            account_id: self.account()?.id.clone(),
+            actor: crate::server::infra::actor::Actor::Person {
+                user_id: self.session.user_id.clone(),
+                email: self.session.email.clone(),
+                impersonator: self.impersonator_id().map(str::to_string),
+            },
+        })
+    }
+
     pub fn user_id(&self) -> &PersonId {
         &self.session.user_id
     }
