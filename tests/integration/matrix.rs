@@ -758,6 +758,7 @@ async fn staff_cannot_view_another_vendors_client_or_an_account_of_staff() {
 fn downloads(invoice: &str, payment: &str) -> Vec<(&'static str, Rule, String)> {
     vec![
         ("/invoices/{id}/pdf", Rule::Billing, format!("/invoices/{invoice}/pdf")),
+        ("/credit-notes/{id}/pdf", Rule::Billing, format!("/credit-notes/{}/pdf", credit_note_of(invoice))),
         ("/payments/{id}/receipt.pdf", Rule::Billing, format!("/payments/{payment}/receipt.pdf")),
         ("/statement.pdf", Rule::Billing, "/statement.pdf?from=2026-01-01&to=2026-12-31".into()),
         ("/statement.csv", Rule::Billing, "/statement.csv?from=2026-01-01&to=2026-12-31".into()),
@@ -781,6 +782,21 @@ fn rule_of(access: portico::server::infra::auth::authorize::Access) -> Rule {
 
 /// A succeeded payment of `account`: the demo's own for Northwind; for the others (whose demo
 /// data has none) a copy of Northwind's, made theirs.
+/// The id of the credit note [`a_credit_note`] writes against `invoice`.
+fn credit_note_of(invoice: &str) -> String {
+    format!("cn_for_{invoice}")
+}
+
+/// A credit note against the account's invoice, so its PDF route has something to serve.
+async fn a_credit_note(app: &TestApp, account: &str, invoice: &str) {
+    let sql = format!(
+        "INSERT INTO credit_notes (id, vendor_id, account_id, invoice_id, number, currency, amount, reason, credited_to_balance, issue_date, created_at)
+         SELECT '{}', vendor_id, account_id, id, 'CN-' || id, currency, 100, 'Matrix', 0, issue_date, 0 FROM invoices WHERE id = '{invoice}' AND account_id = '{account}'",
+        credit_note_of(invoice)
+    );
+    exec(app, &sql).await;
+}
+
 async fn a_paid_payment(app: &TestApp, account: &str) -> String {
     let pool = app.state.db.pool();
     let sql = "SELECT id FROM payments WHERE account_id = $1 AND status = 'succeeded' ORDER BY id LIMIT 1";
@@ -820,6 +836,7 @@ async fn each_caller_downloads_exactly_what_its_role_grants() {
     let app = fixture().await;
     let own = Objects::of(&app, Target::Own).await;
     let payment = a_paid_payment(&app, own.account).await;
+    a_credit_note(&app, own.account, &own.invoice).await;
     let mut failures = Vec::new();
     for (path, rule, url) in downloads(&own.invoice, &payment) {
         for caller in CALLERS {
@@ -860,6 +877,7 @@ async fn another_accounts_documents_answer_like_missing_ones() {
     for target in [Target::OtherOfLogin, Target::Foreign] {
         let other = Objects::of(&app, target).await;
         let payment = a_paid_payment(&app, other.account).await;
+        a_credit_note(&app, other.account, &other.invoice).await;
         for caller in CALLERS.into_iter().filter(|c| allows(Rule::Billing, *c)) {
             let session = session_of(&app, caller).await;
             for ((path, _, url), (_, _, absent_url)) in
@@ -885,5 +903,5 @@ async fn another_accounts_documents_answer_like_missing_ones() {
             }
         }
     }
-    assert_eq!(checked, 2 * 4 * 2);
+    assert_eq!(checked, 2 * 4 * 3, "two targets × four callers × three documents by id");
 }

@@ -557,6 +557,15 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         "PortalSessionIn",
         "PortalSessionOut",
         "ReturnOrigins",
+        "AccountObject",
+        "PersonObject",
+        "PlanObject",
+        "SubscriptionObject",
+        "InvoiceObject",
+        "CreditNoteObject",
+        "EstimateObject",
+        "EventOut",
+        "CreatedEndpointOut",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
@@ -568,14 +577,55 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     }
     documented.sort();
     let expected = [
+        ("DELETE", "/api/operator/v1/accounts/{account_id}/people/{person_id}"),
+        ("DELETE", "/api/operator/v1/webhook-endpoints/{endpoint_id}"),
+        ("GET", "/api/operator/v1/accounts"),
+        ("GET", "/api/operator/v1/accounts/{account_id}"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/credit-notes"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/estimates"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/estimates/{estimate_id}"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/invoices"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/invoices/{invoice_id}"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/numbers"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/people"),
         ("GET", "/api/operator/v1/accounts/{account_id}/service-status"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/subscriptions"),
+        ("GET", "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}"),
+        ("GET", "/api/operator/v1/event-types"),
+        ("GET", "/api/operator/v1/events"),
+        ("GET", "/api/operator/v1/events/{event_id}"),
         ("GET", "/api/operator/v1/openapi.json"),
+        ("GET", "/api/operator/v1/plans"),
+        ("GET", "/api/operator/v1/plans/{plan_id}"),
         ("GET", "/api/operator/v1/portal/return-origins"),
+        ("GET", "/api/operator/v1/webhook-endpoints"),
+        ("GET", "/api/operator/v1/webhook-endpoints/{endpoint_id}"),
+        ("GET", "/api/operator/v1/webhook-endpoints/{endpoint_id}/deliveries"),
+        ("PATCH", "/api/operator/v1/accounts/{account_id}"),
+        ("PATCH", "/api/operator/v1/accounts/{account_id}/people/{person_id}"),
+        ("PATCH", "/api/operator/v1/webhook-endpoints/{endpoint_id}"),
+        ("POST", "/api/operator/v1/accounts"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/archive"),
         ("POST", "/api/operator/v1/accounts/{account_id}/credit/adjustments"),
         ("POST", "/api/operator/v1/accounts/{account_id}/credit/entries/{entry_id}/reversal"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/estimates"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/invoices"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/invoices/{invoice_id}/credit-notes"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/invoices/{invoice_id}/void"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/numbers"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/numbers/{number}/release"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/people"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/subscriptions"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}/cancel"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}/change"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}/preview-change"),
+        ("POST", "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}/resume"),
         ("POST", "/api/operator/v1/accounts/{account_id}/transfers"),
+        ("POST", "/api/operator/v1/plans"),
         ("POST", "/api/operator/v1/portal-sessions"),
         ("POST", "/api/operator/v1/usage"),
+        ("POST", "/api/operator/v1/webhook-deliveries/{delivery_id}/resend"),
+        ("POST", "/api/operator/v1/webhook-endpoints"),
         ("PUT", "/api/operator/v1/portal/return-origins"),
     ];
     let expected: Vec<(String, String)> = expected.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
@@ -583,8 +633,11 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     // The served router answers every documented route with its own JSON (a 401 for want of
     // a key), not the page fallback or "method not allowed".
     for (method, path) in &documented {
-        let concrete = path.replace("{account_id}", NW).replace("{entry_id}", "cre_x");
-        let body = (method == "POST" || method == "PUT").then(|| "{}".to_string());
+        let mut concrete = path.replace("{account_id}", NW);
+        for param in ["entry_id", "estimate_id", "invoice_id", "number", "person_id", "subscription_id", "event_id", "plan_id", "delivery_id", "endpoint_id"] {
+            concrete = concrete.replace(&format!("{{{param}}}"), "x_1");
+        }
+        let body = matches!(method.as_str(), "POST" | "PUT" | "PATCH").then(|| "{}".to_string());
         let res = app.send(request(Method::from_bytes(method.as_bytes()).unwrap(), &concrete, None, body)).await;
         let json: Value =
             serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {}", res.body));

@@ -48,6 +48,7 @@ pub fn routes() -> Vec<Download> {
     let route = |path, handler| Download { path, access: DOWNLOAD_ACCESS, handler };
     vec![
         route("/invoices/{id}/pdf", get(invoice)),
+        route("/credit-notes/{id}/pdf", get(credit_note)),
         route("/payments/{id}/receipt.pdf", get(receipt)),
         route("/statement.pdf", get(statement_as_pdf)),
         route("/statement.csv", get(statement_as_csv)),
@@ -138,6 +139,61 @@ pub async fn invoice(
     match invoice_pdf(&document) {
         Ok(bytes) => file(bytes, "application/pdf", &format!("invoice-{}.pdf", detail.number)),
         Err(e) => refuse(AppError::internal("invoice pdf", e)),
+    }
+}
+
+/// A credit note against one of the account's invoices, as a PDF.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn credit_note(
+    State(state): State<AppState>,
+    Extension(session): Extension<ResolvedSession>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let account = match billing_account(&state, &session, &uri).await {
+        Ok(account) => account,
+        Err(refused) => return refuse(refused),
+    };
+    let row: Result<Option<(String, String, String, i64, String, i64, String)>, _> = sqlx::query_as(
+        "SELECT number, invoice_id, currency, amount, reason, credited_to_balance, issue_date FROM credit_notes
+         WHERE id = $1 AND account_id = $2",
+    )
+    .bind(&id)
+    .bind(&account.id)
+    .fetch_optional(state.db.pool())
+    .await;
+    let (number, invoice_id, currency, amount, reason, to_balance, issue_date) = match row {
+        Ok(Some(row)) => row,
+        Ok(None) => return refuse(AppError::NotFound),
+        Err(e) => return refuse(e.into()),
+    };
+    let detail = match crate::server::invoices::queries::invoice_detail(&state, &account.id, &InvoiceId::from(invoice_id))
+        .await
+    {
+        Ok(Some(detail)) => detail,
+        Ok(None) => return refuse(AppError::NotFound),
+        Err(e) => return refuse(e),
+    };
+    let money = |minor| crate::server::infra::db::decode::money(minor, &currency);
+    let (Ok(total), Ok(applied), Ok(balance), Ok(issue)) =
+        (money(amount), money(amount - to_balance), money(to_balance), crate::server::infra::db::decode::date(&issue_date))
+    else {
+        return refuse(AppError::internal("credit note", "unreadable row"));
+    };
+    let document = crate::server::invoices::pdf::CreditNoteDocument {
+        number: number.clone(),
+        issue_date: issue,
+        invoice_number: detail.number,
+        vendor: party(detail.vendor),
+        bill_to: party(detail.bill_to),
+        reason,
+        amount: total,
+        applied_to_invoice: applied,
+        to_balance: balance,
+    };
+    match crate::server::invoices::pdf::credit_note_pdf(&document) {
+        Ok(bytes) => file(bytes, "application/pdf", &format!("credit-note-{number}.pdf")),
+        Err(e) => refuse(AppError::internal("credit note pdf", e)),
     }
 }
 

@@ -14,6 +14,7 @@
 //! characters are handled.
 
 mod blocks;
+mod credit_note;
 mod csv;
 mod fonts;
 mod invoice;
@@ -23,6 +24,7 @@ mod statement;
 #[cfg(test)]
 mod test_support;
 
+pub use credit_note::credit_note_pdf;
 pub use csv::{statement_csv, text_field};
 pub use invoice::invoice_pdf;
 pub use receipt::receipt_pdf;
@@ -76,6 +78,21 @@ pub struct InvoiceDocument {
     pub amount_due: Money,
     /// A note to the client, printed under the totals. May contain newlines.
     pub memo: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditNoteDocument {
+    pub number: String,
+    pub issue_date: Date,
+    pub invoice_number: String,
+    pub vendor: Party,
+    pub bill_to: Party,
+    pub reason: String,
+    pub amount: Money,
+    /// What it took off the invoice's amount due.
+    pub applied_to_invoice: Money,
+    /// What went to the client's credit balance.
+    pub to_balance: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
