@@ -17,6 +17,7 @@ pub mod staff;
 pub mod subscriptions;
 pub mod team;
 pub mod usage;
+pub mod webhooks;
 
 /// Registers every server function with the router explicitly. Automatic registration relies
 /// on linker sections that can be dropped when the library is linked into a test binary;

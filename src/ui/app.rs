@@ -7,6 +7,7 @@ use super::layout::AppLayout;
 use super::pages::accounts::AccountsPage;
 use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::api_keys::ApiKeysPage;
+use super::pages::webhooks::WebhooksPage;
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::billing_rules::BillingRulesPage;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view=ProfilePage/>
                     <Route path=path!("staff/activity") view=StaffActivityPage/>
                     <Route path=path!("staff/api-keys") view=ApiKeysPage/>
+                    <Route path=path!("staff/webhooks") view=WebhooksPage/>
                     <Route path=path!("staff/billing-rules") view=BillingRulesPage/>
                     <Route path=path!("staff/transfers") view=TransfersPage/>
                 </ParentRoute>

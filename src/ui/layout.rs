@@ -89,6 +89,7 @@ fn StaffNav() -> impl IntoView {
                 <li><A href="/staff/transfers">"Transfers"</A></li>
                 <li><A href="/staff/activity">"Activity"</A></li>
                 <li><A href="/staff/api-keys">"API keys"</A></li>
+                <li><A href="/staff/webhooks">"Webhooks"</A></li>
                 <li><A href="/staff/billing-rules">"Billing rules"</A></li>
             </ul>
         </nav>

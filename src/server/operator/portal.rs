@@ -303,12 +303,35 @@ pub async fn put_return_origins(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ReturnOrigins>, ApiError> {
     let input: ReturnOrigins = body::parse(body)?;
-    if input.origins.len() > 20 {
+    let label = caller.label();
+    let origins = set_return_origins(
+        &state,
+        &caller.vendor_id,
+        None,
+        &label,
+        &input.origins,
+        json!({ "api_key_id": caller.key_id }),
+    )
+    .await?;
+    Ok(Json(ReturnOrigins { origins }))
+}
+
+/// Replaces the vendor's return origins (the API and the staff page); each origin is checked,
+/// and one that is not valid names its place in the list.
+pub async fn set_return_origins(
+    state: &AppState,
+    vendor_id: &str,
+    user_id: Option<&str>,
+    label: &str,
+    given: &[String],
+    mut detail: serde_json::Value,
+) -> Result<Vec<String>, ApiError> {
+    if given.len() > 20 {
         return Err(ApiError::invalid(vec![FieldError::new("origins", "At most 20 origins.")]));
     }
     let mut origins = Vec::new();
     let mut fields = Vec::new();
-    for (i, origin) in input.origins.iter().enumerate() {
+    for (i, origin) in given.iter().enumerate() {
         match normalized_origin(origin) {
             Some(o) => origins.push(o),
             None => fields.push(FieldError::new(
@@ -324,35 +347,35 @@ pub async fn put_return_origins(
     origins.dedup();
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM portal_return_origins WHERE vendor_id = $1")
-        .bind(&caller.vendor_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM portal_return_origins WHERE vendor_id = $1").bind(vendor_id).execute(&mut *tx).await?;
     for origin in &origins {
         sqlx::query("INSERT INTO portal_return_origins (vendor_id, origin, created_at) VALUES ($1, $2, $3)")
-            .bind(&caller.vendor_id)
+            .bind(vendor_id)
             .bind(origin)
             .bind(now)
             .execute(&mut *tx)
             .await?;
     }
-    let label = caller.label();
+    if let Some(map) = detail.as_object_mut() {
+        map.insert("origins".into(), json!(origins));
+    }
     record(
         &mut tx,
         now,
         AuditEvent {
             action: "portal.return_origins_set",
-            actor_email: Some(&label),
-            detail: json!({ "origins": origins, "api_key_id": caller.key_id }),
+            actor_user_id: user_id,
+            actor_email: Some(label),
+            detail,
             ..Default::default()
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(ReturnOrigins { origins }))
+    Ok(origins)
 }
 
-async fn return_origins(state: &AppState, vendor_id: &str) -> Result<Vec<String>, ApiError> {
+pub async fn return_origins(state: &AppState, vendor_id: &str) -> Result<Vec<String>, ApiError> {
     Ok(sqlx::query_scalar("SELECT origin FROM portal_return_origins WHERE vendor_id = $1 ORDER BY origin")
         .bind(vendor_id)
         .fetch_all(state.db.pool())

@@ -23,3 +23,4 @@ pub mod subscriptions;
 pub mod team;
 pub mod transfers;
 pub mod usage;
+pub mod webhooks;
