@@ -13,6 +13,23 @@ pub struct DocumentLine {
     pub amount: Money,
 }
 
+/// A tax line the vendor computed and printed on its invoice ("VAT 19%").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaxLine {
+    pub description: String,
+    pub amount: Money,
+}
+
+/// A credit note against an invoice, with its PDF.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreditNoteRef {
+    pub id: String,
+    pub number: String,
+    pub amount: Money,
+    pub issue_date: Date,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartyDetails {
     pub name: String,
@@ -43,6 +60,12 @@ pub struct InvoiceDetail {
     pub amount_due: Money,
     pub is_overdue: bool,
     pub memo: Option<String>,
+    /// The vendor's own tax lines; empty when the tax is one figure.
+    pub tax_lines: Vec<TaxLine>,
+    /// Credit notes against it, oldest first.
+    pub credit_notes: Vec<CreditNoteRef>,
+    /// What credit notes took off it.
+    pub credited: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -123,7 +123,7 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
     // The portal shows the client exactly that.
     let page = app.get(&format!("/invoices/{}", invoice["id"].as_str().unwrap()), Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
-    for text in [invoice["number"].as_str().unwrap(), "TPS report templates", "$270.63", "Initech LLC"] {
+    for text in [invoice["number"].as_str().unwrap(), "TPS report templates", "Texas sales tax 8.25%", "$20.63", "$270.63", "Initech LLC"] {
         assert!(page.body.contains(text), "the invoice page shows {text}");
     }
     let subs = app.get("/subscriptions", Some(&cookie)).await;
@@ -214,8 +214,10 @@ async fn void_and_credit_notes_follow_the_money() {
     assert_eq!(refund["credited_to_balance"]["amount"], 1_000);
     let after: i64 = sqlx::query_scalar("SELECT balance_after FROM credit_entries WHERE account_id = $1 ORDER BY seq DESC LIMIT 1").bind(nw).fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(after - before, 1_000);
-    // The client sees the credit note's PDF.
+    // The client sees the credit note with the invoice, and its PDF.
     let owner = app.login("owner@northwind.test").await;
+    let page = app.get(&format!("/invoices/{paid_id}"), Some(&owner)).await;
+    assert!(page.body.contains("Credit notes") && page.body.contains(refund["number"].as_str().unwrap()), "listed on the invoice page");
     let pdf = app.get(refund["pdf_path"].as_str().unwrap(), Some(&owner)).await;
     assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
     assert!(pdf.body.starts_with("%PDF"));

@@ -135,6 +135,8 @@ pub async fn invoice(
         amount_paid: detail.amount_paid,
         amount_due: detail.amount_due,
         memo: detail.memo,
+        tax_lines: detail.tax_lines.into_iter().map(|t| (t.description, t.amount)).collect(),
+        credited: detail.credited,
     };
     match invoice_pdf(&document) {
         Ok(bytes) => file(bytes, "application/pdf", &format!("invoice-{}.pdf", detail.number)),

@@ -11,7 +11,7 @@ use crate::domain::money::Money;
 use crate::server::infra::clock::today;
 use crate::server::infra::db::decode;
 use crate::server::infra::state::AppState;
-use crate::wire::billing_items::{DocumentLine, EstimateDetail, InvoiceDetail, PartyDetails};
+use crate::wire::billing_items::{CreditNoteRef, DocumentLine, EstimateDetail, InvoiceDetail, PartyDetails, TaxLine};
 use crate::wire::dashboard::{OpenEstimate, OpenInvoice};
 use crate::wire::error::AppError;
 
@@ -206,6 +206,21 @@ pub async fn invoice_detail(
     .fetch_one(pool)
     .await?;
     let fees_paid = money(fees)?;
+    let tax_lines: Vec<(String, i64)> =
+        sqlx::query_as("SELECT description, amount FROM invoice_tax_lines WHERE invoice_id = $1 ORDER BY position")
+            .bind(&r.id)
+            .fetch_all(pool)
+            .await?;
+    let notes: Vec<(String, String, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, number, amount, credited_to_balance, issue_date, reason FROM credit_notes WHERE invoice_id = $1 ORDER BY number",
+    )
+    .bind(&r.id)
+    .fetch_all(pool)
+    .await?;
+    // `amount_paid` counts what settled the invoice, credit notes that reduced it included;
+    // the page shows the money paid and the credit apart.
+    let credited: i64 = notes.iter().map(|n| n.2).sum();
+    let reduced: i64 = notes.iter().map(|n| n.2 - n.3).sum();
     let period = match (r.period_start.as_deref(), r.period_end.as_deref()) {
         (Some(s), Some(e)) => Some((decode::date(s)?, decode::date(e)?)),
         _ => None,
@@ -225,7 +240,7 @@ pub async fn invoice_detail(
         subtotal: money(r.subtotal)?,
         tax: money(r.tax)?,
         total: money(r.total)?,
-        amount_paid: money(r.amount_paid)?,
+        amount_paid: money(r.amount_paid - reduced)?,
         fees_paid,
         amount_due: money(r.total - r.amount_paid)?,
         is_overdue: is_overdue(status, due_date, today(state.clock.as_ref())),
@@ -234,6 +249,17 @@ pub async fn invoice_detail(
         status,
         due_date,
         memo: r.memo,
+        tax_lines: tax_lines
+            .into_iter()
+            .map(|(description, amount)| Ok(TaxLine { description, amount: money(amount)? }))
+            .collect::<Result<_, AppError>>()?,
+        credit_notes: notes
+            .into_iter()
+            .map(|(id, number, amount, _, issue, reason)| {
+                Ok(CreditNoteRef { id, number, amount: money(amount)?, issue_date: decode::date(&issue)?, reason })
+            })
+            .collect::<Result<_, AppError>>()?,
+        credited: money(credited)?,
     }))
 }
 

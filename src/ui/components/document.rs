@@ -6,7 +6,24 @@ use crate::domain::money::Money;
 use crate::wire::billing_items::{DocumentLine, PartyDetails};
 
 #[component]
-pub fn LinesTable(lines: Vec<DocumentLine>, subtotal: Money, tax: Money, total: Money) -> impl IntoView {
+pub fn LinesTable(
+    lines: Vec<DocumentLine>,
+    subtotal: Money,
+    tax: Money,
+    total: Money,
+    /// The vendor's tax lines, shown in place of the one tax figure when there are any.
+    #[prop(optional)]
+    tax_lines: Vec<crate::wire::billing_items::TaxLine>,
+) -> impl IntoView {
+    let taxes = if tax_lines.is_empty() {
+        view! { <tr><th scope="row" colspan="3">"Tax"</th><td class="num">{tax.format()}</td></tr> }.into_any()
+    } else {
+        tax_lines
+            .into_iter()
+            .map(|t| view! { <tr><th scope="row" colspan="3">{t.description}</th><td class="num">{t.amount.format()}</td></tr> })
+            .collect_view()
+            .into_any()
+    };
     view! {
         <div class="table-wrap">
             <table class="lines">
@@ -31,7 +48,7 @@ pub fn LinesTable(lines: Vec<DocumentLine>, subtotal: Money, tax: Money, total: 
                 </tbody>
                 <tfoot>
                     <tr><th scope="row" colspan="3">"Subtotal"</th><td class="num">{subtotal.format()}</td></tr>
-                    <tr><th scope="row" colspan="3">"Tax"</th><td class="num">{tax.format()}</td></tr>
+                    {taxes}
                     <tr class="grand-total"><th scope="row" colspan="3">"Total"</th><td class="num">{total.format()}</td></tr>
                 </tfoot>
             </table>

@@ -72,10 +72,13 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
                 <Party heading="From" party=inv.vendor/>
                 <Party heading="Bill to" party=inv.bill_to/>
             </div>
-            <LinesTable lines=inv.lines subtotal=inv.subtotal tax=inv.tax total=inv.total/>
+            <LinesTable lines=inv.lines subtotal=inv.subtotal tax=inv.tax total=inv.total tax_lines=inv.tax_lines/>
             {(!statement).then(|| view! {
                 <dl class="facts totals-after">
                     <div><dt>"Paid"</dt><dd>{inv.amount_paid.format()}</dd></div>
+                    {(!inv.credited.is_zero()).then(|| view! {
+                        <div><dt>"Credited"</dt><dd>{inv.credited.format()}</dd></div>
+                    })}
                     {(!inv.fees_paid.is_zero()).then(|| view! {
                         <div><dt>"Payment fees"</dt><dd>{inv.fees_paid.format()}</dd></div>
                     })}
@@ -83,7 +86,31 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
                 </dl>
             })}
             {inv.memo.map(|m| view! { <p class="memo">{m}</p> })}
+            {(!inv.credit_notes.is_empty()).then(|| view! { <CreditNotes notes=inv.credit_notes/> })}
         </article>
+    }
+}
+
+/// The credit notes against the invoice, each with its PDF.
+#[component]
+fn CreditNotes(notes: Vec<crate::wire::billing_items::CreditNoteRef>) -> impl IntoView {
+    view! {
+        <section class="credit-notes" aria-labelledby="credit-notes-heading">
+            <h2 id="credit-notes-heading">"Credit notes"</h2>
+            <ul class="plain-list">
+                {notes.into_iter().map(|n| {
+                    let href = format!("/credit-notes/{}/pdf", n.id);
+                    let label = format!("Download credit note {} (PDF)", n.number);
+                    view! {
+                        <li>
+                            <strong>{n.number.clone()}</strong>
+                            {format!(" · {} · {} · {} ", format_date(n.issue_date), n.amount.format(), n.reason)}
+                            <a href=href download rel="external" aria-label=label>"PDF"</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

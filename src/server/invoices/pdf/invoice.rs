@@ -49,16 +49,20 @@ pub fn invoice_pdf(doc: &InvoiceDocument) -> Result<Vec<u8>, PdfError> {
         );
     }
 
-    totals(
-        &mut pages,
-        &[
-            TotalLine::new("Subtotal", doc.subtotal.format()),
-            TotalLine::new("Tax", doc.tax.format()),
-            TotalLine::emphasised("Total", doc.total.format()),
-            TotalLine::new("Amount paid", doc.amount_paid.format()),
-            TotalLine::emphasised("Amount due", doc.amount_due.format()),
-        ],
-    );
+    let mut lines = vec![TotalLine::new("Subtotal", doc.subtotal.format())];
+    if doc.tax_lines.is_empty() {
+        lines.push(TotalLine::new("Tax", doc.tax.format()));
+    }
+    for (description, amount) in &doc.tax_lines {
+        lines.push(TotalLine::new(description, amount.format()));
+    }
+    lines.push(TotalLine::emphasised("Total", doc.total.format()));
+    lines.push(TotalLine::new("Amount paid", doc.amount_paid.format()));
+    if !doc.credited.is_zero() {
+        lines.push(TotalLine::new("Credited", doc.credited.format()));
+    }
+    lines.push(TotalLine::emphasised("Amount due", doc.amount_due.format()));
+    totals(&mut pages, &lines);
 
     if let Some(memo) = doc.memo.as_deref().filter(|m| !m.trim().is_empty()) {
         notes(&mut pages, "Notes", memo);
@@ -114,6 +118,8 @@ mod tests {
                 "Thank you for your business — questions? billing@acme.test\nBank: IBAN DE89 3704 0044 0532 0130 00"
                     .to_string(),
             ),
+            tax_lines: Vec::new(),
+            credited: Money::zero(currency),
         }
     }
 
@@ -202,6 +208,20 @@ mod tests {
         assert!(!first.contains("registration fees"), "not wrapped: {first}");
         assert!(text.contains("registration fees"));
         assert!(first.contains("€99.99"), "amount should sit on the line's first row: {first}");
+    }
+
+    #[test]
+    fn pdf_invoice_prints_the_vendors_tax_lines_and_credit() {
+        let base = license_invoice(vec![line("Setup", 1, eur(10_000))]);
+        let doc = InvoiceDocument {
+            tax_lines: vec![("VAT 19%".to_string(), eur(1_900)), ("Digital services levy 1%".to_string(), eur(100))],
+            credited: eur(500),
+            ..base
+        };
+        let text = pdftotext(&invoice_pdf(&doc).unwrap());
+        assert!(text.contains("VAT 19%") && text.contains("€19.00"), "{text}");
+        assert!(text.contains("Digital services levy 1%") && text.contains("€1.00"), "{text}");
+        assert!(text.contains("Credited") && text.contains("€5.00"), "{text}");
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct InvoiceDocument {
     pub amount_due: Money,
     /// A note to the client, printed under the totals. May contain newlines.
     pub memo: Option<String>,
+    /// The vendor's own tax lines, printed in place of the one tax figure when there are any.
+    pub tax_lines: Vec<(String, Money)>,
+    /// What credit notes took off it; printed when not zero.
+    pub credited: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
