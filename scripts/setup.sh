@@ -3,7 +3,7 @@
 # whatever is already there. Safe to run again: a second run installs nothing.
 #
 #   scripts/setup.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt
-#   scripts/setup.sh --test   # + chromium, postgresql, poppler-utils, aiosmtpd, end2end/node_modules
+#   scripts/setup.sh --test   # + chromium, postgresql, poppler-utils, aiosmtpd, schemathesis, end2end/node_modules
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -120,6 +120,16 @@ if python3 -c 'import aiosmtpd' 2>/dev/null; then
 else
   installing "python aiosmtpd (pip)"
   python3 -m pip install --root-user-action=ignore aiosmtpd
+fi
+
+# schemathesis: property-based tests of the operator API from its OpenAPI document
+# (scripts/api-fuzz.sh). Pinned to a major version: its command line changes between them.
+SCHEMATHESIS_SPEC="schemathesis>=3.39,<4"
+if python3 -c 'import schemathesis, sys; sys.exit(0 if schemathesis.__version__.startswith("3.") else 1)' 2>/dev/null && have st; then
+  ok "schemathesis already present"
+else
+  installing "schemathesis (pip)"
+  python3 -m pip install --root-user-action=ignore "$SCHEMATHESIS_SPEC"
 fi
 
 # 6. end2end/node_modules (never `playwright install`: tests use /usr/bin/chromium) ---

@@ -483,6 +483,7 @@ async fn each_action_is_recorded_once_with_time_actor_and_account() {
     let unattributed = app
         .count(&format!(
             "SELECT COUNT(*) FROM audit_events WHERE action <> 'demo.loaded' AND action <> 'login.failed'
+             AND COALESCE(actor_email, '') <> 'Demo loader'
              AND (actor_user_id IS NULL OR account_id IS NULL OR occurred_at <> {})",
             crate::support::pinned_now().unix_timestamp()
         ))

@@ -218,6 +218,8 @@ async fn portal_actions_and_the_cycle_write_their_events() {
     let app = TestApp::with_demo().await;
     let key = key(&app).await;
     let owner = app.login("owner@northwind.test").await;
+    // A second after the demo's own events, so "newest first" has one answer.
+    app.clock.advance(Duration::seconds(1));
     let declined = app.call("estimates/decline", &[("id", "est_nw_onboarding"), ("reason", "Not this quarter")], Some(&owner)).await;
     assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
     let events: Value = get(&app, &format!("{API}/events?account_id={NW}"), Some(&key)).await.json();

@@ -10,6 +10,7 @@ use crate::domain::people::is_plausible_email;
 use crate::domain::webhooks::EventType;
 use crate::server::infra::actor::Actor;
 use crate::server::infra::clock::unix_now;
+use crate::server::infra::db::Tx;
 use crate::server::infra::db::keyset::{cursor, parse_cursor};
 use crate::server::infra::ids::new_id;
 use crate::server::infra::state::AppState;
@@ -55,6 +56,22 @@ fn check_currency(code: &str) -> Result<Currency, AppError> {
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(state: &AppState, vendor_id: &str, actor: &Actor, input: NewAccount) -> Result<AccountObject, AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let id = create_in(&mut tx, now, vendor_id, actor, input).await?;
+    let object = objects::account(&mut tx, vendor_id, &id).await?;
+    tx.commit().await?;
+    Ok(object)
+}
+
+/// [`create`] inside the caller's transaction (the demo loader builds a whole vendor in one).
+pub async fn create_in(
+    tx: &mut Tx,
+    now: i64,
+    vendor_id: &str,
+    actor: &Actor,
+    input: NewAccount,
+) -> Result<AccountId, AppError> {
     let name = check_name(&input.name)?;
     let currency = check_currency(&input.currency)?;
     let details = validate_details(&input.details).map_err(invalid_first)?;
@@ -70,8 +87,6 @@ pub async fn create(state: &AppState, vendor_id: &str, actor: &Actor, input: New
         None => None,
     };
     let id = input.id.unwrap_or_else(|| AccountId::new(new_id("acct")));
-    let now = unix_now(state.clock.as_ref());
-    let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO accounts (id, vendor_id, name, currency, company_name, address_line1, address_line2, city, region,
                                postal_code, country, tax_id, created_at)
@@ -90,7 +105,7 @@ pub async fn create(state: &AppState, vendor_id: &str, actor: &Actor, input: New
     .bind(&details.address.country)
     .bind(details.tax_id.as_ref().map(|t| t.display.as_str()))
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     if let Some((contact_name, email)) = &contact {
         sqlx::query("INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -99,13 +114,11 @@ pub async fn create(state: &AppState, vendor_id: &str, actor: &Actor, input: New
             .bind(contact_name)
             .bind(email)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    actor.record(&mut tx, now, &id, "account.created", ("account", &id), json!({ "name": name, "currency": currency.code() })).await?;
-    let object = objects::account(&mut tx, vendor_id, &id).await?;
-    tx.commit().await?;
-    Ok(object)
+    actor.record(tx, now, &id, "account.created", ("account", &id), json!({ "name": name, "currency": currency.code() })).await?;
+    Ok(id)
 }
 
 /// What the vendor may change; `None` keeps the current value.

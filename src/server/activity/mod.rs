@@ -150,6 +150,17 @@ pub fn summary(action: &str, d: &Value) -> String {
             (amount, why) => format!("Reversed a credit entry ({amount}): {why}"),
         },
         "demo.loaded" => "Demo data loaded".into(),
+        "account.created" => "Created the account".into(),
+        "account.updated" => "Updated the account's details".into(),
+        "account.archived" => "Archived the account".into(),
+        "invoice.issued" => format!("Issued invoice {}", text(d, "number")),
+        "invoice.voided" => format!("Voided invoice {}", text(d, "number")),
+        "invoice.credited" => format!("Issued credit note {} for invoice {}", text(d, "number"), text(d, "invoice")),
+        "subscription.created" => "Started a subscription".into(),
+        "subscription.cancelled" => "Cancelled a subscription now".into(),
+        "estimate.created" => format!("Sent {}", text(d, "number")),
+        "number.onboarded" => format!("Onboarded {}", text(d, "number")),
+        "number.released" => format!("Released {}", text(d, "number")),
         other => other.replace(['.', '_'], " "),
     }
 }

@@ -3,7 +3,7 @@
 //! to expire, estimates awaiting a decision (and one that lapsed), months of paid history and
 //! daily message usage per phone number.
 
-use crate::domain::ids::InvoiceId;
+use crate::domain::ids::{AccountId, InvoiceId};
 use serde_json::json;
 use time::{Date, Duration};
 
@@ -14,7 +14,16 @@ use crate::domain::billing_items::iso_date;
 use crate::domain::credit::EntryKind;
 use crate::domain::currency::Currency;
 use crate::domain::money::Money;
+use crate::server::accounts::provision::{self, NewAccount};
 use crate::server::credit::ledger::{NewEntry, append};
+use crate::server::estimates::issue::{NewEstimate, create_in as create_estimate_in};
+use crate::server::infra::actor::Actor;
+use crate::server::invoices::issue::NewLine;
+use crate::server::subscriptions::create::{NewSubscription, create_in as create_subscription_in};
+use crate::server::subscriptions::plans::{self, NewPlan};
+use crate::server::usage::numbers::onboard;
+use crate::wire::billing_details::DetailsInput;
+use crate::wire::error::AppError;
 use crate::server::cycle::documents::insert_lines;
 use crate::server::cycle::{load, plan};
 use crate::server::infra::audit::{AuditEvent, record};
@@ -30,12 +39,28 @@ pub const VENDOR_ID: &str = "ven_acme";
 pub const NORTHWIND: &str = "acc_northwind";
 pub const GLOBEX: &str = "acc_globex";
 
+/// Who the audit trail says made what the demo makes through the operator API's use cases.
+const DEMO_ACTOR_LABEL: &str = "Demo loader";
+
+fn demo_actor() -> Actor {
+    Actor::System { label: DEMO_ACTOR_LABEL }
+}
+
+impl From<AppError> for DemoError {
+    fn from(error: AppError) -> Self {
+        DemoError::UseCase(error.to_string())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
     Hash(String),
+    /// A use case of the operator API refused the demo's data.
+    #[error("{0}")]
+    UseCase(String),
     #[error("credit ledger: {0}")]
     Ledger(String),
 }
@@ -168,10 +193,21 @@ impl Demo<'_> {
             ("partner-plus-usd", "Partner Plus plan", "partner", "plan", 79_900, "USD"),
             ("partner-plus-eur", "Partner Plus plan", "partner", "plan", 72_900, "EUR"),
         ] {
-            self.exec(
-                "INSERT INTO plans (id, vendor_id, code, name, kind, unit_label, unit_amount, currency, billing_interval, active, created_at)
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'month',1,$9)",
-                vec![s(&format!("plan_{}", code.replace('-', "_"))), s(VENDOR_ID), s(code), s(name), s(kind), s(unit), i(amount), s(currency), i(now)],
+            plans::create_in(
+                &mut *self.tx,
+                now,
+                VENDOR_ID,
+                DEMO_ACTOR_LABEL,
+                NewPlan {
+                    id: Some(format!("plan_{}", code.replace('-', "_"))),
+                    code: code.into(),
+                    name: name.into(),
+                    kind: kind.into(),
+                    unit_label: unit.into(),
+                    unit_amount: amount,
+                    currency: currency.into(),
+                    interval: "month".into(),
+                },
             )
             .await?;
         }
@@ -211,31 +247,50 @@ impl Demo<'_> {
         Ok(())
     }
 
-    async fn accounts(&mut self) -> Result<(), sqlx::Error> {
+    /// The two clients, created as the operator API creates them.
+    async fn accounts(&mut self) -> Result<(), DemoError> {
         let now = self.now;
-        self.exec(
-            "INSERT INTO accounts (id, vendor_id, name, currency, company_name, address_line1, address_line2, city, region, postal_code, country, tax_id, created_at)
-             VALUES ($1,$2,'Northwind Traders','USD','Northwind Traders LLC','1200 Harbor Way','Floor 3','Seattle','WA','98101','US',$3,$4)",
-            vec![s(NORTHWIND), s(VENDOR_ID), os(Some("EIN 91-7654321")), i(now)],
-        )
-        .await?;
-        self.exec(
-            "INSERT INTO accounts (id, vendor_id, name, currency, company_name, address_line1, address_line2, city, region, postal_code, country, tax_id, created_at)
-             VALUES ($1,$2,'Globex Corporation','EUR','Globex Corporation GmbH','Friedrichstraße 68','','Berlin','','10117','DE',$3,$4)",
-            vec![s(GLOBEX), s(VENDOR_ID), os(Some("DE123456789")), i(now)],
-        )
-        .await?;
-        for (account, name, email) in [
-            (NORTHWIND, "Northwind Accounts Payable", "ap@northwind.test"),
-            (NORTHWIND, "Ben Carter", "billing@northwind.test"),
-            (GLOBEX, "Globex Buchhaltung", "buchhaltung@globex.test"),
-        ] {
-            self.exec(
-                "INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1,$2,$3,$4,$5)",
-                vec![s(&new_id("bct")), s(account), s(name), s(email), i(now)],
-            )
-            .await?;
+        let clients = [
+            (
+                NORTHWIND,
+                "Northwind Traders",
+                "USD",
+                ["Northwind Traders LLC", "US", "1200 Harbor Way", "Floor 3", "Seattle", "WA", "98101", "EIN 91-7654321"],
+                ("Northwind Accounts Payable", "ap@northwind.test"),
+            ),
+            (
+                GLOBEX,
+                "Globex Corporation",
+                "EUR",
+                ["Globex Corporation GmbH", "DE", "Friedrichstraße 68", "", "Berlin", "", "10117", "DE123456789"],
+                ("Globex Buchhaltung", "buchhaltung@globex.test"),
+            ),
+        ];
+        for (id, name, currency, [company, country, line1, line2, city, region, postal, tax], contact) in clients {
+            let input = NewAccount {
+                id: Some(AccountId::new(id)),
+                name: name.into(),
+                currency: currency.into(),
+                details: DetailsInput {
+                    company_name: company.into(),
+                    country: country.into(),
+                    address_line1: line1.into(),
+                    address_line2: line2.into(),
+                    city: city.into(),
+                    region: region.into(),
+                    postal_code: postal.into(),
+                    tax_id: tax.into(),
+                },
+                billing_contact: Some((contact.0.into(), contact.1.into())),
+            };
+            provision::create_in(&mut *self.tx, now, VENDOR_ID, &demo_actor(), input).await?;
         }
+        // A second contact: the portal's billing-details page adds these, not the API.
+        self.exec(
+            "INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1,$2,$3,$4,$5)",
+            vec![s(&new_id("bct")), s(NORTHWIND), s("Ben Carter"), s("billing@northwind.test"), i(now + 1)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -396,7 +451,7 @@ impl Demo<'_> {
         Ok(())
     }
 
-    async fn phone_numbers_and_usage(&mut self) -> Result<(), sqlx::Error> {
+    async fn phone_numbers_and_usage(&mut self) -> Result<(), DemoError> {
         let start = months_before(self.today, 3);
         let numbers: [(&str, &str, &str, &str, Date); 11] = [
             ("num_nw_1", NORTHWIND, "Northwind Retail", "+1 206 555 0101", start),
@@ -424,11 +479,7 @@ impl Demo<'_> {
             ("num_gx_3", GLOBEX, "Globex Service", "+49 30 5550 2001", start),
         ];
         for (id, account, sub, number, onboarded) in numbers {
-            self.exec(
-                "INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ($1,$2,$3,$4,$5)",
-                vec![s(id), s(account), s(sub), s(number), s(&iso_date(onboarded))],
-            )
-            .await?;
+            onboard(&mut *self.tx, &AccountId::new(account), number, sub, onboarded, Some(id)).await?;
         }
         // Per-message prices in minor units: marketing costs most, authentication least.
         let categories = [("marketing", 3), ("utility", 1), ("authentication", 1)];
@@ -499,34 +550,26 @@ impl Demo<'_> {
         Ok(())
     }
 
-    async fn subscriptions(&mut self) -> Result<(), sqlx::Error> {
-        let period_start = iso_date(first_of_month(self.today));
-        let period_end = iso_date(next_month_start(first_of_month(self.today)));
-        let since = months_before(self.today, 3);
-        for (id, account, plan, qty, amount, currency, pm) in [
-            ("sub_nw_partner", NORTHWIND, "plan_partner_usd", 1, 49_900, "USD", "pm_nw_visa"),
-            ("sub_nw_licenses", NORTHWIND, "plan_license_usd", 8, 1_500, "USD", "pm_nw_visa"),
-            ("sub_gx_partner", GLOBEX, "plan_partner_eur", 1, 45_900, "EUR", "pm_gx_mc"),
-            ("sub_gx_licenses", GLOBEX, "plan_license_eur", 3, 1_400, "EUR", "pm_gx_mc"),
+    /// Subscriptions as the operator API starts them; their current period was billed with the
+    /// month's license invoice, so nothing is invoiced here.
+    async fn subscriptions(&mut self) -> Result<(), DemoError> {
+        let start = first_of_month(self.today);
+        for (id, account, plan, quantity, method) in [
+            ("sub_nw_partner", NORTHWIND, "plan_partner_usd", 1, "pm_nw_visa"),
+            ("sub_nw_licenses", NORTHWIND, "plan_license_usd", 8, "pm_nw_visa"),
+            ("sub_gx_partner", GLOBEX, "plan_partner_eur", 1, "pm_gx_mc"),
+            ("sub_gx_licenses", GLOBEX, "plan_license_eur", 3, "pm_gx_mc"),
         ] {
-            self.exec(
-                "INSERT INTO subscriptions (id, account_id, plan_id, quantity, unit_amount, currency, status,
-                                            current_period_start, current_period_end, payment_method_id, created_at)
-                 VALUES ($1,$2,$3,$4,$5,$6,'active',$7,$8,$9,$10)",
-                vec![
-                    s(id),
-                    s(account),
-                    s(plan),
-                    i(qty),
-                    i(amount),
-                    s(currency),
-                    s(&period_start),
-                    s(&period_end),
-                    s(pm),
-                    i(since.midnight().assume_utc().unix_timestamp()),
-                ],
-            )
-            .await?;
+            let input = NewSubscription {
+                id: Some(id.into()),
+                plan_id: plan.into(),
+                quantity,
+                start_date: Some(start),
+                payment_method_id: Some(method.into()),
+                bill_now: false,
+            };
+            let account = AccountId::new(account);
+            create_subscription_in(&mut *self.tx, self.now, self.today, &demo_actor(), &account, input).await?;
         }
         Ok(())
     }
@@ -847,7 +890,7 @@ impl Demo<'_> {
         Ok(())
     }
 
-    async fn estimates(&mut self) -> Result<(), sqlx::Error> {
+    async fn estimates(&mut self) -> Result<(), DemoError> {
         let today = self.today;
         type EstimateRow<'a> = (&'a str, &'a str, &'a str, &'a str, Date, i64, Vec<(&'a str, i64, i64)>);
         let estimates: [EstimateRow; 5] = [
@@ -905,28 +948,30 @@ impl Demo<'_> {
         ];
         for (id, account, kind, title, valid_until, issued_offset, lines) in estimates {
             self.estimate_no += 1;
-            let currency = if account == GLOBEX { "EUR" } else { "USD" };
             let prefix = if kind == "proposal" { "PRO" } else { "EST" };
-            let total: i64 = lines.iter().map(|(_, q, u)| q * u).sum();
-            self.exec(
-                "INSERT INTO estimates (id, vendor_id, account_id, number, kind, title, status, currency, issue_date, valid_until, terms,
-                                        subtotal, tax, total, created_by, created_at)
-                 VALUES ($1,$2,$3,$4,$5,$6,'open',$7,$8,$9,$10,$11,0,$11,'usr_alex',$12)",
-                vec![
-                    s(id), s(VENDOR_ID), s(account), s(&format!("{prefix}-{:04}", self.estimate_no)), s(kind), s(title), s(currency),
-                    s(&iso_date(today + Duration::days(issued_offset))), s(&iso_date(valid_until)),
-                    s("Prices exclude applicable taxes. Approval creates an invoice due in 14 days. Work starts within 5 business days of payment."),
-                    i(total), i(self.now),
-                ],
-            )
-            .await?;
-            for (pos, (desc, qty, unit)) in lines.iter().enumerate() {
-                self.exec(
-                    "INSERT INTO estimate_lines (id, estimate_id, position, description, quantity, unit_amount, amount) VALUES ($1,$2,$3,$4,$5,$6,$7)",
-                    vec![s(&new_id("eln")), s(id), i(pos as i64), s(desc), i(*qty), i(*unit), i(qty * unit)],
-                )
-                .await?;
-            }
+            let input = NewEstimate {
+                id: Some(id.into()),
+                kind: kind.into(),
+                title: title.into(),
+                lines: lines
+                    .iter()
+                    .map(|(description, quantity, unit)| NewLine {
+                        description: (*description).into(),
+                        quantity: *quantity,
+                        unit_amount: *unit,
+                    })
+                    .collect(),
+                tax_lines: Vec::new(),
+                valid_until,
+                terms: Some(
+                    "Prices exclude applicable taxes. Approval creates an invoice due in 14 days. Work starts within 5 business days of payment."
+                        .into(),
+                ),
+                number: Some(format!("{prefix}-{:04}", self.estimate_no)),
+                issue_date: Some(today + Duration::days(issued_offset)),
+            };
+            let account = AccountId::new(account);
+            create_estimate_in(&mut *self.tx, self.now, today, &demo_actor(), &account, input).await?;
         }
         // One decision already made, so the agency's list of decisions has a story to tell.
         self.exec(

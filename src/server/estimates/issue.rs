@@ -6,7 +6,9 @@ use time::Date;
 
 use crate::domain::billing_items::iso_date;
 use crate::domain::webhooks::EventType;
-use crate::server::infra::actor::Acting;
+use crate::domain::ids::AccountId;
+use crate::server::infra::actor::{Acting, Actor};
+use crate::server::infra::db::Tx;
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::ids::new_id;
 use crate::server::invoices::issue::{NewLine, NewTaxLine, price};
@@ -33,9 +35,24 @@ pub struct NewEstimate {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(acting: &Acting<'_>, input: NewEstimate) -> Result<String, AppError> {
     let state = acting.state;
-    let account_id = &acting.account_id;
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let id = create_in(&mut tx, now, today, &acting.actor, &acting.account_id, input).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside the caller's transaction. Its validity runs from its issue date (today
+/// unless given: the demo lays out estimates issued in the past).
+pub async fn create_in(
+    tx: &mut Tx,
+    now: i64,
+    today: Date,
+    actor: &Actor,
+    account_id: &AccountId,
+    input: NewEstimate,
+) -> Result<String, AppError> {
     if input.kind != "estimate" && input.kind != "proposal" {
         return Err(AppError::invalid("kind", "Use estimate or proposal."));
     }
@@ -44,7 +61,7 @@ pub async fn create(acting: &Acting<'_>, input: NewEstimate) -> Result<String, A
         return Err(AppError::invalid("title", "Give it a title of 1 to 200 characters."));
     }
     let issue_date = input.issue_date.unwrap_or(today);
-    if input.valid_until < today || input.valid_until > today + time::Duration::days(366) {
+    if input.valid_until < issue_date || input.valid_until > issue_date + time::Duration::days(366) {
         return Err(AppError::invalid("valid_until", "A date from today to a year from now."));
     }
     let terms = input.terms.unwrap_or_else(|| DEFAULT_TERMS.to_string());
@@ -52,11 +69,10 @@ pub async fn create(acting: &Acting<'_>, input: NewEstimate) -> Result<String, A
         return Err(AppError::invalid("terms", "Keep the terms under 2,000 characters."));
     }
     let priced = price(&input.lines, &input.tax_lines)?;
-    let mut tx = state.db.begin_write().await?;
     let (vendor_id, currency, archived): (String, String, Option<i64>) =
         sqlx::query_as("SELECT vendor_id, currency, archived_at FROM accounts WHERE id = $1")
             .bind(account_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .ok_or_else(AppError::not_found)?;
     if archived.is_some() {
@@ -70,7 +86,7 @@ pub async fn create(acting: &Acting<'_>, input: NewEstimate) -> Result<String, A
                  RETURNING prefix, next_estimate - 1",
             )
             .bind(&vendor_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
             invoice_number(&format!("{prefix}{}-", if input.kind == "proposal" { "PRO" } else { "EST" }), next)
         }
@@ -95,7 +111,7 @@ pub async fn create(acting: &Acting<'_>, input: NewEstimate) -> Result<String, A
     .bind(priced.tax)
     .bind(priced.total)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     for (position, (text, quantity, unit, amount)) in priced.lines.iter().enumerate() {
         sqlx::query(
@@ -109,13 +125,12 @@ pub async fn create(acting: &Acting<'_>, input: NewEstimate) -> Result<String, A
         .bind(quantity)
         .bind(unit)
         .bind(amount)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    acting
-        .record(&mut tx, now, "estimate.created", ("estimate", &id), json!({ "number": number, "total": priced.total }))
+    actor
+        .record(tx, now, account_id, "estimate.created", ("estimate", &id), json!({ "number": number, "total": priced.total }))
         .await?;
-    emit(&mut tx, now, account_id, EventType::EstimateCreated, About::Estimate(&id)).await?;
-    tx.commit().await?;
+    emit(tx, now, account_id, EventType::EstimateCreated, About::Estimate(&id)).await?;
     Ok(id)
 }

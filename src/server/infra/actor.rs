@@ -16,6 +16,8 @@ pub enum Actor {
     /// The vendor's systems: the key's id goes into the audit detail, its label where a
     /// person's email would stand.
     ApiKey { key_id: String, label: String },
+    /// Portico itself (the demo loader): its label stands where a person's email would.
+    System { label: &'static str },
 }
 
 impl Actor {
@@ -23,7 +25,7 @@ impl Actor {
     pub fn user_id(&self) -> Option<&PersonId> {
         match self {
             Actor::Person { user_id, .. } => Some(user_id),
-            Actor::ApiKey { .. } => None,
+            Actor::ApiKey { .. } | Actor::System { .. } => None,
         }
     }
 
@@ -44,6 +46,15 @@ impl Actor {
                 actor_email: Some(email),
                 account_id: Some(account_id),
                 impersonator_user_id: impersonator.as_deref(),
+                target_type: Some(target.0),
+                target_id: Some(target.1),
+                detail,
+                ..Default::default()
+            },
+            Actor::System { label } => AuditEvent {
+                action,
+                actor_email: Some(label),
+                account_id: Some(account_id),
                 target_type: Some(target.0),
                 target_id: Some(target.1),
                 detail,

@@ -151,7 +151,7 @@ pub async fn onboard_number(
     let on = date("onboarded_on", input.onboarded_on.as_deref(), &state)?;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let number = onboard(&mut tx, &account.id, &input.number, &input.sub_account, on).await?;
+    let number = onboard(&mut tx, &account.id, &input.number, &input.sub_account, on, None).await?;
     caller
         .record(&mut tx, now, &account.id, "number.onboarded", ("phone_number", &number.id), json!({ "number": number.number, "on": iso_date(on) }))
         .await?;

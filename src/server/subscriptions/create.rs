@@ -11,7 +11,8 @@ use crate::domain::currency::Currency;
 use crate::domain::ids::{AccountId, InvoiceId};
 use crate::domain::subscription::{Period, PlanKind, add_interval};
 use crate::domain::webhooks::EventType;
-use crate::server::infra::actor::Acting;
+use crate::server::infra::actor::{Acting, Actor};
+use crate::server::infra::db::Tx;
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::db::decode;
 use crate::server::infra::ids::new_id;
@@ -50,6 +51,26 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
     let account_id = &acting.account_id;
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let (id, invoice, method) = create_in(&mut tx, now, today, &acting.actor, account_id, input).await?;
+    tx.commit().await?;
+    let payment = match (&invoice, method) {
+        (Some(invoice_id), Some(method_id)) => Some(charge(acting, account_id, invoice_id, method_id).await?),
+        _ => None,
+    };
+    Ok(Created { subscription_id: id, invoice_id: invoice, payment })
+}
+
+/// [`create`] inside the caller's transaction, without the charge (which never runs inside
+/// one): the subscription's id, its first invoice and the method to charge it to.
+pub async fn create_in(
+    tx: &mut Tx,
+    now: i64,
+    today: Date,
+    actor: &Actor,
+    account_id: &AccountId,
+    input: NewSubscription,
+) -> Result<(String, Option<InvoiceId>, Option<String>), AppError> {
     if !(1..=MAX_QUANTITY).contains(&input.quantity) {
         return Err(AppError::invalid("quantity", format!("A whole number from 1 to {MAX_QUANTITY}.")));
     }
@@ -60,11 +81,10 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
     if start < today - Duration::days(MAX_BACKDATE_DAYS) {
         return Err(AppError::invalid("start_date", "Start at most a year ago."));
     }
-    let mut tx = state.db.begin_write().await?;
     let (vendor_id, currency, archived): (String, String, Option<i64>) =
         sqlx::query_as("SELECT vendor_id, currency, archived_at FROM accounts WHERE id = $1")
             .bind(account_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .ok_or_else(AppError::not_found)?;
     if archived.is_some() {
@@ -75,7 +95,7 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
     )
     .bind(&input.plan_id)
     .bind(&vendor_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some((plan_name, kind, unit_amount, plan_currency, interval, active)) = plan else {
         return Err(AppError::invalid("plan", "No plan with that id."));
@@ -97,7 +117,7 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
         )
         .bind(id)
         .bind(account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .map(Some)
         .ok_or_else(|| AppError::invalid("payment_method", "No payment method with that id on this account."))?,
@@ -105,7 +125,7 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
             "SELECT id FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL AND is_default = 1",
         )
         .bind(account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?,
     };
     // A back-dated start rolls forward to the period that holds today.
@@ -131,7 +151,7 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
     .bind(method.as_deref())
     .bind(i64::from(anchor))
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let mut invoice = None;
     if input.bill_now && unit_amount > 0 {
@@ -142,10 +162,10 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
             unit_amount,
         };
         let priced = price(&[line], &[])?;
-        let due_date = due_after_terms(&mut tx, &vendor_id, today).await?;
+        let due_date = due_after_terms(tx, &vendor_id, today).await?;
         let currency: Currency = currency.parse().map_err(|_| AppError::internal("currency", &currency))?;
         let (invoice_id, _) = issue_in(
-            &mut tx,
+            tx,
             now,
             NewInvoice {
                 vendor_id: &vendor_id,
@@ -163,22 +183,18 @@ pub async fn create(acting: &Acting<'_>, input: NewSubscription) -> Result<Creat
         .await?;
         invoice = Some(invoice_id);
     }
-    acting
+    actor
         .record(
-            &mut tx,
+            tx,
             now,
+            account_id,
             "subscription.created",
             ("subscription", &id),
             json!({ "plan": input.plan_id, "quantity": input.quantity, "start": iso_date(start) }),
         )
         .await?;
-    emit(&mut tx, now, account_id, EventType::SubscriptionCreated, About::Subscription(&id)).await?;
-    tx.commit().await?;
-    let payment = match (&invoice, method) {
-        (Some(invoice_id), Some(method_id)) => Some(charge(acting, account_id, invoice_id, method_id).await?),
-        _ => None,
-    };
-    Ok(Created { subscription_id: id, invoice_id: invoice, payment })
+    emit(tx, now, account_id, EventType::SubscriptionCreated, About::Subscription(&id)).await?;
+    Ok((id, invoice, method))
 }
 
 async fn charge(

@@ -68,6 +68,21 @@ fn object((id, code, name, kind, unit_label, amount, currency, interval, active,
 }
 
 pub async fn create(state: &AppState, vendor_id: &str, actor_label: &str, input: NewPlan) -> Result<PlanObject, AppError> {
+    let now = unix_now(state.clock.as_ref());
+    let mut tx = state.db.begin_write().await?;
+    let id = create_in(&mut tx, now, vendor_id, actor_label, input).await?;
+    tx.commit().await?;
+    get(state, vendor_id, &id).await
+}
+
+/// [`create`] inside the caller's transaction.
+pub async fn create_in(
+    tx: &mut crate::server::infra::db::Tx,
+    now: i64,
+    vendor_id: &str,
+    actor_label: &str,
+    input: NewPlan,
+) -> Result<String, AppError> {
     let code = input.code.trim().to_lowercase();
     if code.is_empty()
         || code.len() > 60
@@ -91,12 +106,10 @@ pub async fn create(state: &AppState, vendor_id: &str, actor_label: &str, input:
     }
     let interval = BillingInterval::parse(&input.interval)
         .ok_or_else(|| AppError::invalid("interval", "Use month or year."))?;
-    let now = unix_now(state.clock.as_ref());
-    let mut tx = state.db.begin_write().await?;
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans WHERE vendor_id = $1 AND code = $2")
         .bind(vendor_id)
         .bind(&code)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     if taken > 0 {
         return Err(AppError::invalid("code", format!("A plan with the code {code} exists already.")));
@@ -116,10 +129,10 @@ pub async fn create(state: &AppState, vendor_id: &str, actor_label: &str, input:
     .bind(currency.code())
     .bind(interval.as_str())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     record(
-        &mut tx,
+        tx,
         now,
         AuditEvent {
             action: "plan.created",
@@ -131,8 +144,7 @@ pub async fn create(state: &AppState, vendor_id: &str, actor_label: &str, input:
         },
     )
     .await?;
-    tx.commit().await?;
-    get(state, vendor_id, &id).await
+    Ok(id)
 }
 
 pub async fn get(state: &AppState, vendor_id: &str, id: &str) -> Result<PlanObject, AppError> {

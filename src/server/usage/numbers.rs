@@ -51,6 +51,7 @@ pub async fn onboard(
     number: &str,
     sub_account: &str,
     on: Date,
+    id: Option<&str>,
 ) -> Result<PhoneNumber, AppError> {
     let number = number.trim();
     if number.is_empty()
@@ -65,7 +66,7 @@ pub async fn onboard(
     }
     match find(tx, account_id, number).await? {
         None => {
-            let id = new_id("num");
+            let id = id.map(str::to_string).unwrap_or_else(|| new_id("num"));
             sqlx::query("INSERT INTO phone_numbers (id, account_id, sub_account, number, onboarded_on) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&id)
                 .bind(account_id)
