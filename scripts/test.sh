@@ -107,6 +107,9 @@ if [[ ! -x target/release/portico || ! -d end2end/node_modules ]]; then
   die "target/release/portico or end2end/node_modules missing after setup and build"
 fi
 
+step "operator API against its OpenAPI document (schemathesis, scripts/api-fuzz.sh)"
+bash "${REPO_ROOT}/scripts/api-fuzz.sh"
+
 step "end-to-end tests (Playwright, Chromium)"
 cd end2end
 exec npx --no-install playwright test

@@ -83,6 +83,9 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::subscriptions::lifecycle::resume(&caller.acting()?, &crate::domain::ids::SubscriptionId::new(subscription_id))
-        .await
+    crate::server::subscriptions::lifecycle::resume(
+        &caller.acting()?,
+        &crate::domain::ids::SubscriptionId::new(subscription_id),
+    )
+    .await
 }

@@ -47,7 +47,8 @@ pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
     use crate::server::webhooks::endpoints::{Changer, delete};
     let caller = authorize(Access::StaffAdmin).await?;
     let vendor_id = caller.staff()?.vendor_id.clone();
-    delete(&caller.state, &vendor_id, Changer { user_id: Some(caller.user_id()), label: &caller.session.email }, &id).await
+    delete(&caller.state, &vendor_id, Changer { user_id: Some(caller.user_id()), label: &caller.session.email }, &id)
+        .await
 }
 
 #[server(endpoint = "staff/webhooks/resend")]
@@ -56,7 +57,8 @@ pub async fn resend_webhook_delivery(id: String) -> Result<(), AppError> {
     use crate::server::webhooks::endpoints::{Changer, resend};
     let caller = authorize(Access::StaffAdmin).await?;
     let vendor_id = caller.staff()?.vendor_id.clone();
-    resend(&caller.state, &vendor_id, Changer { user_id: Some(caller.user_id()), label: &caller.session.email }, &id).await
+    resend(&caller.state, &vendor_id, Changer { user_id: Some(caller.user_id()), label: &caller.session.email }, &id)
+        .await
 }
 
 /// One origin per line.

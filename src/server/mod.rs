@@ -18,7 +18,7 @@ pub mod infra;
 pub mod invoices;
 pub mod objects;
 pub mod operator;
-pub mod webhooks;
 pub mod payments;
 pub mod subscriptions;
 pub mod usage;
+pub mod webhooks;

@@ -7,7 +7,6 @@ use super::layout::AppLayout;
 use super::pages::accounts::AccountsPage;
 use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::api_keys::ApiKeysPage;
-use super::pages::webhooks::WebhooksPage;
 use super::pages::billing_details::BillingDetailsPage;
 use super::pages::billing_history::BillingHistoryPage;
 use super::pages::billing_rules::BillingRulesPage;
@@ -19,6 +18,7 @@ use super::pages::subscriptions::SubscriptionsPage;
 use super::pages::team::TeamPage;
 use super::pages::transfers::TransfersPage;
 use super::pages::usage::UsagePage;
+use super::pages::webhooks::WebhooksPage;
 use super::pages::{
     dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound,
     pay::PayPage, pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,

@@ -400,8 +400,11 @@ async fn every_operator_route_withstands_hostile_input() {
                     _ => "acc_foreign".to_string(),
                 };
                 // Each segment kept under 8,000 characters, so a path with several stays a URI.
-                let encoded: String =
-                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().chars().take(8_000).collect();
+                let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes())
+                    .collect::<String>()
+                    .chars()
+                    .take(8_000)
+                    .collect();
                 path.replace_range(start..end, if encoded.is_empty() { "x" } else { &encoded });
             }
             let auth = match case % 4 {

@@ -95,7 +95,9 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
 
     // B: onboarded on Dec 1 before that day's run.
     change(&app, date!(2026 - 12 - 01), async |tx| {
-        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1002", "Main", date!(2026 - 12 - 01), None).await.unwrap();
+        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1002", "Main", date!(2026 - 12 - 01), None)
+            .await
+            .unwrap();
     })
     .await;
     on(&app, date!(2026 - 12 - 01)).await;
@@ -109,7 +111,9 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
     );
     // C: onboarded on Dec 1 after that day's run. A rerun of the 1st bills nothing new.
     change(&app, date!(2026 - 12 - 01), async |tx| {
-        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1003", "Main", date!(2026 - 12 - 01), None).await.unwrap();
+        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1003", "Main", date!(2026 - 12 - 01), None)
+            .await
+            .unwrap();
     })
     .await;
     let before = documents(&app).await;
@@ -119,7 +123,9 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
     // During December: E comes and goes; F comes, goes and comes back; D is released; the
     // other client's only number is released.
     change(&app, date!(2026 - 12 - 05), async |tx| {
-        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1006", "Main", date!(2026 - 12 - 05), None).await.unwrap();
+        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1006", "Main", date!(2026 - 12 - 05), None)
+            .await
+            .unwrap();
     })
     .await;
     change(&app, date!(2026 - 12 - 09), async |tx| {
@@ -127,7 +133,9 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
     })
     .await;
     change(&app, date!(2026 - 12 - 10), async |tx| {
-        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1005", "Main", date!(2026 - 12 - 10), None).await.unwrap();
+        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1005", "Main", date!(2026 - 12 - 10), None)
+            .await
+            .unwrap();
         numbers::release(tx, &AccountId::from(GONE), "+1 555 2001", date!(2026 - 12 - 10)).await.unwrap();
     })
     .await;
@@ -143,12 +151,16 @@ async fn every_number_is_billed_once_for_the_days_it_was_active_across_a_month()
     .await;
     change(&app, date!(2026 - 12 - 20), async |tx| {
         numbers::release(tx, &AccountId::from(ACCOUNT), "+1 555 1005", date!(2026 - 12 - 20)).await.unwrap();
-        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1006", "Main", date!(2026 - 12 - 20), None).await.unwrap();
+        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1006", "Main", date!(2026 - 12 - 20), None)
+            .await
+            .unwrap();
     })
     .await;
     // H: onboarded on the last day, before that day's run.
     change(&app, date!(2026 - 12 - 31), async |tx| {
-        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1008", "Main", date!(2026 - 12 - 31), None).await.unwrap();
+        numbers::onboard(tx, &AccountId::from(ACCOUNT), "+1 555 1008", "Main", date!(2026 - 12 - 31), None)
+            .await
+            .unwrap();
     })
     .await;
 

@@ -389,9 +389,24 @@ fn endpoints() -> Vec<Endpoint> {
             inert: || Input::Json(json!({ "url": "", "description": "", "events": ["*"] })),
             objects: none,
         },
-        Endpoint { path: "staff/webhooks/delete", rule: StaffAdmin, inert: || form(&[("id", "we_missing")]), objects: none },
-        Endpoint { path: "staff/webhooks/resend", rule: StaffAdmin, inert: || form(&[("id", "whd_missing")]), objects: none },
-        Endpoint { path: "staff/return-origins", rule: StaffAdmin, inert: || form(&[("origins", "not an origin")]), objects: none },
+        Endpoint {
+            path: "staff/webhooks/delete",
+            rule: StaffAdmin,
+            inert: || form(&[("id", "we_missing")]),
+            objects: none,
+        },
+        Endpoint {
+            path: "staff/webhooks/resend",
+            rule: StaffAdmin,
+            inert: || form(&[("id", "whd_missing")]),
+            objects: none,
+        },
+        Endpoint {
+            path: "staff/return-origins",
+            rule: StaffAdmin,
+            inert: || form(&[("origins", "not an origin")]),
+            objects: none,
+        },
         Endpoint { path: "staff/api-keys", rule: Staff, inert: || form(&[]), objects: none },
         Endpoint { path: "staff/billing-rules", rule: Staff, inert: || form(&[]), objects: none },
         Endpoint {

@@ -634,7 +634,18 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     // a key), not the page fallback or "method not allowed".
     for (method, path) in &documented {
         let mut concrete = path.replace("{account_id}", NW);
-        for param in ["entry_id", "estimate_id", "invoice_id", "number", "person_id", "subscription_id", "event_id", "plan_id", "delivery_id", "endpoint_id"] {
+        for param in [
+            "entry_id",
+            "estimate_id",
+            "invoice_id",
+            "number",
+            "person_id",
+            "subscription_id",
+            "event_id",
+            "plan_id",
+            "delivery_id",
+            "endpoint_id",
+        ] {
             concrete = concrete.replace(&format!("{{{param}}}"), "x_1");
         }
         let body = matches!(method.as_str(), "POST" | "PUT" | "PATCH").then(|| "{}".to_string());

@@ -10,7 +10,14 @@ use crate::support::{TestApp, TestResponse, pinned_today};
 
 const API: &str = "/api/operator/v1";
 
-async fn send(app: &TestApp, method: Method, path: &str, key: &str, body: Option<Value>, idem: Option<&str>) -> TestResponse {
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+    idem: Option<&str>,
+) -> TestResponse {
     let mut req = request(method, path, Some(key), body.map(|b| b.to_string()));
     if let Some(idem) = idem {
         req.headers_mut().insert("idempotency-key", idem.parse().unwrap());
@@ -57,9 +64,21 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
     assert_eq!(account["archived"], Value::Null);
 
     // People: an invitation by email for one, a person created with a portal session for another.
-    let invited = created(&post(&app, &format!("{API}/accounts/{id}/people"), &key, json!({ "email": "Peter@Initech.test", "role": "billing_manager" })).await);
+    let invited = created(
+        &post(
+            &app,
+            &format!("{API}/accounts/{id}/people"),
+            &key,
+            json!({ "email": "Peter@Initech.test", "role": "billing_manager" }),
+        )
+        .await,
+    );
     assert_eq!(invited["email"], "peter@initech.test");
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'team_invitation' AND to_address = 'peter@initech.test'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'team_invitation' AND to_address = 'peter@initech.test'")
+            .await,
+        1
+    );
     let session = post(
         &app,
         &format!("{API}/portal-sessions"),
@@ -80,14 +99,25 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
         &post(&app, &format!("{API}/plans"), &key, json!({ "code": "seat-usd", "name": "Seat", "kind": "service", "unit_label": "seat", "unit_amount": 2_000, "currency": "USD", "interval": "month" }))
             .await,
     );
-    let sub = created(&post(&app, &format!("{API}/accounts/{id}/subscriptions"), &key, json!({ "plan": plan["id"], "quantity": 3 })).await);
+    let sub = created(
+        &post(&app, &format!("{API}/accounts/{id}/subscriptions"), &key, json!({ "plan": plan["id"], "quantity": 3 }))
+            .await,
+    );
     assert_eq!(sub["subscription"]["status"], "active");
     assert_eq!(sub["subscription"]["quantity"], 3);
     assert_eq!(sub["payment"], Value::Null);
     let first_invoice = sub["invoice_id"].as_str().expect("first period invoiced").to_string();
 
     // A number, a one-off invoice with the vendor's own tax line, an estimate.
-    let number = created(&post(&app, &format!("{API}/accounts/{id}/numbers"), &key, json!({ "number": "+1 512 555 0100", "sub_account": "Initech Main" })).await);
+    let number = created(
+        &post(
+            &app,
+            &format!("{API}/accounts/{id}/numbers"),
+            &key,
+            json!({ "number": "+1 512 555 0100", "sub_account": "Initech Main" }),
+        )
+        .await,
+    );
     assert_eq!(number["onboarded_on"], iso(today));
     let invoice = created(
         &post(
@@ -109,10 +139,17 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
     assert_eq!(invoice["amount_due"]["amount"], 27_063);
     assert_eq!(invoice["tax_lines"][0]["description"], "Texas sales tax 8.25%");
     // Gap-free: the next number of the vendor's one sequence.
-    let first_number = ok(&get(&app, &format!("{API}/accounts/{id}/invoices/{first_invoice}"), Some(&key)).await)["number"].as_str().unwrap().to_string();
+    let first_number =
+        ok(&get(&app, &format!("{API}/accounts/{id}/invoices/{first_invoice}"), Some(&key)).await)["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
     let (prefix, n) = first_number.split_at(first_number.len() - 6);
     assert_eq!(invoice["number"], format!("{prefix}{:06}", n.parse::<i64>().unwrap() + 1));
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'invoice_issued' AND to_address = 'ap@initech.test'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'invoice_issued' AND to_address = 'ap@initech.test'").await,
+        1
+    );
     let valid_until = iso(today + Duration::days(10));
     let estimate = created(
         &post(&app, &format!("{API}/accounts/{id}/estimates"), &key, json!({ "kind": "proposal", "title": "Y2K readiness review", "lines": [{ "description": "Audit", "unit_amount": 90_000 }], "valid_until": valid_until }))
@@ -123,7 +160,14 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
     // The portal shows the client exactly that.
     let page = app.get(&format!("/invoices/{}", invoice["id"].as_str().unwrap()), Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
-    for text in [invoice["number"].as_str().unwrap(), "TPS report templates", "Texas sales tax 8.25%", "$20.63", "$270.63", "Initech LLC"] {
+    for text in [
+        invoice["number"].as_str().unwrap(),
+        "TPS report templates",
+        "Texas sales tax 8.25%",
+        "$20.63",
+        "$270.63",
+        "Initech LLC",
+    ] {
         assert!(page.body.contains(text), "the invoice page shows {text}");
     }
     let subs = app.get("/subscriptions", Some(&cookie)).await;
@@ -137,9 +181,17 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
     assert!(usage.body.contains("Initech Main"), "the number's sub-account is a usage filter");
 
     // The client approves the proposal in the portal; the vendor sees it over the API.
-    let approved = app.call("estimates/approve", &[("id", estimate["id"].as_str().unwrap()), ("typed_name", "Bill Lumbergh")], Some(&cookie)).await;
+    let approved = app
+        .call(
+            "estimates/approve",
+            &[("id", estimate["id"].as_str().unwrap()), ("typed_name", "Bill Lumbergh")],
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
-    let read = ok(&get(&app, &format!("{API}/accounts/{id}/estimates/{}", estimate["id"].as_str().unwrap()), Some(&key)).await);
+    let read =
+        ok(&get(&app, &format!("{API}/accounts/{id}/estimates/{}", estimate["id"].as_str().unwrap()), Some(&key))
+            .await);
     assert_eq!(read["status"], "approved");
     assert!(read["invoice_id"].is_string());
 
@@ -166,23 +218,55 @@ async fn void_and_credit_notes_follow_the_money() {
         let app = &app;
         let key = key.clone();
         async move {
-            created(&post(app, &format!("{API}/accounts/{id}/invoices"), &key, json!({ "lines": [{ "description": "Work", "unit_amount": amount }] })).await)["invoice"].clone()
+            created(
+                &post(
+                    app,
+                    &format!("{API}/accounts/{id}/invoices"),
+                    &key,
+                    json!({ "lines": [{ "description": "Work", "unit_amount": amount }] }),
+                )
+                .await,
+            )["invoice"]
+                .clone()
         }
     };
     let open = issue(10_000).await;
     let open_id = open["id"].as_str().unwrap();
-    let voided = ok(&post(&app, &format!("{API}/accounts/{id}/invoices/{open_id}/void"), &key, json!({ "reason": "Issued by mistake" })).await);
+    let voided = ok(&post(
+        &app,
+        &format!("{API}/accounts/{id}/invoices/{open_id}/void"),
+        &key,
+        json!({ "reason": "Issued by mistake" }),
+    )
+    .await);
     assert_eq!(voided["status"], "void");
     assert_eq!(voided["amount_due"]["amount"], 0);
     // A void invoice takes no credit note; voiding again answers the same.
-    let refused = post(&app, &format!("{API}/accounts/{id}/invoices/{open_id}/credit-notes"), &key, json!({ "amount": 100, "reason": "x y z" })).await;
+    let refused = post(
+        &app,
+        &format!("{API}/accounts/{id}/invoices/{open_id}/credit-notes"),
+        &key,
+        json!({ "amount": 100, "reason": "x y z" }),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
-    assert_eq!(ok(&post(&app, &format!("{API}/accounts/{id}/invoices/{open_id}/void"), &key, json!({})).await)["status"], "void");
+    assert_eq!(
+        ok(&post(&app, &format!("{API}/accounts/{id}/invoices/{open_id}/void"), &key, json!({})).await)["status"],
+        "void"
+    );
 
     // On an open invoice a credit note lowers what is due, and nothing goes to the balance.
     let second = issue(10_000).await;
     let second_id = second["id"].as_str().unwrap();
-    let note = created(&post(&app, &format!("{API}/accounts/{id}/invoices/{second_id}/credit-notes"), &key, json!({ "amount": 2_500, "reason": "Outage on the 18th" })).await);
+    let note = created(
+        &post(
+            &app,
+            &format!("{API}/accounts/{id}/invoices/{second_id}/credit-notes"),
+            &key,
+            json!({ "amount": 2_500, "reason": "Outage on the 18th" }),
+        )
+        .await,
+    );
     assert_eq!(note["credited_to_balance"]["amount"], 0);
     assert!(note["number"].as_str().unwrap().contains("CN-"));
     let after = ok(&get(&app, &format!("{API}/accounts/{id}/invoices/{second_id}"), Some(&key)).await);
@@ -190,10 +274,24 @@ async fn void_and_credit_notes_follow_the_money() {
     assert_eq!(after["amount_credited"]["amount"], 2_500);
     assert_eq!(after["amount_paid"]["amount"], 0);
     // More than was paid cannot come back as credit: crediting past what is owed is refused.
-    let too_much = post(&app, &format!("{API}/accounts/{id}/invoices/{second_id}/credit-notes"), &key, json!({ "amount": 8_000, "reason": "Everything" })).await;
+    let too_much = post(
+        &app,
+        &format!("{API}/accounts/{id}/invoices/{second_id}/credit-notes"),
+        &key,
+        json!({ "amount": 8_000, "reason": "Everything" }),
+    )
+    .await;
     assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", too_much.body);
     // Crediting the rest settles it.
-    created(&post(&app, &format!("{API}/accounts/{id}/invoices/{second_id}/credit-notes"), &key, json!({ "amount": 7_500, "reason": "Goodwill" })).await);
+    created(
+        &post(
+            &app,
+            &format!("{API}/accounts/{id}/invoices/{second_id}/credit-notes"),
+            &key,
+            json!({ "amount": 7_500, "reason": "Goodwill" }),
+        )
+        .await,
+    );
     let settled = ok(&get(&app, &format!("{API}/accounts/{id}/invoices/{second_id}"), Some(&key)).await);
     assert_eq!(settled["status"], "paid");
     assert_eq!(settled["amount_paid"]["amount"], 0, "paid by credit notes, not by money");
@@ -201,23 +299,51 @@ async fn void_and_credit_notes_follow_the_money() {
 
     // On a paid invoice, the credit goes to the balance, up to what was paid.
     let nw = "acc_northwind";
-    let paid_id: String = sqlx::query_scalar("SELECT id FROM invoices WHERE account_id = $1 AND status = 'paid' AND credited = 0 ORDER BY number LIMIT 1")
-        .bind(nw)
+    let paid_id: String = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE account_id = $1 AND status = 'paid' AND credited = 0 ORDER BY number LIMIT 1",
+    )
+    .bind(nw)
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT total FROM invoices WHERE id = $1")
+        .bind(&paid_id)
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    let total: i64 = sqlx::query_scalar("SELECT total FROM invoices WHERE id = $1").bind(&paid_id).fetch_one(app.state.db.pool()).await.unwrap();
-    let over = post(&app, &format!("{API}/accounts/{nw}/invoices/{paid_id}/credit-notes"), &key, json!({ "amount": total + 1, "reason": "Too much" })).await;
+    let over = post(
+        &app,
+        &format!("{API}/accounts/{nw}/invoices/{paid_id}/credit-notes"),
+        &key,
+        json!({ "amount": total + 1, "reason": "Too much" }),
+    )
+    .await;
     assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", over.body);
     let before: i64 = sqlx::query_scalar("SELECT COALESCE((SELECT balance_after FROM credit_entries WHERE account_id = $1 ORDER BY seq DESC LIMIT 1), 0)").bind(nw).fetch_one(app.state.db.pool()).await.unwrap();
-    let refund = created(&post(&app, &format!("{API}/accounts/{nw}/invoices/{paid_id}/credit-notes"), &key, json!({ "amount": 1_000, "reason": "Service credit" })).await);
+    let refund = created(
+        &post(
+            &app,
+            &format!("{API}/accounts/{nw}/invoices/{paid_id}/credit-notes"),
+            &key,
+            json!({ "amount": 1_000, "reason": "Service credit" }),
+        )
+        .await,
+    );
     assert_eq!(refund["credited_to_balance"]["amount"], 1_000);
-    let after: i64 = sqlx::query_scalar("SELECT balance_after FROM credit_entries WHERE account_id = $1 ORDER BY seq DESC LIMIT 1").bind(nw).fetch_one(app.state.db.pool()).await.unwrap();
+    let after: i64 =
+        sqlx::query_scalar("SELECT balance_after FROM credit_entries WHERE account_id = $1 ORDER BY seq DESC LIMIT 1")
+            .bind(nw)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(after - before, 1_000);
     // The client sees the credit note with the invoice, and its PDF.
     let owner = app.login("owner@northwind.test").await;
     let page = app.get(&format!("/invoices/{paid_id}"), Some(&owner)).await;
-    assert!(page.body.contains("Credit notes") && page.body.contains(refund["number"].as_str().unwrap()), "listed on the invoice page");
+    assert!(
+        page.body.contains("Credit notes") && page.body.contains(refund["number"].as_str().unwrap()),
+        "listed on the invoice page"
+    );
     let pdf = app.get(refund["pdf_path"].as_str().unwrap(), Some(&owner)).await;
     assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
     assert!(pdf.body.starts_with("%PDF"));
@@ -230,8 +356,10 @@ async fn retries_with_an_idempotency_key_make_one_object() {
     let app = TestApp::with_demo().await;
     let key = key(&app).await;
     let body = json!({ "name": "Hooli", "currency": "USD", "country": "US", "address_line1": "1 Hacker Way", "city": "Palo Alto", "region": "CA", "postal_code": "94301" });
-    let first = send(&app, Method::POST, &format!("{API}/accounts"), &key, Some(body.clone()), Some("create-hooli")).await;
-    let again = send(&app, Method::POST, &format!("{API}/accounts"), &key, Some(body.clone()), Some("create-hooli")).await;
+    let first =
+        send(&app, Method::POST, &format!("{API}/accounts"), &key, Some(body.clone()), Some("create-hooli")).await;
+    let again =
+        send(&app, Method::POST, &format!("{API}/accounts"), &key, Some(body.clone()), Some("create-hooli")).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     assert_eq!(again.status, StatusCode::CREATED);
     assert_eq!(first.json::<Value>()["id"], again.json::<Value>()["id"]);
@@ -246,7 +374,15 @@ async fn retries_with_an_idempotency_key_make_one_object() {
     let invoice = json!({ "lines": [{ "description": "Setup", "unit_amount": 5_000 }] });
     let numbers_before = app.count("SELECT next_number FROM invoice_sequences").await;
     for _ in 0..3 {
-        let res = send(&app, Method::POST, &format!("{API}/accounts/{id}/invoices"), &key, Some(invoice.clone()), Some("hooli-setup")).await;
+        let res = send(
+            &app,
+            Method::POST,
+            &format!("{API}/accounts/{id}/invoices"),
+            &key,
+            Some(invoice.clone()),
+            Some("hooli-setup"),
+        )
+        .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     }
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE account_id = '{id}'")).await, 1);
@@ -260,7 +396,18 @@ async fn another_vendors_objects_answer_like_missing_ones() {
     let theirs = other_vendor(&app).await;
     let account = new_client(&app, &mine).await;
     let id = account["id"].as_str().unwrap();
-    let invoice = created(&post(&app, &format!("{API}/accounts/{id}/invoices"), &mine, json!({ "lines": [{ "description": "Work", "unit_amount": 1_000 }] })).await)["invoice"]["id"].as_str().unwrap().to_string();
+    let invoice = created(
+        &post(
+            &app,
+            &format!("{API}/accounts/{id}/invoices"),
+            &mine,
+            json!({ "lines": [{ "description": "Work", "unit_amount": 1_000 }] }),
+        )
+        .await,
+    )["invoice"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for path in [
         format!("{API}/accounts/{id}"),
         format!("{API}/accounts/{id}/invoices"),
@@ -286,7 +433,11 @@ async fn another_vendors_objects_answer_like_missing_ones() {
     assert!(listed["data"].as_array().unwrap().iter().all(|a| a["id"] != id));
     let res = get(&app, &format!("{API}/accounts/{id}/invoices/{invoice}"), Some(&mine)).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE account_id = '{id}'")).await, 1, "nothing written for them");
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM invoices WHERE account_id = '{id}'")).await,
+        1,
+        "nothing written for them"
+    );
 }
 
 #[tokio::test]
@@ -295,12 +446,26 @@ async fn the_last_owner_stays_and_archiving_signs_everyone_out() {
     let key = key(&app).await;
     let nw = "acc_northwind";
     let people = ok(&get(&app, &format!("{API}/accounts/{nw}/people"), Some(&key)).await);
-    let owner = people["data"].as_array().unwrap().iter().find(|p| p["role"] == "owner").unwrap()["id"].as_str().unwrap().to_string();
-    let demote = send(&app, Method::PATCH, &format!("{API}/accounts/{nw}/people/{owner}"), &key, Some(json!({ "role": "member" })), None).await;
+    let owner = people["data"].as_array().unwrap().iter().find(|p| p["role"] == "owner").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let demote = send(
+        &app,
+        Method::PATCH,
+        &format!("{API}/accounts/{nw}/people/{owner}"),
+        &key,
+        Some(json!({ "role": "member" })),
+        None,
+    )
+    .await;
     assert_eq!(demote.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", demote.body);
     let remove = send(&app, Method::DELETE, &format!("{API}/accounts/{nw}/people/{owner}"), &key, None, None).await;
     assert_eq!(remove.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", remove.body);
-    let member = people["data"].as_array().unwrap().iter().find(|p| p["role"] != "owner").unwrap()["id"].as_str().unwrap().to_string();
+    let member = people["data"].as_array().unwrap().iter().find(|p| p["role"] != "owner").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let removed = send(&app, Method::DELETE, &format!("{API}/accounts/{nw}/people/{member}"), &key, None, None).await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM webhook_events WHERE event_type = 'person.removed'").await, 1);

@@ -85,7 +85,13 @@ async fn register(app: &TestApp, key: &str, receiver: &Receiver, url: &str, even
 }
 
 async fn invoice(app: &TestApp, key: &str, amount: i64) -> String {
-    let res = post(app, &format!("{API}/accounts/{NW}/invoices"), key, json!({ "lines": [{ "description": "Work", "unit_amount": amount }] })).await;
+    let res = post(
+        app,
+        &format!("{API}/accounts/{NW}/invoices"),
+        key,
+        json!({ "lines": [{ "description": "Work", "unit_amount": amount }] }),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     res.json::<Value>()["invoice"]["id"].as_str().unwrap().to_string()
 }
@@ -103,7 +109,11 @@ async fn a_paid_invoice_reaches_the_receiver_signed_and_in_order() {
     let invoice_id = invoice(&app, &key, 12_000).await;
     let owner = app.login("owner@northwind.test").await;
     let paid = app
-        .call_json("payments/pay", json!({ "invoice_ids": [invoice_id], "method": "pm_nw_visa", "idempotency_key": "hook-test-payment-0001" }), Some(&owner))
+        .call_json(
+            "payments/pay",
+            json!({ "invoice_ids": [invoice_id], "method": "pm_nw_visa", "idempotency_key": "hook-test-payment-0001" }),
+            Some(&owner),
+        )
         .await;
     assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
     let pass = deliver_due(&app.state, &client()).await.unwrap();
@@ -196,7 +206,11 @@ async fn a_crash_between_the_change_and_its_delivery_loses_no_event() {
     // The change commits with its event; the process "dies" before any delivery pass.
     let invoice_id = invoice(&app, &key, 3_000).await;
     // A delivery that was being sent when it died: leased, never marked.
-    sqlx::query("UPDATE webhook_deliveries SET leased_until = $1").bind(i64::MAX / 2).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE webhook_deliveries SET leased_until = $1")
+        .bind(i64::MAX / 2)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let (_, restarted) = app.second_process().await;
     assert_eq!(deliver_due(&restarted, &client()).await.unwrap().delivered, 0, "leased by the dead process");
     sqlx::query("UPDATE webhook_deliveries SET leased_until = $1").bind(0).execute(app.state.db.pool()).await.unwrap();
@@ -206,7 +220,13 @@ async fn a_crash_between_the_change_and_its_delivery_loses_no_event() {
 
     // And no event without its change: a refused change writes none.
     let before = app.count("SELECT COUNT(*) FROM webhook_events").await;
-    let refused = post(&app, &format!("{API}/accounts/{NW}/invoices/{invoice_id}/credit-notes"), &key, json!({ "amount": 999_999, "reason": "Too much" })).await;
+    let refused = post(
+        &app,
+        &format!("{API}/accounts/{NW}/invoices/{invoice_id}/credit-notes"),
+        &key,
+        json!({ "amount": 999_999, "reason": "Too much" }),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let bad = post(&app, &format!("{API}/accounts/{NW}/invoices"), &key, json!({ "lines": [] })).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -220,7 +240,9 @@ async fn portal_actions_and_the_cycle_write_their_events() {
     let owner = app.login("owner@northwind.test").await;
     // A second after the demo's own events, so "newest first" has one answer.
     app.clock.advance(Duration::seconds(1));
-    let declined = app.call("estimates/decline", &[("id", "est_nw_onboarding"), ("reason", "Not this quarter")], Some(&owner)).await;
+    let declined = app
+        .call("estimates/decline", &[("id", "est_nw_onboarding"), ("reason", "Not this quarter")], Some(&owner))
+        .await;
     assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
     let events: Value = get(&app, &format!("{API}/events?account_id={NW}"), Some(&key)).await.json();
     assert_eq!(events["data"][0]["type"], "estimate.declined");

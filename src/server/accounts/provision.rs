@@ -55,7 +55,12 @@ fn check_currency(code: &str) -> Result<Currency, AppError> {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn create(state: &AppState, vendor_id: &str, actor: &Actor, input: NewAccount) -> Result<AccountObject, AppError> {
+pub async fn create(
+    state: &AppState,
+    vendor_id: &str,
+    actor: &Actor,
+    input: NewAccount,
+) -> Result<AccountObject, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let id = create_in(&mut tx, now, vendor_id, actor, input).await?;
@@ -108,16 +113,20 @@ pub async fn create_in(
     .execute(&mut **tx)
     .await?;
     if let Some((contact_name, email)) = &contact {
-        sqlx::query("INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(new_id("bc"))
-            .bind(&id)
-            .bind(contact_name)
-            .bind(email)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO billing_contacts (id, account_id, name, email, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id("bc"))
+        .bind(&id)
+        .bind(contact_name)
+        .bind(email)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
-    actor.record(tx, now, &id, "account.created", ("account", &id), json!({ "name": name, "currency": currency.code() })).await?;
+    actor
+        .record(tx, now, &id, "account.created", ("account", &id), json!({ "name": name, "currency": currency.code() }))
+        .await?;
     Ok(id)
 }
 
@@ -202,7 +211,14 @@ pub async fn update(
     let after_json = serde_json::to_value(&after).map_err(|e| AppError::internal("account", e))?;
     if before_json != after_json {
         actor
-            .record(&mut tx, now, account_id, "account.updated", ("account", account_id), json!({ "before": before_json, "after": after_json }))
+            .record(
+                &mut tx,
+                now,
+                account_id,
+                "account.updated",
+                ("account", account_id),
+                json!({ "before": before_json, "after": after_json }),
+            )
             .await?;
         emit(&mut tx, now, account_id, EventType::AccountUpdated, About::Account).await?;
     }
@@ -221,12 +237,13 @@ pub async fn archive(
 ) -> Result<AccountObject, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let archived = sqlx::query("UPDATE accounts SET archived_at = $1 WHERE id = $2 AND vendor_id = $3 AND archived_at IS NULL")
-        .bind(now)
-        .bind(account_id)
-        .bind(vendor_id)
-        .execute(&mut *tx)
-        .await?;
+    let archived =
+        sqlx::query("UPDATE accounts SET archived_at = $1 WHERE id = $2 AND vendor_id = $3 AND archived_at IS NULL")
+            .bind(now)
+            .bind(account_id)
+            .bind(vendor_id)
+            .execute(&mut *tx)
+            .await?;
     if archived.rows_affected() == 1 {
         // Nobody stays signed in to an archived account.
         sqlx::query("DELETE FROM sessions WHERE account_id = $1 OR impersonated_account_id = $1")

@@ -73,7 +73,12 @@ pub async fn client_list(state: &AppState, vendor_id: &str) -> Result<Vec<Client
 /// The accounts a user belongs to, with what each owes, in one query.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn accounts_of_user(state: &AppState, user_id: &PersonId) -> Result<Vec<ClientRow>, AppError> {
-    summaries(state, "a.id IN (SELECT account_id FROM memberships WHERE user_id = $1)", user_id).await
+    summaries(
+        state,
+        "a.archived_at IS NULL AND a.id IN (SELECT account_id FROM memberships WHERE user_id = $1)",
+        user_id,
+    )
+    .await
 }
 
 async fn summaries(state: &AppState, scope: &str, scope_id: &str) -> Result<Vec<ClientRow>, AppError> {

@@ -19,10 +19,13 @@ use crate::wire::error::AppError;
 pub async fn mine(caller: &Authorized) -> Result<AccountsOverview, AppError> {
     let state = &caller.state;
     let summaries = accounts_of_user(state, caller.user_id()).await?;
-    let roles: Vec<(String, String)> = sqlx::query_as("SELECT account_id, role FROM memberships WHERE user_id = $1")
-        .bind(caller.user_id())
-        .fetch_all(state.db.pool())
-        .await?;
+    let roles: Vec<(String, String)> = sqlx::query_as(
+        "SELECT account_id, role FROM memberships WHERE user_id = $1
+         AND account_id IN (SELECT id FROM accounts WHERE archived_at IS NULL)",
+    )
+    .bind(caller.user_id())
+    .fetch_all(state.db.pool())
+    .await?;
     let current = caller.session.account.as_ref().map(|a| a.id.as_str());
     let mut totals = CurrencyTotals::default();
     let mut accounts = Vec::new();
@@ -46,12 +49,14 @@ pub async fn switch(info: &RequestInfo, caller: &Authorized, account_id: &Accoun
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     // Only an account the person belongs to; any other answers like a missing one.
-    let member: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND account_id = $2")
-            .bind(caller.user_id())
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let member: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM memberships WHERE user_id = $1 AND account_id = $2
+         AND account_id IN (SELECT id FROM accounts WHERE archived_at IS NULL)",
+    )
+    .bind(caller.user_id())
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if member.is_none() {
         return Err(AppError::not_found());
     }

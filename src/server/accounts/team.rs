@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::domain::people::is_plausible_email;
 use crate::domain::role::Role;
 use crate::domain::team::{check_change, check_invite};
+use crate::domain::webhooks::EventType;
 use crate::server::infra::actor::Acting;
 use crate::server::infra::audit::{AuditEvent, record};
 use crate::server::infra::auth::authorize::Authorized;
@@ -20,7 +21,6 @@ use crate::server::infra::db::decode;
 use crate::server::infra::ids::{new_id, new_secret_token, token_hash};
 use crate::server::infra::mail::outbox::{Email, enqueue};
 use crate::server::infra::request::RequestInfo;
-use crate::domain::webhooks::EventType;
 use crate::server::webhooks::{About, emit, emit_object};
 use crate::wire::error::AppError;
 use crate::wire::team::{InvitationView, PendingInvitation, Team, TeamMember};
@@ -218,7 +218,8 @@ pub async fn change_role_as(
     check_change(actor_role, target_role, to, owners).map_err(|e| AppError::invalid("role", e.to_string()))?;
     // Conditional on the role read above: two admins changing the same person at once cannot
     // both act on a stale view, and two owners demoting each other cannot leave none.
-    let leaving = if to.is_none() { Some(crate::server::objects::person(&mut tx, account_id, user_id).await?) } else { None };
+    let leaving =
+        if to.is_none() { Some(crate::server::objects::person(&mut tx, account_id, user_id).await?) } else { None };
     let changed = match to {
         Some(new_role) => {
             sqlx::query("UPDATE memberships SET role = $1 WHERE account_id = $2 AND user_id = $3 AND role = $4")

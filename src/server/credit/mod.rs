@@ -7,5 +7,5 @@ pub mod page;
 pub mod reactions;
 pub mod settings;
 pub mod status;
-pub mod watch;
 pub mod top_up;
+pub mod watch;

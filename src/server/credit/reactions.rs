@@ -66,7 +66,8 @@ async fn alert(
         "balance": crate::server::objects::Amount::from(balance),
         "threshold": crate::server::objects::Amount::from(threshold),
     });
-    crate::server::webhooks::emit_object(tx, now, account_id, crate::domain::webhooks::EventType::CreditLow, &low).await?;
+    crate::server::webhooks::emit_object(tx, now, account_id, crate::domain::webhooks::EventType::CreditLow, &low)
+        .await?;
     let subject = format!("Your credit balance is low: {}", balance.format());
     let stop = if balance.minor <= 0 {
         "Outbound messages are paused until the balance is above zero again."

@@ -16,10 +16,11 @@ use crate::wire::error::AppError;
 /// Checks one account; returns how many events it wrote.
 pub async fn check(state: &AppState, account_id: &AccountId) -> Result<usize, AppError> {
     let now = unix_now(state.clock.as_ref());
-    let told: Option<String> = sqlx::query_scalar("SELECT service_blocks FROM accounts WHERE id = $1 AND archived_at IS NULL")
-        .bind(account_id)
-        .fetch_optional(state.db.pool())
-        .await?;
+    let told: Option<String> =
+        sqlx::query_scalar("SELECT service_blocks FROM accounts WHERE id = $1 AND archived_at IS NULL")
+            .bind(account_id)
+            .fetch_optional(state.db.pool())
+            .await?;
     let Some(told) = told else { return Ok(0) };
     let status = for_account(state.db.pool(), account_id, today(state.clock.as_ref())).await?;
     let blocked: Vec<Service> = Service::ALL.iter().copied().filter(|s| status.is_blocked(*s)).collect();

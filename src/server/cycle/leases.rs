@@ -17,7 +17,7 @@ pub async fn plan(db: &Db, date: Date, now: i64) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO cycle_accounts (run_date, account_id)
          SELECT $1, a.id FROM accounts a
-         WHERE NOT EXISTS (SELECT 1 FROM cycle_accounts c WHERE c.run_date = $1 AND c.account_id = a.id)
+         WHERE a.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM cycle_accounts c WHERE c.run_date = $1 AND c.account_id = a.id)
          ON CONFLICT (run_date, account_id) DO NOTHING",
     )
     .bind(&day)

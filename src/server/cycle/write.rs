@@ -10,6 +10,7 @@ use time::Date;
 
 use crate::domain::billing_cycle::month_key;
 use crate::domain::billing_items::iso_date;
+use crate::domain::webhooks::EventType;
 use crate::server::cycle::documents::{self, Issued};
 use crate::server::cycle::load::AccountFacts;
 use crate::server::cycle::notices::{self, Settlement};
@@ -22,7 +23,6 @@ use crate::server::infra::mail::outbox::{self, Email};
 use crate::server::invoices::numbering::{invoice_number, reserve_invoice_numbers};
 use crate::server::payments::links;
 use crate::server::webhooks::{About, emit};
-use crate::domain::webhooks::EventType;
 use crate::wire::error::AppError;
 
 #[derive(Default)]

@@ -16,16 +16,10 @@ use crate::domain::currency::Currency;
 use crate::domain::money::Money;
 use crate::server::accounts::provision::{self, NewAccount};
 use crate::server::credit::ledger::{NewEntry, append};
-use crate::server::estimates::issue::{NewEstimate, create_in as create_estimate_in};
-use crate::server::infra::actor::Actor;
-use crate::server::invoices::issue::NewLine;
-use crate::server::subscriptions::create::{NewSubscription, create_in as create_subscription_in};
-use crate::server::subscriptions::plans::{self, NewPlan};
-use crate::server::usage::numbers::onboard;
-use crate::wire::billing_details::DetailsInput;
-use crate::wire::error::AppError;
 use crate::server::cycle::documents::insert_lines;
 use crate::server::cycle::{load, plan};
+use crate::server::estimates::issue::{NewEstimate, create_in as create_estimate_in};
+use crate::server::infra::actor::Actor;
 use crate::server::infra::audit::{AuditEvent, record};
 use crate::server::infra::auth::password::hash_password;
 use crate::server::infra::clock::unix_now;
@@ -33,6 +27,12 @@ use crate::server::infra::db::Tx;
 use crate::server::infra::ids::new_id;
 use crate::server::infra::secrets::ServerSecret;
 use crate::server::infra::state::AppState;
+use crate::server::invoices::issue::NewLine;
+use crate::server::subscriptions::create::{NewSubscription, create_in as create_subscription_in};
+use crate::server::subscriptions::plans::{self, NewPlan};
+use crate::server::usage::numbers::onboard;
+use crate::wire::billing_details::DetailsInput;
+use crate::wire::error::AppError;
 
 pub const DEMO_PASSWORD: &str = "portico-demo";
 pub const VENDOR_ID: &str = "ven_acme";
@@ -255,7 +255,16 @@ impl Demo<'_> {
                 NORTHWIND,
                 "Northwind Traders",
                 "USD",
-                ["Northwind Traders LLC", "US", "1200 Harbor Way", "Floor 3", "Seattle", "WA", "98101", "EIN 91-7654321"],
+                [
+                    "Northwind Traders LLC",
+                    "US",
+                    "1200 Harbor Way",
+                    "Floor 3",
+                    "Seattle",
+                    "WA",
+                    "98101",
+                    "EIN 91-7654321",
+                ],
                 ("Northwind Accounts Payable", "ap@northwind.test"),
             ),
             (

@@ -5,18 +5,19 @@ use serde_json::json;
 use time::Date;
 
 use crate::domain::billing_items::iso_date;
-use crate::domain::webhooks::EventType;
 use crate::domain::ids::AccountId;
+use crate::domain::webhooks::EventType;
 use crate::server::infra::actor::{Acting, Actor};
-use crate::server::infra::db::Tx;
 use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::Tx;
 use crate::server::infra::ids::new_id;
 use crate::server::invoices::issue::{NewLine, NewTaxLine, price};
 use crate::server::invoices::numbering::invoice_number;
 use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 
-pub const DEFAULT_TERMS: &str = "Prices exclude applicable taxes unless listed. Approval creates an invoice due in 14 days.";
+pub const DEFAULT_TERMS: &str =
+    "Prices exclude applicable taxes unless listed. Approval creates an invoice due in 14 days.";
 
 pub struct NewEstimate {
     pub id: Option<String>,
@@ -129,7 +130,14 @@ pub async fn create_in(
         .await?;
     }
     actor
-        .record(tx, now, account_id, "estimate.created", ("estimate", &id), json!({ "number": number, "total": priced.total }))
+        .record(
+            tx,
+            now,
+            account_id,
+            "estimate.created",
+            ("estimate", &id),
+            json!({ "number": number, "total": priced.total }),
+        )
         .await?;
     emit(tx, now, account_id, EventType::EstimateCreated, About::Estimate(&id)).await?;
     Ok(id)

@@ -11,12 +11,12 @@ use serde_json::json;
 use time::Duration;
 
 use crate::domain::billing_items::{estimate_is_expired, format_date, iso_date};
+use crate::domain::webhooks::EventType;
 use crate::server::accounts::billing_details::bill_to_snapshot;
 use crate::server::infra::auth::authorize::Authorized;
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::db::{Tx, decode};
 use crate::server::infra::ids::new_id;
-use crate::domain::webhooks::EventType;
 use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 use crate::wire::estimates::ApprovedEstimate;

@@ -12,12 +12,21 @@ use crate::wire::error::AppError;
 
 #[derive(Debug, Clone)]
 pub enum Actor {
-    Person { user_id: PersonId, email: String, impersonator: Option<String> },
+    Person {
+        user_id: PersonId,
+        email: String,
+        impersonator: Option<String>,
+    },
     /// The vendor's systems: the key's id goes into the audit detail, its label where a
     /// person's email would stand.
-    ApiKey { key_id: String, label: String },
+    ApiKey {
+        key_id: String,
+        label: String,
+    },
     /// Portico itself (the demo loader): its label stands where a person's email would.
-    System { label: &'static str },
+    System {
+        label: &'static str,
+    },
 }
 
 impl Actor {

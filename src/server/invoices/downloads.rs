@@ -169,17 +169,20 @@ pub async fn credit_note(
         Ok(None) => return refuse(AppError::NotFound),
         Err(e) => return refuse(e.into()),
     };
-    let detail = match crate::server::invoices::queries::invoice_detail(&state, &account.id, &InvoiceId::from(invoice_id))
-        .await
-    {
-        Ok(Some(detail)) => detail,
-        Ok(None) => return refuse(AppError::NotFound),
-        Err(e) => return refuse(e),
-    };
+    let detail =
+        match crate::server::invoices::queries::invoice_detail(&state, &account.id, &InvoiceId::from(invoice_id)).await
+        {
+            Ok(Some(detail)) => detail,
+            Ok(None) => return refuse(AppError::NotFound),
+            Err(e) => return refuse(e),
+        };
     let money = |minor| crate::server::infra::db::decode::money(minor, &currency);
-    let (Ok(total), Ok(applied), Ok(balance), Ok(issue)) =
-        (money(amount), money(amount - to_balance), money(to_balance), crate::server::infra::db::decode::date(&issue_date))
-    else {
+    let (Ok(total), Ok(applied), Ok(balance), Ok(issue)) = (
+        money(amount),
+        money(amount - to_balance),
+        money(to_balance),
+        crate::server::infra::db::decode::date(&issue_date),
+    ) else {
         return refuse(AppError::internal("credit note", "unreadable row"));
     };
     let document = crate::server::invoices::pdf::CreditNoteDocument {

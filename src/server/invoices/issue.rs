@@ -72,14 +72,18 @@ pub fn price(lines: &[NewLine], tax_lines: &[NewTaxLine]) -> Result<Priced, AppE
     for (i, line) in lines.iter().enumerate() {
         let text = description(&format!("lines[{i}].description"), &line.description)?;
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-            return Err(AppError::invalid(format!("lines[{i}].quantity"), format!("A whole number from 1 to {MAX_QUANTITY}.")));
+            return Err(AppError::invalid(
+                format!("lines[{i}].quantity"),
+                format!("A whole number from 1 to {MAX_QUANTITY}."),
+            ));
         }
         if line.unit_amount.abs() > MAX_AMOUNT {
             return Err(AppError::invalid(format!("lines[{i}].unit_amount"), "That amount is too large."));
         }
-        let amount = line.unit_amount.checked_mul(line.quantity).ok_or_else(|| {
-            AppError::invalid(format!("lines[{i}].quantity"), "That amount is too large.")
-        })?;
+        let amount = line
+            .unit_amount
+            .checked_mul(line.quantity)
+            .ok_or_else(|| AppError::invalid(format!("lines[{i}].quantity"), "That amount is too large."))?;
         subtotal = subtotal.checked_add(amount).ok_or_else(|| AppError::invalid("lines", "The total is too large."))?;
         priced.push((text, line.quantity, line.unit_amount, amount));
     }
@@ -163,13 +167,15 @@ pub async fn issue_in(tx: &mut Tx, now: i64, invoice: NewInvoice<'_>) -> Result<
         .await?;
     }
     for (position, (text, amount)) in priced.tax_lines.iter().enumerate() {
-        sqlx::query("INSERT INTO invoice_tax_lines (invoice_id, position, description, amount) VALUES ($1, $2, $3, $4)")
-            .bind(&id)
-            .bind(position as i64 + 1)
-            .bind(text)
-            .bind(amount)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO invoice_tax_lines (invoice_id, position, description, amount) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(position as i64 + 1)
+        .bind(text)
+        .bind(amount)
+        .execute(&mut **tx)
+        .await?;
     }
     emit(tx, now, invoice.account_id, EventType::InvoiceIssued, About::Invoice(&id)).await?;
     Ok((id, number))
@@ -211,10 +217,11 @@ pub async fn send_in(
 
 /// The default due date: the vendor's payment terms after `issue`.
 pub async fn due_after_terms(tx: &mut Tx, vendor_id: &str, issue: Date) -> Result<Date, AppError> {
-    let days: Option<i64> = sqlx::query_scalar("SELECT payment_terms_days FROM vendor_billing_settings WHERE vendor_id = $1")
-        .bind(vendor_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let days: Option<i64> =
+        sqlx::query_scalar("SELECT payment_terms_days FROM vendor_billing_settings WHERE vendor_id = $1")
+            .bind(vendor_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(issue + Duration::days(days.unwrap_or(0)))
 }
 
@@ -263,7 +270,16 @@ pub async fn void_in(
     }
     // Payment links to it stop working.
     sqlx::query("DELETE FROM payment_links WHERE invoice_id = $1").bind(invoice_id).execute(&mut **tx).await?;
-    actor.record(tx, now, account_id, "invoice.voided", ("invoice", invoice_id), json!({ "number": number, "reason": reason })).await?;
+    actor
+        .record(
+            tx,
+            now,
+            account_id,
+            "invoice.voided",
+            ("invoice", invoice_id),
+            json!({ "number": number, "reason": reason }),
+        )
+        .await?;
     emit(tx, now, account_id, EventType::InvoiceVoided, About::Invoice(invoice_id)).await?;
     Ok(())
 }
@@ -294,12 +310,17 @@ pub async fn credit_note_in(
         return Err(AppError::not_found());
     };
     if status == "void" || in_progress.is_some() || !matches!(status.as_str(), "open" | "paid") {
-        return Err(AppError::Conflict(format!("Invoice {number} is {status}: a credit note applies to open or paid invoices.")));
+        return Err(AppError::Conflict(format!(
+            "Invoice {number} is {status}: a credit note applies to open or paid invoices."
+        )));
     }
     let creditable = total - credited;
     if amount <= 0 || amount > creditable {
         let shown = crate::server::infra::db::decode::money(creditable.max(0), &currency)?.format();
-        return Err(AppError::invalid("amount", format!("Credit from 1 minor unit up to {shown}, what is left to credit on {number}.")));
+        return Err(AppError::invalid(
+            "amount",
+            format!("Credit from 1 minor unit up to {shown}, what is left to credit on {number}."),
+        ));
     }
     let to_balance_before: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(credited_to_balance), 0) AS BIGINT) FROM credit_notes WHERE invoice_id = $1",

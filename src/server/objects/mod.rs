@@ -96,8 +96,21 @@ pub async fn account(tx: &mut Tx, vendor_id: &str, account_id: &AccountId) -> Re
 }
 
 pub fn account_from_row(row: AccountRow, billing_emails: Vec<String>) -> AccountObject {
-    let (id, name, company_name, currency, country, address_line1, address_line2, city, region, postal_code, tax_id, c, a) =
-        row;
+    let (
+        id,
+        name,
+        company_name,
+        currency,
+        country,
+        address_line1,
+        address_line2,
+        city,
+        region,
+        postal_code,
+        tax_id,
+        c,
+        a,
+    ) = row;
     AccountObject {
         id,
         name,
@@ -270,7 +283,12 @@ pub async fn invoice(tx: &mut Tx, account_id: &AccountId, invoice_id: &str) -> R
         account_id: account_id.to_string(),
         lines: lines
             .into_iter()
-            .map(|(description, quantity, unit_amount, amount)| LineObject { description, quantity, unit_amount, amount })
+            .map(|(description, quantity, unit_amount, amount)| LineObject {
+                description,
+                quantity,
+                unit_amount,
+                amount,
+            })
             .collect(),
         tax_lines: tax_lines.into_iter().map(|(description, amount)| TaxLineObject { description, amount }).collect(),
         subtotal: Amount::of(subtotal, &currency),
@@ -404,8 +422,22 @@ pub async fn subscription(tx: &mut Tx, account_id: &AccountId, id: &str) -> Resu
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let (id, plan_id, plan_name, quantity, unit, currency, status, start, end, cancel, method, version, created, cancelled) =
-        row.ok_or_else(AppError::not_found)?;
+    let (
+        id,
+        plan_id,
+        plan_name,
+        quantity,
+        unit,
+        currency,
+        status,
+        start,
+        end,
+        cancel,
+        method,
+        version,
+        created,
+        cancelled,
+    ) = row.ok_or_else(AppError::not_found)?;
     Ok(SubscriptionObject {
         id,
         account_id: account_id.to_string(),
@@ -486,8 +518,23 @@ pub async fn estimate(
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let (id, number, kind, title, status, currency, issue, valid, terms, subtotal, tax, total, decided, reason, invoice) =
-        row.ok_or_else(AppError::not_found)?;
+    let (
+        id,
+        number,
+        kind,
+        title,
+        status,
+        currency,
+        issue,
+        valid,
+        terms,
+        subtotal,
+        tax,
+        total,
+        decided,
+        reason,
+        invoice,
+    ) = row.ok_or_else(AppError::not_found)?;
     let lines: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT description, quantity, unit_amount, amount FROM estimate_lines WHERE estimate_id = $1 ORDER BY position",
     )
@@ -499,7 +546,12 @@ pub async fn estimate(
         account_id: account_id.to_string(),
         lines: lines
             .into_iter()
-            .map(|(description, quantity, unit_amount, amount)| LineObject { description, quantity, unit_amount, amount })
+            .map(|(description, quantity, unit_amount, amount)| LineObject {
+                description,
+                quantity,
+                unit_amount,
+                amount,
+            })
             .collect(),
         subtotal: Amount::of(subtotal, &currency),
         tax: Amount::of(tax, &currency),

@@ -74,7 +74,11 @@ impl ApiCaller {
     }
 
     /// The caller acting on one of its vendor's accounts (checked by [`ApiCaller::account`]).
-    pub fn acting<'a>(&self, state: &'a AppState, account: &OperatorAccount) -> crate::server::infra::actor::Acting<'a> {
+    pub fn acting<'a>(
+        &self,
+        state: &'a AppState,
+        account: &OperatorAccount,
+    ) -> crate::server::infra::actor::Acting<'a> {
         crate::server::infra::actor::Acting { state, account_id: account.id.clone(), actor: self.actor() }
     }
 

@@ -17,7 +17,9 @@ use crate::domain::money::Money;
 use crate::server::estimates::issue::{NewEstimate, create as create_estimate_in};
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::state::AppState;
-use crate::server::invoices::issue::{NewInvoice, NewLine, NewTaxLine, credit_note_in, due_after_terms, issue_in, price, send_in, void_in};
+use crate::server::invoices::issue::{
+    NewInvoice, NewLine, NewTaxLine, credit_note_in, due_after_terms, issue_in, price, send_in, void_in,
+};
 use crate::server::objects::{self, CreditNoteObject, EstimateObject, InvoiceObject};
 use crate::server::operator::auth::{ApiCaller, OperatorAccount};
 use crate::server::operator::body;
@@ -142,7 +144,10 @@ pub struct CreditNoteList {
 }
 
 fn lines(lines: Vec<LineIn>) -> Vec<NewLine> {
-    lines.into_iter().map(|l| NewLine { description: l.description, quantity: l.quantity, unit_amount: l.unit_amount }).collect()
+    lines
+        .into_iter()
+        .map(|l| NewLine { description: l.description, quantity: l.quantity, unit_amount: l.unit_amount })
+        .collect()
 }
 
 fn tax_lines(lines: Vec<TaxLineIn>) -> Vec<NewTaxLine> {
@@ -151,7 +156,9 @@ fn tax_lines(lines: Vec<TaxLineIn>) -> Vec<NewTaxLine> {
 
 fn not_found(what: &'static str) -> impl Fn(AppError) -> ApiError {
     move |error| match error {
-        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No {what} with that id on this account.")),
+        AppError::NotFound => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No {what} with that id on this account."))
+        }
         other => other.into(),
     }
 }
@@ -191,7 +198,10 @@ pub async fn list_invoices(
     let before = list::cursor(query.cursor.as_deref())?;
     let status = query.status.unwrap_or_default();
     if !status.is_empty() && crate::domain::billing_items::InvoiceStatus::parse(&status).is_none() {
-        return Err(ApiError::invalid(vec![FieldError::new("status", "Use open, awaiting_transfer, paid, void or uncollectible.")]));
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "status",
+            "Use open, awaiting_transfer, paid, void or uncollectible.",
+        )]));
     }
     let mut tx = state.db.pool().begin().await?;
     // Numbers are gap-free and fixed-width per vendor, so they order the invoices.
@@ -251,7 +261,10 @@ pub async fn create_invoice(
         None | Some("send_invoice") => false,
         Some("charge_automatically") => true,
         Some(_) => {
-            return Err(ApiError::invalid(vec![FieldError::new("collection", "Use send_invoice or charge_automatically.")]));
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "collection",
+                "Use send_invoice or charge_automatically.",
+            )]));
         }
     };
     if input.memo.as_deref().is_some_and(|m| m.chars().count() > 1000) {
@@ -262,9 +275,10 @@ pub async fn create_invoice(
     let due = match input.due_date.as_deref() {
         None => None,
         Some(text) => {
-            let due = parse_iso_date(text)
-                .filter(|d| *d >= today && *d <= today + time::Duration::days(366))
-                .ok_or_else(|| ApiError::invalid(vec![FieldError::new("due_date", "A date from today to a year ahead.")]))?;
+            let due =
+                parse_iso_date(text).filter(|d| *d >= today && *d <= today + time::Duration::days(366)).ok_or_else(
+                    || ApiError::invalid(vec![FieldError::new("due_date", "A date from today to a year ahead.")]),
+                )?;
             Some(due)
         }
     };
@@ -312,10 +326,18 @@ pub async fn create_invoice(
     )
     .await?;
     if !charge {
-        send_in(&mut tx, now, &account.id, &number, &invoice_id, total, due_date, &state.settings.server.public_url).await?;
+        send_in(&mut tx, now, &account.id, &number, &invoice_id, total, due_date, &state.settings.server.public_url)
+            .await?;
     }
     caller
-        .record(&mut tx, now, &account.id, "invoice.issued", ("invoice", &invoice_id), json!({ "number": number, "total": total.minor }))
+        .record(
+            &mut tx,
+            now,
+            &account.id,
+            "invoice.issued",
+            ("invoice", &invoice_id),
+            json!({ "number": number, "total": total.minor }),
+        )
         .await?;
     tx.commit().await?;
     let payment = match (charge, method) {
@@ -333,7 +355,10 @@ pub async fn create_invoice(
         }
         _ => None,
     };
-    Ok((StatusCode::CREATED, Json(InvoiceResult { invoice: invoice_object(&state, &account, &invoice_id).await?, payment })))
+    Ok((
+        StatusCode::CREATED,
+        Json(InvoiceResult { invoice: invoice_object(&state, &account, &invoice_id).await?, payment }),
+    ))
 }
 
 /// Read an invoice
@@ -395,7 +420,9 @@ pub async fn void_invoice(
     let input: VoidIn = body::parse(body)?;
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    void_in(&mut tx, now, &caller.actor(), &account.id, &invoice_id, &input.reason).await.map_err(not_found("invoice"))?;
+    void_in(&mut tx, now, &caller.actor(), &account.id, &invoice_id, &input.reason)
+        .await
+        .map_err(not_found("invoice"))?;
     tx.commit().await?;
     Ok(Json(invoice_object(&state, &account, &invoice_id).await?))
 }
@@ -437,9 +464,10 @@ pub async fn create_credit_note(
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let note_id = credit_note_in(&mut tx, now, today, &caller.actor(), &account.id, &invoice_id, input.amount, &input.reason)
-        .await
-        .map_err(not_found("invoice"))?;
+    let note_id =
+        credit_note_in(&mut tx, now, today, &caller.actor(), &account.id, &invoice_id, input.amount, &input.reason)
+            .await
+            .map_err(not_found("invoice"))?;
     let note = objects::credit_note(&mut tx, &account.id, &note_id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(note)))
@@ -465,11 +493,10 @@ pub async fn list_credit_notes(
 ) -> Result<Json<CreditNoteList>, ApiError> {
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
     let mut tx = state.db.pool().begin().await?;
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM credit_notes WHERE account_id = $1 ORDER BY number DESC")
-            .bind(&account.id)
-            .fetch_all(&mut *tx)
-            .await?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM credit_notes WHERE account_id = $1 ORDER BY number DESC")
+        .bind(&account.id)
+        .fetch_all(&mut *tx)
+        .await?;
     let mut data = Vec::new();
     for id in ids {
         data.push(objects::credit_note(&mut tx, &account.id, &id).await?);
@@ -610,8 +637,9 @@ pub async fn get_estimate(
 ) -> Result<Json<EstimateObject>, ApiError> {
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
     let mut tx = state.db.pool().begin().await?;
-    let object =
-        objects::estimate(&mut tx, &account.id, &estimate_id, today(state.clock.as_ref())).await.map_err(not_found("estimate"))?;
+    let object = objects::estimate(&mut tx, &account.id, &estimate_id, today(state.clock.as_ref()))
+        .await
+        .map_err(not_found("estimate"))?;
     tx.commit().await?;
     Ok(Json(object))
 }

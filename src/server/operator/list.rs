@@ -13,7 +13,10 @@ pub const MAX_LIMIT: i64 = 100;
 
 pub fn query<T: DeserializeOwned>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     query.map(|Query(q)| q).map_err(|rejection| {
-        ApiError::invalid(vec![FieldError::new("query", format!("The query string is not valid: {}", rejection.body_text()))])
+        ApiError::invalid(vec![FieldError::new(
+            "query",
+            format!("The query string is not valid: {}", rejection.body_text()),
+        )])
     })
 }
 

@@ -72,7 +72,8 @@ pub struct NumberList {
 fn date(field: &str, text: Option<&str>, state: &AppState) -> Result<time::Date, ApiError> {
     let today = today(state.clock.as_ref());
     let Some(text) = text else { return Ok(today) };
-    let day = parse_iso_date(text).ok_or_else(|| ApiError::invalid(vec![FieldError::new(field, "Use a date like 2026-11-01.")]))?;
+    let day = parse_iso_date(text)
+        .ok_or_else(|| ApiError::invalid(vec![FieldError::new(field, "Use a date like 2026-11-01.")]))?;
     if day < today - time::Duration::days(366) || day > today + time::Duration::days(31) {
         return Err(ApiError::invalid(vec![FieldError::new(field, "A date from a year ago to a month ahead.")]));
     }
@@ -153,7 +154,14 @@ pub async fn onboard_number(
     let mut tx = state.db.begin_write().await?;
     let number = onboard(&mut tx, &account.id, &input.number, &input.sub_account, on, None).await?;
     caller
-        .record(&mut tx, now, &account.id, "number.onboarded", ("phone_number", &number.id), json!({ "number": number.number, "on": iso_date(on) }))
+        .record(
+            &mut tx,
+            now,
+            &account.id,
+            "number.onboarded",
+            ("phone_number", &number.id),
+            json!({ "number": number.number, "on": iso_date(on) }),
+        )
         .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(number.into())))
@@ -198,7 +206,14 @@ pub async fn release_number(
         other => other.into(),
     })?;
     caller
-        .record(&mut tx, now, &account.id, "number.released", ("phone_number", &released.id), json!({ "number": released.number, "on": iso_date(on) }))
+        .record(
+            &mut tx,
+            now,
+            &account.id,
+            "number.released",
+            ("phone_number", &released.id),
+            json!({ "number": released.number, "on": iso_date(on) }),
+        )
         .await?;
     tx.commit().await?;
     Ok(Json(released.into()))

@@ -238,7 +238,9 @@ pub async fn remove_person(
 
 fn no_person(error: AppError) -> ApiError {
     match error {
-        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No person with that id in this account."),
+        AppError::NotFound => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No person with that id in this account.")
+        }
         other => other.into(),
     }
 }

@@ -100,6 +100,7 @@ pub struct ReturnOrigins {
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "Missing, invalid or revoked API key", body = ErrorBody),
         (status = 404, description = "No such account (`not_found`), or no such person in it and no `create` (`unknown_person`)", body = ErrorBody),
+        (status = 409, description = "The account is archived (`conflict`)", body = ErrorBody),
         (status = 422, description = "A field is not valid (`invalid`, with `fields`)", body = ErrorBody),
     )
 )]
@@ -150,6 +151,17 @@ pub async fn create_portal_session(
     }
     let account_id = AccountId::new(input.account_id.trim());
     caller.account(&state, &account_id).await?;
+    let archived: Option<i64> = sqlx::query_scalar("SELECT archived_at FROM accounts WHERE id = $1")
+        .bind(&account_id)
+        .fetch_one(state.db.pool())
+        .await?;
+    if archived.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "This account is archived: nobody signs in to it.",
+        ));
+    }
 
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;

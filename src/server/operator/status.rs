@@ -40,4 +40,3 @@ pub async fn service_status(
     let status = for_account(state.db.pool(), &account.id, today(state.clock.as_ref())).await?;
     Ok(Json(to_wire(account.id.into_string(), status)))
 }
-

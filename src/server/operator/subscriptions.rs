@@ -105,14 +105,18 @@ pub struct PaymentOutcome {
 impl From<PaymentResult> for PaymentOutcome {
     fn from(result: PaymentResult) -> Self {
         match result {
-            PaymentResult::Paid { payment_id, .. } => PaymentOutcome { status: "paid".into(), payment_id, message: None },
+            PaymentResult::Paid { payment_id, .. } => {
+                PaymentOutcome { status: "paid".into(), payment_id, message: None }
+            }
             PaymentResult::AwaitingTransfer { payment_id, .. } => {
                 PaymentOutcome { status: "awaiting_transfer".into(), payment_id, message: None }
             }
             PaymentResult::Declined { payment_id, message } => {
                 PaymentOutcome { status: "declined".into(), payment_id, message: Some(message) }
             }
-            PaymentResult::Pending { payment_id } => PaymentOutcome { status: "pending".into(), payment_id, message: None },
+            PaymentResult::Pending { payment_id } => {
+                PaymentOutcome { status: "pending".into(), payment_id, message: None }
+            }
         }
     }
 }
@@ -233,7 +237,10 @@ pub async fn create_subscription(
     let start_date = match input.start_date.as_deref() {
         None => None,
         Some(text) => Some(crate::domain::billing_items::parse_iso_date(text).ok_or_else(|| {
-            ApiError::invalid(vec![crate::domain::field_error::FieldError::new("start_date", "Use a date like 2026-11-01.")])
+            ApiError::invalid(vec![crate::domain::field_error::FieldError::new(
+                "start_date",
+                "Use a date like 2026-11-01.",
+            )])
         })?),
     };
     let created = create(

@@ -383,12 +383,12 @@ pub async fn resend_delivery(
     Path(delivery_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let (label,) = changer(&caller);
-    endpoints::resend(&state, &caller.vendor_id, Changer { user_id: None, label: &label }, &delivery_id).await.map_err(
-        |error| match error {
+    endpoints::resend(&state, &caller.vendor_id, Changer { user_id: None, label: &label }, &delivery_id)
+        .await
+        .map_err(|error| match error {
             AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No delivery with that id."),
             other => other.into(),
-        },
-    )?;
+        })?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -463,11 +463,12 @@ pub async fn get_event(
     caller: ApiCaller,
     Path(event_id): Path<String>,
 ) -> Result<Json<EventOut>, ApiError> {
-    let payload: Option<String> = sqlx::query_scalar("SELECT payload FROM webhook_events WHERE id = $1 AND vendor_id = $2")
-        .bind(&event_id)
-        .bind(&caller.vendor_id)
-        .fetch_optional(state.db.pool())
-        .await?;
+    let payload: Option<String> =
+        sqlx::query_scalar("SELECT payload FROM webhook_events WHERE id = $1 AND vendor_id = $2")
+            .bind(&event_id)
+            .bind(&caller.vendor_id)
+            .fetch_optional(state.db.pool())
+            .await?;
     let payload = payload.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event with that id."))?;
     Ok(Json(event_out(&payload)?))
 }

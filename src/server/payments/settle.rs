@@ -8,6 +8,7 @@ use crate::domain::ids::{AccountId, PaymentId};
 use serde_json::json;
 
 use crate::domain::billing_items::format_date;
+use crate::domain::webhooks::EventType;
 use crate::server::credit::top_up::on_payments_settled;
 use crate::server::infra::audit::{self, AuditEvent, record};
 use crate::server::infra::clock::unix_now;
@@ -17,7 +18,6 @@ use crate::server::infra::mail::outbox::{Email, billing_contacts, enqueue};
 use crate::server::infra::processors::ChargeOutcome;
 use crate::server::infra::state::AppState;
 use crate::server::payments::links;
-use crate::domain::webhooks::EventType;
 use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;

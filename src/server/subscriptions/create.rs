@@ -12,8 +12,8 @@ use crate::domain::ids::{AccountId, InvoiceId};
 use crate::domain::subscription::{Period, PlanKind, add_interval};
 use crate::domain::webhooks::EventType;
 use crate::server::infra::actor::{Acting, Actor};
-use crate::server::infra::db::Tx;
 use crate::server::infra::clock::{today, unix_now};
+use crate::server::infra::db::Tx;
 use crate::server::infra::db::decode;
 use crate::server::infra::ids::new_id;
 use crate::server::invoices::issue::{NewInvoice, NewLine, due_after_terms, issue_in, price};
@@ -104,7 +104,10 @@ pub async fn create_in(
         return Err(AppError::invalid("plan", "That plan is no longer offered."));
     }
     if plan_currency != currency {
-        return Err(AppError::invalid("plan", format!("This account is billed in {currency}; choose a plan priced in {currency}.")));
+        return Err(AppError::invalid(
+            "plan",
+            format!("This account is billed in {currency}; choose a plan priced in {currency}."),
+        ));
     }
     let kind = decode::enumerated(&kind, PlanKind::parse)?;
     if !kind.allows_quantity() && input.quantity != 1 {
@@ -121,12 +124,14 @@ pub async fn create_in(
         .await?
         .map(Some)
         .ok_or_else(|| AppError::invalid("payment_method", "No payment method with that id on this account."))?,
-        None => sqlx::query_scalar(
-            "SELECT id FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL AND is_default = 1",
-        )
-        .bind(account_id)
-        .fetch_optional(&mut **tx)
-        .await?,
+        None => {
+            sqlx::query_scalar(
+                "SELECT id FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL AND is_default = 1",
+            )
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
     };
     // A back-dated start rolls forward to the period that holds today.
     let anchor = start.day();

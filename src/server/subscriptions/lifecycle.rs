@@ -6,12 +6,12 @@ use serde_json::json;
 
 use crate::domain::payment_method::MethodKind;
 use crate::domain::subscription::Transition;
+use crate::domain::webhooks::EventType;
 use crate::server::infra::actor::Acting;
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::db::{Tx, decode};
 use crate::server::infra::ids::new_id;
 use crate::server::subscriptions::record::load;
-use crate::domain::webhooks::EventType;
 use crate::server::webhooks::{About, emit};
 use crate::wire::error::AppError;
 
@@ -66,7 +66,8 @@ pub async fn set_payment_method(
     caller
         .record(&mut tx, now, "subscription.payment_method_changed", ("subscription", subscription_id), detail)
         .await?;
-    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id)).await?;
+    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -107,7 +108,8 @@ pub async fn schedule_cancel(
     log_change(&mut tx, caller, subscription_id, "cancel", reason, now).await?;
     let detail = json!({ "reason": reason, "ends_on": crate::domain::billing_items::iso_date(record.period.end) });
     caller.record(&mut tx, now, "subscription.cancel_scheduled", ("subscription", subscription_id), detail).await?;
-    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id)).await?;
+    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -145,7 +147,9 @@ pub async fn cancel_now(caller: &Acting<'_>, subscription_id: &SubscriptionId, r
         return Err(changed_meanwhile());
     }
     log_change(&mut tx, caller, subscription_id, "cancel", reason, now).await?;
-    caller.record(&mut tx, now, "subscription.cancelled", ("subscription", subscription_id), json!({ "reason": reason })).await?;
+    caller
+        .record(&mut tx, now, "subscription.cancelled", ("subscription", subscription_id), json!({ "reason": reason }))
+        .await?;
     emit(&mut tx, now, account_id, EventType::SubscriptionCancelled, About::Subscription(subscription_id)).await?;
     tx.commit().await?;
     Ok(())
@@ -174,7 +178,8 @@ pub async fn resume(caller: &Acting<'_>, subscription_id: &SubscriptionId) -> Re
     }
     log_change(&mut tx, caller, subscription_id, "resume", None, now).await?;
     caller.record(&mut tx, now, "subscription.resumed", ("subscription", subscription_id), json!({})).await?;
-    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id)).await?;
+    emit(&mut tx, now, &caller.account_id, EventType::SubscriptionChanged, About::Subscription(subscription_id))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -67,7 +67,12 @@ fn object((id, code, name, kind, unit_label, amount, currency, interval, active,
     }
 }
 
-pub async fn create(state: &AppState, vendor_id: &str, actor_label: &str, input: NewPlan) -> Result<PlanObject, AppError> {
+pub async fn create(
+    state: &AppState,
+    vendor_id: &str,
+    actor_label: &str,
+    input: NewPlan,
+) -> Result<PlanObject, AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let id = create_in(&mut tx, now, vendor_id, actor_label, input).await?;
@@ -84,28 +89,26 @@ pub async fn create_in(
     input: NewPlan,
 ) -> Result<String, AppError> {
     let code = input.code.trim().to_lowercase();
-    if code.is_empty()
-        || code.len() > 60
-        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if code.is_empty() || code.len() > 60 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(AppError::invalid("code", "Use 1 to 60 letters, digits, dashes or underscores."));
     }
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::invalid("name", "Name the plan in 1 to 120 characters."));
     }
-    let kind = PlanKind::parse(&input.kind)
-        .ok_or_else(|| AppError::invalid("kind", "Use partner, license or service."))?;
+    let kind =
+        PlanKind::parse(&input.kind).ok_or_else(|| AppError::invalid("kind", "Use partner, license or service."))?;
     let unit_label = input.unit_label.trim().to_string();
     if unit_label.is_empty() || unit_label.chars().count() > 60 {
         return Err(AppError::invalid("unit_label", "Say what the quantity counts, in 1 to 60 characters."));
     }
-    let currency: Currency = input.currency.parse().map_err(|_| AppError::invalid("currency", "Use an ISO currency Portico bills in."))?;
+    let currency: Currency =
+        input.currency.parse().map_err(|_| AppError::invalid("currency", "Use an ISO currency Portico bills in."))?;
     if !(0..=crate::server::invoices::issue::MAX_AMOUNT).contains(&input.unit_amount) {
         return Err(AppError::invalid("unit_amount", "A price from 0, in minor units."));
     }
-    let interval = BillingInterval::parse(&input.interval)
-        .ok_or_else(|| AppError::invalid("interval", "Use month or year."))?;
+    let interval =
+        BillingInterval::parse(&input.interval).ok_or_else(|| AppError::invalid("interval", "Use month or year."))?;
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans WHERE vendor_id = $1 AND code = $2")
         .bind(vendor_id)
         .bind(&code)
@@ -157,7 +160,12 @@ pub async fn get(state: &AppState, vendor_id: &str, id: &str) -> Result<PlanObje
 }
 
 /// A page of the vendor's plans by id, after `after`.
-pub async fn list(state: &AppState, vendor_id: &str, after: Option<&str>, limit: i64) -> Result<(Vec<PlanObject>, Option<String>), AppError> {
+pub async fn list(
+    state: &AppState,
+    vendor_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<PlanObject>, Option<String>), AppError> {
     let rows: Vec<PlanRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM plans WHERE vendor_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
             .bind(vendor_id)

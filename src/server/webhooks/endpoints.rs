@@ -107,8 +107,15 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit(&mut tx, now, &changer, "webhook_endpoint.created", &id, json!({ "url": input.url.trim(), "events": filter.names() }))
-        .await?;
+    audit(
+        &mut tx,
+        now,
+        &changer,
+        "webhook_endpoint.created",
+        &id,
+        json!({ "url": input.url.trim(), "events": filter.names() }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(CreatedEndpoint { endpoint: get(state, vendor_id, &id).await?, secret })
 }
@@ -214,9 +221,8 @@ pub async fn deliveries(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, endpoint_id, endpoint_url, event_id, event_type, account_name, status, attempts, code, error, created, delivered, next)| {
-            WebhookDeliveryView {
-                next_attempt_at: (status == "pending").then_some(next),
+        .map(
+            |(
                 id,
                 endpoint_id,
                 endpoint_url,
@@ -225,17 +231,39 @@ pub async fn deliveries(
                 account_name,
                 status,
                 attempts,
-                last_status_code: code,
-                last_error: error,
-                created_at: created,
-                delivered_at: delivered,
-            }
-        })
+                code,
+                error,
+                created,
+                delivered,
+                next,
+            )| {
+                WebhookDeliveryView {
+                    next_attempt_at: (status == "pending").then_some(next),
+                    id,
+                    endpoint_id,
+                    endpoint_url,
+                    event_id,
+                    event_type,
+                    account_name,
+                    status,
+                    attempts,
+                    last_status_code: code,
+                    last_error: error,
+                    created_at: created,
+                    delivered_at: delivered,
+                }
+            },
+        )
         .collect())
 }
 
 /// Sends a delivery again now, whatever became of it; the log keeps every attempt.
-pub async fn resend(state: &AppState, vendor_id: &str, changer: Changer<'_>, delivery_id: &str) -> Result<(), AppError> {
+pub async fn resend(
+    state: &AppState,
+    vendor_id: &str,
+    changer: Changer<'_>,
+    delivery_id: &str,
+) -> Result<(), AppError> {
     let now = unix_now(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
     let resent = sqlx::query(

@@ -28,13 +28,20 @@ pub enum About<'a> {
 
 /// Writes `kind` about `about` for the account, and a pending delivery for each of the
 /// vendor's endpoints that listens to it. Call it inside the change's transaction.
-pub async fn emit(tx: &mut Tx, now: i64, account_id: &AccountId, kind: EventType, about: About<'_>) -> Result<(), AppError> {
+pub async fn emit(
+    tx: &mut Tx,
+    now: i64,
+    account_id: &AccountId,
+    kind: EventType,
+    about: About<'_>,
+) -> Result<(), AppError> {
     let object = match about {
         About::Invoice(id) => serde_json::to_value(objects::invoice(tx, account_id, id).await?),
         About::Payment(id) => serde_json::to_value(objects::payment(tx, account_id, id).await?),
         About::Subscription(id) => serde_json::to_value(objects::subscription(tx, account_id, id).await?),
         About::Estimate(id) => {
-            let today = time::OffsetDateTime::from_unix_timestamp(now).map_err(|e| AppError::internal("event time", e))?.date();
+            let today =
+                time::OffsetDateTime::from_unix_timestamp(now).map_err(|e| AppError::internal("event time", e))?.date();
             serde_json::to_value(objects::estimate(tx, account_id, id, today).await?)
         }
         About::Person(id) => serde_json::to_value(objects::person(tx, account_id, id).await?),

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::webhooks::{create_webhook_endpoint, delete_webhook_endpoint, load_webhooks, resend_webhook_delivery, set_return_origins};
+use crate::api::webhooks::{
+    create_webhook_endpoint, delete_webhook_endpoint, load_webhooks, resend_webhook_delivery, set_return_origins,
+};
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
@@ -71,7 +73,11 @@ struct NewEndpoint {
 }
 
 #[component]
-fn CreateEndpointForm(event_types: Vec<(String, String)>, changed: Changed, created: RwSignal<Option<CreatedEndpoint>>) -> impl IntoView {
+fn CreateEndpointForm(
+    event_types: Vec<(String, String)>,
+    changed: Changed,
+    created: RwSignal<Option<CreatedEndpoint>>,
+) -> impl IntoView {
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let all = RwSignal::new(true);

@@ -96,6 +96,7 @@ pub async fn find_live(
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN memberships m ON m.user_id = s.user_id AND m.account_id = s.account_id
+              AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.id = s.account_id AND x.archived_at IS NOT NULL)
          LEFT JOIN accounts a ON a.id = m.account_id
          LEFT JOIN staff_members st ON st.user_id = s.user_id
          LEFT JOIN accounts ia ON ia.id = s.impersonated_account_id AND ia.vendor_id = st.vendor_id

@@ -17,7 +17,11 @@ pub fn credit_note_pdf(doc: &CreditNoteDocument) -> Result<Vec<u8>, PdfError> {
         ("For invoice", doc.invoice_number.clone()),
     ];
     letterhead(&mut pages, &doc.vendor, "Credit note", &facts);
-    let amount = AmountBox { label: "Credited", amount: doc.amount.format(), caption: format!("Against invoice {}", doc.invoice_number) };
+    let amount = AmountBox {
+        label: "Credited",
+        amount: doc.amount.format(),
+        caption: format!("Against invoice {}", doc.invoice_number),
+    };
     addressee_and_amount(&mut pages, "Credited to", &doc.bill_to, &amount);
     let table = Table::new(vec![
         Column { title: "Description", width: 405.28, align: Align::Left },
@@ -33,7 +37,11 @@ pub fn credit_note_pdf(doc: &CreditNoteDocument) -> Result<Vec<u8>, PdfError> {
             TotalLine::emphasised("Total credited", doc.amount.format()),
         ],
     );
-    notes(&mut pages, "About this credit note", &format!("This credit note reduces invoice {} by {}.", doc.invoice_number, doc.amount.format()));
+    notes(
+        &mut pages,
+        "About this credit note",
+        &format!("This credit note reduces invoice {} by {}.", doc.invoice_number, doc.amount.format()),
+    );
     pages.finish(DocumentInfo {
         footer: format!("{} · {title}", doc.vendor.name),
         author: doc.vendor.name.clone(),
@@ -65,7 +73,15 @@ mod tests {
         let bytes = credit_note_pdf(&doc).unwrap();
         assert!(bytes.starts_with(b"%PDF"));
         let text = pdftotext(&bytes);
-        for expected in ["Credit note", "ACME-CN-000001", "ACME-000042", "Initech LLC", "Service outage on 18 November", "$25.00", "$15.00"] {
+        for expected in [
+            "Credit note",
+            "ACME-CN-000001",
+            "ACME-000042",
+            "Initech LLC",
+            "Service outage on 18 November",
+            "$25.00",
+            "$15.00",
+        ] {
             assert!(text.contains(expected), "{expected} missing from:\n{text}");
         }
     }
