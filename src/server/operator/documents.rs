@@ -141,6 +141,7 @@ pub struct EstimateList {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CreditNoteList {
     pub data: Vec<CreditNoteObject>,
+    pub next_cursor: Option<String>,
 }
 
 fn lines(lines: Vec<LineIn>) -> Vec<NewLine> {
@@ -478,31 +479,42 @@ pub async fn create_credit_note(
     get,
     path = "/api/operator/v1/accounts/{account_id}/credit-notes",
     tag = "documents",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id"), list::PageQuery),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "Every credit note, newest first", body = CreditNoteList),
+        (status = 200, description = "A page of credit notes, newest number first", body = CreditNoteList),
         (status = 401, description = "Missing, invalid or revoked API key", body = ErrorBody),
         (status = 404, description = "No account with that id for this key's vendor", body = ErrorBody),
+        (status = 422, description = "A query parameter is not valid (`invalid`)", body = ErrorBody),
     )
 )]
 pub async fn list_credit_notes(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(account_id): Path<String>,
+    query: Result<Query<list::PageQuery>, QueryRejection>,
 ) -> Result<Json<CreditNoteList>, ApiError> {
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
+    let query = list::query(query)?;
+    let limit = list::limit(query.limit)?;
+    let before = list::cursor(query.cursor.as_deref())?;
     let mut tx = state.db.pool().begin().await?;
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM credit_notes WHERE account_id = $1 ORDER BY number DESC")
-        .bind(&account.id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let ids: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, number FROM credit_notes WHERE account_id = $1 AND ($2 = '' OR number < $2) ORDER BY number DESC LIMIT $3",
+    )
+    .bind(&account.id)
+    .bind(before.unwrap_or(""))
+    .bind(limit + 1)
+    .fetch_all(&mut *tx)
+    .await?;
+    let more = ids.len() as i64 > limit;
     let mut data = Vec::new();
-    for id in ids {
-        data.push(objects::credit_note(&mut tx, &account.id, &id).await?);
+    for (id, _) in ids.iter().take(limit as usize) {
+        data.push(objects::credit_note(&mut tx, &account.id, id).await?);
     }
     tx.commit().await?;
-    Ok(Json(CreditNoteList { data }))
+    let next_cursor = if more { data.last().map(|n| n.number.clone()) } else { None };
+    Ok(Json(CreditNoteList { data, next_cursor }))
 }
 
 /// List an account's estimates and proposals

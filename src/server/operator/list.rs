@@ -36,3 +36,13 @@ pub fn cursor(cursor: Option<&str>) -> Result<Option<&str>, ApiError> {
         Some(_) => Err(ApiError::invalid(vec![FieldError::new("cursor", "Use the next_cursor of the page before.")])),
     }
 }
+
+/// A page size and a cursor, for lists with no filters.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1 to 100; 20 when not given.
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}

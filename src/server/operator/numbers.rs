@@ -3,12 +3,12 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::billing_items::{iso_date, parse_iso_date};
 use crate::domain::field_error::FieldError;
@@ -18,6 +18,7 @@ use crate::server::infra::state::AppState;
 use crate::server::operator::auth::ApiCaller;
 use crate::server::operator::body;
 use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::list;
 use crate::server::usage::numbers::{PhoneNumber, onboard, release};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -67,6 +68,17 @@ impl From<PhoneNumber> for NumberObject {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NumberList {
     pub data: Vec<NumberObject>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NumberQuery {
+    /// 1 to 100; 20 when not given.
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 fn date(field: &str, text: Option<&str>, state: &AppState) -> Result<time::Date, ApiError> {
@@ -85,27 +97,39 @@ fn date(field: &str, text: Option<&str>, state: &AppState) -> Result<time::Date,
     get,
     path = "/api/operator/v1/accounts/{account_id}/numbers",
     tag = "numbers",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id"), NumberQuery),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "Every number, active and released", body = NumberList),
+        (status = 200, description = "A page of numbers, active and released, by number", body = NumberList),
         (status = 401, description = "Missing, invalid or revoked API key", body = ErrorBody),
         (status = 404, description = "No account with that id for this key's vendor", body = ErrorBody),
+        (status = 422, description = "A query parameter is not valid (`invalid`)", body = ErrorBody),
     )
 )]
 pub async fn list_numbers(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(account_id): Path<String>,
+    query: Result<Query<NumberQuery>, QueryRejection>,
 ) -> Result<Json<NumberList>, ApiError> {
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
-    let rows: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, number, sub_account, onboarded_on, released_on FROM phone_numbers WHERE account_id = $1 ORDER BY number",
+    let query = list::query(query)?;
+    let limit = list::limit(query.limit)?;
+    let after = list::cursor(query.cursor.as_deref())?.unwrap_or("");
+    let mut rows: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, number, sub_account, onboarded_on, released_on FROM phone_numbers WHERE account_id = $1 AND number > $2
+         ORDER BY number LIMIT $3",
     )
     .bind(&account.id)
+    .bind(after)
+    .bind(limit + 1)
     .fetch_all(state.db.pool())
     .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|r| r.1.clone()) } else { None };
     Ok(Json(NumberList {
+        next_cursor,
         data: rows
             .into_iter()
             .map(|(id, number, sub_account, onboarded_on, released_on)| NumberObject {

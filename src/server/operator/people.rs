@@ -4,11 +4,11 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::ids::{AccountId, PersonId};
 use crate::domain::role::Role;
@@ -18,6 +18,7 @@ use crate::server::objects::{PersonObject, rfc3339};
 use crate::server::operator::auth::ApiCaller;
 use crate::server::operator::body;
 use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::list;
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -51,8 +52,19 @@ pub struct InvitationOut {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PeopleList {
     pub data: Vec<PersonObject>,
-    /// Invited, not yet joined.
+    /// Invited, not yet joined (on the first page only).
     pub invitations: Vec<InvitationOut>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// 1 to 100; 20 when not given.
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 fn role(text: &str) -> Result<Role, ApiError> {
@@ -71,28 +83,45 @@ fn role(text: &str) -> Result<Role, ApiError> {
     get,
     path = "/api/operator/v1/accounts/{account_id}/people",
     tag = "people",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id"), PeopleQuery),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "Members and pending invitations", body = PeopleList),
+        (status = 200, description = "A page of members, and pending invitations", body = PeopleList),
         (status = 401, description = "Missing, invalid or revoked API key", body = ErrorBody),
         (status = 404, description = "No account with that id for this key's vendor", body = ErrorBody),
+        (status = 422, description = "A query parameter is not valid (`invalid`)", body = ErrorBody),
     )
 )]
 pub async fn list_people(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(account_id): Path<String>,
+    query: Result<Query<PeopleQuery>, QueryRejection>,
 ) -> Result<Json<PeopleList>, ApiError> {
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
+    let query = list::query(query)?;
+    let limit = list::limit(query.limit)?;
+    let after = list::cursor(query.cursor.as_deref())?;
+    let (after_at, after_id) = match after {
+        Some(c) => crate::server::infra::db::keyset::parse_cursor(Some(c))?,
+        None => (i64::MIN, String::new()),
+    };
     let pool = state.db.pool();
-    let members: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.account_id = $1 ORDER BY m.created_at, u.id",
+    let mut members: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.account_id = $1 AND (m.created_at > $2 OR (m.created_at = $2 AND u.id > $3))
+         ORDER BY m.created_at, u.id LIMIT $4",
     )
     .bind(&account.id)
+    .bind(after_at)
+    .bind(&after_id)
+    .bind(limit + 1)
     .fetch_all(pool)
     .await?;
+    let more = members.len() as i64 > limit;
+    members.truncate(limit as usize);
+    let next_cursor =
+        if more { members.last().map(|m| crate::server::infra::db::keyset::cursor(m.4, &m.0)) } else { None };
     let now = crate::server::infra::clock::unix_now(state.clock.as_ref());
     let invitations: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT id, email, role, expires_at FROM invitations
@@ -103,11 +132,12 @@ pub async fn list_people(
     .fetch_all(pool)
     .await?;
     Ok(Json(PeopleList {
+        next_cursor,
         data: members
             .into_iter()
-            .map(|(id, email, name, role)| PersonObject { id, account_id: account.id.to_string(), email, name, role })
+            .map(|(id, email, name, role, _)| PersonObject { id, account_id: account.id.to_string(), email, name, role })
             .collect(),
-        invitations: invitations
+        invitations: if after.is_some() { Vec::new() } else { invitations }
             .into_iter()
             .map(|(id, email, role, expires)| InvitationOut { id, email, role, expires: rfc3339(expires) })
             .collect(),
