@@ -129,7 +129,45 @@ pub fn check_endpoint_url(url: &str, allow_http: bool) -> Result<(), String> {
     if authority.is_empty() || authority.contains('@') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("Enter a URL with a host and no user name or spaces in it.".into());
     }
+    // On a production server an endpoint may not point back into the server's own network:
+    // a key holder must not make Portico call its neighbours.
+    if !allow_http && is_internal_host(host_of(authority)) {
+        return Err("Use a public host: local and private network addresses are not allowed.".into());
+    }
     Ok(())
+}
+
+/// The host of `host[:port]` or `[v6]:port`.
+fn host_of(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    authority.rsplit_once(':').map_or(authority, |(host, _)| host)
+}
+
+fn is_internal_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") || host.ends_with(".internal") || host.ends_with(".local") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1])
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback() || v4.is_private())
+        }
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -179,5 +217,26 @@ mod tests {
         assert!(check_endpoint_url("https:///path", false).is_err());
         assert!(check_endpoint_url("https://exa mple.com/", false).is_err());
         assert!(check_endpoint_url("", false).is_err());
+    }
+
+    #[test]
+    fn a_production_endpoint_cannot_point_into_the_servers_network() {
+        for url in [
+            "https://localhost/hook",
+            "https://127.0.0.1:8443/hook",
+            "https://10.0.0.5/hook",
+            "https://192.168.1.10/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/hook",
+            "https://[fd00::1]/hook",
+            "https://metadata.google.internal/",
+            "https://0.0.0.0/",
+        ] {
+            assert!(check_endpoint_url(url, false).is_err(), "{url}");
+        }
+        assert!(check_endpoint_url("https://hooks.example.com:8443/x", false).is_ok());
+        assert!(check_endpoint_url("https://93.184.216.34/x", false).is_ok());
+        // Development servers may call a receiver on the same machine.
+        assert!(check_endpoint_url("http://127.0.0.1:9000/hook", true).is_ok());
     }
 }

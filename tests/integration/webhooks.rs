@@ -119,10 +119,11 @@ async fn a_paid_invoice_reaches_the_receiver_signed_and_in_order() {
     let pass = deliver_due(&app.state, &client()).await.unwrap();
     assert_eq!(pass.failed, 0);
     assert_eq!(types(&receiver), ["invoice.issued", "payment.succeeded", "invoice.paid"]);
-    let received = receiver.received.lock().unwrap();
-    assert!(received.events.iter().all(|e| e.3), "every signature verifies");
-    assert!(received.events.iter().all(|e| e.2 == NW));
-    drop(received);
+    {
+        let received = receiver.received.lock().unwrap();
+        assert!(received.events.iter().all(|e| e.3), "every signature verifies");
+        assert!(received.events.iter().all(|e| e.2 == NW));
+    }
     // The event carries the invoice as the API answers it.
     let events = get(&app, &format!("{API}/events?type=invoice.paid"), Some(&key)).await;
     let events: Value = events.json();
@@ -216,7 +217,7 @@ async fn a_crash_between_the_change_and_its_delivery_loses_no_event() {
     sqlx::query("UPDATE webhook_deliveries SET leased_until = $1").bind(0).execute(app.state.db.pool()).await.unwrap();
     deliver_due(&restarted, &client()).await.unwrap();
     assert_eq!(types(&receiver), ["invoice.issued"]);
-    assert_eq!(receiver.received.lock().unwrap().events[0].3, true);
+    assert!(receiver.received.lock().unwrap().events[0].3, "the signature verifies");
 
     // And no event without its change: a refused change writes none.
     let before = app.count("SELECT COUNT(*) FROM webhook_events").await;

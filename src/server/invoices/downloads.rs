@@ -144,6 +144,9 @@ pub async fn invoice(
     }
 }
 
+/// number, invoice, currency, amount, reason, credited to the balance, issue date.
+type CreditNoteRow = (String, String, String, i64, String, i64, String);
+
 /// A credit note against one of the account's invoices, as a PDF.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn credit_note(
@@ -156,7 +159,7 @@ pub async fn credit_note(
         Ok(account) => account,
         Err(refused) => return refuse(refused),
     };
-    let row: Result<Option<(String, String, String, i64, String, i64, String)>, _> = sqlx::query_as(
+    let row: Result<Option<CreditNoteRow>, _> = sqlx::query_as(
         "SELECT number, invoice_id, currency, amount, reason, credited_to_balance, issue_date FROM credit_notes
          WHERE id = $1 AND account_id = $2",
     )

@@ -181,17 +181,23 @@ pub async fn issue_in(tx: &mut Tx, now: i64, invoice: NewInvoice<'_>) -> Result<
     Ok((id, number))
 }
 
+/// An issued invoice, as its email names it.
+pub struct IssuedInvoice<'a> {
+    pub id: &'a str,
+    pub number: &'a str,
+    pub total: Money,
+    pub due: Date,
+}
+
 /// Emails the account's billing contacts that an invoice is waiting, with the link to it.
 pub async fn send_in(
     tx: &mut Tx,
     now: i64,
     account_id: &AccountId,
-    number: &str,
-    invoice_id: &str,
-    total: Money,
-    due: Date,
+    invoice: IssuedInvoice<'_>,
     public_url: &str,
 ) -> Result<(), AppError> {
+    let IssuedInvoice { id: invoice_id, number, total, due } = invoice;
     let vendor: String =
         sqlx::query_scalar("SELECT v.name FROM vendors v JOIN accounts a ON a.vendor_id = v.id WHERE a.id = $1")
             .bind(account_id)
@@ -284,6 +290,13 @@ pub async fn void_in(
     Ok(())
 }
 
+/// A credit note asked for: `amount` in minor units against `invoice_id`, for `reason`.
+pub struct CreditRequest<'a> {
+    pub invoice_id: &'a str,
+    pub amount: i64,
+    pub reason: &'a str,
+}
+
 /// A credit note for `amount` against an issued invoice. What the client still owes on it goes
 /// down first; the rest goes to the credit balance, never more than was actually paid for it.
 pub async fn credit_note_in(
@@ -292,10 +305,9 @@ pub async fn credit_note_in(
     today: Date,
     actor: &Actor,
     account_id: &AccountId,
-    invoice_id: &str,
-    amount: i64,
-    reason: &str,
+    request: CreditRequest<'_>,
 ) -> Result<String, AppError> {
+    let CreditRequest { invoice_id, amount, reason } = request;
     let reason = description("reason", reason)?;
     type Row = (String, String, String, String, i64, i64, i64, Option<String>);
     let row: Option<Row> = sqlx::query_as(

@@ -590,8 +590,11 @@ pub struct CreditNoteObject {
     pub pdf_path: String,
 }
 
+/// id, number, invoice, invoice number, currency, amount, reason, to the balance, issue date.
+type CreditNoteRow = (String, String, String, String, String, i64, String, i64, String);
+
 pub async fn credit_note(tx: &mut Tx, account_id: &AccountId, id: &str) -> Result<CreditNoteObject, AppError> {
-    let row: Option<(String, String, String, String, String, i64, String, i64, String)> = sqlx::query_as(
+    let row: Option<CreditNoteRow> = sqlx::query_as(
         "SELECT c.id, c.number, c.invoice_id, i.number, c.currency, c.amount, c.reason, c.credited_to_balance, c.issue_date
          FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.id = $1 AND c.account_id = $2",
     )

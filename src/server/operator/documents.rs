@@ -18,7 +18,8 @@ use crate::server::estimates::issue::{NewEstimate, create as create_estimate_in}
 use crate::server::infra::clock::{today, unix_now};
 use crate::server::infra::state::AppState;
 use crate::server::invoices::issue::{
-    NewInvoice, NewLine, NewTaxLine, credit_note_in, due_after_terms, issue_in, price, send_in, void_in,
+    CreditRequest, IssuedInvoice, NewInvoice, NewLine, NewTaxLine, credit_note_in, due_after_terms, issue_in, price,
+    send_in, void_in,
 };
 use crate::server::objects::{self, CreditNoteObject, EstimateObject, InvoiceObject};
 use crate::server::operator::auth::{ApiCaller, OperatorAccount};
@@ -327,8 +328,8 @@ pub async fn create_invoice(
     )
     .await?;
     if !charge {
-        send_in(&mut tx, now, &account.id, &number, &invoice_id, total, due_date, &state.settings.server.public_url)
-            .await?;
+        let issued = IssuedInvoice { id: &invoice_id, number: &number, total, due: due_date };
+        send_in(&mut tx, now, &account.id, issued, &state.settings.server.public_url).await?;
     }
     caller
         .record(
@@ -465,10 +466,16 @@ pub async fn create_credit_note(
     let now = unix_now(state.clock.as_ref());
     let today = today(state.clock.as_ref());
     let mut tx = state.db.begin_write().await?;
-    let note_id =
-        credit_note_in(&mut tx, now, today, &caller.actor(), &account.id, &invoice_id, input.amount, &input.reason)
-            .await
-            .map_err(not_found("invoice"))?;
+    let note_id = credit_note_in(
+        &mut tx,
+        now,
+        today,
+        &caller.actor(),
+        &account.id,
+        CreditRequest { invoice_id: &invoice_id, amount: input.amount, reason: &input.reason },
+    )
+    .await
+    .map_err(not_found("invoice"))?;
     let note = objects::credit_note(&mut tx, &account.id, &note_id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(note)))

@@ -135,7 +135,13 @@ pub async fn list_people(
         next_cursor,
         data: members
             .into_iter()
-            .map(|(id, email, name, role, _)| PersonObject { id, account_id: account.id.to_string(), email, name, role })
+            .map(|(id, email, name, role, _)| PersonObject {
+                id,
+                account_id: account.id.to_string(),
+                email,
+                name,
+                role,
+            })
             .collect(),
         invitations: if after.is_some() { Vec::new() } else { invitations }
             .into_iter()
