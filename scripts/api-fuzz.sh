@@ -58,6 +58,7 @@ st run "${base}/api/operator/v1/openapi.json" \
   --base-url "$base" \
   -H "Authorization: Bearer ${key}" \
   --checks all \
+  --experimental=openapi-3.1 \
   --hypothesis-max-examples "$EXAMPLES" \
   --hypothesis-seed 20261122 \
   --hypothesis-suppress-health-check all \

@@ -123,13 +123,18 @@ else
 fi
 
 # schemathesis: property-based tests of the operator API from its OpenAPI document
-# (scripts/api-fuzz.sh). Pinned to a major version: its command line changes between them.
-SCHEMATHESIS_SPEC="schemathesis>=3.39,<4"
-if python3 -c 'import schemathesis, sys; sys.exit(0 if schemathesis.__version__.startswith("3.") else 1)' 2>/dev/null && have st; then
+# (scripts/api-fuzz.sh). Pinned to a major version: its command line changes between them; and
+# hypothesis below 6.130, whose newer releases break the hypothesis-jsonschema it uses.
+SCHEMATHESIS_SPECS=("schemathesis>=3.39,<4" "hypothesis>=6.108,<6.130")
+if python3 - 2>/dev/null <<'PY' && have st; then
+import sys, schemathesis, hypothesis
+major, minor = (int(x) for x in hypothesis.__version__.split(".")[:2])
+sys.exit(0 if schemathesis.__version__.startswith("3.") and (major, minor) < (6, 130) else 1)
+PY
   ok "schemathesis already present"
 else
   installing "schemathesis (pip)"
-  python3 -m pip install --root-user-action=ignore "$SCHEMATHESIS_SPEC"
+  python3 -m pip install --root-user-action=ignore "${SCHEMATHESIS_SPECS[@]}"
 fi
 
 # 6. end2end/node_modules (never `playwright install`: tests use /usr/bin/chromium) ---

@@ -137,7 +137,7 @@ pub async fn list_accounts(
     path = "/api/operator/v1/accounts",
     tag = "accounts",
     request_body = AccountIn,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body answer the first answer again")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body answer the first answer again", pattern = "^[!-~]{1,255}$")),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "The account", body = AccountObject),
@@ -184,7 +184,7 @@ pub async fn create_account(
     get,
     path = "/api/operator/v1/accounts/{account_id}",
     tag = "accounts",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind")),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The account", body = AccountObject),
@@ -213,8 +213,8 @@ pub async fn get_account(
     tag = "accounts",
     request_body = AccountPatch,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -258,8 +258,8 @@ pub async fn update_account(
     path = "/api/operator/v1/accounts/{account_id}/archive",
     tag = "accounts",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(

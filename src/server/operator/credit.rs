@@ -74,7 +74,7 @@ pub struct CreditEntryOut {
     post,
     path = "/api/operator/v1/accounts/{account_id}/credit/adjustments",
     tag = "credit",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind")),
     request_body = AdjustmentIn,
     security(("api_key" = [])),
     responses(
@@ -170,7 +170,7 @@ pub async fn adjust(
     path = "/api/operator/v1/accounts/{account_id}/credit/entries/{entry_id}/reversal",
     tag = "credit",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("entry_id" = String, Path, description = "The credit entry to reverse, e.g. a usage charge's `ledger_entry_id`"),
     ),
     request_body = ReversalIn,

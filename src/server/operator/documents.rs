@@ -179,7 +179,7 @@ async fn invoice_object(state: &AppState, account: &OperatorAccount, id: &str) -
     get,
     path = "/api/operator/v1/accounts/{account_id}/invoices",
     tag = "documents",
-    params(("account_id" = String, Path, description = "The client account's id"), DocumentQuery),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"), DocumentQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of invoices", body = InvoiceList),
@@ -238,8 +238,8 @@ pub async fn list_invoices(
     tag = "documents",
     request_body = InvoiceIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: one invoice, one number, one charge"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: one invoice, one number, one charge", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -369,7 +369,7 @@ pub async fn create_invoice(
     path = "/api/operator/v1/accounts/{account_id}/invoices/{invoice_id}",
     tag = "documents",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("invoice_id" = String, Path, description = "The invoice's id"),
     ),
     security(("api_key" = [])),
@@ -398,9 +398,9 @@ pub async fn get_invoice(
     tag = "documents",
     request_body = VoidIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("invoice_id" = String, Path, description = "The invoice's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -441,9 +441,9 @@ pub async fn void_invoice(
     tag = "documents",
     request_body = CreditNoteIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("invoice_id" = String, Path, description = "The invoice's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: one credit note"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: one credit note", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -486,7 +486,7 @@ pub async fn create_credit_note(
     get,
     path = "/api/operator/v1/accounts/{account_id}/credit-notes",
     tag = "documents",
-    params(("account_id" = String, Path, description = "The client account's id"), list::PageQuery),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"), list::PageQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of credit notes, newest number first", body = CreditNoteList),
@@ -529,7 +529,7 @@ pub async fn list_credit_notes(
     get,
     path = "/api/operator/v1/accounts/{account_id}/estimates",
     tag = "documents",
-    params(("account_id" = String, Path, description = "The client account's id"), DocumentQuery),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"), DocumentQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of estimates, newest first", body = EstimateList),
@@ -589,8 +589,8 @@ pub async fn list_estimates(
     tag = "documents",
     request_body = EstimateIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -639,7 +639,7 @@ pub async fn create_estimate(
     path = "/api/operator/v1/accounts/{account_id}/estimates/{estimate_id}",
     tag = "documents",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("estimate_id" = String, Path, description = "The estimate's id"),
     ),
     security(("api_key" = [])),

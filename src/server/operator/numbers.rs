@@ -97,7 +97,7 @@ fn date(field: &str, text: Option<&str>, state: &AppState) -> Result<time::Date,
     get,
     path = "/api/operator/v1/accounts/{account_id}/numbers",
     tag = "numbers",
-    params(("account_id" = String, Path, description = "The client account's id"), NumberQuery),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"), NumberQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of numbers, active and released, by number", body = NumberList),
@@ -152,8 +152,8 @@ pub async fn list_numbers(
     tag = "numbers",
     request_body = NumberIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -198,9 +198,9 @@ pub async fn onboard_number(
     tag = "numbers",
     request_body = ReleaseIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("number" = String, Path, description = "The number as onboarded (URL-encoded)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(

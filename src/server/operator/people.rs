@@ -83,7 +83,7 @@ fn role(text: &str) -> Result<Role, ApiError> {
     get,
     path = "/api/operator/v1/accounts/{account_id}/people",
     tag = "people",
-    params(("account_id" = String, Path, description = "The client account's id"), PeopleQuery),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"), PeopleQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of members, and pending invitations", body = PeopleList),
@@ -160,8 +160,8 @@ pub async fn list_people(
     tag = "people",
     request_body = PersonIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -207,9 +207,9 @@ pub async fn add_person(
     tag = "people",
     request_body = RoleIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("person_id" = String, Path, description = "The person's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -246,9 +246,9 @@ pub async fn update_person(
     path = "/api/operator/v1/accounts/{account_id}/people/{person_id}",
     tag = "people",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("person_id" = String, Path, description = "The person's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(

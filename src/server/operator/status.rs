@@ -22,7 +22,7 @@ pub use crate::server::objects::service_status::{ServiceStatusOut, to_wire};
     get,
     path = "/api/operator/v1/accounts/{account_id}/service-status",
     tag = "accounts",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind")),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "What is blocked and why", body = ServiceStatusOut),

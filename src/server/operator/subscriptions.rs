@@ -166,7 +166,7 @@ fn no_subscription(error: crate::wire::error::AppError) -> ApiError {
     get,
     path = "/api/operator/v1/accounts/{account_id}/subscriptions",
     tag = "subscriptions",
-    params(("account_id" = String, Path, description = "The client account's id"), SubscriptionQuery),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"), SubscriptionQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of subscriptions, by id", body = SubscriptionList),
@@ -213,8 +213,8 @@ pub async fn list_subscriptions(
     tag = "subscriptions",
     request_body = SubscriptionIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -271,7 +271,7 @@ pub async fn create_subscription(
     path = "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}",
     tag = "subscriptions",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
     ),
     security(("api_key" = [])),
@@ -300,9 +300,9 @@ pub async fn get_subscription(
     tag = "subscriptions",
     request_body = ChangeIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Accepted like on any POST; a preview changes nothing"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Accepted like on any POST; a preview changes nothing", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -352,9 +352,9 @@ pub async fn preview_change(
     tag = "subscriptions",
     request_body = ChangeIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the change is made and charged once"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the change is made and charged once", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -414,9 +414,9 @@ pub async fn change_subscription(
     tag = "subscriptions",
     request_body = CancelIn,
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -452,9 +452,9 @@ pub async fn cancel_subscription(
     path = "/api/operator/v1/accounts/{account_id}/subscriptions/{subscription_id}/resume",
     tag = "subscriptions",
     params(
-        ("account_id" = String, Path, description = "The client account's id"),
+        ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(

@@ -55,7 +55,7 @@ pub struct TransferOut {
     post,
     path = "/api/operator/v1/accounts/{account_id}/transfers",
     tag = "payments",
-    params(("account_id" = String, Path, description = "The client account's id")),
+    params(("account_id" = String, Path, description = "The client account's id", example = "acc_northwind")),
     request_body = TransferIn,
     security(("api_key" = [])),
     responses(

@@ -206,7 +206,7 @@ pub async fn list_endpoints(State(state): State<AppState>, caller: ApiCaller) ->
     path = "/api/operator/v1/webhook-endpoints",
     tag = "webhooks",
     request_body = EndpointIn,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$")),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "The endpoint and its secret", body = CreatedEndpointOut),
@@ -262,7 +262,7 @@ pub async fn get_endpoint(
     request_body = EndpointPatch,
     params(
         ("endpoint_id" = String, Path, description = "The endpoint's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -309,7 +309,7 @@ pub async fn update_endpoint(
     tag = "webhooks",
     params(
         ("endpoint_id" = String, Path, description = "The endpoint's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -366,7 +366,7 @@ pub async fn list_deliveries(
     tag = "webhooks",
     params(
         ("delivery_id" = String, Path, description = "The delivery's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
