@@ -655,6 +655,20 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         assert!(matches!(res.status, StatusCode::OK | StatusCode::UNAUTHORIZED), "{method} {path}: {}", res.status);
         assert_ne!(json["error"]["code"], "unknown_endpoint", "{method} {path}");
     }
+    // Every write documents the Idempotency-Key it takes, and the 400 and 409 it can answer.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !["post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let named =
+                operation["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == "Idempotency-Key");
+            assert!(named, "{method} {path} does not document Idempotency-Key");
+            for code in ["400", "409"] {
+                assert!(operation["responses"][code].is_object(), "{method} {path} does not document {code}");
+            }
+        }
+    }
     // And the router the app builds is documented by the same list.
     let (_, built) = portico::server::operator::build();
     let mut built_paths: Vec<String> = built.paths.paths.keys().cloned().collect();

@@ -19,6 +19,8 @@ use crate::server::operator::auth::ApiCaller;
 use crate::server::operator::error::ApiError;
 
 pub const HEADER: &str = "idempotency-key";
+/// The header as the OpenAPI document names it.
+pub const DOCUMENTED_HEADER: &str = "Idempotency-Key";
 /// How long a key's answer is kept for retries.
 pub const KEPT_SECS: i64 = 24 * 3600;
 /// Set on an answer replayed from a key.

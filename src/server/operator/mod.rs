@@ -38,7 +38,7 @@ pub const BASE_PATH: &str = "/api/operator/v1";
 /// The routes and the document that describes them, from one list: a route cannot be served
 /// without being documented, nor documented without being served.
 pub fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(openapi::OperatorApi::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(openapi::OperatorApi::openapi())
         .routes(routes!(usage::report_usage))
         .routes(routes!(status::service_status))
         .routes(routes!(credit::adjust))
@@ -76,7 +76,9 @@ pub fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get_event))
         .routes(routes!(webhooks::list_event_types))
         .routes(routes!(openapi::serve))
-        .split_for_parts()
+        .split_for_parts();
+    openapi::document_idempotency(&mut document);
+    (router, document)
 }
 
 /// The operator API's routes, with a JSON answer for paths it does not have.
