@@ -12,6 +12,8 @@ bash "${REPO_ROOT}/scripts/setup.sh"
 
 note "cargo leptos build --release"
 cargo leptos build --release
+note "precompress the site's assets (brotli, gzip)"
+target/release/portico precompress >/dev/null
 
 cat <<'EOF'
 

@@ -73,6 +73,7 @@ if ((QUICK == 0)); then
 
   step "cargo leptos build --release"
   cargo leptos build --release
+  target/release/portico precompress
 
   # A server built by plain cargo (cargo build, bench, test --release) must link the same site
   # files as cargo-leptos's: .cargo/config.toml gives it the same environment, so this rebuild

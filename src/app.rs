@@ -80,8 +80,14 @@ pub fn router(state: AppState) -> Router {
     let downloads = downloads::routes()
         .into_iter()
         .fold(Router::new(), |router, download| router.route(download.path, download.handler));
+    // The WASM, JS and CSS: sent from disk, as the brotli or gzip copy `portico precompress`
+    // made at build time when the browser takes it (else as is, compressed on the fly below).
+    let assets = tower_http::services::ServeDir::new(format!("{}/pkg", state.settings.server.site_root))
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .merge(downloads)
+        .nest_service("/pkg", assets)
         .route("/healthz", get(startup::healthz))
         .route("/portal/{token}", get(crate::server::operator::portal::redeem))
         .route("/sandbox/v1/tokens", axum::routing::post(sandbox::tokenize))

@@ -28,6 +28,9 @@ enum Command {
     Migrate,
     /// Apply migrations and load the demo data when the database is empty.
     Demo,
+    /// Compress the site's assets once (brotli and gzip copies beside each), so the server sends
+    /// them from disk. Run after `cargo leptos build`; needs no database.
+    Precompress,
     /// The billing cycle.
     Cycle {
         #[command(subcommand)]
@@ -71,6 +74,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).init();
 
     let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Precompress)) {
+        return precompress(&settings.server.site_root);
+    }
     let clock = from_settings(&settings);
     if let Some(start) = settings.server.today {
         tracing::warn!(%start, "the calendar is pinned (server.today): today is {}, for tests and demos only", start.date());
@@ -81,7 +87,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let state = new_state(db.clone(), settings, clock).await?;
 
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Migrate => Ok(()),
+        Command::Migrate | Command::Precompress => Ok(()),
         Command::Demo => {
             load_demo(&state).await?;
             Ok(())
@@ -94,6 +100,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             serve(state).await
         }
     }
+}
+
+fn precompress(site_root: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let files = portico::server::infra::precompress::precompress_dir(std::path::Path::new(site_root))?;
+    println!("{:<48} {:>12} {:>12} {:>12}", "asset", "raw", "gzip", "brotli");
+    for file in files {
+        println!("{:<48} {:>12} {:>12} {:>12}", file.path.display(), file.raw, file.gzip, file.brotli);
+    }
+    Ok(())
 }
 
 async fn load_demo(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
@@ -154,6 +169,15 @@ async fn run_cycle(
 
 async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error>> {
     let addr = state.settings.server.site_addr;
+    match portico::server::infra::precompress::remove_stale_copies(std::path::Path::new(
+        &state.settings.server.site_root,
+    )) {
+        Ok(0) => {}
+        Ok(removed) => {
+            tracing::warn!(removed, "stale compressed assets removed: run `portico precompress` after building")
+        }
+        Err(error) => tracing::warn!(%error, "could not check the site's compressed assets"),
+    }
     let public_url = state.settings.server.public_url.clone();
     let db = state.db.clone();
     portico::server::infra::mail::spawn_background(state.clone());

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod limits;
 pub mod mail;
 pub mod middleware;
+pub mod precompress;
 pub mod processors;
 pub mod request;
 pub mod secrets;
