@@ -166,6 +166,12 @@ pub struct LineObject {
     pub amount: i64,
 }
 
+fn line_objects(rows: Vec<(String, i64, i64, i64)>) -> Vec<LineObject> {
+    rows.into_iter()
+        .map(|(description, quantity, unit_amount, amount)| LineObject { description, quantity, unit_amount, amount })
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TaxLineObject {
     #[schema(example = "VAT 20%")]
@@ -281,15 +287,7 @@ pub async fn invoice(tx: &mut Tx, account_id: &AccountId, invoice_id: &str) -> R
     Ok(InvoiceObject {
         portal_path: format!("/invoices/{id}"),
         account_id: account_id.to_string(),
-        lines: lines
-            .into_iter()
-            .map(|(description, quantity, unit_amount, amount)| LineObject {
-                description,
-                quantity,
-                unit_amount,
-                amount,
-            })
-            .collect(),
+        lines: line_objects(lines),
         tax_lines: tax_lines.into_iter().map(|(description, amount)| TaxLineObject { description, amount }).collect(),
         subtotal: Amount::of(subtotal, &currency),
         tax: Amount::of(tax, &currency),
@@ -544,15 +542,7 @@ pub async fn estimate(
     let expired = status == "open" && valid.as_str() < crate::domain::billing_items::iso_date(today).as_str();
     Ok(EstimateObject {
         account_id: account_id.to_string(),
-        lines: lines
-            .into_iter()
-            .map(|(description, quantity, unit_amount, amount)| LineObject {
-                description,
-                quantity,
-                unit_amount,
-                amount,
-            })
-            .collect(),
+        lines: line_objects(lines),
         subtotal: Amount::of(subtotal, &currency),
         tax: Amount::of(tax, &currency),
         total: Amount::of(total, &currency),

@@ -137,7 +137,6 @@ pub async fn list_accounts(
     path = "/api/operator/v1/accounts",
     tag = "accounts",
     request_body = AccountIn,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body answer the first answer again", pattern = "^[!-~]{1,255}$")),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "The account", body = AccountObject),
@@ -214,7 +213,6 @@ pub async fn get_account(
     request_body = AccountPatch,
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -259,7 +257,6 @@ pub async fn update_account(
     tag = "accounts",
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use crate::domain::currency::Currency;
-use crate::server::infra::audit::{AuditEvent, record};
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::db::Tx;
 use crate::server::infra::db::decode;
@@ -32,6 +31,8 @@ pub struct ApiCaller {
 pub struct OperatorAccount {
     pub id: AccountId,
     pub currency: Currency,
+    /// Archived: kept for its history, no longer billed or signed in to.
+    pub archived: bool,
 }
 
 impl ApiCaller {
@@ -49,23 +50,9 @@ impl ApiCaller {
         account_id: &AccountId,
         action: &str,
         target: (&str, &str),
-        mut detail: serde_json::Value,
+        detail: serde_json::Value,
     ) -> Result<(), ApiError> {
-        if let Some(map) = detail.as_object_mut() {
-            map.insert("api_key_id".into(), self.key_id.clone().into());
-        }
-        let label = self.label();
-        let event = AuditEvent {
-            action,
-            actor_email: Some(&label),
-            account_id: Some(account_id),
-            target_type: Some(target.0),
-            target_id: Some(target.1),
-            detail,
-            ..Default::default()
-        };
-        record(tx, now, event).await?;
-        Ok(())
+        Ok(self.actor().record(tx, now, account_id, action, target, detail).await?)
     }
 
     /// The caller as an actor in use cases shared with the portal.
@@ -84,14 +71,18 @@ impl ApiCaller {
 
     /// The account if it is one of this vendor's; another vendor's answers like a missing one.
     pub async fn account(&self, state: &AppState, account_id: &AccountId) -> Result<OperatorAccount, ApiError> {
-        let currency: Option<String> =
-            sqlx::query_scalar("SELECT currency FROM accounts WHERE id = $1 AND vendor_id = $2")
+        let found: Option<(String, Option<i64>)> =
+            sqlx::query_as("SELECT currency, archived_at FROM accounts WHERE id = $1 AND vendor_id = $2")
                 .bind(account_id)
                 .bind(&self.vendor_id)
                 .fetch_optional(state.db.pool())
                 .await?;
-        let Some(currency) = currency else { return Err(ApiError::no_account()) };
-        Ok(OperatorAccount { id: account_id.clone(), currency: decode::currency(&currency)? })
+        let Some((currency, archived_at)) = found else { return Err(ApiError::no_account()) };
+        Ok(OperatorAccount {
+            id: account_id.clone(),
+            currency: decode::currency(&currency)?,
+            archived: archived_at.is_some(),
+        })
     }
 }
 

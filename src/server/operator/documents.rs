@@ -24,7 +24,7 @@ use crate::server::invoices::issue::{
 use crate::server::objects::{self, CreditNoteObject, EstimateObject, InvoiceObject};
 use crate::server::operator::auth::{ApiCaller, OperatorAccount};
 use crate::server::operator::body;
-use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::error::{ApiError, ErrorBody, missing};
 use crate::server::operator::list;
 use crate::server::operator::subscriptions::PaymentOutcome;
 use crate::server::payments::key::PaymentKey;
@@ -156,18 +156,11 @@ fn tax_lines(lines: Vec<TaxLineIn>) -> Vec<NewTaxLine> {
     lines.into_iter().map(|l| NewTaxLine { description: l.description, amount: l.amount }).collect()
 }
 
-fn not_found(what: &'static str) -> impl Fn(AppError) -> ApiError {
-    move |error| match error {
-        AppError::NotFound => {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No {what} with that id on this account."))
-        }
-        other => other.into(),
-    }
-}
-
 async fn invoice_object(state: &AppState, account: &OperatorAccount, id: &str) -> Result<InvoiceObject, ApiError> {
     let mut tx = state.db.pool().begin().await?;
-    let object = objects::invoice(&mut tx, &account.id, id).await.map_err(not_found("invoice"))?;
+    let object = objects::invoice(&mut tx, &account.id, id)
+        .await
+        .map_err(missing("No invoice with that id on this account."))?;
     tx.commit().await?;
     Ok(object)
 }
@@ -239,7 +232,6 @@ pub async fn list_invoices(
     request_body = InvoiceIn,
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: one invoice, one number, one charge", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -400,7 +392,6 @@ pub async fn get_invoice(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("invoice_id" = String, Path, description = "The invoice's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -424,7 +415,7 @@ pub async fn void_invoice(
     let mut tx = state.db.begin_write().await?;
     void_in(&mut tx, now, &caller.actor(), &account.id, &invoice_id, &input.reason)
         .await
-        .map_err(not_found("invoice"))?;
+        .map_err(missing("No invoice with that id on this account."))?;
     tx.commit().await?;
     Ok(Json(invoice_object(&state, &account, &invoice_id).await?))
 }
@@ -443,7 +434,6 @@ pub async fn void_invoice(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("invoice_id" = String, Path, description = "The invoice's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: one credit note", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -475,7 +465,7 @@ pub async fn create_credit_note(
         CreditRequest { invoice_id: &invoice_id, amount: input.amount, reason: &input.reason },
     )
     .await
-    .map_err(not_found("invoice"))?;
+    .map_err(missing("No invoice with that id on this account."))?;
     let note = objects::credit_note(&mut tx, &account.id, &note_id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(note)))
@@ -590,7 +580,6 @@ pub async fn list_estimates(
     request_body = EstimateIn,
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -658,7 +647,7 @@ pub async fn get_estimate(
     let mut tx = state.db.pool().begin().await?;
     let object = objects::estimate(&mut tx, &account.id, &estimate_id, today(state.clock.as_ref()))
         .await
-        .map_err(not_found("estimate"))?;
+        .map_err(missing("No estimate with that id on this account."))?;
     tx.commit().await?;
     Ok(Json(object))
 }

@@ -76,6 +76,14 @@ impl ApiError {
     }
 }
 
+/// Maps a use case's NotFound to a 404 saying what was missing; other errors as usual.
+pub fn missing(message: &'static str) -> impl Fn(AppError) -> ApiError {
+    move |error| match error {
+        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+        other => other.into(),
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {

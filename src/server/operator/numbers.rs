@@ -153,7 +153,6 @@ pub async fn list_numbers(
     request_body = NumberIn,
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -200,7 +199,6 @@ pub async fn onboard_number(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("number" = String, Path, description = "The number as onboarded (URL-encoded)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(

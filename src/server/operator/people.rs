@@ -17,9 +17,8 @@ use crate::server::infra::state::AppState;
 use crate::server::objects::{PersonObject, rfc3339};
 use crate::server::operator::auth::ApiCaller;
 use crate::server::operator::body;
-use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::error::{ApiError, ErrorBody, missing};
 use crate::server::operator::list;
-use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -161,7 +160,6 @@ pub async fn list_people(
     request_body = PersonIn,
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -209,7 +207,6 @@ pub async fn add_person(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("person_id" = String, Path, description = "The person's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -231,7 +228,9 @@ pub async fn update_person(
     let input: RoleIn = body::parse(body)?;
     let role = role(&input.role)?;
     let person = PersonId::new(person_id);
-    change_role_as(&caller.acting(&state, &account), Role::Owner, &person, Some(role)).await.map_err(no_person)?;
+    change_role_as(&caller.acting(&state, &account), Role::Owner, &person, Some(role))
+        .await
+        .map_err(missing("No person with that id in this account."))?;
     let mut tx = state.db.pool().begin().await?;
     let object = crate::server::objects::person(&mut tx, &account.id, &person).await?;
     tx.commit().await?;
@@ -248,7 +247,6 @@ pub async fn update_person(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("person_id" = String, Path, description = "The person's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -268,15 +266,6 @@ pub async fn remove_person(
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
     change_role_as(&caller.acting(&state, &account), Role::Owner, &PersonId::new(person_id), None)
         .await
-        .map_err(no_person)?;
+        .map_err(missing("No person with that id in this account."))?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn no_person(error: AppError) -> ApiError {
-    match error {
-        AppError::NotFound => {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No person with that id in this account.")
-        }
-        other => other.into(),
-    }
 }

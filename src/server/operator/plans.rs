@@ -86,7 +86,6 @@ pub async fn list_plans(
     path = "/api/operator/v1/plans",
     tag = "catalogue",
     request_body = PlanIn,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$")),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "The plan", body = PlanObject),

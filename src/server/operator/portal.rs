@@ -150,12 +150,7 @@ pub async fn create_portal_session(
         return Err(ApiError::invalid(fields));
     }
     let account_id = AccountId::new(input.account_id.trim());
-    caller.account(&state, &account_id).await?;
-    let archived: Option<i64> = sqlx::query_scalar("SELECT archived_at FROM accounts WHERE id = $1")
-        .bind(&account_id)
-        .fetch_one(state.db.pool())
-        .await?;
-    if archived.is_some() {
+    if caller.account(&state, &account_id).await?.archived {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "conflict",

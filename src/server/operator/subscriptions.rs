@@ -16,7 +16,9 @@ use crate::server::infra::state::AppState;
 use crate::server::objects::{self, Amount, SubscriptionObject};
 use crate::server::operator::auth::{ApiCaller, OperatorAccount};
 use crate::server::operator::body;
-use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::error::{ApiError, ErrorBody, missing};
+
+const NO_SUBSCRIPTION: &str = "No subscription with that id on this account.";
 use crate::server::operator::list;
 use crate::server::subscriptions::change::{ChangeRequest, change, preview};
 use crate::server::subscriptions::create::{NewSubscription, create};
@@ -147,18 +149,9 @@ pub struct SubscriptionList {
 
 async fn object(state: &AppState, account: &OperatorAccount, id: &str) -> Result<SubscriptionObject, ApiError> {
     let mut tx = state.db.pool().begin().await?;
-    let object = objects::subscription(&mut tx, &account.id, id).await.map_err(no_subscription)?;
+    let object = objects::subscription(&mut tx, &account.id, id).await.map_err(missing(NO_SUBSCRIPTION))?;
     tx.commit().await?;
     Ok(object)
-}
-
-fn no_subscription(error: crate::wire::error::AppError) -> ApiError {
-    match error {
-        crate::wire::error::AppError::NotFound => {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No subscription with that id on this account.")
-        }
-        other => other.into(),
-    }
 }
 
 /// List an account's subscriptions
@@ -214,7 +207,6 @@ pub async fn list_subscriptions(
     request_body = SubscriptionIn,
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -302,7 +294,6 @@ pub async fn get_subscription(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Accepted like on any POST; a preview changes nothing", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -325,7 +316,7 @@ pub async fn preview_change(
     let acting = caller.acting(&state, &account);
     let p = preview(&acting, &SubscriptionId::new(subscription_id), &input.plan, input.quantity)
         .await
-        .map_err(no_subscription)?;
+        .map_err(missing(NO_SUBSCRIPTION))?;
     Ok(Json(ChangePreviewOut {
         subscription_id: p.subscription_id,
         plan_name: p.plan_name,
@@ -354,7 +345,6 @@ pub async fn preview_change(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the change is made and charged once", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -377,7 +367,7 @@ pub async fn change_subscription(
     let input: ChangeIn = body::parse(body)?;
     let acting = caller.acting(&state, &account);
     let id = SubscriptionId::new(subscription_id);
-    let shown = preview(&acting, &id, &input.plan, input.quantity).await.map_err(no_subscription)?;
+    let shown = preview(&acting, &id, &input.plan, input.quantity).await.map_err(missing(NO_SUBSCRIPTION))?;
     // The change's own key: the request's Idempotency-Key, so a retry finds the same change and
     // charge even after the HTTP layer's record of it expired.
     let key = headers
@@ -416,7 +406,6 @@ pub async fn change_subscription(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -439,9 +428,9 @@ pub async fn cancel_subscription(
     let acting = caller.acting(&state, &account);
     let id = SubscriptionId::new(subscription_id);
     if input.at_period_end {
-        schedule_cancel(&acting, &id, &input.reason).await.map_err(no_subscription)?;
+        schedule_cancel(&acting, &id, &input.reason).await.map_err(missing(NO_SUBSCRIPTION))?;
     } else {
-        cancel_now(&acting, &id, &input.reason).await.map_err(no_subscription)?;
+        cancel_now(&acting, &id, &input.reason).await.map_err(missing(NO_SUBSCRIPTION))?;
     }
     Ok(Json(object(&state, &account, &id).await?))
 }
@@ -454,7 +443,6 @@ pub async fn cancel_subscription(
     params(
         ("account_id" = String, Path, description = "The client account's id", example = "acc_northwind"),
         ("subscription_id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -472,6 +460,6 @@ pub async fn resume_subscription(
 ) -> Result<Json<SubscriptionObject>, ApiError> {
     let account = caller.account(&state, &AccountId::new(account_id)).await?;
     let id = SubscriptionId::new(subscription_id);
-    resume(&caller.acting(&state, &account), &id).await.map_err(no_subscription)?;
+    resume(&caller.acting(&state, &account), &id).await.map_err(missing(NO_SUBSCRIPTION))?;
     Ok(Json(object(&state, &account, &id).await?))
 }

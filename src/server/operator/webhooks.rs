@@ -16,7 +16,9 @@ use crate::server::infra::state::AppState;
 use crate::server::objects::rfc3339;
 use crate::server::operator::auth::ApiCaller;
 use crate::server::operator::body;
-use crate::server::operator::error::{ApiError, ErrorBody};
+use crate::server::operator::error::{ApiError, ErrorBody, missing};
+
+const NO_ENDPOINT: &str = "No webhook endpoint with that id.";
 use crate::server::operator::list;
 use crate::server::webhooks::endpoints::{self, Changer, EndpointInput};
 use crate::wire::error::AppError;
@@ -171,17 +173,6 @@ pub struct EventQuery {
     pub event_type: Option<String>,
 }
 
-fn changer(caller: &ApiCaller) -> (String,) {
-    (caller.label(),)
-}
-
-fn no_endpoint(error: AppError) -> ApiError {
-    match error {
-        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No webhook endpoint with that id."),
-        other => other.into(),
-    }
-}
-
 /// List webhook endpoints
 #[utoipa::path(
     get,
@@ -206,7 +197,6 @@ pub async fn list_endpoints(State(state): State<AppState>, caller: ApiCaller) ->
     path = "/api/operator/v1/webhook-endpoints",
     tag = "webhooks",
     request_body = EndpointIn,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$")),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "The endpoint and its secret", body = CreatedEndpointOut),
@@ -222,7 +212,7 @@ pub async fn create_endpoint(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreatedEndpointOut>), ApiError> {
     let input: EndpointIn = body::parse(body)?;
-    let (label,) = changer(&caller);
+    let label = caller.label();
     let created = endpoints::create(
         &state,
         &caller.vendor_id,
@@ -251,7 +241,7 @@ pub async fn get_endpoint(
     caller: ApiCaller,
     Path(endpoint_id): Path<String>,
 ) -> Result<Json<EndpointOut>, ApiError> {
-    Ok(Json(endpoints::get(&state, &caller.vendor_id, &endpoint_id).await.map_err(no_endpoint)?.into()))
+    Ok(Json(endpoints::get(&state, &caller.vendor_id, &endpoint_id).await.map_err(missing(NO_ENDPOINT))?.into()))
 }
 
 /// Change a webhook endpoint
@@ -262,7 +252,6 @@ pub async fn get_endpoint(
     request_body = EndpointPatch,
     params(
         ("endpoint_id" = String, Path, description = "The endpoint's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -281,8 +270,8 @@ pub async fn update_endpoint(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EndpointOut>, ApiError> {
     let patch: EndpointPatch = body::parse(body)?;
-    let current = endpoints::get(&state, &caller.vendor_id, &endpoint_id).await.map_err(no_endpoint)?;
-    let (label,) = changer(&caller);
+    let current = endpoints::get(&state, &caller.vendor_id, &endpoint_id).await.map_err(missing(NO_ENDPOINT))?;
+    let label = caller.label();
     let updated = endpoints::update(
         &state,
         &caller.vendor_id,
@@ -296,7 +285,7 @@ pub async fn update_endpoint(
         patch.enabled.unwrap_or(current.enabled),
     )
     .await
-    .map_err(no_endpoint)?;
+    .map_err(missing(NO_ENDPOINT))?;
     Ok(Json(updated.into()))
 }
 
@@ -309,7 +298,6 @@ pub async fn update_endpoint(
     tag = "webhooks",
     params(
         ("endpoint_id" = String, Path, description = "The endpoint's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -325,10 +313,10 @@ pub async fn delete_endpoint(
     caller: ApiCaller,
     Path(endpoint_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let (label,) = changer(&caller);
+    let label = caller.label();
     endpoints::delete(&state, &caller.vendor_id, Changer { user_id: None, label: &label }, &endpoint_id)
         .await
-        .map_err(no_endpoint)?;
+        .map_err(missing(NO_ENDPOINT))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -352,7 +340,7 @@ pub async fn list_deliveries(
     caller: ApiCaller,
     Path(endpoint_id): Path<String>,
 ) -> Result<Json<DeliveryList>, ApiError> {
-    endpoints::get(&state, &caller.vendor_id, &endpoint_id).await.map_err(no_endpoint)?;
+    endpoints::get(&state, &caller.vendor_id, &endpoint_id).await.map_err(missing(NO_ENDPOINT))?;
     let data = endpoints::deliveries(&state, &caller.vendor_id, Some(&endpoint_id), 100).await?;
     Ok(Json(DeliveryList { data: data.into_iter().map(Into::into).collect() }))
 }
@@ -366,7 +354,6 @@ pub async fn list_deliveries(
     tag = "webhooks",
     params(
         ("delivery_id" = String, Path, description = "The delivery's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe", pattern = "^[!-~]{1,255}$"),
     ),
     security(("api_key" = [])),
     responses(
@@ -382,7 +369,7 @@ pub async fn resend_delivery(
     caller: ApiCaller,
     Path(delivery_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let (label,) = changer(&caller);
+    let label = caller.label();
     endpoints::resend(&state, &caller.vendor_id, Changer { user_id: None, label: &label }, &delivery_id)
         .await
         .map_err(|error| match error {

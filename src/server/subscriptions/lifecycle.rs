@@ -78,11 +78,7 @@ pub async fn schedule_cancel(
     subscription_id: &SubscriptionId,
     reason: &str,
 ) -> Result<(), AppError> {
-    let reason = reason.trim();
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
-    }
-    let reason = (!reason.is_empty()).then_some(reason);
+    let reason = cancellation_reason(reason)?;
     let state = caller.state;
     let account_id = &caller.account_id;
     let now = unix_now(state.clock.as_ref());
@@ -118,11 +114,7 @@ pub async fn schedule_cancel(
 /// is not credited here (a credit note against its invoice does that, capped by what was paid).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn cancel_now(caller: &Acting<'_>, subscription_id: &SubscriptionId, reason: &str) -> Result<(), AppError> {
-    let reason = reason.trim();
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
-    }
-    let reason = (!reason.is_empty()).then_some(reason);
+    let reason = cancellation_reason(reason)?;
     let state = caller.state;
     let account_id = &caller.account_id;
     let now = unix_now(state.clock.as_ref());
@@ -206,6 +198,15 @@ async fn log_change(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The reason given for a cancellation, trimmed; `None` when empty.
+fn cancellation_reason(reason: &str) -> Result<Option<&str>, AppError> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid("reason", "Keep the reason under 1,000 characters."));
+    }
+    Ok((!reason.is_empty()).then_some(reason))
 }
 
 fn conflict(error: crate::domain::subscription::TransitionError) -> AppError {

@@ -52,11 +52,8 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<P
         let pass = deliver_pass(state, client).await?;
         total.delivered += pass.delivered;
         total.failed += pass.failed;
-        if pass == Pass::default() {
-            break;
-        }
+        // Nothing delivered: nothing was due, or only failures whose next attempts are later.
         if pass.delivered == 0 {
-            // Only failures: their next attempts are in the future.
             break;
         }
     }

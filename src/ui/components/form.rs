@@ -3,6 +3,12 @@
 
 use leptos::prelude::*;
 
+/// Selects a read-only field's whole text when it gets focus, ready to copy (a payment link, a
+/// secret shown once).
+pub fn select_all(ev: leptos::ev::FocusEvent) {
+    event_target::<leptos::web_sys::HtmlInputElement>(&ev).select();
+}
+
 /// Keeps only the digits, at most `max` of them.
 pub fn keep_digits(input: &str, max: usize) -> String {
     input.chars().filter(char::is_ascii_digit).take(max).collect()

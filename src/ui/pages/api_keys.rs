@@ -1,6 +1,7 @@
 //! The agency console's API keys (issue 7): one per system of the vendor's that talks to the
 //! operator API. A new key is shown once; revoking one stops it at once.
 
+use crate::ui::components::form::select_all;
 use crate::ui::components::staff_view::StaffAdminLock;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -104,11 +105,6 @@ fn CreateKeyForm(changed: Changed, created: RwSignal<Option<CreatedApiKey>>) -> 
             {move || created.get().map(|key| view! { <NewKey key created/> })}
         </section>
     }
-}
-
-/// Selects the whole key when the field gets focus, ready to copy.
-fn select_all(ev: leptos::ev::FocusEvent) {
-    event_target::<leptos::web_sys::HtmlInputElement>(&ev).select();
 }
 
 /// The whole key, this once: only its hash is kept, so it cannot be shown again.

@@ -1,3 +1,4 @@
+use crate::ui::components::form::select_all;
 use crate::ui::components::staff_view::StaffViewLock;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -112,11 +113,6 @@ fn CreditNotes(notes: Vec<crate::wire::billing_items::CreditNoteRef>) -> impl In
             </ul>
         </section>
     }
-}
-
-/// Selects the whole link when the field gets focus, ready to copy.
-fn select_all(ev: leptos::ev::FocusEvent) {
-    event_target::<leptos::web_sys::HtmlInputElement>(&ev).select();
 }
 
 /// Paying an open invoice: here and now, or by a link sent to someone without an account.

@@ -1,6 +1,7 @@
 //! The agency console's webhooks (issue 18): where the vendor's systems hear about events, the
 //! log of every delivery with a resend, and the origins portal sessions may return people to.
 
+use crate::ui::components::form::select_all;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -177,10 +178,6 @@ fn CreateEndpointForm(
             {move || created.get().map(|endpoint| view! { <NewSecret endpoint created/> })}
         </section>
     }
-}
-
-fn select_all(ev: leptos::ev::FocusEvent) {
-    event_target::<leptos::web_sys::HtmlInputElement>(&ev).select();
 }
 
 /// The signing secret, this once.
