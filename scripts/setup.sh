@@ -4,19 +4,22 @@
 #
 #   scripts/setup.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt
 #   scripts/setup.sh --test   # + chromium, postgresql, poppler-utils, aiosmtpd, schemathesis, end2end/node_modules
+#   scripts/setup.sh --bench  # + what bench/web.sh runs: chromium, wrk, nginx, oha, bench/node_modules (lighthouse)
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 WITH_TEST=0
+WITH_BENCH=0
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
+    --bench) WITH_BENCH=1 ;;
     -h | --help)
-      sed -n '2,7p' "$0"
+      sed -n '2,8p' "$0"
       exit 0
       ;;
-    *) die "unknown argument: $arg (expected --test)" ;;
+    *) die "unknown argument: $arg (expected --test or --bench)" ;;
   esac
 done
 
@@ -90,30 +93,62 @@ else
   fi
 fi
 
+# apt_install PKG...: installs the Debian packages not yet installed.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+      ok "$pkg already present"
+    else
+      missing+=("$pkg")
+    fi
+  done
+  ((${#missing[@]} > 0)) || return 0
+  installing "${missing[*]} (apt)"
+  local sudo=()
+  if [[ "$(id -u)" != "0" ]]; then
+    have sudo || die "need root (or sudo) to install: ${missing[*]}"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+}
+
+# npm_ci DIR: node_modules from DIR's package-lock.json, again only when the lock changed.
+npm_ci() {
+  local dir="$1" lock_hash stamp
+  lock_hash="$(sha256sum "${dir}/package-lock.json" | cut -d' ' -f1)"
+  stamp="${dir}/node_modules/.portico-lock-hash"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
+    ok "${dir#"${REPO_ROOT}/"}/node_modules already present (package-lock.json unchanged)"
+  else
+    installing "${dir#"${REPO_ROOT}/"}/node_modules (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+    printf '%s\n' "$lock_hash" >"$stamp"
+  fi
+}
+
+# The bench's tools (bench/web.sh): an open-loop load generator (oha, with latency correction),
+# wrk for throughput, nginx as the static twin, Lighthouse in Debian's Chromium.
+if ((WITH_BENCH == 1)); then
+  apt_install chromium wrk nginx-light
+  OHA_VERSION="1.16.0"
+  if [[ "$(first_number "$(oha --version 2>/dev/null || true)")" == "$OHA_VERSION" ]]; then
+    ok "oha ${OHA_VERSION} already present"
+  else
+    wait_for_cargo_install oha
+    installing "oha ${OHA_VERSION}"
+    cargo install oha --version "$OHA_VERSION" --locked --force
+  fi
+  npm_ci "${REPO_ROOT}/bench"
+fi
+
 if ((WITH_TEST == 0)); then
   exit 0
 fi
 
 # 5. Debian packages + aiosmtpd ------------------------------------------------------
-missing=()
-for pkg in chromium postgresql poppler-utils; do
-  if dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
-    ok "$pkg already present"
-  else
-    missing+=("$pkg")
-  fi
-done
-if ((${#missing[@]} > 0)); then
-  installing "${missing[*]} (apt)"
-  SUDO=()
-  if [[ "$(id -u)" != "0" ]]; then
-    have sudo || die "need root (or sudo) to install: ${missing[*]}"
-    SUDO=(sudo)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${SUDO[@]}" apt-get update
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-fi
+apt_install chromium postgresql poppler-utils
 
 if python3 -c 'import aiosmtpd' 2>/dev/null; then
   ok "python aiosmtpd already present"
@@ -138,13 +173,4 @@ else
 fi
 
 # 6. end2end/node_modules (never `playwright install`: tests use /usr/bin/chromium) ---
-E2E_DIR="${REPO_ROOT}/end2end"
-lock_hash="$(sha256sum "${E2E_DIR}/package-lock.json" | cut -d' ' -f1)"
-stamp="${E2E_DIR}/node_modules/.portico-lock-hash"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
-  ok "end2end/node_modules already present (package-lock.json unchanged)"
-else
-  installing "end2end/node_modules (npm ci)"
-  (cd "$E2E_DIR" && npm ci --no-audit --no-fund)
-  printf '%s\n' "$lock_hash" >"$stamp"
-fi
+npm_ci "${REPO_ROOT}/end2end"

@@ -14,6 +14,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::server::infra::assets;
 use crate::server::infra::auth::authorize::ResolvedSession;
 use crate::server::infra::headers;
 use crate::server::infra::limits;
@@ -24,6 +25,7 @@ use crate::server::infra::state::AppState;
 use crate::server::invoices::downloads;
 use crate::ui::app::{App, shell};
 use crate::wire::auth::RenderedFor;
+use crate::wire::site::StylesheetHref;
 
 /// A span per request (method and path, with token-like segments masked: payment-link and
 /// invitation tokens are credentials) around everything the request does, so the use cases'
@@ -71,8 +73,10 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     // Every page render gets the state and its Content-Security-Policy (with the nonce Leptos
     // made for that response's inline scripts).
+    let stylesheet = StylesheetHref(state.assets.stylesheet_href(&state.leptos_options.output_name));
     let page_context = move || {
         provide_context(context_state.clone());
+        provide_context(stylesheet.clone());
         provide_context(rendered_for());
         headers::provide_page_policy();
     };
@@ -82,9 +86,14 @@ pub fn router(state: AppState) -> Router {
         .fold(Router::new(), |router, download| router.route(download.path, download.handler));
     // The WASM, JS and CSS: sent from disk, as the brotli or gzip copy `portico precompress`
     // made at build time when the browser takes it (else as is, compressed on the fly below).
-    let assets = tower_http::services::ServeDir::new(format!("{}/pkg", state.settings.server.site_root))
-        .precompressed_br()
-        .precompressed_gzip();
+    // Content-named files may be kept a year; anything else is revalidated (see `assets`).
+    let assets = Router::new()
+        .fallback_service(
+            tower_http::services::ServeDir::new(format!("{}/pkg", state.settings.server.site_root))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(from_fn_with_state(state.assets.clone(), assets::cache_policy));
     Router::new()
         .merge(downloads)
         .nest_service("/pkg", assets)

@@ -1,4 +1,8 @@
 use clap::{Parser, Subcommand};
+
+/// See Cargo.toml: rendering a page is allocation-heavy.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use tracing_subscriber::EnvFilter;
 
 use portico::app::router;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use super::layout::AppLayout;
 use super::pages::accounts::AccountsPage;
@@ -23,15 +23,21 @@ use super::pages::{
     dashboard::DashboardPage, estimate::EstimatePage, invoice::InvoicePage, login::LoginPage, not_found::NotFound,
     pay::PayPage, pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
 };
+use crate::wire::site::StylesheetHref;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The server names the build's stylesheet (see `server::infra::assets`).
+    let stylesheet = use_context::<StylesheetHref>()
+        .map(|href| href.0)
+        .unwrap_or_else(|| format!("/pkg/{}.css", options.output_name));
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link id="leptos" rel="stylesheet" href=stylesheet/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -46,18 +52,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/portico.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="description" content="Your billing: invoices, subscriptions, payment methods and usage."/>
         <Title formatter=|text: String| if text.is_empty() { "Portico".to_string() } else { format!("{text} · Portico") }/>
+        // Every page is sent whole, once its data is read: a streamed page paints its header and
+        // fallbacks first and then moves when the rest arrives (layout shift on a phone), and
+        // the out-of-order chunks cost the server more than one finished document.
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 // Public: a payment link pays one invoice without signing in.
-                <Route path=path!("/pay/:token") view=PayLinkPage/>
+                <Route path=path!("/pay/:token") view=PayLinkPage ssr=SsrMode::Async/>
                 // Public: an invitation link joins a team.
-                <Route path=path!("/invitations/:token") view=InvitationPage/>
-                <ParentRoute path=path!("") view=AppLayout>
+                <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
+                // The pages below take the layout's mode (the most blocking of parent and child).
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("invoices/:id") view=InvoicePage/>
                     <Route path=path!("subscriptions") view=SubscriptionsPage/>

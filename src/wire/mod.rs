@@ -16,6 +16,7 @@ pub mod error;
 pub mod estimates;
 pub mod payment_methods;
 pub mod payments;
+pub mod site;
 pub mod staff;
 pub mod subscriptions;
 pub mod team;

@@ -78,3 +78,45 @@ async fn raw(
     let (parts, body) = response.into_parts();
     (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
 }
+
+/// A file named after its content (listed in the build's hash file) is kept by browsers for a
+/// year; a file that may change under the same name is revalidated; pages are never stored.
+#[tokio::test]
+async fn content_named_assets_are_immutable_and_the_rest_revalidated() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use portico::server::infra::assets::AssetManifest;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(pkg.join("portico.Qx7-a_9.wasm"), b"\0asm").unwrap();
+    std::fs::write(pkg.join("portico.wasm"), b"\0asm").unwrap();
+    let root = site.path().to_str().unwrap().to_string();
+    let app = TestApp::with_demo_and(&[("PORTICO_SERVER_SITE_ROOT", &root)]).await;
+    let mut state = app.state.clone();
+    state.assets = std::sync::Arc::new(AssetManifest::parse("wasm: Qx7-a_9\njs: Zz\ncss: Yy\n", "portico"));
+    let router = portico::app::router(state);
+    let get = |path: &str| Request::get(path).header(header::HOST, crate::support::HOST).body(Body::empty()).unwrap();
+    let answer = |path: &'static str| {
+        let router = router.clone();
+        async move {
+            use tower::ServiceExt;
+            router.oneshot(get(path)).await.unwrap()
+        }
+    };
+    let hashed = answer("/pkg/portico.Qx7-a_9.wasm").await;
+    assert_eq!(hashed.status(), StatusCode::OK);
+    assert_eq!(hashed.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    let unhashed = answer("/pkg/portico.wasm").await;
+    assert_eq!(unhashed.status(), StatusCode::OK);
+    assert_eq!(unhashed.headers()[header::CACHE_CONTROL], "no-cache");
+    assert!(unhashed.headers().contains_key(header::LAST_MODIFIED), "revalidation answers 304");
+    let missing = answer("/pkg/portico.Nope.wasm").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(!missing.headers().get(header::CACHE_CONTROL).is_some_and(|v| v.to_str().unwrap().contains("immutable")));
+    let page = answer("/login").await;
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+    let body = http_body_util::BodyExt::collect(page.into_body()).await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("/pkg/portico.Yy.css"), "the page links the content-named stylesheet");
+}

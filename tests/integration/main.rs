@@ -26,6 +26,7 @@ mod payment_methods;
 mod payments;
 mod portal_sessions;
 mod provisioning;
+mod query_counts;
 mod subscriptions;
 mod support;
 mod teams;

@@ -2,6 +2,7 @@
 //! the audit log and the mail outbox, which every feature writes through.
 
 pub mod actor;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod clock;

@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 use leptos::config::{Env, LeptosOptions};
 use std::sync::Arc;
 
+use crate::server::infra::assets::{AssetManifest, HASH_FILE_NAME};
 use crate::server::infra::clock::SharedClock;
 use crate::server::infra::config::{ConfigError, Settings};
 use crate::server::infra::db::Db;
@@ -15,20 +16,27 @@ use crate::server::infra::processors::sandbox::SandboxProcessor;
 use crate::server::infra::secrets::ServerSecret;
 use crate::server::infra::state::AppState;
 
-pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+pub const OUTPUT_NAME: &str = "portico";
+
+/// Leptos's options; `hashed` when the build named its assets after their content (its
+/// `hash.txt` is beside the binary), so the page links those names.
+pub fn leptos_options(settings: &Settings, hashed: bool) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("portico")
+        .output_name(OUTPUT_NAME)
         .site_root(settings.server.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(settings.server.site_addr)
         .env(Env::PROD)
+        .hash_files(hashed)
+        .hash_file(std::sync::Arc::from(HASH_FILE_NAME))
         .build()
 }
 
 /// The state every request shares. Reads the server's secret from the database when the
 /// settings give none (see `server::secrets`), so the database must be migrated first.
 pub async fn new_state(db: Db, settings: Settings, clock: SharedClock) -> Result<AppState, ConfigError> {
-    let leptos_options = leptos_options(&settings);
+    let assets = AssetManifest::beside_current_exe(OUTPUT_NAME);
+    let leptos_options = leptos_options(&settings, assets.is_some());
     let secret = ServerSecret::load(&db, &settings.server.secret)
         .await
         .map_err(|e| ConfigError::Invalid(format!("cannot read or keep the server secret: {e}")))?;
@@ -36,7 +44,15 @@ pub async fn new_state(db: Db, settings: Settings, clock: SharedClock) -> Result
         "sandbox" => Arc::new(SandboxProcessor::new(db.clone(), clock.clone(), secret.clone())),
         other => return Err(ConfigError::Invalid(format!("unknown payment processor {other:?} (supported: sandbox)"))),
     };
-    Ok(AppState { db, settings: Arc::new(settings), clock, processor, leptos_options, secret })
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings),
+        clock,
+        processor,
+        leptos_options,
+        secret,
+        assets: Arc::new(assets.unwrap_or_default()),
+    })
 }
 
 /// 200 when the database answers, 503 otherwise: what a load balancer needs to know.

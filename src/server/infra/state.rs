@@ -2,6 +2,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
+use crate::server::infra::assets::AssetManifest;
 use crate::server::infra::clock::SharedClock;
 use crate::server::infra::config::Settings;
 use crate::server::infra::db::Db;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The key behind what the server signs and keys (see `server::secrets`).
     pub secret: ServerSecret,
+    /// The build's content-named assets (empty for a build without hashed file names).
+    pub assets: Arc<AssetManifest>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -413,6 +413,7 @@ fn allowed_return_url(text: &str, origins: &[String]) -> Option<String> {
 /// `GET /portal/{token}`: signs the person in and sends them to their dashboard, once.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, parts: Parts) -> Response {
+    let stylesheet = state.assets.stylesheet_href(&state.leptos_options.output_name);
     match start(&RequestInfo::for_route(state, parts), &token).await {
         Ok(Some(cookie)) => {
             let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
@@ -423,10 +424,13 @@ pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, pa
             response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             response
         }
-        Ok(None) => unusable_link_page(),
+        Ok(None) => unusable_link_page(&stylesheet),
         Err(error) => {
             tracing::error!(%error, "portal session could not start");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html(page("Something went wrong", "Please try again in a moment.")))
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html(page(&stylesheet, "Something went wrong", "Please try again in a moment.")),
+            )
                 .into_response()
         }
     }
@@ -489,10 +493,11 @@ async fn start(info: &RequestInfo, token: &str) -> Result<Option<String>, AppErr
     Ok(Some(session_cookie(&state.settings, &session_token)))
 }
 
-fn unusable_link_page() -> Response {
+fn unusable_link_page(stylesheet: &str) -> Response {
     let mut response = (
         StatusCode::GONE,
         Html(page(
+            stylesheet,
             "This sign-in link can't be used",
             "It has expired, was already used, or was not copied whole. Go back to the app you came from and open \
              your billing page again, or sign in with your email and password.",
@@ -504,11 +509,11 @@ fn unusable_link_page() -> Response {
     response
 }
 
-fn page(title: &str, text: &str) -> String {
+fn page(stylesheet: &str, title: &str, text: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Portico</title><link rel=\"stylesheet\" href=\"/pkg/portico.css\"></head>\
+         <title>{title} · Portico</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
          <body><main id=\"main\" class=\"page\"><h1>{title}</h1><p>{text}</p>\
          <p><a class=\"button\" href=\"/login\">Sign in</a></p></main></body></html>"
     )

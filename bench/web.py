@@ -1,0 +1,521 @@
+#!/usr/bin/env python3
+"""The web benchmark behind bench/web.sh: one run, one table.
+
+Builds nothing. Starts the release binary (target/release/portico) on a fresh SQLite demo
+database with a pinned calendar, and prints:
+
+  1. what the browser downloads: the WASM / JS / CSS the dashboard loads first, and every
+     asset of the app, raw / gzip / brotli (the copies `portico precompress` wrote);
+  2. how assets are served: Content-Encoding, Cache-Control of the page and of its assets;
+  3. dashboard SSR throughput (wrk, 32 connections, signed in) with and without the
+     Accept-Encoding browsers send, and the same bytes served by nginx (the static twin);
+  4. dashboard latency: unloaded, and open loop at a fixed offered rate (oha, with its
+     latency correction for coordinated omission);
+  5. queries per page for an account with 1 and with 500 invoices (sqlx's statement log,
+     counted per request span);
+  6. Lighthouse (npm `lighthouse`, headless Chromium) on signed-in pages, mobile and desktop.
+
+Not a test: it measures and prints; it never fails because a figure is poor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = REPO / "target" / "release" / "portico"
+SITE = REPO / "target" / "site"
+TODAY = "2026-11-22"
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+PASSWORD = "portico-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kib(n: int) -> str:
+    return f"{n:,} B ({n / 1024:,.1f} KiB)"
+
+
+class Server:
+    """The release binary on a database in `work`, pinned to TODAY, scheduler and mail off."""
+
+    def __init__(self, work: Path, log_filter: str, name: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = work / f"{name}.log"
+        env = dict(os.environ)
+        env.update(
+            {
+                "DATABASE_URL": f"sqlite://{work}/bench.db?mode=rwc",
+                "PORTICO_SERVER_SITE_ADDR": f"127.0.0.1:{self.port}",
+                "PORTICO_SERVER_PUBLIC_URL": self.base,
+                "PORTICO_SERVER_SITE_ROOT": str(SITE),
+                "PORTICO_SERVER_TODAY": TODAY,
+                "PORTICO_BILLING_SCHEDULER": "false",
+                "PORTICO_MAIL_SMTP_HOST": "",
+                "PORTICO_MAIL_POLL_SECONDS": "3600",
+                "RUST_LOG": log_filter,
+                "NO_COLOR": "1",
+            }
+        )
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([str(BIN), "serve", "--demo"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=1).read()
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        self.stop()
+        sys.exit(f"the server did not start; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: D102
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def request(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        resp = OPENER.open(req, timeout=30)
+    except urllib.error.HTTPError as e:  # 3xx/4xx answers are answers here
+        resp = e
+    return resp.status, resp.headers, resp.read()
+
+
+def session_cookie(headers) -> str:
+    for value in headers.get_all("Set-Cookie") or []:
+        if value.startswith("portico_session="):
+            return value.split(";", 1)[0]
+    sys.exit("no session cookie in the answer")
+
+
+def sign_in(server: Server, email: str) -> str:
+    body = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
+    status, headers, _ = request(
+        f"{server.base}/api/login",
+        data=body,
+        headers={"Origin": server.base, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    return session_cookie(headers)
+
+
+def api_key(server: Server) -> str:
+    cookie = sign_in(server, "staff@acme.test")
+    _, _, body = request(
+        f"{server.base}/api/staff/api-keys/create",
+        data=urllib.parse.urlencode({"name": "bench"}).encode(),
+        headers={"Origin": server.base, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    return json.loads(body)["secret"]
+
+
+def api(server: Server, key: str, path: str, payload: dict) -> dict:
+    status, _, body = request(
+        f"{server.base}/api/operator/v1{path}",
+        data=json.dumps(payload).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    if status >= 300:
+        sys.exit(f"POST {path}: {status} {body[:300]!r}")
+    return json.loads(body)
+
+
+# ------------------------------------------------------------------------------------- sizes
+
+
+def encoded_sizes(path: Path) -> tuple[int, int, int]:
+    raw = path.stat().st_size
+    gz = Path(f"{path}.gz")
+    br = Path(f"{path}.br")
+    gz_size = gz.stat().st_size if gz.exists() else len(gzip.compress(path.read_bytes(), 9))
+    br_size = br.stat().st_size if br.exists() else -1
+    return raw, gz_size, br_size
+
+
+def asset_paths_in(html: str) -> list[str]:
+    """What a page makes the browser fetch from /pkg before it is interactive."""
+    found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
+    # The hydration script names the JS; the WASM sits beside it with the same stem.
+    for js in [p for p in found if p.endswith(".js")]:
+        wasm = js[: -len(".js")] + ".wasm"
+        if (SITE / wasm.lstrip("/")).exists():
+            found.add(wasm)
+        bg = js[: -len(".js")] + "_bg.wasm"
+        if (SITE / bg.lstrip("/")).exists():
+            found.add(bg)
+    return sorted(found)
+
+
+def report_sizes(html: str) -> dict:
+    print("\n## 1. What the browser downloads")
+    first = asset_paths_in(html)
+    print(f"{'asset (loaded by the dashboard)':<52} {'raw':>11} {'gzip':>11} {'brotli':>11}")
+    totals = {"wasm": [0, 0, 0], "all": [0, 0, 0]}
+    for rel in first:
+        raw, gz, br = encoded_sizes(SITE / rel.lstrip("/"))
+        print(f"{rel:<52} {raw:>11,} {gz:>11,} {br:>11,}")
+        for kind in ("all",) + (("wasm",) if rel.endswith(".wasm") else ()):
+            totals[kind] = [a + b for a, b in zip(totals[kind], (raw, gz, br))]
+    app = [0, 0, 0]
+    for path in sorted((SITE / "pkg").rglob("*")):
+        if path.suffix in (".wasm", ".js") and path.is_file():
+            app = [a + b for a, b in zip(app, encoded_sizes(path))]
+    print(f"{'first page, WASM':<52} {totals['wasm'][0]:>11,} {totals['wasm'][1]:>11,} {totals['wasm'][2]:>11,}")
+    print(f"{'first page, all of the above':<52} {totals['all'][0]:>11,} {totals['all'][1]:>11,} {totals['all'][2]:>11,}")
+    print(f"{'whole app, every .wasm and .js in /pkg':<52} {app[0]:>11,} {app[1]:>11,} {app[2]:>11,}")
+    return {"first_wasm": totals["wasm"], "first_all": totals["all"], "app": app, "assets": first}
+
+
+def report_serving(server: Server, cookie: str, assets: list[str]) -> None:
+    print("\n## 2. How it is served")
+    _, headers, _ = request(f"{server.base}/", headers={"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING})
+    print(f"{'/ (dashboard HTML)':<52} encoding={headers.get('Content-Encoding', 'identity'):<8} cache-control={headers.get('Cache-Control')}")
+    for rel in assets:
+        _, headers, body = request(f"{server.base}{rel}", headers={"Accept-Encoding": BROWSER_ACCEPT_ENCODING})
+        print(
+            f"{rel:<52} encoding={headers.get('Content-Encoding', 'identity'):<8} "
+            f"cache-control={headers.get('Cache-Control')} bytes={len(body):,}"
+        )
+    # The same file 60 times, 8 at a time: from disk, or compressed again for each request?
+    rel = next((a for a in assets if a.endswith(".wasm")), None)
+    if rel and shutil.which("curl"):
+        start = time.monotonic()
+        subprocess.run(
+            f"seq 60 | xargs -P8 -I{{}} curl -s -o /dev/null -H 'Accept-Encoding: {BROWSER_ACCEPT_ENCODING}' {server.base}{rel}",
+            shell=True,
+            check=True,
+        )
+        print(f"60 requests for {rel}, 8 at a time: {time.monotonic() - start:.2f} s")
+
+
+# --------------------------------------------------------------------------------- throughput
+
+
+def wrk(url: str, headers: dict, seconds: int) -> float:
+    args = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        print(f"  (wrk saw {non2xx.group(1)} non-2xx answers from {url})")
+    return float(match.group(1)) if match else 0.0
+
+
+def static_twin(work: Path, body: bytes, encoding: str | None) -> tuple[subprocess.Popen, str]:
+    """nginx serving the dashboard's exact bytes (and Content-Encoding) from one file."""
+    root = work / "twin"
+    root.mkdir(exist_ok=True)
+    (root / "index.html").write_bytes(body)
+    os.chmod(work, 0o755)
+    os.chmod(root, 0o755)
+    port = free_port()
+    encoding_header = f"add_header Content-Encoding {encoding};" if encoding else ""
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes 2;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/nginx-body;
+    proxy_temp_path {work}/nginx-proxy;
+    fastcgi_temp_path {work}/nginx-fastcgi;
+    uwsgi_temp_path {work}/nginx-uwsgi;
+    scgi_temp_path {work}/nginx-scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location / {{ default_type "text/html; charset=utf-8"; {encoding_header} try_files /index.html =404; }}
+    }}
+}}
+"""
+    )
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/", timeout=1).read()
+            break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.05)
+    return proc, base
+
+
+def report_throughput(server: Server, cookie: str, work: Path, seconds: int) -> dict:
+    print("\n## 3. Dashboard SSR throughput (wrk -t2 -c32, signed in; this machine's cores are shared with wrk)")
+    compressed = {"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING}
+    _, headers, body = request(f"{server.base}/", headers=compressed)
+    encoding = headers.get("Content-Encoding")
+    plain_rps = wrk(f"{server.base}/", {"Cookie": cookie}, seconds)
+    browser_rps = wrk(f"{server.base}/", compressed, seconds)
+    twin, twin_base = static_twin(work, body, encoding)
+    try:
+        twin_rps = wrk(f"{twin_base}/", {"Accept-Encoding": BROWSER_ACCEPT_ENCODING}, seconds)
+    finally:
+        twin.terminate()
+        twin.wait()
+    ratio = browser_rps / twin_rps if twin_rps else 0.0
+    print(f"dashboard, no Accept-Encoding                 {plain_rps:>10,.0f} requests/s")
+    print(f"dashboard, Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<17} {browser_rps:>10,.0f} requests/s  ({encoding or 'identity'}, {len(body):,} B)")
+    print(f"static twin (nginx, the same {len(body):,} bytes)    {twin_rps:>10,.0f} requests/s")
+    print(f"ratio SSR / static                            {ratio:>10.3f}")
+    return {"plain": plain_rps, "browser": browser_rps, "twin": twin_rps, "ratio": ratio}
+
+
+def oha(url: str, headers: dict, extra: list[str]) -> dict:
+    args = ["oha", "--no-tui", "--output-format", "json"] + extra
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def report_latency(server: Server, cookie: str, rate: int, seconds: int) -> dict:
+    print(f"\n## 4. Dashboard latency (oha; open loop at {rate}/s with latency correction)")
+    headers = {"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING}
+    unloaded = oha(f"{server.base}/", headers, ["-n", "300", "-c", "1"])
+    loaded = oha(f"{server.base}/", headers, ["-z", f"{seconds}s", "-q", str(rate), "-c", "64", "--latency-correction"])
+
+    def line(name: str, result: dict) -> None:
+        pct = result["latencyPercentiles"]
+        summary = result["summary"]
+        print(
+            f"{name:<32} served {summary['requestsPerSec']:>8,.0f}/s  success {summary['successRate'] * 100:5.1f}%  "
+            f"p50 {pct['p50'] * 1000:7.2f} ms  p99 {pct['p99'] * 1000:7.2f} ms  max {summary['slowest'] * 1000:7.2f} ms"
+        )
+
+    line("unloaded (one at a time)", unloaded)
+    line(f"offered {rate}/s for {seconds} s", loaded)
+    return {
+        "unloaded_p50_ms": unloaded["latencyPercentiles"]["p50"] * 1000,
+        "p99_ms": loaded["latencyPercentiles"]["p99"] * 1000,
+        "served": loaded["summary"]["requestsPerSec"],
+    }
+
+
+# ----------------------------------------------------------------------------------- queries
+
+SIGNED_IN_PAGES = [
+    "/",
+    "/invoices/{invoice}",
+    "/subscriptions",
+    "/credit",
+    "/estimates",
+    "/pay",
+    "/payments",
+    "/billing-history",
+    "/usage",
+    "/billing-details",
+    "/payment-methods",
+    "/team",
+    "/activity",
+    "/profile",
+]
+
+def count_queries(server: Server, cookie: str, pages: list[str]) -> dict[str, int]:
+    """Statements logged while each page is rendered. Leptos runs a page's data loads in tasks
+    of their own, outside the request's span, so every statement in the window counts; the
+    webhook worker's once-a-second poll can land in a window, so the least of three is kept."""
+    counts = {}
+    for page in pages:
+        tries = []
+        for _ in range(3):
+            offset = server.log_path.stat().st_size
+            status, _, _ = request(f"{server.base}{page}", headers={"Cookie": cookie})
+            time.sleep(0.05)
+            with open(server.log_path, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+            tries.append(text.count("sqlx::query") if status == 200 else -status)
+        counts[page] = min(tries)
+    return counts
+
+
+def seeded_account(server: Server, key: str, invoices: int, state: dict) -> None:
+    """Adds invoices to the bench's own account (made on first call) until it has `invoices`."""
+    if "account" not in state:
+        account = api(
+            server,
+            key,
+            "/accounts",
+            {
+                "name": "Bench Ltd",
+                "currency": "USD",
+                "country": "US",
+                "company_name": "Bench Ltd",
+                "address_line1": "1 Main Street",
+                "city": "Austin",
+                "region": "TX",
+                "postal_code": "78701",
+            },
+        )
+        state["account"] = account["id"]
+        state["count"] = 0
+    while state["count"] < invoices:
+        invoice = api(
+            server,
+            key,
+            f"/accounts/{state['account']}/invoices",
+            {"lines": [{"description": f"Work {state['count'] + 1}", "unit_amount": 10_000 + state["count"]}]},
+        )
+        state.setdefault("invoice", invoice["invoice"]["id"])
+        state["count"] += 1
+
+
+def portal_cookie(server: Server, key: str, account: str) -> str:
+    session = api(
+        server,
+        key,
+        "/portal-sessions",
+        {"account_id": account, "email": "owner@bench.test", "create": {"name": "Bench Owner", "role": "owner"}},
+    )
+    path = "/portal/" + session["url"].split("/portal/", 1)[1]
+    _, headers, _ = request(f"{server.base}{path}")
+    return session_cookie(headers)
+
+
+# -------------------------------------------------------------------------------- lighthouse
+
+
+def lighthouse(url: str, cookie: str, preset: str, work: Path) -> dict:
+    out = work / f"lh-{preset}-{abs(hash(url))}.json"
+    args = [
+        str(REPO / "bench" / "node_modules" / ".bin" / "lighthouse"),
+        url,
+        "--quiet",
+        "--only-categories=performance",
+        "--output=json",
+        f"--output-path={out}",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        f"--extra-headers={json.dumps({'Cookie': cookie})}",
+    ]
+    if preset == "desktop":
+        args.append("--preset=desktop")
+    env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which("chromium") or "/usr/bin/chromium"))
+    subprocess.run(args, env=env, check=True, capture_output=True)
+    report = json.loads(out.read_text())
+    audits = report["audits"]
+    return {
+        "score": round(report["categories"]["performance"]["score"] * 100),
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "tbt": audits["total-blocking-time"]["numericValue"],
+        "lcp": audits["largest-contentful-paint"]["numericValue"],
+        "bytes": audits["total-byte-weight"]["numericValue"],
+    }
+
+
+def report_lighthouse(server: Server, cookie: str, pages: list[str], work: Path) -> dict:
+    print("\n## 6. Lighthouse (performance; headless Chromium; mobile = its default throttled phone)")
+    results = {}
+    for page in pages:
+        for preset in ("mobile", "desktop"):
+            try:
+                r = lighthouse(f"{server.base}{page}", cookie, preset, work)
+            except subprocess.CalledProcessError as e:
+                print(f"{page:<28} {preset:<8} lighthouse failed: {e.stderr[-300:]!r}")
+                continue
+            results[(page, preset)] = r
+            print(
+                f"{page:<28} {preset:<8} score {r['score']:>3}  CLS {r['cls']:.3f}  TBT {r['tbt']:>5.0f} ms  "
+                f"LCP {r['lcp']:>6.0f} ms  transferred {r['bytes'] / 1024:,.0f} KiB"
+            )
+    return results
+
+
+# ------------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
+    parser.add_argument("--rate", type=int, default=1000, help="offered requests/s for the open-loop run")
+    parser.add_argument("--skip", action="append", default=[], help="skip a part: load, queries, lighthouse")
+    parser.add_argument("--pages", default="/,/subscriptions,/billing-history,/payment-methods,/usage,/invoices/{invoice}")
+    args = parser.parse_args()
+    if not BIN.exists():
+        sys.exit("no target/release/portico: build first (cargo leptos build --release; target/release/portico precompress)")
+
+    work = Path(tempfile.mkdtemp(prefix="portico-bench-"))
+    print(f"# Portico web bench — release build, demo data, calendar pinned to {TODAY}, {os.cpu_count()} cores")
+    server = Server(work, "warn", "server")
+    try:
+        cookie = sign_in(server, "owner@northwind.test")
+        _, _, html = request(f"{server.base}/", headers={"Cookie": cookie})
+        html = html.decode()
+        sizes = report_sizes(html)
+        report_serving(server, cookie, sizes["assets"])
+        if "load" not in args.skip:
+            report_throughput(server, cookie, work, args.seconds)
+            report_latency(server, cookie, args.rate, args.seconds)
+        key = api_key(server)
+        seeded: dict = {}
+        seeded_account(server, key, 1, seeded)
+        invoice = seeded["invoice"]
+        bench_cookie = portal_cookie(server, key, seeded["account"])
+        if "lighthouse" not in args.skip:
+            _, _, history = request(f"{server.base}/billing-history", headers={"Cookie": cookie})
+            found = re.search(r"/invoices/(inv_[A-Za-z0-9]+)", history.decode())
+            northwind_invoice = found.group(1) if found else invoice
+            pages = [p.replace("{invoice}", northwind_invoice) for p in args.pages.split(",")]
+            report_lighthouse(server, cookie, pages, work)
+    finally:
+        server.stop()
+
+    if "queries" not in args.skip:
+        print("\n## 5. Queries per page (one account with 1 invoice, then with 500; sqlx's statement log per request)")
+        counter = Server(work, "warn,sqlx::query=debug", "queries")
+        try:
+            pages = [p.replace("{invoice}", invoice) for p in SIGNED_IN_PAGES]
+            one = count_queries(counter, bench_cookie, pages)
+            seeded_account(counter, key, 500, seeded)
+            many = count_queries(counter, bench_cookie, pages)
+        finally:
+            counter.stop()
+        print(f"{'page':<40} {'1 invoice':>10} {'500 invoices':>13}")
+        for page in pages:
+            label = page.replace(invoice, "{id}")
+            print(f"{label:<40} {one[page]:>10} {many[page]:>13}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
