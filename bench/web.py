@@ -55,6 +55,18 @@ def kib(n: int) -> str:
     return f"{n:,} B ({n / 1024:,.1f} KiB)"
 
 
+def answers(url: str, seconds: float) -> bool:
+    """Waits until `url` answers 2xx, for at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return True
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.05)
+    return False
+
+
 class Server:
     """The release binary on a database in `work`, pinned to TODAY, scheduler and mail off."""
 
@@ -79,14 +91,9 @@ class Server:
         )
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([str(BIN), "serve", "--demo"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=1).read()
-                return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        self.stop()
-        sys.exit(f"the server did not start; see {self.log_path}")
+        if not answers(f"{self.base}/healthz", seconds=30):
+            self.stop()
+            sys.exit(f"the server did not start; see {self.log_path}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -271,12 +278,8 @@ http {{
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/", timeout=1).read()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.05)
+    if not answers(f"{base}/", seconds=5):
+        sys.exit(f"nginx did not start; see {work}/nginx-error.log")
     return proc, base
 
 
