@@ -73,7 +73,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     // Every page render gets the state and its Content-Security-Policy (with the nonce Leptos
     // made for that response's inline scripts).
-    let stylesheet = StylesheetHref(state.assets.stylesheet_href(&state.leptos_options.output_name));
+    let stylesheet = StylesheetHref(state.assets.stylesheet_href().to_string());
     let page_context = move || {
         provide_context(context_state.clone());
         provide_context(stylesheet.clone());

@@ -37,6 +37,16 @@ pub(crate) async fn get(app: &TestApp, path: &str, key: Option<&str>) -> TestRes
     app.send(request(Method::GET, path, key, None)).await
 }
 
+/// Makes a portal session with `body` and opens its URL as the person's browser would: the
+/// session cookie it sets.
+pub(crate) async fn portal_sign_in(app: &TestApp, key: &str, body: Value) -> String {
+    let session = post(app, "/api/operator/v1/portal-sessions", key, body).await;
+    assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
+    let url = session.json::<Value>()["url"].as_str().expect("a URL").to_string();
+    let path = format!("/portal/{}", url.split("/portal/").nth(1).expect("a portal URL"));
+    app.get(&path, None).await.session_cookie().expect("signed in by the portal session")
+}
+
 async fn usage(app: &TestApp, key: &str, records: Vec<Value>) -> TestResponse {
     post(app, "/api/operator/v1/usage", key, json!({ "records": records })).await
 }

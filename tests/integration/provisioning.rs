@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use time::Duration;
 
-use crate::operator_api::{get, key, other_vendor, post, request};
+use crate::operator_api::{get, key, other_vendor, portal_sign_in, post, request};
 use crate::support::{TestApp, TestResponse, pinned_today};
 
 const API: &str = "/api/operator/v1";
@@ -79,16 +79,12 @@ async fn a_whole_client_built_over_the_api_is_what_the_portal_shows() {
             .await,
         1
     );
-    let session = post(
+    let cookie = portal_sign_in(
         &app,
-        &format!("{API}/portal-sessions"),
         &key,
         json!({ "account_id": id, "email": "bill@initech.test", "create": { "name": "Bill Lumbergh", "role": "owner" } }),
     )
     .await;
-    let session: Value = created(&session);
-    let path = format!("/portal/{}", session["url"].as_str().unwrap().split("/portal/").nth(1).unwrap());
-    let cookie = app.get(&path, None).await.session_cookie().expect("signed in");
     let people = ok(&get(&app, &format!("{API}/accounts/{id}/people"), Some(&key)).await);
     assert_eq!(people["data"].as_array().unwrap().len(), 1);
     assert_eq!(people["data"][0]["role"], "owner");

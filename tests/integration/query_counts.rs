@@ -13,7 +13,7 @@ use tracing::{Event, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
-use crate::operator_api::{key, post};
+use crate::operator_api::{key, portal_sign_in, post};
 use crate::support::TestApp;
 
 const API: &str = "/api/operator/v1";
@@ -98,17 +98,12 @@ async fn every_page_runs_as_many_statements_for_one_invoice_as_for_many() {
     .await;
     assert_eq!(account.status, 201, "{}", account.body);
     let account = account.json::<Value>()["id"].as_str().unwrap().to_string();
-    let session = post(
+    let cookie = portal_sign_in(
         &app,
-        &format!("{API}/portal-sessions"),
         &key,
         json!({ "account_id": account, "email": "owner@bulk.test", "create": { "name": "Bo Bulk", "role": "owner" } }),
     )
     .await;
-    assert_eq!(session.status, 201, "{}", session.body);
-    let url = session.json::<Value>()["url"].as_str().unwrap().to_string();
-    let cookie = app.get(&format!("/portal/{}", url.split("/portal/").nth(1).unwrap()), None).await.session_cookie();
-    let cookie = cookie.expect("signed in by the portal session");
 
     let first = issue_invoice(&app, &key, &account, 0).await;
     // A first pass opens the pool's connections (each runs its setup PRAGMAs once): not a page's.

@@ -1,7 +1,7 @@
 //! The site's fingerprinted assets. With `hash-files` (Cargo.toml's `[package.metadata.leptos]`),
 //! cargo-leptos names the app's JS, WASM and CSS after their content (`portico.<hash>.wasm`) and
-//! writes the hashes to `hash.txt` beside the server binary; Leptos's `HydrationScripts` and
-//! `HashedStylesheet` read it to link them. A file whose name is its content never changes, so
+//! writes the hashes to `hash.txt` beside the server binary; Leptos's `HydrationScripts` reads
+//! it to link the JS and WASM, and the page shell links the stylesheet named here. A file whose name is its content never changes, so
 //! a browser may keep it for a year without asking again; anything else under `/pkg` (a build
 //! without hashes, as in tests and `cargo leptos watch`) must be revalidated on each use.
 
@@ -20,11 +20,12 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
 /// The content-named files of this build, as served under `/pkg` (file names, no directory).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetManifest {
     immutable: HashSet<String>,
-    /// The stylesheet's name, for pages rendered outside Leptos (e.g. the portal link's 410).
-    stylesheet: Option<String>,
+    /// The stylesheet's path, for the page shell and pages rendered outside Leptos (e.g. the
+    /// portal link's 410).
+    stylesheet_href: String,
 }
 
 impl AssetManifest {
@@ -36,9 +37,14 @@ impl AssetManifest {
         Some(Self::parse(&text, output_name))
     }
 
+    /// A build without hashed names: nothing is immutable, the stylesheet has its plain name.
+    pub fn unhashed(output_name: &str) -> Self {
+        Self { immutable: HashSet::new(), stylesheet_href: format!("/pkg/{output_name}.css") }
+    }
+
     /// `hash.txt` holds lines like `wasm: <hash>`; the files are `<output>.<hash>.<kind>`.
     pub fn parse(text: &str, output_name: &str) -> Self {
-        let mut manifest = Self::default();
+        let mut manifest = Self::unhashed(output_name);
         for (kind, hash) in text.lines().filter_map(|line| line.split_once(':')) {
             let (kind, hash) = (kind.trim(), hash.trim());
             if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -47,7 +53,7 @@ impl AssetManifest {
             if matches!(kind, "js" | "wasm" | "css") {
                 let name = format!("{output_name}.{hash}.{kind}");
                 if kind == "css" {
-                    manifest.stylesheet = Some(name.clone());
+                    manifest.stylesheet_href = format!("/pkg/{name}");
                 }
                 manifest.immutable.insert(name);
             }
@@ -60,11 +66,8 @@ impl AssetManifest {
     }
 
     /// The stylesheet's path under the site root.
-    pub fn stylesheet_href(&self, output_name: &str) -> String {
-        match &self.stylesheet {
-            Some(name) => format!("/pkg/{name}"),
-            None => format!("/pkg/{output_name}.css"),
-        }
+    pub fn stylesheet_href(&self) -> &str {
+        &self.stylesheet_href
     }
 }
 
@@ -98,13 +101,13 @@ mod tests {
         assert!(manifest.is_immutable("portico.q1w2.css"));
         assert!(!manifest.is_immutable("portico.js"));
         assert!(!manifest.is_immutable("portico.Zz9.js"));
-        assert_eq!(manifest.stylesheet_href("portico"), "/pkg/portico.q1w2.css");
+        assert_eq!(manifest.stylesheet_href(), "/pkg/portico.q1w2.css");
     }
 
     #[test]
     fn an_unhashed_build_has_nothing_immutable() {
         let manifest = AssetManifest::parse("wasm: ../../etc\n", "portico");
         assert!(!manifest.is_immutable("portico.../../etc.wasm"));
-        assert_eq!(manifest.stylesheet_href("portico"), "/pkg/portico.css");
+        assert_eq!(manifest.stylesheet_href(), "/pkg/portico.css");
     }
 }

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use leptos::config::{Env, LeptosOptions};
 use std::sync::Arc;
 
-use crate::server::infra::assets::{AssetManifest, HASH_FILE_NAME};
+use crate::server::infra::assets::AssetManifest;
 use crate::server::infra::clock::SharedClock;
 use crate::server::infra::config::{ConfigError, Settings};
 use crate::server::infra::db::Db;
@@ -28,7 +28,6 @@ pub fn leptos_options(settings: &Settings, hashed: bool) -> LeptosOptions {
         .site_addr(settings.server.site_addr)
         .env(Env::PROD)
         .hash_files(hashed)
-        .hash_file(std::sync::Arc::from(HASH_FILE_NAME))
         .build()
 }
 
@@ -51,7 +50,7 @@ pub async fn new_state(db: Db, settings: Settings, clock: SharedClock) -> Result
         processor,
         leptos_options,
         secret,
-        assets: Arc::new(assets.unwrap_or_default()),
+        assets: Arc::new(assets.unwrap_or_else(|| AssetManifest::unhashed(OUTPUT_NAME))),
     })
 }
 

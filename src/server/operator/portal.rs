@@ -413,7 +413,8 @@ fn allowed_return_url(text: &str, origins: &[String]) -> Option<String> {
 /// `GET /portal/{token}`: signs the person in and sends them to their dashboard, once.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, parts: Parts) -> Response {
-    let stylesheet = state.assets.stylesheet_href(&state.leptos_options.output_name);
+    let assets = state.assets.clone();
+    let stylesheet = assets.stylesheet_href();
     match start(&RequestInfo::for_route(state, parts), &token).await {
         Ok(Some(cookie)) => {
             let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
@@ -424,12 +425,12 @@ pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, pa
             response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             response
         }
-        Ok(None) => unusable_link_page(&stylesheet),
+        Ok(None) => unusable_link_page(stylesheet),
         Err(error) => {
             tracing::error!(%error, "portal session could not start");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Html(page(&stylesheet, "Something went wrong", "Please try again in a moment.")),
+                Html(page(stylesheet, "Something went wrong", "Please try again in a moment.")),
             )
                 .into_response()
         }
