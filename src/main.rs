@@ -173,15 +173,21 @@ async fn run_cycle(
 
 async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error>> {
     let addr = state.settings.server.site_addr;
-    match portico::server::infra::precompress::remove_stale_copies(std::path::Path::new(
-        &state.settings.server.site_root,
-    )) {
+    let site_root = std::path::PathBuf::from(&state.settings.server.site_root);
+    match portico::server::infra::precompress::remove_stale_copies(&site_root) {
         Ok(0) => {}
-        Ok(removed) => {
-            tracing::warn!(removed, "stale compressed assets removed: run `portico precompress` after building")
-        }
+        Ok(removed) => tracing::warn!(removed, "stale compressed assets removed"),
         Err(error) => tracing::warn!(%error, "could not check the site's compressed assets"),
     }
+    // A build deployed without `portico precompress` would have every visitor's WASM compressed
+    // on the fly (megabytes, both cores busy): the missing copies are made once, in the
+    // background, and served from disk as soon as they exist.
+    tokio::task::spawn_blocking(move || match portico::server::infra::precompress::precompress_dir(&site_root) {
+        Ok(files) => tracing::debug!(files = files.len(), "site assets precompressed"),
+        Err(error) => {
+            tracing::warn!(%error, "could not precompress the site's assets; they are compressed per request")
+        }
+    });
     let public_url = state.settings.server.public_url.clone();
     let db = state.db.clone();
     portico::server::infra::mail::spawn_background(state.clone());

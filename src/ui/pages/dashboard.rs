@@ -9,6 +9,7 @@ use crate::api::credit::get_service_status;
 use crate::api::dashboard::get_dashboard;
 use crate::domain::billing_items::{InvoiceStatus, SubscriptionStatus, format_date};
 use crate::domain::payment_method::ExpiryState;
+use crate::domain::service_status::ServiceStatus;
 use crate::ui::components::avatar::Avatar;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
@@ -20,6 +21,9 @@ use crate::wire::dashboard::{
     Dashboard, FailedPaymentNotice, OpenEstimate, OpenInvoice, PaymentMethodSummary, SubscriptionSummary,
 };
 use crate::wire::error::AppError;
+
+/// The account's service status, or none where the dashboard is not shown.
+type StatusResource = Resource<Result<Option<ServiceStatus>, AppError>>;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -33,11 +37,23 @@ pub fn DashboardPage() -> impl IntoView {
             if staff_console { Ok(None) } else { get_dashboard().await.map(Some) }
         },
     );
+    // Made here, once per page, not in the section that shows it: a resource made inside the
+    // Suspense's view is made again (and its queries run again) whenever that view re-renders.
+    // Asked for only when the dashboard itself is shown.
+    let status = Resource::new_blocking(
+        || (),
+        move |_| async move {
+            match dashboard.await {
+                Ok(Some(_)) => get_service_status().await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading your billing…"</p> }>
             {move || Suspend::new(async move {
                 match dashboard.await {
-                    Ok(Some(d)) => view! { <DashboardView d/> }.into_any(),
+                    Ok(Some(d)) => view! { <DashboardView d status/> }.into_any(),
                     Ok(None) => view! { <ClientList/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -49,13 +65,13 @@ pub fn DashboardPage() -> impl IntoView {
 
 /// Loaded beside the dashboard's own data: a failure here leaves the rest of the page usable.
 #[component]
-fn ServiceStatusSection() -> impl IntoView {
-    let status = Resource::new_blocking(|| (), |_| get_service_status());
+fn ServiceStatusSection(status: StatusResource) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(status) => view! { <ServiceStatusPanel status/> }.into_any(),
+                    Ok(Some(status)) => view! { <ServiceStatusPanel status/> }.into_any(),
+                    Ok(None) => ().into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
@@ -64,7 +80,7 @@ fn ServiceStatusSection() -> impl IntoView {
 }
 
 #[component]
-fn DashboardView(d: Dashboard) -> impl IntoView {
+fn DashboardView(d: Dashboard, status: StatusResource) -> impl IntoView {
     let expiring: Vec<String> = d
         .payment_methods
         .iter()
@@ -97,7 +113,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             </div>
         </section>
 
-        <ServiceStatusSection/>
+        <ServiceStatusSection status/>
 
         {(overdue_count > 0).then(|| view! {
             <div class="notice notice-danger" role="status">

@@ -41,6 +41,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
+            // A pooled SQLite connection is a file handle in this process: it cannot have been
+            // dropped by a network or a server restart, so pinging it before every use (one
+            // more hand-off to its worker thread per query) buys nothing. PostgreSQL keeps it.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
