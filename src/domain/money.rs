@@ -466,9 +466,10 @@ mod tests {
             for (share, weight) in shares.iter().zip(&weights) {
                 proptest::prop_assert!(share.minor >= 0);
                 if weight_sum > 0 {
-                    // Never more than one minor unit from the exact proportion.
-                    let exact = total as f64 * *weight as f64 / weight_sum as f64;
-                    proptest::prop_assert!((share.minor as f64 - exact).abs() < 1.0 + 1e-6, "{} vs {}", share.minor, exact);
+                    // Never more than one minor unit from the exact proportion total × weight /
+                    // weight_sum, compared in integers (multiplied through by weight_sum).
+                    let off = (i128::from(share.minor) * i128::from(weight_sum) - i128::from(total) * i128::from(*weight)).abs();
+                    proptest::prop_assert!(off <= i128::from(weight_sum), "{} vs {}×{}/{}", share.minor, total, weight, weight_sum);
                 }
             }
         }

@@ -1,9 +1,10 @@
 //! The site's fingerprinted assets. With `hash-files` (Cargo.toml's `[package.metadata.leptos]`),
 //! cargo-leptos names the app's JS, WASM and CSS after their content (`portico.<hash>.wasm`) and
 //! writes the hashes to `hash.txt` beside the server binary; Leptos's `HydrationScripts` reads
-//! it to link the JS and WASM, and the page shell links the stylesheet named here. A file whose name is its content never changes, so
-//! a browser may keep it for a year without asking again; anything else under `/pkg` (a build
-//! without hashes, as in tests and `cargo leptos watch`) must be revalidated on each use.
+//! it to link the JS and WASM, and the page shell links the stylesheet named here. A file whose
+//! name is its content never changes, so a browser may keep it for a year without asking again;
+//! anything else under `/pkg` (a build without hashes, as in tests and `cargo leptos watch`)
+//! must be revalidated on each use.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
