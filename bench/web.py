@@ -4,8 +4,9 @@
 Builds nothing. Starts the release binary (target/release/portico) on a fresh SQLite demo
 database with a pinned calendar, and prints:
 
-  1. what the browser downloads: the WASM / JS / CSS the dashboard loads first, and every
-     asset of the app, raw / gzip / brotli (the copies `portico precompress` wrote);
+  1. what the browser downloads: the WASM / JS / CSS the dashboard loads first, the same
+     total for other pages a visitor may open first, and every asset of the app, raw / gzip /
+     brotli (the copies `portico precompress` wrote);
   2. how assets are served: Content-Encoding, Cache-Control of the page and of its assets;
   3. dashboard SSR throughput (wrk, 32 connections, signed in) with and without the
      Accept-Encoding browsers send, and the same bytes served by nginx (the static twin);
@@ -43,6 +44,9 @@ SITE = REPO / "target" / "site"
 TODAY = "2026-11-22"
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 PASSWORD = "portico-demo"
+# The pages whose first download section 1 lists: the dashboard in detail, then where people
+# land (signing in) and the heaviest pages.
+FIRST_PAGES = ["/", "/login", "/billing-history", "/subscriptions", "/payment-methods", "/credit", "/usage", "/billing-details"]
 
 
 def free_port() -> int:
@@ -173,51 +177,84 @@ def encoded_sizes(path: Path) -> tuple[int, int, int]:
 
 
 def asset_paths_in(html: str) -> list[str]:
-    """What a page makes the browser fetch from /pkg before it is interactive."""
+    """What a page makes the browser fetch from /pkg before it is interactive: the stylesheet,
+    the main JS and WASM, and (split build) the loader and the pieces of the page's own code,
+    which the page preloads."""
     found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
-    # The hydration script names the JS; the WASM sits beside it with the same stem.
+    # The hydration script names the JS; an unhashed WASM sits beside it with the same stem.
     for js in [p for p in found if p.endswith(".js")]:
-        wasm = js[: -len(".js")] + ".wasm"
-        if (SITE / wasm.lstrip("/")).exists():
-            found.add(wasm)
-        bg = js[: -len(".js")] + "_bg.wasm"
-        if (SITE / bg.lstrip("/")).exists():
-            found.add(bg)
+        for wasm in (js[: -len(".js")] + ".wasm", js[: -len(".js")] + "_bg.wasm"):
+            if (SITE / wasm.lstrip("/")).exists():
+                found.add(wasm)
     return sorted(found)
 
 
-def report_sizes(html: str) -> dict:
+def is_piece(rel: str) -> bool:
+    """A lazily loaded piece of a split build (named by the split manifest)."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(("chunk_", "split_"))
+
+
+def sum_sizes(rels: list[str], kind: str = "") -> list[int]:
+    total = [0, 0, 0]
+    for rel in rels:
+        if rel.endswith(kind):
+            total = [a + b for a, b in zip(total, encoded_sizes(SITE / rel.lstrip("/")))]
+    return total
+
+
+def report_sizes(first_pages: dict[str, str]) -> dict:
+    """`first_pages` maps a page to its HTML; the first is the one shown in detail."""
     print("\n## 1. What the browser downloads")
+    page, html = next(iter(first_pages.items()))
     first = asset_paths_in(html)
-    print(f"{'asset (loaded by the dashboard)':<52} {'raw':>11} {'gzip':>11} {'brotli':>11}")
-    totals = {"wasm": [0, 0, 0], "all": [0, 0, 0]}
-    for rel in first:
+    print(f"{'asset (loaded first by ' + page + ')':<52} {'raw':>11} {'gzip':>11} {'brotli':>11}")
+    for rel in [r for r in first if not is_piece(r)]:
         raw, gz, br = encoded_sizes(SITE / rel.lstrip("/"))
-        print(f"{rel:<52} {raw:>11,} {gz:>11,} {br:>11,}")
-        for kind in ("all",) + (("wasm",) if rel.endswith(".wasm") else ()):
-            totals[kind] = [a + b for a, b in zip(totals[kind], (raw, gz, br))]
+        print(f"{rel[:52]:<52} {raw:>11,} {gz:>11,} {br:>11,}")
+    pieces = [r for r in first if is_piece(r)]
+    if pieces:
+        raw, gz, br = sum_sizes(pieces)
+        print(f"{f'{len(pieces)} pieces of the page (split build)':<52} {raw:>11,} {gz:>11,} {br:>11,}")
     app = [0, 0, 0]
     for path in sorted((SITE / "pkg").rglob("*")):
         if path.suffix in (".wasm", ".js") and path.is_file():
             app = [a + b for a, b in zip(app, encoded_sizes(path))]
-    print(f"{'first page, WASM':<52} {totals['wasm'][0]:>11,} {totals['wasm'][1]:>11,} {totals['wasm'][2]:>11,}")
-    print(f"{'first page, all of the above':<52} {totals['all'][0]:>11,} {totals['all'][1]:>11,} {totals['all'][2]:>11,}")
+    wasm, everything = sum_sizes(first, ".wasm"), sum_sizes(first)
+    print(f"{'first page, WASM':<52} {wasm[0]:>11,} {wasm[1]:>11,} {wasm[2]:>11,}")
+    print(f"{'first page, all of the above':<52} {everything[0]:>11,} {everything[1]:>11,} {everything[2]:>11,}")
     print(f"{'whole app, every .wasm and .js in /pkg':<52} {app[0]:>11,} {app[1]:>11,} {app[2]:>11,}")
-    return {"first_wasm": totals["wasm"], "first_all": totals["all"], "app": app, "assets": first}
+    print(f"\n{'first page a visitor opens':<40} {'files':>6} {'WASM raw':>11} {'WASM brotli':>12} {'all brotli':>11}")
+    for other, other_html in first_pages.items():
+        assets = asset_paths_in(other_html)
+        other_wasm, other_all = sum_sizes(assets, ".wasm"), sum_sizes(assets)
+        print(f"{other:<40} {len(assets):>6} {other_wasm[0]:>11,} {other_wasm[2]:>12,} {other_all[2]:>11,}")
+    return {"first_wasm": wasm, "app": app, "assets": first}
 
 
 def report_serving(server: Server, cookie: str, assets: list[str]) -> None:
     print("\n## 2. How it is served")
     _, headers, _ = request(f"{server.base}/", headers={"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING})
     print(f"{'/ (dashboard HTML)':<52} encoding={headers.get('Content-Encoding', 'identity'):<8} cache-control={headers.get('Cache-Control')}")
-    for rel in assets:
+    pieces = [a for a in assets if is_piece(a)]
+    # Every piece is shown by its largest one; the rest are served the same way.
+    shown = [a for a in assets if not is_piece(a)]
+    if pieces:
+        shown.append(max(pieces, key=lambda r: (SITE / r.lstrip("/")).stat().st_size))
+    for rel in shown:
         _, headers, body = request(f"{server.base}{rel}", headers={"Accept-Encoding": BROWSER_ACCEPT_ENCODING})
         print(
-            f"{rel:<52} encoding={headers.get('Content-Encoding', 'identity'):<8} "
+            f"{rel[:52]:<52} encoding={headers.get('Content-Encoding', 'identity'):<8} "
             f"cache-control={headers.get('Cache-Control')} bytes={len(body):,}"
         )
+    if pieces:
+        policies = set()
+        for rel in pieces:
+            _, headers, _ = request(f"{server.base}{rel}", headers={"Accept-Encoding": BROWSER_ACCEPT_ENCODING})
+            policies.add((headers.get("Content-Encoding", "identity"), headers.get("Cache-Control")))
+        print(f"{'all ' + str(len(pieces)) + ' pieces of the page':<52} " + "; ".join(f"encoding={e} cache-control={c}" for e, c in sorted(policies)))
     # The same file 60 times, 8 at a time: from disk, or compressed again for each request?
-    rel = next((a for a in assets if a.endswith(".wasm")), None)
+    rel = max((a for a in assets if a.endswith(".wasm")), key=lambda r: (SITE / r.lstrip("/")).stat().st_size, default=None)
     if rel and shutil.which("curl"):
         start = time.monotonic()
         subprocess.run(
@@ -225,7 +262,7 @@ def report_serving(server: Server, cookie: str, assets: list[str]) -> None:
             shell=True,
             check=True,
         )
-        print(f"60 requests for {rel}, 8 at a time: {time.monotonic() - start:.2f} s")
+        print(f"60 requests for {rel[:60]}, 8 at a time: {time.monotonic() - start:.2f} s")
 
 
 # --------------------------------------------------------------------------------- throughput
@@ -503,9 +540,11 @@ def main() -> None:
     server = Server(work, "warn", "server")
     try:
         cookie = sign_in(server, "owner@northwind.test")
-        _, _, html = request(f"{server.base}/", headers={"Cookie": cookie})
-        html = html.decode()
-        sizes = report_sizes(html)
+        first_pages = {}
+        for page in FIRST_PAGES:
+            _, _, html = request(f"{server.base}{page}", headers={} if page == "/login" else {"Cookie": cookie})
+            first_pages[page] = html.decode()
+        sizes = report_sizes(first_pages)
         report_serving(server, cookie, sizes["assets"])
         if "load" not in args.skip:
             report_throughput(server, cookie, work, args.seconds)

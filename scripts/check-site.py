@@ -59,12 +59,9 @@ class Links(html.parser.HTMLParser):
 
 def hydration_files(script: str) -> list[str]:
     """The JS and WASM the hydration script imports: its call ends with
-    `("root", "pkg", "js-name", "wasm-name", defer)`."""
-    match = re.search(r'\)\("([^"]*)", "([^"]*)", "([^"]*)", "([^"]*)", (?:true|false)\)', script)
-    if not match:
-        return []
-    root, pkg, js, wasm = match.groups()
-    return [f"{root}/{pkg}/{js}.js", f"{root}/{pkg}/{wasm}.wasm"]
+    `("/pkg/<name>.js", "/pkg/<name>.wasm")` (see `Hydration` in src/ui/app.rs)."""
+    match = re.search(r'\)\("([^"]+\.js)", "([^"]+\.wasm)"\)', script)
+    return list(match.groups()) if match else []
 
 
 def free_port() -> int:

@@ -25,7 +25,7 @@ use crate::server::infra::state::AppState;
 use crate::server::invoices::downloads;
 use crate::ui::app::{App, shell};
 use crate::wire::auth::RenderedFor;
-use crate::wire::site::StylesheetHref;
+use crate::wire::site::PageAssets;
 
 /// A span per request (method and path, with token-like segments masked: payment-link and
 /// invitation tokens are credentials) around everything the request does, so the use cases'
@@ -73,10 +73,10 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     // Every page render gets the state and its Content-Security-Policy (with the nonce Leptos
     // made for that response's inline scripts).
-    let stylesheet = StylesheetHref(state.assets.stylesheet_href().to_string());
+    let page_assets: PageAssets = state.assets.page_assets().clone();
     let page_context = move || {
         provide_context(context_state.clone());
-        provide_context(stylesheet.clone());
+        provide_context(page_assets.clone());
         provide_context(rendered_for());
         headers::provide_page_policy();
     };

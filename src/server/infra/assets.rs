@@ -1,7 +1,7 @@
 //! The site's fingerprinted assets. With `hash-files` (Cargo.toml's `[package.metadata.leptos]`),
 //! cargo-leptos names the app's JS, WASM and CSS after their content (`portico.<hash>.wasm`) and
-//! writes the hashes to `hash.txt` beside the server binary; Leptos's `HydrationScripts` reads
-//! it to link the JS and WASM, and the page shell links the stylesheet named here. A file whose
+//! writes the hashes to `hash.txt` beside the server binary, read here once at start; the page
+//! shell links the stylesheet, JS and WASM named here. A file whose
 //! name is its content never changes, so a browser may keep it for a year without asking again;
 //! anything else under `/pkg` (a build without hashes, as in tests and `cargo leptos watch`)
 //! must be revalidated on each use.
@@ -14,6 +14,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::wire::site::PageAssets;
+
 /// The file Leptos and cargo-leptos agree on (`LEPTOS_HASH_FILE_NAME`'s default).
 pub const HASH_FILE_NAME: &str = "hash.txt";
 
@@ -24,9 +26,9 @@ const REVALIDATE: &str = "no-cache";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetManifest {
     immutable: HashSet<String>,
-    /// The stylesheet's path, for the page shell and pages rendered outside Leptos (e.g. the
-    /// portal link's 410).
-    stylesheet_href: String,
+    /// The stylesheet's, JS's and WASM's paths, for the page shell (and the stylesheet for pages
+    /// rendered outside Leptos, e.g. the portal link's 410).
+    page: PageAssets,
 }
 
 impl AssetManifest {
@@ -40,7 +42,7 @@ impl AssetManifest {
 
     /// A build without hashed names: nothing is immutable, the stylesheet has its plain name.
     pub fn unhashed(output_name: &str) -> Self {
-        Self { immutable: HashSet::new(), stylesheet_href: format!("/pkg/{output_name}.css") }
+        Self { immutable: HashSet::new(), page: PageAssets::unhashed(output_name) }
     }
 
     /// `hash.txt` holds lines like `wasm: <hash>`; the files are `<output>.<hash>.<kind>`.
@@ -53,8 +55,11 @@ impl AssetManifest {
             }
             if matches!(kind, "js" | "wasm" | "css") {
                 let name = format!("{output_name}.{hash}.{kind}");
-                if kind == "css" {
-                    manifest.stylesheet_href = format!("/pkg/{name}");
+                let href = format!("/pkg/{name}");
+                match kind {
+                    "css" => manifest.page.stylesheet = href,
+                    "js" => manifest.page.script = href,
+                    _ => manifest.page.wasm = href,
                 }
                 manifest.immutable.insert(name);
             }
@@ -68,7 +73,12 @@ impl AssetManifest {
 
     /// The stylesheet's path under the site root.
     pub fn stylesheet_href(&self) -> &str {
-        &self.stylesheet_href
+        &self.page.stylesheet
+    }
+
+    /// What the page shell links.
+    pub fn page_assets(&self) -> &PageAssets {
+        &self.page
     }
 }
 
@@ -103,6 +113,8 @@ mod tests {
         assert!(!manifest.is_immutable("portico.js"));
         assert!(!manifest.is_immutable("portico.Zz9.js"));
         assert_eq!(manifest.stylesheet_href(), "/pkg/portico.q1w2.css");
+        assert_eq!(manifest.page_assets().script, "/pkg/portico.AbC-12_x.js");
+        assert_eq!(manifest.page_assets().wasm, "/pkg/portico.Zz9.wasm");
     }
 
     #[test]
@@ -110,5 +122,7 @@ mod tests {
         let manifest = AssetManifest::parse("wasm: ../../etc\n", "portico");
         assert!(!manifest.is_immutable("portico.../../etc.wasm"));
         assert_eq!(manifest.stylesheet_href(), "/pkg/portico.css");
+        assert_eq!(manifest.page_assets(), &PageAssets::unhashed("portico"));
+        assert_eq!(manifest.page_assets().wasm, "/pkg/portico.wasm");
     }
 }
