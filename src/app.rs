@@ -9,8 +9,9 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
 use std::time::Duration;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -73,7 +74,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     // Every page render gets the state and its Content-Security-Policy (with the nonce Leptos
     // made for that response's inline scripts).
-    let page_assets: PageAssets = state.assets.page_assets().clone();
+    let page_assets: Arc<PageAssets> = state.assets.page_assets().clone();
     let page_context = move || {
         provide_context(context_state.clone());
         provide_context(page_assets.clone());
@@ -108,7 +109,11 @@ pub fn router(state: AppState) -> Router {
         // Outermost first: a request's time limit covers reading its body, and every answer,
         // refusals included, carries the security headers.
         .layer(from_fn(limits::limit_bodies))
-        .layer(CompressionLayer::new())
+        // Pages are compressed as they are sent, so the level is paid on every request. Level 2
+        // against tower-http's defaults (gzip 6, brotli 4, zstd 3), measured on the dashboard's
+        // 15.7 KB by bench/compression: brotli 460 -> 200 µs, gzip 290 -> 190 µs, zstd 80 -> 65 µs,
+        // for 4-7 % more bytes (about 300 B); rendering that page costs about 3 ms.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(2)))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -54,6 +54,5 @@ pub async fn save_credit_settings(input: CreditSettingsInput) -> Result<CreditSe
 pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;
-    let today = crate::server::infra::clock::today(caller.state.clock.as_ref());
-    crate::server::credit::status::for_account(caller.state.db.pool(), &caller.account()?.id, today).await
+    crate::server::credit::status::for_caller(&caller).await
 }

@@ -24,11 +24,13 @@ use super::pages::{
     pay::PayPage, pay_link::PayLinkPage, payment_methods::PaymentMethodsPage, payments::PaymentsPage,
 };
 use crate::wire::site::PageAssets;
+use std::sync::Arc;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The server names the build's files (see `server::infra::assets`).
-    let assets = use_context::<PageAssets>().unwrap_or_else(|| PageAssets::unhashed(&options.output_name));
+    let assets =
+        use_context::<Arc<PageAssets>>().unwrap_or_else(|| Arc::new(PageAssets::unhashed(&options.output_name)));
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -36,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link id="leptos" rel="stylesheet" href=assets.stylesheet.clone()/>
-                <Hydration script=assets.script wasm=assets.wasm/>
+                <Hydration code=assets.hydration.clone()/>
                 <MetaTags/>
             </head>
             <body>
@@ -46,27 +48,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads the JS and WASM and hydrates the page, once the page has been painted and the browser
-/// is idle. Leptos's `HydrationScripts` (even with `defer`) preloads both from the `<head>`, and
-/// its idle callback can come before the first paint: on a slow phone the 1 MB WASM then competes
-/// with the stylesheet, and the first paint waits for hydration (measured: Lighthouse timed the
-/// largest paint at 6.4 s instead of 1 s on some pages, see README "Performance"). Here nothing
-/// is fetched before a frame has been painted, and the page works before it is hydrated (links
-/// navigate, forms post). `requestAnimationFrame` runs before the next paint; a timer set from
-/// it runs after.
+/// The shell's hydration script (what it does and why: `wire::site::hydration_module`), with the
+/// nonce the response's Content-Security-Policy allows.
 #[component]
-fn Hydration(script: String, wasm: String) -> impl IntoView {
+fn Hydration(code: String) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
-    // JSON strings are JavaScript strings.
-    let (script, wasm) =
-        (serde_json::to_string(&script).unwrap_or_default(), serde_json::to_string(&wasm).unwrap_or_default());
-    let code = format!(
-        "(function (js, wasm) {{ \
-            const hydrate = () => import(js).then((m) => m.default({{ module_or_path: wasm }}).then(() => m.hydrate())); \
-            const idle = () => ('requestIdleCallback' in window ? window.requestIdleCallback(hydrate, {{ timeout: 2000 }}) : hydrate()); \
-            requestAnimationFrame(() => setTimeout(idle)); \
-        }})({script}, {wasm})"
-    );
     view! { <script type="module" nonce=nonce>{code}</script> }
 }
 

@@ -33,7 +33,7 @@ pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
     let pool = state.db.pool();
     let account_id = &caller.account()?.id;
     let (vendor_id, currency) = vendor_and_currency(pool, account_id).await?;
-    let status = status::for_account(pool, account_id, today(state.clock.as_ref())).await?;
+    let status = status::for_account_in(pool, account_id, currency, today(state.clock.as_ref())).await?;
     let methods = top_up_methods(pool, account_id).await?;
     let settings = settings_view(&settings::load(pool, account_id).await?, currency, &methods)?;
     Ok(CreditPage {

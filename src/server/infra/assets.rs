@@ -28,7 +28,7 @@ pub struct AssetManifest {
     immutable: HashSet<String>,
     /// The stylesheet's, JS's and WASM's paths, for the page shell (and the stylesheet for pages
     /// rendered outside Leptos, e.g. the portal link's 410).
-    page: PageAssets,
+    page: Arc<PageAssets>,
 }
 
 impl AssetManifest {
@@ -42,12 +42,13 @@ impl AssetManifest {
 
     /// A build without hashed names: nothing is immutable, the stylesheet has its plain name.
     pub fn unhashed(output_name: &str) -> Self {
-        Self { immutable: HashSet::new(), page: PageAssets::unhashed(output_name) }
+        Self { immutable: HashSet::new(), page: Arc::new(PageAssets::unhashed(output_name)) }
     }
 
     /// `hash.txt` holds lines like `wasm: <hash>`; the files are `<output>.<hash>.<kind>`.
     pub fn parse(text: &str, output_name: &str) -> Self {
-        let mut manifest = Self::unhashed(output_name);
+        let PageAssets { mut stylesheet, mut script, mut wasm, .. } = PageAssets::unhashed(output_name);
+        let mut immutable = HashSet::new();
         for (kind, hash) in text.lines().filter_map(|line| line.split_once(':')) {
             let (kind, hash) = (kind.trim(), hash.trim());
             if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -57,27 +58,22 @@ impl AssetManifest {
                 let name = format!("{output_name}.{hash}.{kind}");
                 let href = format!("/pkg/{name}");
                 match kind {
-                    "css" => manifest.page.stylesheet = href,
-                    "js" => manifest.page.script = href,
-                    _ => manifest.page.wasm = href,
+                    "css" => stylesheet = href,
+                    "js" => script = href,
+                    _ => wasm = href,
                 }
-                manifest.immutable.insert(name);
+                immutable.insert(name);
             }
         }
-        manifest
+        Self { immutable, page: Arc::new(PageAssets::new(stylesheet, script, wasm)) }
     }
 
     pub fn is_immutable(&self, file_name: &str) -> bool {
         self.immutable.contains(file_name)
     }
 
-    /// The stylesheet's path under the site root.
-    pub fn stylesheet_href(&self) -> &str {
-        &self.page.stylesheet
-    }
-
-    /// What the page shell links.
-    pub fn page_assets(&self) -> &PageAssets {
+    /// What the page shell links (shared, not copied, by every render).
+    pub fn page_assets(&self) -> &Arc<PageAssets> {
         &self.page
     }
 }
@@ -112,7 +108,7 @@ mod tests {
         assert!(manifest.is_immutable("portico.q1w2.css"));
         assert!(!manifest.is_immutable("portico.js"));
         assert!(!manifest.is_immutable("portico.Zz9.js"));
-        assert_eq!(manifest.stylesheet_href(), "/pkg/portico.q1w2.css");
+        assert_eq!(manifest.page_assets().stylesheet, "/pkg/portico.q1w2.css");
         assert_eq!(manifest.page_assets().script, "/pkg/portico.AbC-12_x.js");
         assert_eq!(manifest.page_assets().wasm, "/pkg/portico.Zz9.wasm");
     }
@@ -121,8 +117,8 @@ mod tests {
     fn an_unhashed_build_has_nothing_immutable() {
         let manifest = AssetManifest::parse("wasm: ../../etc\n", "portico");
         assert!(!manifest.is_immutable("portico.../../etc.wasm"));
-        assert_eq!(manifest.stylesheet_href(), "/pkg/portico.css");
-        assert_eq!(manifest.page_assets(), &PageAssets::unhashed("portico"));
+        assert_eq!(manifest.page_assets().stylesheet, "/pkg/portico.css");
+        assert_eq!(**manifest.page_assets(), PageAssets::unhashed("portico"));
         assert_eq!(manifest.page_assets().wasm, "/pkg/portico.wasm");
     }
 }

@@ -18,16 +18,15 @@ use crate::server::infra::state::AppState;
 
 pub const OUTPUT_NAME: &str = "portico";
 
-/// Leptos's options; `hashed` when the build named its assets after their content (its
-/// `hash.txt` is beside the binary), so the page links those names.
-pub fn leptos_options(settings: &Settings, hashed: bool) -> LeptosOptions {
+/// Leptos's options. Whether the build hashed its file names is not among them: only Leptos's
+/// own `HydrationScripts` reads that, and the shell links what `AssetManifest` names instead.
+pub fn leptos_options(settings: &Settings) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_root(settings.server.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(settings.server.site_addr)
         .env(Env::PROD)
-        .hash_files(hashed)
         .build()
 }
 
@@ -35,7 +34,7 @@ pub fn leptos_options(settings: &Settings, hashed: bool) -> LeptosOptions {
 /// settings give none (see `server::secrets`), so the database must be migrated first.
 pub async fn new_state(db: Db, settings: Settings, clock: SharedClock) -> Result<AppState, ConfigError> {
     let assets = AssetManifest::beside_current_exe(OUTPUT_NAME);
-    let leptos_options = leptos_options(&settings, assets.is_some());
+    let leptos_options = leptos_options(&settings);
     let secret = ServerSecret::load(&db, &settings.server.secret)
         .await
         .map_err(|e| ConfigError::Invalid(format!("cannot read or keep the server secret: {e}")))?;

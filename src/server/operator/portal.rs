@@ -414,7 +414,7 @@ fn allowed_return_url(text: &str, origins: &[String]) -> Option<String> {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn redeem(State(state): State<AppState>, Path(token): Path<String>, parts: Parts) -> Response {
     let assets = state.assets.clone();
-    let stylesheet = assets.stylesheet_href();
+    let stylesheet = &assets.page_assets().stylesheet;
     match start(&RequestInfo::for_route(state, parts), &token).await {
         Ok(Some(cookie)) => {
             let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
