@@ -59,7 +59,7 @@ class Links(html.parser.HTMLParser):
 
 def hydration_files(script: str) -> list[str]:
     """The JS and WASM the hydration script imports: its call ends with
-    `("/pkg/<name>.js", "/pkg/<name>.wasm")` (see `Hydration` in src/ui/app.rs)."""
+    `("/pkg/<name>.js", "/pkg/<name>.wasm")` (see `hydration_module` in src/wire/site.rs)."""
     match = re.search(r'\)\("([^"]+\.js)", "([^"]+\.wasm)"\)', script)
     return list(match.groups()) if match else []
 

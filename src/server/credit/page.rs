@@ -92,7 +92,7 @@ pub async fn top_up(
     key: &str,
 ) -> Result<PaymentResult, AppError> {
     let account_id = &caller.account()?.id;
-    let (_, currency) = vendor_and_currency(caller.state.db.pool(), account_id).await?;
+    let currency = caller.currency()?;
     let amount = parse_amount(typed_amount, currency).map_err(|m| AppError::invalid("amount", m))?;
     let methods = top_up_methods(caller.state.db.pool(), account_id).await?;
     // Another account's method answers like a missing one.
@@ -108,7 +108,7 @@ pub async fn save_settings(caller: &Authorized, input: &CreditSettingsInput) -> 
     let state = &caller.state;
     let pool = state.db.pool();
     let account_id = &caller.account()?.id;
-    let (_, currency) = vendor_and_currency(pool, account_id).await?;
+    let currency = caller.currency()?;
     let alert =
         parse_threshold(&input.alert_threshold, currency).map_err(|m| AppError::invalid("alert_threshold", m))?;
     let methods = top_up_methods(pool, account_id).await?;

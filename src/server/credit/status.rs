@@ -21,9 +21,8 @@ type InvoiceRow = (String, String, i64, String, String, String, i64, i64);
 /// The caller's current account, in the currency its session already read.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_caller(caller: &Authorized) -> Result<ServiceStatus, AppError> {
-    let account = caller.account()?;
-    let currency = decode::currency(&account.currency)?;
-    for_account_in(caller.state.db.pool(), &account.id, currency, today(caller.state.clock.as_ref())).await
+    let (account_id, currency) = (&caller.account()?.id, caller.currency()?);
+    for_account_in(caller.state.db.pool(), account_id, currency, today(caller.state.clock.as_ref())).await
 }
 
 /// For callers without a session (the operator API, the balance watch).

@@ -3,12 +3,13 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
+use crate::domain::currency::Currency;
 use crate::domain::ids::PersonId;
 use crate::server::infra::audit::{AuditEvent, record};
 use crate::server::infra::auth::cookies::session_token;
 use crate::server::infra::auth::sessions::{SessionAccount, SessionRecord, StaffRecord, find_live};
 use crate::server::infra::clock::unix_now;
-use crate::server::infra::db::Tx;
+use crate::server::infra::db::{Tx, decode};
 use crate::server::infra::ids::token_hash;
 use crate::server::infra::state::{AppState, app_state};
 use crate::wire::error::AppError;
@@ -96,6 +97,12 @@ impl Authorized {
                 impersonator: self.impersonator_id().map(str::to_string),
             },
         })
+    }
+
+    /// The current account's currency, as the session read it with the account: asking the
+    /// database again would answer the same.
+    pub fn currency(&self) -> Result<Currency, AppError> {
+        decode::currency(&self.account()?.currency)
     }
 
     pub fn user_id(&self) -> &PersonId {
