@@ -67,6 +67,31 @@ async fn assets_are_sent_precompressed_from_disk() {
     assert_eq!(plain.2, js.as_bytes());
 }
 
+/// Pages are compressed as they are sent with gzip (or zstd), never brotli: brotli's encoder
+/// zeroes its whole window for every page of more than 16 KiB (see `app::router`). A browser that
+/// takes brotli also takes gzip; one that takes only brotli gets the page as it is.
+#[tokio::test]
+async fn pages_are_compressed_with_gzip_not_brotli() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    let app = TestApp::with_demo().await;
+    let get = |encoding: &'static str| {
+        Request::get("/login")
+            .header(header::HOST, crate::support::HOST)
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let safari = raw(&app, get("gzip, deflate, br")).await;
+    assert_eq!(safari.0, StatusCode::OK);
+    assert_eq!(safari.1.get(header::CONTENT_ENCODING).unwrap(), "gzip");
+    assert_eq!(&safari.2[..2], &[0x1f, 0x8b], "a gzip stream");
+    let brotli_only = raw(&app, get("br")).await;
+    assert_eq!(brotli_only.0, StatusCode::OK);
+    assert!(brotli_only.1.get(header::CONTENT_ENCODING).is_none());
+    assert!(String::from_utf8(brotli_only.2).unwrap().contains("<form"));
+}
+
 /// The answer's status, headers and undecoded body bytes.
 async fn raw(
     app: &TestApp,
