@@ -14,7 +14,10 @@ database with a pinned calendar, and prints:
      latency correction for coordinated omission);
   5. queries per page for an account with 1 and with 500 invoices (sqlx's statement log,
      counted per request span);
-  6. Lighthouse (npm `lighthouse`, headless Chromium) on signed-in pages, mobile and desktop.
+  6. Lighthouse (npm `lighthouse`, headless Chromium) on signed-in pages, mobile and desktop;
+  7. navigation on Lighthouse's throttled phone: a click on the main navigation until the next
+     page is shown and until it is interactive, and the main thread's blocking time on the way
+     (bench/nav.mjs, Playwright).
 
 Not a test: it measures and prints; it never fails because a figure is poor.
 """
@@ -517,6 +520,19 @@ def report_lighthouse(server: Server, cookie: str, pages: list[str], work: Path)
     return results
 
 
+def report_navigation(server: Server, cookie: str) -> None:
+    print("\n## 7. Navigation (a click on the main navigation; Lighthouse's throttled phone, assets cached)")
+    env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which("chromium") or "/usr/bin/chromium"))
+    run = subprocess.run(
+        ["node", str(REPO / "bench" / "nav.mjs"), server.base, cookie, "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO / "bench",
+    )
+    print(run.stdout.rstrip() if run.returncode == 0 else f"navigation failed: {run.stderr[-500:]!r}")
+
+
 # ------------------------------------------------------------------------------------- main
 
 
@@ -525,7 +541,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
     parser.add_argument("--rate", type=int, default=1000, help="offered requests/s for the open-loop run")
-    parser.add_argument("--skip", action="append", default=[], help="skip a part: load, queries, lighthouse")
+    parser.add_argument("--skip", action="append", default=[], help="skip a part: load, queries, lighthouse, navigation")
     parser.add_argument("--bin", type=Path, default=BIN, help="the server binary (hash.txt beside it)")
     parser.add_argument("--site", type=Path, default=SITE, help="the site it serves (a build kept aside)")
     parser.add_argument("--pages", default="/,/subscriptions,/billing-history,/payment-methods,/usage,/invoices/{invoice}")
@@ -560,6 +576,8 @@ def main() -> None:
             northwind_invoice = found.group(1) if found else invoice
             pages = [p.replace("{invoice}", northwind_invoice) for p in args.pages.split(",")]
             report_lighthouse(server, cookie, pages, work)
+        if "navigation" not in args.skip:
+            report_navigation(server, cookie)
     finally:
         server.stop()
 
