@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::server::operator::router(&state))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(from_fn(middleware::form_post_redirects))
         .layer(from_fn_with_state(state.clone(), middleware::sessions))
         .layer(from_fn_with_state(state.clone(), middleware::cross_site_guard))
         // Outermost first: a request's time limit covers reading its body, and every answer,

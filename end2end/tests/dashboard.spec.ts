@@ -67,6 +67,26 @@ test('a wrong password is refused with one message that does not reveal whether 
   await expect(page).toHaveURL(/\/login/);
 });
 
+test.describe('before the app runs (JavaScript off)', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the sign-in form posts itself: a wrong password shows its message, the right one signs in', async ({ page }) => {
+    await page.goto('/login?next=/billing-history');
+    await page.getByLabel('Email').fill('owner@northwind.test');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back on the sign-in page (not the error's JSON), with the message and where to go next.
+    await expect(page.getByRole('alert').filter({ hasText: "don't match an account" })).toBeVisible();
+    await expect(page).toHaveURL(/\/login\?next=\/billing-history&/);
+
+    await page.getByLabel('Email').fill('owner@northwind.test');
+    await page.getByLabel('Password').fill('portico-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/billing-history$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Billing history' })).toBeVisible();
+  });
+});
+
 test('a page asked for without a session comes back after signing in', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::support::{PASSWORD, TestApp, call_request, send};
+use crate::support::{HOST, ORIGIN, PASSWORD, TestApp, call_request, send};
 use portico::wire::error::AppError;
 
 #[tokio::test]
@@ -160,4 +160,56 @@ async fn repeated_failures_are_throttled_per_email_without_revealing_whether_it_
     app.clock.advance(Duration::minutes(16));
     let later = app.call("login", &[("email", "owner@northwind.test"), ("password", PASSWORD)], None).await;
     assert_eq!(later.status, StatusCode::OK, "{}", later.body);
+}
+
+/// A sign-in form posted by the browser itself (before the page is hydrated, or without
+/// JavaScript): `Accept` names HTML and the page it came from is the referer.
+fn plain_form_post(endpoint: &str, form: &[(&str, &str)], referer: &str) -> axum::http::Request<axum::body::Body> {
+    use axum::http::header;
+    axum::http::Request::post(format!("/api/{endpoint}"))
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .header(header::REFERER, format!("{ORIGIN}{referer}"))
+        .body(axum::body::Body::from(serde_urlencoded::to_string(form).expect("form")))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_plain_form_post_with_an_error_comes_back_to_its_page_with_the_message() {
+    let app = TestApp::with_demo().await;
+    let wrong = [("email", "owner@northwind.test"), ("password", "not-the-password"), ("next", "/billing-history")];
+    let res = app.send(plain_form_post("login", &wrong, "/login?next=/billing-history")).await;
+    // A redirect the browser follows with a GET, not the error's 422 with its JSON as the page.
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(res.body.is_empty(), "{}", res.body);
+    assert!(res.headers.get(axum::http::header::CONTENT_TYPE).is_none());
+    let location = res.location().expect("a redirect").to_string();
+    let page = location.strip_prefix(ORIGIN).expect("back to the portal");
+    assert!(page.starts_with("/login?next=/billing-history&__path=%2Fapi%2Flogin&__err="), "{page}");
+    assert!(res.session_cookie().is_none());
+
+    // That page shows the message at the form and keeps where to go after signing in.
+    let shown = app.get(page, None).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("match an account. Check both and try again."), "{}", shown.body);
+    assert!(shown.body.contains(r#"name="next" value="/billing-history""#), "{}", shown.body);
+}
+
+#[tokio::test]
+async fn a_plain_form_post_that_succeeds_is_redirected_with_see_other() {
+    let app = TestApp::with_demo().await;
+    let right = [("email", "owner@northwind.test"), ("password", PASSWORD), ("next", "/billing-history")];
+    let res = app.send(plain_form_post("login", &right, "/login?next=/billing-history")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), Some("/billing-history"));
+    let session = res.session_cookie().expect("signed in");
+    assert_eq!(app.get("/billing-history", Some(&session)).await.status, StatusCode::OK);
+
+    // The hydrated app's own calls ask for JSON and still get the error's status and body.
+    let call = app.call("login", &[("email", "owner@northwind.test"), ("password", "nope-nope")], None).await;
+    assert_eq!(call.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(matches!(call.app_error(), AppError::Invalid { .. }));
 }

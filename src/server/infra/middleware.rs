@@ -117,6 +117,38 @@ fn authority(origin: &str) -> Option<&str> {
     origin.split_once("://").map(|(_, rest)| rest)
 }
 
+/// Answers a plain HTML form's post to a server function with a redirect the browser follows.
+/// Before the page is hydrated (or without JavaScript) a form posts itself, and server_fn
+/// answers it with a redirect back to the page, the error (if any) in the address (`__err`),
+/// where the page's action shows it at its field. But an error also sets its own status
+/// (`AppError::tracked`: 422, 403, ...), which leptos_axum applies last: the browser got a 422
+/// with the error's JSON as the page. Such an answer goes out as 303 See Other, without a
+/// body: the post/redirect/get a browser expects. Calls from the hydrated app ask for JSON and
+/// are left alone, and so is the operator API.
+pub async fn form_post_redirects(req: Request, next: Next) -> Response {
+    let html_form_post = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && !req.uri().path().starts_with("/api/operator/")
+        && accepts_html(req.headers());
+    let response = next.run(req).await;
+    if !html_form_post
+        || !response.headers().contains_key(header::LOCATION)
+        || response.status() == StatusCode::SEE_OTHER
+    {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.status = StatusCode::SEE_OTHER;
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::empty())
+}
+
+/// What server_fn itself takes for a plain form post: an `Accept` that names HTML.
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
