@@ -190,17 +190,27 @@ async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error>> {
     });
     let public_url = state.settings.server.public_url.clone();
     let db = state.db.clone();
-    portico::server::infra::mail::spawn_background(state.clone());
-    portico::server::cycle::scheduler::spawn(state.clone());
-    portico::server::webhooks::deliver::spawn_background(state.clone());
+    let mut background = portico::server::infra::background::Background::new();
+    background.keep("mailer", portico::server::infra::mail::spawn_background(state.clone(), background.signal()));
+    background.keep("billing scheduler", portico::server::cycle::scheduler::spawn(state.clone(), background.signal()));
+    background.keep(
+        "webhook deliveries",
+        portico::server::webhooks::deliver::spawn_background(state.clone(), background.signal()),
+    );
     let server_settings = state.settings.server.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, %public_url, "Portico listening");
     portico::server::infra::http::serve(listener, app, &server_settings, shutdown_signal()).await?;
+    // The loops finish the pass they are in (an email sent is marked sent) before the
+    // database closes behind them.
+    background.stop(BACKGROUND_GRACE).await;
     db.close().await;
     Ok(())
 }
+
+/// How long shutdown waits for each background loop to finish its pass.
+const BACKGROUND_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -299,3 +299,37 @@ async fn without_an_smtp_server_each_email_is_noted_in_the_log_without_its_body(
     assert!(!logged.contains(token) && !logged.contains("/pay/"), "no link in the log: {logged}");
     assert!(!logged.contains("Your card was declined"), "no body in the log: {logged}");
 }
+
+/// The loops themselves, not only their passes: each runs its first pass at once (the mailer
+/// sweeps expired sessions, the webhook loop watches service status) and ends without a panic
+/// when the server stops. Their "last run" once started at `i64::MIN`, which overflowed on the
+/// first pass: a panic here (tests are debug builds), and a chore that never ran in release.
+#[tokio::test]
+async fn the_background_loops_run_their_first_pass_at_once_and_stop_cleanly() {
+    use portico::server::infra::background::Background;
+    let app = TestApp::with_demo().await;
+    app.login("owner@northwind.test").await;
+    sqlx::query("UPDATE sessions SET expires_at = 0").execute(app.state.db.pool()).await.unwrap();
+    let background = Background::new();
+    let mailer = portico::server::infra::mail::spawn_background(app.state.clone(), background.signal())
+        .expect("the log transport starts");
+    let webhooks = portico::server::webhooks::deliver::spawn_background(app.state.clone(), background.signal())
+        .expect("the webhook loop starts");
+
+    // A failure guard, not a speed target: the sweep is the mailer's first pass.
+    let mut left = i64::MAX;
+    for _ in 0..300 {
+        left = app.count("SELECT COUNT(*) FROM sessions").await;
+        if left == 0 || mailer.is_finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "the expired session was swept");
+
+    // The server stops (its side of the signal goes away): both loops end on their own.
+    drop(background);
+    let guard = std::time::Duration::from_secs(30);
+    tokio::time::timeout(guard, mailer).await.expect("the mailer stopped").expect("without a panic");
+    tokio::time::timeout(guard, webhooks).await.expect("the webhook loop stopped").expect("without a panic");
+}

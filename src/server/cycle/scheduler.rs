@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
+
 use crate::server::cycle::{RunOptions, leases, run};
+use crate::server::infra::background::Stop;
 use crate::server::infra::clock::today;
 use crate::server::infra::state::AppState;
 
@@ -18,13 +21,13 @@ pub fn worker_name() -> String {
     format!("{host}-{}", std::process::id())
 }
 
-pub fn spawn(state: AppState) {
+pub fn spawn(state: AppState, mut stop: Stop) -> Option<JoinHandle<()>> {
     let settings = state.settings.billing.clone();
     if !settings.scheduler {
         tracing::info!("billing cycle scheduler off (billing.scheduler = false)");
-        return;
+        return None;
     }
-    tokio::spawn(async move {
+    Some(tokio::spawn(async move {
         let worker = worker_name();
         loop {
             let date = today(state.clock.as_ref());
@@ -39,7 +42,9 @@ pub fn spawn(state: AppState) {
                 }
                 Err(error) => tracing::warn!(?error, "cannot read the billing cycle's state"),
             }
-            tokio::time::sleep(Duration::from_secs(settings.poll_seconds)).await;
+            if stop.pause(Duration::from_secs(settings.poll_seconds)).await {
+                break;
+            }
         }
-    });
+    }))
 }

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod background;
 pub mod clock;
 pub mod config;
 pub mod db;

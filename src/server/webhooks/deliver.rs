@@ -7,7 +7,10 @@
 
 use std::time::{Duration, Instant};
 
+use tokio::task::JoinHandle;
+
 use crate::domain::webhooks::next_attempt;
+use crate::server::infra::background::{Stop, is_due};
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::ids::new_id;
 use crate::server::infra::state::AppState;
@@ -191,23 +194,26 @@ fn describe(error: &reqwest::Error) -> String {
 /// How often every account's service status is compared with what the vendor was told.
 const WATCH_EVERY_SECS: i64 = 60;
 
-/// Delivers in the background, every second; watches service status every minute.
-pub fn spawn_background(state: AppState) {
-    tokio::spawn(async move {
+/// Delivers in the background, every second; watches service status every minute. Ends
+/// between passes when the server stops.
+pub fn spawn_background(state: AppState, mut stop: Stop) -> Option<JoinHandle<()>> {
+    Some(tokio::spawn(async move {
         let client = client();
-        let mut last_watch = i64::MIN;
+        let mut last_watch = None;
         loop {
             let now = unix_now(state.clock.as_ref());
-            if now - last_watch >= WATCH_EVERY_SECS {
+            if is_due(last_watch, now, WATCH_EVERY_SECS) {
                 if let Err(error) = crate::server::credit::watch::check_all(&state).await {
                     tracing::warn!(?error, "service status watch failed");
                 }
-                last_watch = now;
+                last_watch = Some(now);
             }
             if let Err(error) = deliver_due(&state, &client).await {
                 tracing::warn!(?error, "webhook delivery pass failed");
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            if stop.pause(Duration::from_secs(1)).await {
+                break;
+            }
         }
-    });
+    }))
 }

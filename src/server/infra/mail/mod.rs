@@ -9,6 +9,9 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use tokio::task::JoinHandle;
+
+use crate::server::infra::background::{Stop, is_due};
 use crate::server::infra::clock::unix_now;
 use crate::server::infra::config::{MailSettings, SmtpTls};
 use crate::server::infra::state::AppState;
@@ -153,20 +156,20 @@ async fn send(state: &AppState, transport: &Transport, mail: &Outgoing) -> Resul
 
 /// The server's background work: deliver the outbox, settle interrupted payments and pay the
 /// automatic top-ups that usage set off.
-pub fn spawn_background(state: AppState) {
+pub fn spawn_background(state: AppState, mut stop: Stop) -> Option<JoinHandle<()>> {
     let transport = match Transport::from_settings(&state.settings.mail) {
         Ok(transport) => transport,
         Err(error) => {
             tracing::error!(%error, "the mailer cannot start: emails stay in the outbox until the settings are fixed");
-            return;
+            return None;
         }
     };
-    tokio::spawn(async move {
+    Some(tokio::spawn(async move {
         let period = std::time::Duration::from_secs(state.settings.mail.poll_seconds.max(1));
-        let mut last_sweep = i64::MIN;
+        let mut last_sweep = None;
         loop {
             let now = unix_now(state.clock.as_ref());
-            if now - last_sweep >= SWEEP_EVERY_SECS {
+            if is_due(last_sweep, now, SWEEP_EVERY_SECS) {
                 match sweep_expired(&state, now).await {
                     Ok(removed) if removed > 0 => {
                         tracing::info!(removed, "expired sessions and sign-in records deleted")
@@ -174,7 +177,7 @@ pub fn spawn_background(state: AppState) {
                     Ok(_) => {}
                     Err(error) => tracing::warn!(%error, "sweeping expired sessions failed"),
                 }
-                last_sweep = now;
+                last_sweep = Some(now);
             }
             if let Err(error) = deliver_due(&state, &transport).await {
                 tracing::warn!(%error, "mailer pass failed");
@@ -185,9 +188,11 @@ pub fn spawn_background(state: AppState) {
             if let Err(error) = crate::server::credit::auto_top_up::run_requested(&state, None).await {
                 tracing::warn!(?error, "automatic top-up pass failed");
             }
-            tokio::time::sleep(period).await;
+            if stop.pause(period).await {
+                break;
+            }
         }
-    });
+    }))
 }
 
 /// How often expired sessions and old sign-in records are deleted.
