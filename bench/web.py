@@ -464,6 +464,11 @@ def portal_cookie(server: Server, key: str, account: str) -> str:
 # -------------------------------------------------------------------------------- lighthouse
 
 
+def chrome_env() -> dict:
+    """The environment for a tool that drives Chromium: Debian's, unless CHROME_PATH names another."""
+    return dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which("chromium") or "/usr/bin/chromium"))
+
+
 def lighthouse(url: str, cookie: str, preset: str, work: Path) -> dict:
     out = work / f"lh-{preset}-{abs(hash(url))}.json"
     args = [
@@ -478,7 +483,7 @@ def lighthouse(url: str, cookie: str, preset: str, work: Path) -> dict:
     ]
     if preset == "desktop":
         args.append("--preset=desktop")
-    env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which("chromium") or "/usr/bin/chromium"))
+    env = chrome_env()
     subprocess.run(args, env=env, check=True, capture_output=True)
     report = json.loads(out.read_text())
     audits = report["audits"]
@@ -522,7 +527,7 @@ def report_lighthouse(server: Server, cookie: str, pages: list[str], work: Path)
 
 def report_navigation(server: Server, cookie: str) -> None:
     print("\n## 7. Navigation (a click on the main navigation; Lighthouse's throttled phone, assets cached)")
-    env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which("chromium") or "/usr/bin/chromium"))
+    env = chrome_env()
     run = subprocess.run(
         ["node", str(REPO / "bench" / "nav.mjs"), server.base, cookie, "3"],
         env=env,

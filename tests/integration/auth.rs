@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::support::{HOST, ORIGIN, PASSWORD, TestApp, call_request, send};
+use crate::support::{ORIGIN, PASSWORD, TestApp, call_request, call_request_with, send};
 use portico::wire::error::AppError;
 
 #[tokio::test]
@@ -165,16 +165,18 @@ async fn repeated_failures_are_throttled_per_email_without_revealing_whether_it_
 /// A sign-in form posted by the browser itself (before the page is hydrated, or without
 /// JavaScript): `Accept` names HTML and the page it came from is the referer.
 fn plain_form_post(endpoint: &str, form: &[(&str, &str)], referer: &str) -> axum::http::Request<axum::body::Body> {
-    use axum::http::header;
-    axum::http::Request::post(format!("/api/{endpoint}"))
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header("sec-fetch-site", "same-origin")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-        .header(header::REFERER, format!("{ORIGIN}{referer}"))
-        .body(axum::body::Body::from(serde_urlencoded::to_string(form).expect("form")))
-        .expect("request")
+    let referer = format!("{ORIGIN}{referer}");
+    call_request_with(
+        endpoint,
+        form,
+        None,
+        &[
+            ("origin", ORIGIN),
+            ("sec-fetch-site", "same-origin"),
+            ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            ("referer", &referer),
+        ],
+    )
 }
 
 #[tokio::test]

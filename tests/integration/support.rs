@@ -300,6 +300,8 @@ pub fn json_request(path: &str, body: serde_json::Value, session: Option<&str>) 
     builder.body(Body::from(body.to_string())).expect("request")
 }
 
+/// A server-function call with headers of the test's choosing; each replaces the default of
+/// its name (e.g. `accept`, for a form the browser posts itself).
 pub fn call_request_with(
     endpoint: &str,
     form: &[(&str, &str)],
@@ -311,6 +313,9 @@ pub fn call_request_with(
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json");
     for (k, v) in extra {
+        if let Some(headers) = builder.headers_mut() {
+            headers.remove(*k);
+        }
         builder = builder.header(*k, *v);
     }
     if let Some(token) = session {
