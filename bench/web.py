@@ -184,6 +184,10 @@ def asset_paths_in(html: str) -> list[str]:
     the main JS and WASM, and (split build) the loader and the pieces of the page's own code,
     which the page preloads."""
     found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
+    # An islands build (its shell's script takes over `leptos-island`s) fetches the JS and WASM
+    # only for a page that has an island.
+    if "leptos-island" in html and "<leptos-island" not in html:
+        return sorted(p for p in found if p.endswith(".css"))
     # The hydration script names the JS; an unhashed WASM sits beside it with the same stem.
     for js in [p for p in found if p.endswith(".js")]:
         for wasm in (js[: -len(".js")] + ".wasm", js[: -len(".js")] + "_bg.wasm"):

@@ -14,9 +14,8 @@ pub mod wire;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::app::App);
-    // Lets end-to-end tests (and anyone debugging) tell a live page from server-rendered HTML.
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    // The islands themselves are taken over by the shell's module (`wire/hydration.js`).
+    leptos::mount::hydrate_islands();
+    // A server function that redirects (signing out, say) shows the page it names, as a link would.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(ui::components::full_reload::visit);
 }

@@ -52,6 +52,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// nonce the response's Content-Security-Policy allows.
 #[component]
 fn Hydration(code: String) -> impl IntoView {
+    // Islands: the server renders hydration markers only inside islands.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
     let nonce = leptos::nonce::use_nonce();
     view! { <script type="module" nonce=nonce>{code}</script> }
 }

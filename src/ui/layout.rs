@@ -10,7 +10,6 @@ use crate::api::staff::exit_client_view;
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::full_reload::{reload_at, switch_account_action};
 use crate::ui::components::money::totals_text;
-use crate::ui::components::staff_view::{provide_staff_admin, provide_staff_view};
 use crate::wire::auth::SessionView;
 use crate::wire::error::AppError;
 
@@ -21,8 +20,6 @@ pub type SessionResource = Resource<Result<SessionView, AppError>>;
 pub fn AppLayout() -> impl IntoView {
     let session: SessionResource = Resource::new(|| (), |_| current_session());
     provide_context(session);
-    provide_staff_view();
-    provide_staff_admin(session);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| ()>
@@ -57,7 +54,7 @@ pub fn AppLayout() -> impl IntoView {
 }
 
 /// On every page while agency staff view the portal as the client (seed 004).
-#[component]
+#[island]
 fn ClientViewBanner(account_name: String, ends_at: i64) -> impl IntoView {
     let exit = Action::new(|_: &()| async move {
         let result = exit_client_view().await;
@@ -118,7 +115,7 @@ fn MainNav() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn SessionControls(session: SessionView) -> impl IntoView {
     let open = RwSignal::new(false);
     let button = NodeRef::<leptos::html::Button>::new();

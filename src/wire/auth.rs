@@ -45,9 +45,10 @@ impl SessionView {
     }
 }
 
-/// What the server knew of the caller when it rendered a page: given to the render (never sent
-/// as such), so that the page and the hydrating browser draw the same controls.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What the server knew of the caller when it rendered a page: given to the render, and to each
+/// island that draws controls depending on it (as a prop), so that the page and the hydrating
+/// browser draw the same controls. The server still decides each request on its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedFor {
     /// Agency staff are viewing the portal as the client.
     pub viewing_as_client: bool,

@@ -28,25 +28,25 @@ impl PageAssets {
     }
 }
 
-/// Loads the JS and WASM and hydrates the page, once the page has been painted and the browser
-/// is idle. Leptos's `HydrationScripts` (even with `defer`) preloads both from the `<head>`, and
-/// its idle callback can come before the first paint: on a slow phone the 1 MB WASM then competes
-/// with the stylesheet, and the first paint waits for hydration (measured: Lighthouse timed the
-/// largest paint at 6.4 s instead of 1 s on some pages, see README "Performance"). Here nothing
-/// is fetched before a frame has been painted, and the page works before it is hydrated (links
-/// navigate, forms post). `requestAnimationFrame` runs before the next paint; a timer set from
-/// it runs after.
+/// Loads the JS and WASM and takes over the page's islands once the page has been painted and
+/// the browser is idle, and keeps navigation in the page (`hydration.js`). Leptos's
+/// `HydrationScripts` (even with `defer`) preloads both from the `<head>`, and its idle callback
+/// can come before the first paint: on a slow phone the WASM then competes with the stylesheet,
+/// and the first paint waits for hydration (measured: Lighthouse timed the largest paint at 6.4 s
+/// instead of 1 s on some pages, see README "Performance"). Here nothing is fetched before a
+/// frame has been painted, and the page works before it is hydrated (links navigate, forms
+/// post). `requestAnimationFrame` runs before the next paint; a timer set from it runs after.
 pub fn hydration_module(script: &str, wasm: &str) -> String {
     // JSON strings are JavaScript strings; a `String` always serializes.
     let (script, wasm) =
         (serde_json::to_string(script).unwrap_or_default(), serde_json::to_string(wasm).unwrap_or_default());
-    format!(
-        "(function (js, wasm) {{ \
-            const hydrate = () => import(js).then((m) => m.default({{ module_or_path: wasm }}).then(() => m.hydrate())); \
-            const idle = () => ('requestIdleCallback' in window ? window.requestIdleCallback(hydrate, {{ timeout: 2000 }}) : hydrate()); \
-            requestAnimationFrame(() => setTimeout(idle)); \
-        }})({script}, {wasm})"
-    )
+    // Sent with every page: without its comment lines and indentation.
+    let code: Vec<&str> = include_str!("hydration.js")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect();
+    format!("{}({script}, {wasm})", code.join("\n"))
 }
 
 #[cfg(test)]

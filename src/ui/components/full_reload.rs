@@ -1,9 +1,12 @@
-//! Changes of whose portal a session shows (switching account, starting or ending a client
-//! view) end in a full page load, so that every page and cached resource follows.
+//! How an island moves the browser on. Changes of whose portal a session shows (switching
+//! account, starting or ending a client view) end in a full page load, so that nothing of the
+//! previous portal stays; other changes show the next page, or this one again, through the
+//! shell's navigation (`wire/hydration.js`), without a document load.
 
 use leptos::prelude::*;
 
 use crate::api::accounts::switch_account;
+use crate::api::staff::view_as_client;
 use crate::wire::error::AppError;
 
 /// Loads `path` afresh in the browser; nothing on the server.
@@ -14,6 +17,44 @@ pub fn reload_at(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
+}
+
+/// Shows `path` the way a link does: the shell's navigation (`wire/hydration.js`) fetches and
+/// swaps the page in; a document load where it is missing.
+pub fn visit(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if !call_shell("visit", Some(path)) {
+        reload_at(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Shows this page again as the server now has it, after an island changed something the rest
+/// of the page (rendered on the server) shows.
+pub fn refresh_page() {
+    #[cfg(feature = "hydrate")]
+    if !call_shell("refresh", None) {
+        let _ = window().location().reload();
+    }
+}
+
+/// Calls `window.portico[name](arg)`; false when the shell's navigation is not there.
+#[cfg(feature = "hydrate")]
+fn call_shell(name: &str, arg: Option<&str>) -> bool {
+    use wasm_bindgen::{JsCast, JsValue};
+    let shell = web_sys::js_sys::Reflect::get(&window(), &JsValue::from_str("portico")).ok().filter(|v| v.is_object());
+    let function = shell
+        .as_ref()
+        .and_then(|s| web_sys::js_sys::Reflect::get(s, &JsValue::from_str(name)).ok())
+        .and_then(|f| f.dyn_into::<web_sys::js_sys::Function>().ok());
+    match (shell, function) {
+        (Some(shell), Some(function)) => {
+            let arg = arg.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED);
+            function.call1(&shell, &arg).is_ok()
+        }
+        _ => false,
+    }
 }
 
 /// Switches to the account whose id it is given, then reloads the dashboard.
@@ -28,4 +69,47 @@ pub fn switch_account_action() -> Action<String, Result<(), AppError>> {
             result
         }
     })
+}
+
+/// An island: "Switch" to another of the login's accounts, then the dashboard is loaded for it.
+#[island]
+pub fn SwitchAccountButton(id: String, name: String) -> impl IntoView {
+    let switch = switch_account_action();
+    let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <button
+            type="button"
+            class="button button-secondary button-small"
+            aria-label=format!("Switch to {name}")
+            disabled=move || switch.pending().get()
+            on:click=move |_| { switch.dispatch(id.clone()); }
+        >"Switch"</button>
+        <span role="alert" class="field-error">{failed}</span>
+    }
+}
+
+/// An island: agency staff open a client's portal as the client (seed 004).
+#[island]
+pub fn ViewAsClientButton(id: String, name: String) -> impl IntoView {
+    let view_as = Action::new(|id: &String| {
+        let id = id.clone();
+        async move {
+            let result = view_as_client(id).await;
+            if result.is_ok() {
+                reload_at("/");
+            }
+            result
+        }
+    });
+    let failed = move || view_as.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <button
+            type="button"
+            class="button button-secondary button-small"
+            aria-label=format!("View {name} as client")
+            disabled=move || view_as.pending().get()
+            on:click=move |_| { view_as.dispatch(id.clone()); }
+        >"View as client"</button>
+        <span role="alert" class="field-error">{failed}</span>
+    }
 }

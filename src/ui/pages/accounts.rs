@@ -6,20 +6,17 @@ use leptos_meta::Title;
 use crate::api::accounts::my_accounts;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::full_reload::switch_account_action;
+use crate::ui::components::full_reload::SwitchAccountButton;
 use crate::ui::components::money::totals_text;
 use crate::wire::accounts::MyAccount;
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let overview = Resource::new_blocking(|| (), |_| my_accounts());
-    let switch = switch_account_action();
-    let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="All accounts"/>
         <h1>"All accounts"</h1>
         <p class="page-note">"Every account you belong to, with what each owes. Amounts in different currencies are never added together."</p>
-        <div role="alert" class="form-alert" hidden=move || failed().is_none()>{failed}</div>
         <Suspense fallback=|| view! { <p class="loading">"Loading your accounts…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -41,7 +38,7 @@ pub fn AccountsPage() -> impl IntoView {
                                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                 </tr></thead>
                                 <tbody>
-                                    {o.accounts.into_iter().map(|a| view! { <AccountRow a switch/> }).collect_view()}
+                                    {o.accounts.into_iter().map(|a| view! { <AccountRow a/> }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
@@ -54,7 +51,7 @@ pub fn AccountsPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountRow(a: MyAccount, switch: Action<String, Result<(), crate::wire::error::AppError>>) -> impl IntoView {
+fn AccountRow(a: MyAccount) -> impl IntoView {
     let id = a.summary.id.clone();
     let name = a.summary.name.clone();
     view! {
@@ -67,15 +64,7 @@ fn AccountRow(a: MyAccount, switch: Action<String, Result<(), crate::wire::error
                 {if a.is_current {
                     view! { <Badge label="Current" tone=Tone::Good/> }.into_any()
                 } else {
-                    view! {
-                        <button
-                            type="button"
-                            class="button button-secondary button-small"
-                            aria-label=format!("Switch to {name}")
-                            disabled=move || switch.pending().get()
-                            on:click=move |_| { switch.dispatch(id.clone()); }
-                        >"Switch"</button>
-                    }.into_any()
+                    view! { <SwitchAccountButton id name/> }.into_any()
                 }}
             </td>
         </tr>

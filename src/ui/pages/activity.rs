@@ -48,7 +48,8 @@ pub fn StaffActivityPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// An island: "Load more" appends older entries in place.
+#[island]
 fn Log(page: ActivityPage, staff: bool) -> impl IntoView {
     if page.entries.is_empty() {
         return view! { <EmptyState title="No activity yet" detail="What happens on the account will be listed here."/> }.into_any();

@@ -2,7 +2,7 @@
 //! operator API. A new key is shown once; revoking one stops it at once.
 
 use crate::ui::components::form::select_all;
-use crate::ui::components::staff_view::StaffAdminLock;
+use crate::ui::components::staff_view::{StaffAdminLock, provide_rendered_for, rendered_for};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,18 +14,28 @@ use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::modal::Modal;
 use crate::wire::api_keys::{ApiKeyRow, CreatedApiKey};
+use crate::wire::auth::RenderedFor;
 
 /// Bumped after each change, so the list reloads as the server now has it.
 type Changed = RwSignal<u32>;
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
+    view! {
+        <Title text="API keys"/>
+        <ApiKeys for_whom=rendered_for()/>
+    }
+}
+
+/// An island: the list follows each key created or revoked.
+#[island]
+fn ApiKeys(for_whom: RenderedFor) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let changed: Changed = RwSignal::new(0);
     let keys = Resource::new_blocking(move || changed.get(), |_| list_api_keys());
     let created = RwSignal::new(None::<CreatedApiKey>);
     let revoking = RwSignal::new(None::<ApiKeyRow>);
     view! {
-        <Title text="API keys"/>
         <h1>"API keys"</h1>
         <p class="page-note">
             "Your systems use an API key to report message usage, read a client's service status and adjust credit through the "

@@ -5,7 +5,7 @@
 //! show and what they are called, in place. The form is checked in the browser with the same
 //! rules the server enforces, so every wrong field is marked at once; the server checks again.
 
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,6 +19,7 @@ use crate::domain::tax_id::expected_format;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::form::{FieldMessage, interactive};
 use crate::ui::components::tokenize::{focus_by_id, message_for};
+use crate::wire::auth::RenderedFor;
 use crate::wire::billing_details::{
     BillingContact, BillingDetails, DetailsInput, UpdateOutcome, validate_contact, validate_details,
 };
@@ -40,7 +41,7 @@ pub fn BillingDetailsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading your billing details…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(d) => view! { <DetailsView d/> }.into_any(),
+                    Ok(d) => view! { <DetailsView for_whom=rendered_for() d/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
                     Err(e) => view! { <h1>"Billing details"</h1><ErrorNotice error=e/> }.into_any(),
                 }
@@ -124,8 +125,10 @@ impl Form {
     }
 }
 
-#[component]
-fn DetailsView(d: BillingDetails) -> impl IntoView {
+/// An island: the fields follow the country, are checked as they are typed, and are saved in place.
+#[island]
+fn DetailsView(for_whom: RenderedFor, d: BillingDetails) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let form = Form::new(&d);
     let version = RwSignal::new(d.version.clone());
     let address_text = RwSignal::new(d.address_text.clone());

@@ -33,7 +33,7 @@ pub fn BillingHistoryPage() -> impl IntoView {
         <Form method="GET" action="" attr:class="filters" attr:role="search" attr:aria-label="Filter billing history">
             <div class="field field-inline">
                 <label for="history-filter">"Show"</label>
-                <select id="history-filter" name="filter" on:change=submit_own_form>
+                <select id="history-filter" name="filter" data-submit-on-change="">
                     {HistoryFilter::ALL.into_iter().map(|f| view! {
                         <option value=f.as_str() selected=move || filter() == f.as_str()>{f.label()}</option>
                     }).collect_view()}
@@ -61,22 +61,14 @@ pub fn BillingHistoryPage() -> impl IntoView {
     }
 }
 
-/// Applies a new filter at once (without a script, the Search button sends the form). A handler
-/// rather than an `onchange` attribute: the Content-Security-Policy allows no inline script.
-fn submit_own_form(ev: leptos::ev::Event) {
-    let select = event_target::<leptos::web_sys::HtmlSelectElement>(&ev);
-    if let Some(form) = select.form() {
-        let _ = form.request_submit();
-    }
-}
-
 fn entry_key(e: &HistoryEntry) -> String {
     match e {
         HistoryEntry::Invoice { id, .. } | HistoryEntry::Payment { id, .. } => id.clone(),
     }
 }
 
-#[component]
+/// An island: "Load more" appends older entries in place.
+#[island]
 fn Timeline(page: HistoryPage, filter: String, search: String) -> impl IntoView {
     let Paged { entries, next_cursor, load } = paged(page.entries, page.next_cursor, move |cursor| {
         let (filter, search) = (filter.clone(), search.clone());

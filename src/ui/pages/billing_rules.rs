@@ -1,12 +1,13 @@
 //! The agency console's billing rules (issue 8): when cycle invoices fall due, when a failed
 //! automatic charge is retried, and how early a client hears that its card will expire.
 
-use crate::ui::components::staff_view::StaffAdminLock;
+use crate::ui::components::staff_view::{StaffAdminLock, provide_rendered_for, rendered_for};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::billing_rules::{get_billing_rules, save_billing_rules};
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::wire::auth::RenderedFor;
 use crate::wire::billing_rules::BillingRulesView;
 use crate::wire::error::AppError;
 
@@ -22,7 +23,7 @@ pub fn BillingRulesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the rules…"</p> }>
             {move || Suspend::new(async move {
                 match rules.await {
-                    Ok(current) => view! { <RulesForm current/> }.into_any(),
+                    Ok(current) => view! { <RulesForm for_whom=rendered_for() current/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
@@ -30,8 +31,10 @@ pub fn BillingRulesPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn RulesForm(current: BillingRulesView) -> impl IntoView {
+/// An island: the rules are checked as they are typed.
+#[island]
+fn RulesForm(for_whom: RenderedFor, current: BillingRulesView) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let terms = RwSignal::new(current.payment_terms_days.to_string());
     let retries = RwSignal::new(current.retry_days.clone());
     let notice = RwSignal::new(current.card_expiry_notice_days.to_string());

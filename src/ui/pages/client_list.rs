@@ -5,12 +5,12 @@ use leptos_meta::Title;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{estimate_decisions, list_clients, view_as_client};
+use crate::api::staff::{estimate_decisions, list_clients};
 use crate::domain::billing_items::{EstimateStatus, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::full_reload::reload_at;
+use crate::ui::components::full_reload::ViewAsClientButton;
 use crate::ui::components::money::totals_text;
 use crate::wire::staff::{ClientRow, EstimateDecision};
 
@@ -35,17 +35,6 @@ pub fn ClientList() -> impl IntoView {
     let clients = Resource::new(|| (), |_| list_clients());
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
-    let view_as = Action::new(|id: &String| {
-        let id = id.clone();
-        async move {
-            let result = view_as_client(id).await;
-            if result.is_ok() {
-                reload_at("/");
-            }
-            result
-        }
-    });
-    let failed = move || view_as.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="Clients"/>
         <h1>"Clients"</h1>
@@ -56,7 +45,6 @@ pub fn ClientList() -> impl IntoView {
             </div>
             <button type="submit" class="button button-secondary">"Search"</button>
         </form>
-        <div role="alert" class="form-alert" hidden=move || failed().is_none()>{failed}</div>
         <Suspense fallback=|| view! { <p class="loading">"Loading clients…"</p> }>
             {move || Suspend::new(async move {
                 let q = search();
@@ -93,13 +81,7 @@ pub fn ClientList() -> impl IntoView {
                                                     <td data-label="Overdue invoices" class="num">{c.overdue_invoices}</td>
                                                     <td data-label="Open estimates" class="num">{c.open_estimates}</td>
                                                     <td data-label="Actions">
-                                                        <button
-                                                            type="button"
-                                                            class="button button-secondary button-small"
-                                                            aria-label=format!("View {} as client", c.name)
-                                                            disabled=move || view_as.pending().get()
-                                                            on:click=move |_| { view_as.dispatch(id.clone()); }
-                                                        >"View as client"</button>
+                                                        <ViewAsClientButton id name=c.name.clone()/>
                                                     </td>
                                                 </tr>
                                             }

@@ -19,7 +19,8 @@ use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
 use crate::ui::components::payment_result::{PaymentOutcome, quote_text};
 use crate::ui::components::service_status::ServiceStatusPanel;
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
+use crate::wire::auth::RenderedFor;
 use crate::wire::credit::{
     CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView, TopUpMethod,
 };
@@ -28,8 +29,21 @@ use crate::wire::payments::PaymentResult;
 
 #[component]
 pub fn CreditPage() -> impl IntoView {
+    view! {
+        <Title text="Credit balance"/>
+        <Credit for_whom=rendered_for() prefill=use_query_map().get_untracked().get("amount").unwrap_or_default()/>
+    }
+}
+
+/// An island: a top-up, its outcome and the balance that follows it, the alert and automatic top-up settings, and the history's "Load more".
+#[island]
+fn Credit(
+    for_whom: RenderedFor,
+    /// `?amount=`: the top-up's amount to start from.
+    prefill: String,
+) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let page = Resource::new_blocking(|| (), |_| get_credit_page());
-    let prefill = use_query_map().get_untracked().get("amount").unwrap_or_default();
     // Lives outside the page data: the outcome stays on screen while the balance reloads.
     let top_up = Action::new(|(amount, method, key): &(String, String, String)| {
         let (amount, method, key) = (amount.clone(), method.clone(), key.clone());
@@ -59,7 +73,6 @@ pub fn CreditPage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text="Credit balance"/>
         <h1>"Credit balance"</h1>
         {outcome}
         <Suspense fallback=|| view! { <p class="loading">"Loading your credit balance…"</p> }>

@@ -2,7 +2,11 @@ use leptos::prelude::*;
 
 use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
+
+use crate::ui::components::full_reload::{refresh_page, visit};
+use crate::ui::components::staff_view::{provide_rendered_for, rendered_for};
+use crate::wire::auth::RenderedFor;
 
 use crate::api::billing_items::get_estimate;
 use crate::api::estimates::{ApproveEstimate, DeclineEstimate};
@@ -22,7 +26,7 @@ pub fn EstimatePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match estimate.await {
-                    Ok(est) => view! { <EstimateView est on_decided=move || estimate.refetch()/> }.into_any(),
+                    Ok(est) => view! { <EstimateView est/> }.into_any(),
                     Err(e) => view! { <Title text="Estimate"/><ErrorNotice error=e/> }.into_any(),
                 }
             })}
@@ -31,7 +35,7 @@ pub fn EstimatePage() -> impl IntoView {
 }
 
 #[component]
-fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn EstimateView(est: EstimateDetail) -> impl IntoView {
     let (status, tone) = match est.status {
         EstimateStatus::Open if est.is_expired => ("Expired", Tone::Neutral),
         EstimateStatus::Open => ("Awaiting decision", Tone::Warning),
@@ -89,29 +93,25 @@ fn EstimateView(est: EstimateDetail, on_decided: impl Fn() + Copy + Send + Sync 
             {(!est.terms.is_empty()).then(|| view! {
                 <section class="terms"><h2>"Terms"</h2><p>{est.terms.clone()}</p></section>
             })}
-            {decidable.then(|| view! { <DecisionForms id=est.id.clone() kind=kind.clone() total=est.total.format() on_decided/> })}
+            {decidable.then(|| view! { <DecisionForms for_whom=rendered_for() id=est.id.clone() kind=kind.clone() total=est.total.format()/> })}
         </article>
     }
 }
 
-#[component]
-fn DecisionForms(
-    id: String,
-    kind: String,
-    total: String,
-    on_decided: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+/// An island: an approval leads to its invoice, a decline shows the estimate as declined.
+#[island]
+fn DecisionForms(for_whom: RenderedFor, id: String, kind: String, total: String) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let approve = ServerAction::<ApproveEstimate>::new();
     let decline = ServerAction::<DeclineEstimate>::new();
-    let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(approved)) = approve.value().get() {
-            navigate(&format!("/invoices/{}", approved.invoice_id), Default::default());
+            visit(&format!("/invoices/{}", approved.invoice_id));
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = decline.value().get() {
-            on_decided();
+            refresh_page();
         }
     });
     let approve_id = id.clone();

@@ -1,5 +1,5 @@
 use crate::ui::components::form::select_all;
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -10,6 +10,7 @@ use crate::domain::billing_items::{InvoiceStatus, format_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::document::{LinesTable, Party};
 use crate::ui::components::error_notice::ErrorNotice;
+use crate::wire::auth::RenderedFor;
 use crate::wire::billing_items::InvoiceDetail;
 
 #[component]
@@ -68,7 +69,7 @@ fn InvoiceView(inv: InvoiceDetail) -> impl IntoView {
                 {inv.period.map(|(s, e)| view! { <div><dt>"Period"</dt><dd>{format!("{} – {}", format_date(s), format_date(e))}</dd></div> })}
                 {(!statement).then(|| view! { <div><dt>"Amount due"</dt><dd class="amount-due">{inv.amount_due.format()}</dd></div> })}
             </dl>
-            {payable.then(|| view! { <PayActions invoice_id/> })}
+            {payable.then(|| view! { <PayActions for_whom=rendered_for() invoice_id/> })}
             <div class="parties">
                 <Party heading="From" party=inv.vendor/>
                 <Party heading="Bill to" party=inv.bill_to/>
@@ -116,8 +117,10 @@ fn CreditNotes(notes: Vec<crate::wire::billing_items::CreditNoteRef>) -> impl In
 }
 
 /// Paying an open invoice: here and now, or by a link sent to someone without an account.
-#[component]
-fn PayActions(invoice_id: String) -> impl IntoView {
+/// An island: a payment link is made and shown in place.
+#[island]
+fn PayActions(for_whom: RenderedFor, invoice_id: String) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let pay_href = format!("/pay?invoice={invoice_id}");
     let create_link = Action::new(move |id: &String| create_payment_link(id.clone()));
     let link = move || create_link.value().get().and_then(Result::ok);

@@ -8,7 +8,8 @@
 
 use leptos::prelude::*;
 
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::full_reload::refresh_page;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -20,6 +21,7 @@ use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::payment_result::{DeclineNotice, PaymentOutcome, quote_text};
+use crate::wire::auth::RenderedFor;
 use crate::wire::error::AppError;
 use crate::wire::payments::{PayOption, PaymentQuote, PaymentResult};
 
@@ -28,7 +30,6 @@ pub fn PayPage() -> impl IntoView {
     let query = use_query_map();
     let ids = Memo::new(move |_| query.read().get_all("invoice").unwrap_or_default());
     let quote = Resource::new_blocking(move || ids.get(), quote_payment);
-    let new_quote = Callback::new(move |()| quote.refetch());
     view! {
         <Title text="Pay invoices"/>
         <p class="breadcrumb"><a href="/">"← Dashboard"</a></p>
@@ -40,7 +41,7 @@ pub fn PayPage() -> impl IntoView {
                         <EmptyState title="Nothing to pay" detail="You have no open invoices. Thank you!"/>
                         <p><a class="button button-secondary" href="/">"Back to your dashboard"</a></p>
                     }.into_any(),
-                    Ok(q) => view! { <PayForm q new_quote/> }.into_any(),
+                    Ok(q) => view! { <PayForm for_whom=rendered_for() q/> }.into_any(),
                     Err(AppError::Conflict(message)) => view! {
                         <section class="notice notice-error" role="alert">
                             <h2>"This can't be paid now"</h2>
@@ -63,8 +64,12 @@ fn available_total(option: &PayOption) -> Option<String> {
     }
 }
 
-#[component]
-fn PayForm(q: PaymentQuote, new_quote: Callback<()>) -> impl IntoView {
+/// An island: one confirm button, its outcome in place.
+#[island]
+fn PayForm(for_whom: RenderedFor, q: PaymentQuote) -> impl IntoView {
+    provide_rendered_for(for_whom);
+    // "Choose another method" after a decline: the page again, with a new quote and key.
+    let new_quote = Callback::new(|()| refresh_page());
     let PaymentQuote { invoices, amount, options, idempotency_key } = q;
     let invoice_ids: Vec<String> = invoices.iter().map(|i| i.id.clone()).collect();
     let initial = options

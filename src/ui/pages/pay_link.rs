@@ -39,7 +39,10 @@ pub fn PayLinkPage() -> impl IntoView {
                                 <h1>"This link can't be used"</h1>
                                 <p class="lead">"This payment link is locked after several declined payments. Ask the sender for a new one."</p>
                             }.into_any(),
-                            Ok(inv) => view! { <LinkPayment inv token=token()/> }.into_any(),
+                            Ok(inv) => view! {
+                                <Title text=format!("Pay invoice {}", inv.number)/>
+                                <LinkPayment inv token=token()/>
+                            }.into_any(),
                             Err(AppError::NotFound) => view! {
                                 <Title text="Payment link not valid"/>
                                 <h1>"This link can't be used"</h1>
@@ -75,7 +78,8 @@ fn new_idempotency_key() -> String {
     String::new()
 }
 
-#[component]
+/// An island: the card form, and the payment's outcome in place.
+#[island]
 fn LinkPayment(inv: LinkedInvoice, token: String) -> impl IntoView {
     let title = format!("Pay invoice {}", inv.number);
     let (fee, total) = match &inv.card_quote {
@@ -115,7 +119,6 @@ fn LinkPayment(inv: LinkedInvoice, token: String) -> impl IntoView {
     };
     let submit_label = total.clone().map(|t| format!("Pay {t}")).unwrap_or_else(|| "Pay".to_string());
     view! {
-        <Title text=title.clone()/>
         <p class="eyebrow">{format!("From {}", inv.vendor_name)}</p>
         <h1>{title}</h1>
         <dl class="facts link-facts">

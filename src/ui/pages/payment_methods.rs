@@ -15,7 +15,8 @@ use crate::ui::components::bank_form::BankAccountForm;
 use crate::ui::components::card_form::CardForm;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
+use crate::wire::auth::RenderedFor;
 use crate::wire::error::AppError;
 use crate::wire::payment_methods::{PaymentMethodsView, RemovalOutcome, StoredMethod, SubscriptionRef};
 
@@ -27,7 +28,7 @@ pub fn PaymentMethodsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading your payment methods…"</p> }>
             {move || Suspend::new(async move {
                 match methods.await {
-                    Ok(v) => view! { <MethodsView v/> }.into_any(),
+                    Ok(v) => view! { <MethodsView for_whom=rendered_for() v/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
                     Err(e) => view! { <h1>"Payment methods"</h1><ErrorNotice error=e/> }.into_any(),
                 }
@@ -99,8 +100,10 @@ async fn reload(methods: RwSignal<Vec<StoredMethod>>) {
     }
 }
 
-#[component]
-fn MethodsView(v: PaymentMethodsView) -> impl IntoView {
+/// An island: cards and bank accounts are added, made default and removed in place, with the list following.
+#[island]
+fn MethodsView(for_whom: RenderedFor, v: PaymentMethodsView) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let PaymentMethodsView { methods, offered, tokenization_url } = v;
     let methods = RwSignal::new(methods);
     // What the last change did ("Card added: …"), for everyone, including screen readers.

@@ -35,7 +35,8 @@ pub fn PaymentsPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// An island: "Load more" appends older payments in place.
+#[island]
 fn History(page: PaymentHistoryPage) -> impl IntoView {
     let Paged { entries, next_cursor, load } = paged(page.entries, page.next_cursor, |cursor| async move {
         payment_history(Some(cursor)).await.map(|p| (p.entries, p.next_cursor))

@@ -4,18 +4,28 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
+use crate::wire::auth::RenderedFor;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    view! {
+        <Title text="Password"/>
+        <h1>"Password"</h1>
+        <PasswordForm for_whom=rendered_for()/>
+    }
+}
+
+/// An island: the change is confirmed in place, which a plain form's redirect could not say.
+#[island]
+fn PasswordForm(for_whom: RenderedFor) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let change = ServerAction::<ChangePassword>::new();
     let error = move || change.value().get().and_then(Result::err);
     let done = move || matches!(change.value().get(), Some(Ok(())));
     let field_error = move |name: &'static str| error().and_then(|e| e.field_message(name));
     let form_error = move || error().and_then(|e| e.form_message());
     view! {
-        <Title text="Password"/>
-        <h1>"Password"</h1>
         <section class="card" aria-labelledby="password-heading">
             <header class="card-header"><h2 id="password-heading">"Change your password"</h2></header>
             <StaffViewLock what="Changing sign-in details">

@@ -13,30 +13,40 @@ use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::manage_subscription::ManageSubscription;
-use crate::ui::components::staff_view::{StaffViewLock, staff_viewing};
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for, staff_viewing};
+use crate::wire::auth::RenderedFor;
 use crate::wire::error::AppError;
 use crate::wire::subscriptions::{Subscription, SubscriptionsPage};
 
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| list_subscriptions());
+    let manage = use_query_map().get_untracked().get("manage");
     view! {
         <Title text="Subscriptions"/>
         <h1>"Subscriptions"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || { let manage = manage.clone(); Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <SubscriptionsView p/> }.into_any(),
+                    Ok(p) => view! { <SubscriptionsView for_whom=rendered_for() p manage/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
-#[component]
-fn SubscriptionsView(p: SubscriptionsPage) -> impl IntoView {
+/// An island: the manage dialog changes a subscription and the list follows in place.
+#[island]
+fn SubscriptionsView(
+    for_whom: RenderedFor,
+    p: SubscriptionsPage,
+    /// `?manage=ID`: the dialog opens for that subscription.
+    manage: Option<String>,
+) -> impl IntoView {
+    let open_first = manage;
+    provide_rendered_for(for_whom);
     // Held in signals and reloaded in place, so the manage dialog stays open across a change.
     let subscriptions = RwSignal::new(p.subscriptions);
     let methods = RwSignal::new(p.methods);
@@ -58,14 +68,13 @@ fn SubscriptionsView(p: SubscriptionsPage) -> impl IntoView {
             open.set(true);
         }
     };
-    let query = use_query_map();
     let viewing = staff_viewing();
     Effect::new(move |_| {
         if viewing {
             return;
         }
-        if let Some(id) = query.read_untracked().get("manage") {
-            manage(&id);
+        if let Some(id) = &open_first {
+            manage(id);
         }
     });
     let credit = move || {

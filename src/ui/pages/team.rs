@@ -8,7 +8,8 @@ use crate::api::team::{change_member_role, get_team, invite_member, remove_membe
 use crate::domain::billing_items::format_unix_date;
 use crate::domain::role::Role;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::staff_view::StaffViewLock;
+use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
+use crate::wire::auth::RenderedFor;
 use crate::wire::team::{PendingInvitation, Team, TeamMember};
 
 /// Bumped after each change, so the team reloads as the server now has it.
@@ -16,12 +17,21 @@ type Changed = RwSignal<u32>;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
+    view! {
+        <Title text="Team"/>
+        <TeamManager for_whom=rendered_for()/>
+    }
+}
+
+/// An island: the team follows each change.
+#[island]
+fn TeamManager(for_whom: RenderedFor) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let changed: Changed = RwSignal::new(0);
     // Outlives the reload that follows an invitation, which rebuilds the form.
     let sent = RwSignal::new(None::<String>);
     let team = Resource::new_blocking(move || changed.get(), |_| get_team());
     view! {
-        <Title text="Team"/>
         <h1>"Team"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading the team…"</p> }>
             {move || Suspend::new(async move {

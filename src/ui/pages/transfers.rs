@@ -9,16 +9,26 @@ use crate::api::staff::{awaiting_transfers, record_transfer};
 use crate::domain::billing_items::{format_date, format_unix_date};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::staff_view::StaffAdminLock;
+use crate::ui::components::staff_view::{StaffAdminLock, provide_rendered_for, rendered_for};
+use crate::wire::auth::RenderedFor;
 use crate::wire::error::AppError;
 use crate::wire::staff::AwaitingTransfer;
 
 #[component]
 pub fn TransfersPage() -> impl IntoView {
+    view! {
+        <Title text="Bank transfers"/>
+        <Transfers for_whom=rendered_for()/>
+    }
+}
+
+/// An island: the list follows each transfer recorded.
+#[island]
+fn Transfers(for_whom: RenderedFor) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let changed = RwSignal::new(0u32);
     let rows = Resource::new_blocking(move || changed.get(), |_| awaiting_transfers());
     view! {
-        <Title text="Bank transfers"/>
         <h1>"Bank transfers"</h1>
         <p class="page-note">
             "Payments clients chose to make by wire, PIX or Boleto. Record each transfer when it arrives in your account: "

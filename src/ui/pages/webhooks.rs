@@ -12,7 +12,8 @@ use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::staff_view::{StaffAdminLock, staff_admin_enabled};
+use crate::ui::components::staff_view::{StaffAdminLock, provide_rendered_for, rendered_for, staff_admin_enabled};
+use crate::wire::auth::RenderedFor;
 use crate::wire::webhooks::{CreatedEndpoint, WebhookDeliveryView, WebhookEndpointView, WebhooksPage};
 
 /// Bumped after each change, so the page reloads as the server now has it.
@@ -20,11 +21,20 @@ type Changed = RwSignal<u32>;
 
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
+    view! {
+        <Title text="Webhooks"/>
+        <Webhooks for_whom=rendered_for()/>
+    }
+}
+
+/// An island: the lists follow each change.
+#[island]
+fn Webhooks(for_whom: RenderedFor) -> impl IntoView {
+    provide_rendered_for(for_whom);
     let changed: Changed = RwSignal::new(0);
     let page = Resource::new_blocking(move || changed.get(), |_| load_webhooks());
     let created = RwSignal::new(None::<CreatedEndpoint>);
     view! {
-        <Title text="Webhooks"/>
         <h1>"Webhooks"</h1>
         <p class="page-note">
             "Portico tells your systems what happened to your clients' billing (an invoice paid, a payment failed, a service blocked) by POSTing a signed JSON event to each endpoint that listens to it. "

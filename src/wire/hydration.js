@@ -1,0 +1,221 @@
+// The shell's inline module (see `hydration_module` in site.rs): it takes over the interactive
+// parts of the page (Leptos islands) once the page has been painted, and keeps navigation in the
+// page: a click on a link of this site, or a form that is not an island's, fetches the next page
+// and swaps its body in, so the WASM is loaded once per visit rather than once per page.
+((js, wasm) => {
+  let mod = null;
+  let navigation = 0;
+
+  // Leptos's island protocol (leptos/src/hydration/island_script.js): each `leptos-island`
+  // names its WASM export; island children rendered by the server keep their owner through
+  // the `$$on_hydrate` callback of the enclosing `leptos-children`.
+  const childrenCallbacks = [];
+  const hydrateIsland = async (el) => {
+    const take = mod[el.dataset.component];
+    if (!take) {
+      console.warn(`no WASM export for the island ${el.dataset.component}`);
+      return;
+    }
+    const callback = childrenCallbacks[childrenCallbacks.length - 1];
+    if (callback) callback();
+    const result = take(el);
+    if (result && result.then) await result;
+  };
+  const traverse = async (node) => {
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const tag = node.tagName.toLowerCase();
+    if (tag === 'leptos-island') await hydrateIsland(node);
+    const isChildren = tag === 'leptos-children';
+    if (isChildren) childrenCallbacks.push(node.$$on_hydrate);
+    for (const child of Array.from(node.children)) await traverse(child);
+    if (isChildren) childrenCallbacks.pop();
+  };
+  // The WASM is fetched once, and only for a page that has an island: a page without one (the
+  // sign-in page, the usage report) needs none.
+  let loading = null;
+  const load = () =>
+    loading ||
+    (loading = import(js)
+      .then((m) => m.default({ module_or_path: wasm }).then(() => m))
+      .then((m) => {
+        m.hydrate();
+        mod = m;
+      }));
+  const takeOver = async () => {
+    const body = document.body;
+    if (body.$$takenOver) return;
+    body.$$takenOver = true;
+    if (body.querySelector('leptos-island')) {
+      const loaded = mod !== null;
+      await load();
+      if (body !== document.body) return;
+      // Each page's islands are taken over afresh: a new root, whose count of serialized
+      // values starts again, as the server's did for this page.
+      if (loaded) mod.hydrate();
+      await traverse(body);
+    }
+    // Lets end-to-end tests (and anyone debugging) tell a live page from server-rendered HTML.
+    if (body === document.body) body.setAttribute('data-hydrated', 'true');
+  };
+
+  // ---------------------------------------------------------------- navigation in the page
+  // Pages have no file extension; `/statement.pdf` and the like are the browser's to save.
+  const pageUrl = (url) => url.origin === location.origin && !/^\/(api|pkg)\//.test(url.pathname) && !/\.\w+$/.test(url.pathname);
+
+  const linkTarget = (ev) => {
+    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.altKey || ev.ctrlKey || ev.shiftKey) return null;
+    const a = ev.target instanceof Element ? ev.target.closest('a[href]') : null;
+    // A link to something else than a page (a PDF, say) names its type, and is the browser's.
+    if (!a || a.target || a.hasAttribute('download') || (a.type && a.type !== 'text/html')) return null;
+    if ((a.getAttribute('rel') || '').split(/\s+/).includes('external')) return null;
+    const url = new URL(a.href);
+    if (!pageUrl(url)) return null;
+    // A jump within this page is the browser's.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return null;
+    return url;
+  };
+
+  const saveScroll = () => history.replaceState({ ...(history.state || {}), scroll: scrollY }, '');
+
+  // Fetches a page and swaps it in; anything but an HTML page of the same build is left to the
+  // browser (a download, a new deployment's assets, a failed fetch).
+  const visit = async (request, { push, scroll, keepFocus, form }) => {
+    const mine = ++navigation;
+    document.documentElement.setAttribute('aria-busy', 'true');
+    let response, html;
+    try {
+      response = await fetch(request);
+      html = (response.headers.get('content-type') || '').startsWith('text/html') ? await response.text() : null;
+    } catch (_) {
+      response = null;
+    }
+    if (mine !== navigation) return;
+    document.documentElement.removeAttribute('aria-busy');
+    const url = response && response.url ? new URL(response.url) : new URL(request.url);
+    const next = html ? new DOMParser().parseFromString(html, 'text/html') : null;
+    const sameBuild = next && next.querySelector('link#leptos')?.getAttribute('href') === document.querySelector('link#leptos')?.getAttribute('href');
+    if (!sameBuild) {
+      if (request.method === 'GET') location.assign(url);
+      else location.reload();
+      return;
+    }
+    // A form refused by the server comes back to its page with the message in the address
+    // (`__err`, read by the server's render): shown, but not kept in the address.
+    const refused = url.searchParams.has('__err');
+    const shown = new URL(url);
+    shown.searchParams.delete('__err');
+    shown.searchParams.delete('__path');
+    if (push) {
+      saveScroll();
+      history.pushState({ scroll: 0 }, '', shown);
+    } else {
+      history.replaceState({ scroll: scroll || 0 }, '', shown);
+    }
+    shownPage = shown.pathname + shown.search;
+    document.title = next.title;
+    takeData(next.body);
+    document.body.replaceWith(document.adoptNode(next.body));
+    // ... with what was typed in it, but for passwords.
+    if (refused && form) {
+      const again = Array.from(document.forms).find((f) => f.getAttribute('action') === form.action);
+      for (const [name, value] of form.fields) {
+        const field = again?.elements.namedItem(name);
+        if (field instanceof HTMLInputElement && !['password', 'hidden', 'checkbox', 'radio', 'file'].includes(field.type)) field.value = value;
+        else if (field instanceof HTMLTextAreaElement) field.value = value;
+      }
+    }
+    if (url.hash) document.getElementById(decodeURIComponent(url.hash.slice(1)))?.scrollIntoView();
+    else scrollTo(0, scroll || 0);
+    // Screen readers and keyboards start at the new page's heading, as after a page load.
+    const heading = keepFocus ? null : document.querySelector('main h1');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+    }
+    await takeOver();
+  };
+
+  // The values the server resolved for this page's islands come as inline scripts, which a
+  // parsed page does not run. They are run here, under this document's nonce (they come from
+  // this site, as the page does), into the arrays the WASM already holds (it keeps a handle to
+  // the first page's).
+  const DATA = ['__RESOLVED_RESOURCES', '__SERIALIZED_ERRORS', '__INCOMPLETE_CHUNKS', '__PENDING_RESOURCES', '__RESOURCE_RESOLVERS'];
+  const nonce = document.querySelector('script[nonce]')?.nonce || '';
+  const takeData = (body) => {
+    const held = DATA.map((name) => [name, window[name]]);
+    for (const inert of Array.from(body.querySelectorAll('script'))) {
+      if (inert.type !== 'module') {
+        const live = document.createElement('script');
+        live.nonce = nonce;
+        live.textContent = inert.textContent;
+        document.head.append(live);
+        live.remove();
+      }
+      inert.remove();
+    }
+    for (const [name, array] of held) {
+      const fresh = window[name];
+      if (Array.isArray(array) && fresh !== array) {
+        array.length = 0;
+        if (Array.isArray(fresh)) Object.assign(array, fresh);
+        window[name] = array;
+      }
+    }
+  };
+
+  addEventListener('click', (ev) => {
+    const url = linkTarget(ev);
+    if (!url) return;
+    ev.preventDefault();
+    visit(new Request(url, { headers: { Accept: 'text/html' } }), { push: true });
+  });
+
+  // A form of the page rather than of an island (an island handles its own): a GET form is a
+  // navigation, a POST form's answer (a redirect to the next page) is shown like one.
+  addEventListener('submit', (ev) => {
+    const form = ev.target;
+    if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || form.closest('leptos-island')) return;
+    if (form.target) return;
+    const method = (ev.submitter?.getAttribute('formmethod') || form.method).toUpperCase();
+    const url = new URL(ev.submitter?.getAttribute('formaction') || form.action, location.href);
+    if (method !== 'GET' && method !== 'POST') return;
+    if (!pageUrl(url) && !(method === 'POST' && url.origin === location.origin)) return;
+    const data = new FormData(form, ev.submitter);
+    const fields = new URLSearchParams();
+    for (const [name, value] of data) if (typeof value === 'string') fields.append(name, value);
+    ev.preventDefault();
+    if (method === 'GET') {
+      url.search = fields.toString();
+      visit(new Request(url, { headers: { Accept: 'text/html' } }), { push: true });
+    } else {
+      const request = new Request(url, { method: 'POST', body: fields, headers: { Accept: 'text/html' } });
+      visit(request, { push: true, form: { action: form.getAttribute('action'), fields } });
+    }
+  });
+
+  // For islands (`ui::components::full_reload`): show another page, or this one as the server
+  // now has it after a change, without a document load.
+  window.portico = {
+    visit: (path) => visit(new Request(new URL(path, location.href), { headers: { Accept: 'text/html' } }), { push: true }),
+    refresh: () => visit(new Request(location.href, { headers: { Accept: 'text/html' } }), { push: false, scroll: scrollY, keepFocus: true }),
+  };
+
+  // A filter applied as soon as it is chosen (without a script, its form's button sends it).
+  addEventListener('change', (ev) => {
+    const field = ev.target;
+    if (field instanceof Element && field.hasAttribute('data-submit-on-change') && !field.closest('leptos-island')) field.form?.requestSubmit();
+  });
+
+  // The page shown (a jump to an anchor changes only the hash, and is not a page to fetch).
+  let shownPage = location.pathname + location.search;
+  addEventListener('popstate', (ev) => {
+    if (location.pathname + location.search === shownPage) return;
+    visit(new Request(location.href, { headers: { Accept: 'text/html' } }), { push: false, scroll: ev.state?.scroll });
+  });
+  history.scrollRestoration = 'manual';
+
+  // ---------------------------------------------------------------- hydration, after a paint
+  // Nothing is fetched before a frame has been painted (see `hydration_module`).
+  const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(takeOver, { timeout: 2000 }) : takeOver());
+  requestAnimationFrame(() => setTimeout(idle));
+})
