@@ -115,34 +115,13 @@ fn MainNav() -> impl IntoView {
     }
 }
 
-#[island]
+/// The account badge and the account menu. The menu is plain HTML: the shell's module
+/// (`wire/hydration.js`) opens and closes it (`data-disclosure`: the button's `aria-expanded`
+/// and the panel's `hidden`, Esc closes it and gives the button the focus back, a link in it
+/// closes it), and sign-out is a form; only the account switcher inside is an island, taken over
+/// when the menu first opens (`data-islands-when-shown`). A page needs no WASM for its header.
+#[component]
 fn SessionControls(session: SessionView) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let button = NodeRef::<leptos::html::Button>::new();
-    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" && open.get_untracked() {
-            open.set(false);
-            if let Some(button) = button.get_untracked() {
-                let _ = button.focus();
-            }
-        }
-    };
-    // A link in the menu leads to another page: the menu closes behind it.
-    let close_after_link = move |ev: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let on_link = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a").ok().flatten());
-            if on_link.is_some() {
-                open.set(false);
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
     let logout = ServerAction::<Logout>::new();
     let account_label = session.account.as_ref().map(|a| (a.name.clone(), a.role.label()));
     let staff = session.is_staff;
@@ -157,23 +136,22 @@ fn SessionControls(session: SessionView) -> impl IntoView {
                 </div>
             })}
             {staff.then(|| view! { <span class="account-badge staff-badge">"Agency staff"</span> })}
-            <div class="user-menu" on:keydown=close_on_escape>
+            <div class="user-menu">
                 <button
-                    node_ref=button
                     type="button"
                     class="avatar-button"
+                    data-disclosure=""
                     aria-haspopup="true"
-                    aria-expanded=move || open.get().to_string()
+                    aria-expanded="false"
                     aria-controls="user-menu-panel"
                     aria-label="Account menu"
-                    on:click=move |_| open.update(|o| *o = !*o)
                 >
                     <span class="avatar avatar-sm" aria-hidden="true">{session.initials.clone()}</span>
                 </button>
-                <div id="user-menu-panel" class="menu-panel" hidden=move || !open.get() on:click=close_after_link>
+                <div id="user-menu-panel" class="menu-panel" hidden data-islands-when-shown="">
                     <p class="menu-name">{session.user_name.clone()}</p>
                     <p class="menu-email">{session.email.clone()}</p>
-                    {own_view.then(|| view! { <AccountSwitcher open/> })}
+                    {own_view.then(|| view! { <AccountSwitcher/> })}
                     <ul class="menu-list menu-section">
                         {has_account.then(|| view! { <li><a class="menu-item" href="/team">"Team"</a></li> })}
                         {own_view.then(|| view! { <li><a class="menu-item" href="/profile">"Password"</a></li> })}
@@ -187,15 +165,14 @@ fn SessionControls(session: SessionView) -> impl IntoView {
     }
 }
 
-/// The accounts this login belongs to, each with what it owes; choosing one reloads every
-/// page for it (seed 001). Loaded when the menu first opens.
-#[component]
-fn AccountSwitcher(open: RwSignal<bool>) -> impl IntoView {
+/// An island: the accounts this login belongs to, each with what it owes; choosing one reloads
+/// every page for it (seed 001). Loaded when the menu first opens, which is when the shell takes
+/// this island over.
+#[island]
+fn AccountSwitcher() -> impl IntoView {
     let accounts = Action::new(|_: &()| my_accounts());
     Effect::new(move |_| {
-        if open.get() && accounts.value().get_untracked().is_none() && !accounts.pending().get_untracked() {
-            accounts.dispatch(());
-        }
+        accounts.dispatch(());
     });
     let switch = switch_account_action();
     let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());

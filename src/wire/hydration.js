@@ -21,10 +21,16 @@
     const result = take(el);
     if (result && result.then) await result;
   };
+  // An island inside a hidden `data-islands-when-shown` element (the account menu's switcher)
+  // waits until that element is shown.
   const traverse = async (node) => {
     if (node.nodeType !== Node.ELEMENT_NODE) return;
+    if (node.hidden && node.hasAttribute('data-islands-when-shown')) return;
     const tag = node.tagName.toLowerCase();
-    if (tag === 'leptos-island') await hydrateIsland(node);
+    if (tag === 'leptos-island' && !node.$$taken) {
+      node.$$taken = true;
+      await hydrateIsland(node);
+    }
     const isChildren = tag === 'leptos-children';
     if (isChildren) childrenCallbacks.push(node.$$on_hydrate);
     for (const child of Array.from(node.children)) await traverse(child);
@@ -45,7 +51,7 @@
     const body = document.body;
     if (body.$$takenOver) return;
     body.$$takenOver = true;
-    if (body.querySelector('leptos-island')) {
+    if (Array.from(body.querySelectorAll('leptos-island')).some((el) => !el.closest('[hidden][data-islands-when-shown]'))) {
       const loaded = mod !== null;
       await load();
       if (body !== document.body) return;
@@ -57,6 +63,50 @@
     // Lets end-to-end tests (and anyone debugging) tell a live page from server-rendered HTML.
     if (body === document.body) body.setAttribute('data-hydrated', 'true');
   };
+
+  // The islands of an element just shown, the WASM fetched first if the page had none.
+  const takeOverShown = async (element) => {
+    if (!element.querySelector('leptos-island')) return;
+    const body = document.body;
+    await load();
+    if (body === document.body) await traverse(element);
+  };
+
+  // ---------------------------------------------------------------- disclosures
+  // A `data-disclosure` button shows and hides the element it controls (the account menu):
+  // Esc closes it and gives the button the focus back, and a link in it closes it.
+  const disclosureOf = (element) => {
+    const button = document.querySelector(`button[data-disclosure][aria-controls="${element.id}"]`);
+    return button && { button, panel: element };
+  };
+  const setOpen = ({ button, panel }, open) => {
+    button.setAttribute('aria-expanded', String(open));
+    panel.hidden = !open;
+    if (open) takeOverShown(panel);
+  };
+  addEventListener('click', (ev) => {
+    const target = ev.target instanceof Element ? ev.target : null;
+    const button = target?.closest('button[data-disclosure]');
+    const panel = button && document.getElementById(button.getAttribute('aria-controls'));
+    if (panel) setOpen({ button, panel }, button.getAttribute('aria-expanded') !== 'true');
+    for (let el = target?.closest('a[href]')?.parentElement; el; el = el.parentElement) {
+      const around = el.id && disclosureOf(el);
+      if (around) {
+        setOpen(around, false);
+        break;
+      }
+    }
+  });
+  addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !(ev.target instanceof Element)) return;
+    for (const button of document.querySelectorAll('button[data-disclosure][aria-expanded="true"]')) {
+      const panel = document.getElementById(button.getAttribute('aria-controls'));
+      if (panel && (button.contains(ev.target) || panel.contains(ev.target) || ev.target === document.body)) {
+        setOpen({ button, panel }, false);
+        button.focus();
+      }
+    }
+  });
 
   // ---------------------------------------------------------------- navigation in the page
   // Pages have no file extension; `/statement.pdf` and the like are the browser's to save.
@@ -92,7 +142,9 @@
     if (mine !== navigation) return;
     document.documentElement.removeAttribute('aria-busy');
     const url = response && response.url ? new URL(response.url) : new URL(request.url);
-    const next = html ? new DOMParser().parseFromString(html, 'text/html') : null;
+    // Only this site's pages are swapped in (their scripts are run below): a redirect elsewhere
+    // is the browser's to follow.
+    const next = html && url.origin === location.origin ? new DOMParser().parseFromString(html, 'text/html') : null;
     const sameBuild = next && next.querySelector('link#leptos')?.getAttribute('href') === document.querySelector('link#leptos')?.getAttribute('href');
     if (!sameBuild) {
       if (request.method === 'GET') location.assign(url);
