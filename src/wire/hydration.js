@@ -151,6 +151,14 @@
       else location.reload();
       return;
     }
+    // A page with an island is shown once its islands can be taken over, so that nothing on it
+    // looks ready before it is: the first such page of a visit waits for the WASM here.
+    if (!mod && Array.from(next.body.querySelectorAll('leptos-island')).some((el) => !el.closest('[hidden][data-islands-when-shown]'))) {
+      document.documentElement.setAttribute('aria-busy', 'true');
+      await load().catch(() => {});
+      document.documentElement.removeAttribute('aria-busy');
+      if (mine !== navigation) return;
+    }
     // A form refused by the server comes back to its page with the message in the address
     // (`__err`, read by the server's render): shown, but not kept in the address.
     const refused = url.searchParams.has('__err');
