@@ -49,9 +49,8 @@ pub fn StaffViewLock(
 
 /// Whether the signed-in staff member may change the vendor's settings (API keys, billing
 /// rules, transfers): staff admins may, support staff see them read-only.
-pub fn staff_admin_enabled() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
-    let admin = rendered_for().staff_admin;
-    move || admin
+pub fn staff_admin() -> bool {
+    rendered_for().staff_admin
 }
 
 /// Disables the controls inside for support staff, and says who can use them.
@@ -61,7 +60,7 @@ pub fn StaffAdminLock(
     what: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let admin = rendered_for().staff_admin;
+    let admin = staff_admin();
     let note_id = format!("admin-lock-{}", what.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
     view! {
         {(!admin).then(|| view! {

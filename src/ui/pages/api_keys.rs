@@ -175,7 +175,7 @@ fn KeyRow(k: ApiKeyRow, revoking: RwSignal<Option<ApiKeyRow>>) -> impl IntoView 
     };
     let active = k.revoked_at.is_none();
     // Support staff see the keys; only admins revoke them (the server refuses them too).
-    let admin = crate::ui::components::staff_view::staff_admin_enabled();
+    let admin = crate::ui::components::staff_view::staff_admin();
     let label = format!("Revoke {}", k.name);
     let row = k.clone();
     view! {
@@ -191,7 +191,7 @@ fn KeyRow(k: ApiKeyRow, revoking: RwSignal<Option<ApiKeyRow>>) -> impl IntoView 
                         type="button"
                         class="button button-secondary button-small"
                         aria-label=label
-                        disabled=move || !admin()
+                        disabled=move || !admin
                         on:click=move |_| revoking.set(Some(row.clone()))
                     >"Revoke"</button>
                 })}

@@ -12,7 +12,7 @@ use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::staff_view::{StaffAdminLock, provide_rendered_for, rendered_for, staff_admin_enabled};
+use crate::ui::components::staff_view::{StaffAdminLock, provide_rendered_for, rendered_for, staff_admin};
 use crate::wire::auth::RenderedFor;
 use crate::wire::webhooks::{CreatedEndpoint, WebhookDeliveryView, WebhookEndpointView, WebhooksPage};
 
@@ -221,7 +221,7 @@ fn EndpointsTable(endpoints: Vec<WebhookEndpointView>, changed: Changed) -> impl
             changed.update(|n| *n += 1);
         }
     });
-    let admin = staff_admin_enabled();
+    let admin = staff_admin();
     let failed = move || delete.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <p role="alert" class="field-error">{failed}</p>
@@ -249,7 +249,7 @@ fn EndpointsTable(endpoints: Vec<WebhookEndpointView>, changed: Changed) -> impl
                                         type="button"
                                         class="button button-secondary button-small"
                                         aria-label=label
-                                        disabled=move || !admin() || delete.pending().get()
+                                        disabled=move || !admin || delete.pending().get()
                                         on:click=move |_| { delete.dispatch(id.clone()); }
                                     >"Delete"</button>
                                 </td>
@@ -271,7 +271,7 @@ fn DeliveriesTable(deliveries: Vec<WebhookDeliveryView>, changed: Changed) -> im
             changed.update(|n| *n += 1);
         }
     });
-    let admin = staff_admin_enabled();
+    let admin = staff_admin();
     let failed = move || resend.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <p role="alert" class="field-error">{failed}</p>
@@ -315,7 +315,7 @@ fn DeliveriesTable(deliveries: Vec<WebhookDeliveryView>, changed: Changed) -> im
                                         type="button"
                                         class="button button-secondary button-small"
                                         aria-label=resend_label
-                                        disabled=move || !admin() || resend.pending().get()
+                                        disabled=move || !admin || resend.pending().get()
                                         on:click=move |_| { resend.dispatch(id.clone()); }
                                     >"Resend"</button>
                                 </td>
