@@ -10,6 +10,8 @@ database with a pinned calendar, and prints:
   2. how assets are served: Content-Encoding, Cache-Control of the page and of its assets;
   3. dashboard SSR throughput (wrk, 32 connections, signed in) with and without the
      Accept-Encoding browsers send, and the same bytes served by nginx (the static twin);
+     and /healthz (one statement, nothing rendered), the floor of an answer that reads the
+     database;
   4. dashboard latency: unloaded, and open loop at a fixed offered rate (oha, with its
      latency correction for coordinated omission);
   5. queries per page for an account with 1 and with 500 invoices (sqlx's statement log,
@@ -368,6 +370,9 @@ def report_throughput(server: Server, cookie: str, work: Path, seconds: int) -> 
     encoding = headers.get("Content-Encoding")
     plain_rps = wrk(f"{server.base}/", {"Cookie": cookie}, seconds)
     browser_rps = wrk(f"{server.base}/", compressed, seconds)
+    # The floor of any answer that reads the database once: no session, no page, two bytes.
+    # What a signed-in page could reach if rendering cost nothing, its session read aside.
+    health_rps = wrk(f"{server.base}/healthz", {}, seconds)
     twin, twin_base = static_twin(work, body, encoding)
     try:
         twin_rps = wrk(f"{twin_base}/", {"Accept-Encoding": BROWSER_ACCEPT_ENCODING}, seconds)
@@ -379,7 +384,9 @@ def report_throughput(server: Server, cookie: str, work: Path, seconds: int) -> 
     print(f"dashboard, Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<17} {browser_rps:>10,.0f} requests/s  ({encoding or 'identity'}, {len(body):,} B)")
     print(f"static twin (nginx, the same {len(body):,} bytes)    {twin_rps:>10,.0f} requests/s")
     print(f"ratio SSR / static                            {ratio:>10.3f}")
-    return {"plain": plain_rps, "browser": browser_rps, "twin": twin_rps, "ratio": ratio}
+    health_ratio = health_rps / twin_rps if twin_rps else 0.0
+    print(f"/healthz (one statement, nothing rendered)    {health_rps:>10,.0f} requests/s  (ratio to the twin {health_ratio:.3f})")
+    return {"plain": plain_rps, "browser": browser_rps, "twin": twin_rps, "ratio": ratio, "healthz": health_rps}
 
 
 def oha(url: str, headers: dict, extra: list[str]) -> dict:

@@ -28,6 +28,30 @@ test('billing history loads more until the end without a page load', async ({ pa
   expect(await page.evaluate(() => (window as unknown as { portico_marker?: number }).portico_marker)).toBe(7);
 });
 
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('"Load more" shows the older entries as a page of their own, with the filter kept', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Email').fill('billing@northwind.test');
+    await page.getByLabel('Password').fill('portico-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/billing-history?filter=all');
+    const titles = page.getByRole('table', { name: 'Invoices and payments, newest first' }).locator('tbody tr .item-title');
+    await expect(titles).toHaveCount(10);
+    const invoicesIn = (texts: string[]) => texts.filter((t) => t.includes('ACME-'));
+    const newest = invoicesIn(await titles.allTextContents());
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect(page).toHaveURL(/[?&]after=[^&]+/);
+    await expect(page).toHaveURL(/[?&]filter=all(&|$)/);
+    await expect(titles.first()).toBeVisible();
+    const older = invoicesIn(await titles.allTextContents());
+    expect(older.length).toBeGreaterThan(0);
+    expect(older.filter((t) => newest.includes(t))).toEqual([]);
+  });
+});
+
 test('billing history filters by status and finds an invoice by number', async ({ page }) => {
   await signIn(page, 'billing@northwind.test');
   await page.goto('/billing-history');

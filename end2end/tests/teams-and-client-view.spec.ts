@@ -51,6 +51,18 @@ test('one login switches between its accounts from the header', async ({ page })
   await expect(page.locator('.account-name')).toHaveText('Northwind Traders');
 });
 
+test('a client view the server refuses is said on the client list, which stays as it was', async ({ page }) => {
+  await signIn(page, 'staff@acme.test');
+  await expect(page.getByRole('heading', { name: 'Clients', level: 1 })).toBeVisible();
+  // The form posts the account it names; one that is not this agency's answers like a missing one.
+  const globex = page.getByRole('row').filter({ hasText: 'Globex Corporation' });
+  await globex.locator('input[name="account_id"]').evaluate((input) => ((input as HTMLInputElement).value = 'acc_not_this_agencys'));
+  await globex.getByRole('button', { name: 'View Globex Corporation as client' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: "We couldn't find that." })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Clients', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Client view' })).toHaveCount(0);
+});
+
 test('staff view a client as the client, cannot pay, and exit', async ({ page }) => {
   await signIn(page, 'staff@acme.test');
   await hydrated(page);

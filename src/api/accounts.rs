@@ -17,10 +17,8 @@ pub async fn my_accounts() -> Result<AccountsOverview, AppError> {
 pub async fn switch_account(account_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;
-    crate::server::accounts::switch::switch(
-        &crate::server::infra::request::RequestInfo::current()?,
-        &caller,
-        &crate::domain::ids::AccountId::new(account_id),
-    )
-    .await
+    let request = crate::server::infra::request::RequestInfo::current()?;
+    crate::server::accounts::switch::switch(&request, &caller, &crate::domain::ids::AccountId::new(account_id)).await?;
+    request.redirect_form_post("/");
+    Ok(())
 }

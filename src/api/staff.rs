@@ -27,12 +27,11 @@ pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
 pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
-    crate::server::accounts::client_view::start(
-        &crate::server::infra::request::RequestInfo::current()?,
-        &caller,
-        &crate::domain::ids::AccountId::new(account_id),
-    )
-    .await
+    let request = crate::server::infra::request::RequestInfo::current()?;
+    crate::server::accounts::client_view::start(&request, &caller, &crate::domain::ids::AccountId::new(account_id))
+        .await?;
+    request.redirect_form_post("/");
+    Ok(())
 }
 
 /// Ends the client view and returns to the agency console.

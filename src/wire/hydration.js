@@ -47,11 +47,13 @@
         m.hydrate();
         mod = m;
       }));
+  // Whether a page has an island to take over at once (not one waiting in a hidden menu).
+  const islandsAtLoad = (body) => Array.from(body.querySelectorAll('leptos-island')).some((el) => !el.closest('[hidden][data-islands-when-shown]'));
   const takeOver = async () => {
     const body = document.body;
     if (body.$$takenOver) return;
     body.$$takenOver = true;
-    if (Array.from(body.querySelectorAll('leptos-island')).some((el) => !el.closest('[hidden][data-islands-when-shown]'))) {
+    if (islandsAtLoad(body)) {
       const loaded = mod !== null;
       await load();
       if (body !== document.body) return;
@@ -140,7 +142,6 @@
       response = null;
     }
     if (mine !== navigation) return;
-    document.documentElement.removeAttribute('aria-busy');
     const url = response && response.url ? new URL(response.url) : new URL(request.url);
     // Only this site's pages are swapped in (their scripts are run below): a redirect elsewhere
     // is the browser's to follow.
@@ -153,12 +154,11 @@
     }
     // A page with an island is shown once its islands can be taken over, so that nothing on it
     // looks ready before it is: the first such page of a visit waits for the WASM here.
-    if (!mod && Array.from(next.body.querySelectorAll('leptos-island')).some((el) => !el.closest('[hidden][data-islands-when-shown]'))) {
-      document.documentElement.setAttribute('aria-busy', 'true');
+    if (!mod && islandsAtLoad(next.body)) {
       await load().catch(() => {});
-      document.documentElement.removeAttribute('aria-busy');
       if (mine !== navigation) return;
     }
+    document.documentElement.removeAttribute('aria-busy');
     // A form refused by the server comes back to its page with the message in the address
     // (`__err`, read by the server's render): shown, but not kept in the address.
     const refused = url.searchParams.has('__err');
@@ -223,6 +223,61 @@
     }
   };
 
+  // "Load more" under a list rendered on the server (`ui::components::load_more::MoreRows`): a
+  // GET form for the same page from a cursor on. Its rows are appended to the list here, and
+  // what the server put under them (the next "Load more", or the end of the list) replaces the
+  // form; the focus stays there. Without this, the form shows the older entries as a page.
+  const appendRows = async (form, submitter) => {
+    const id = form.dataset.append;
+    const rows = document.getElementById(id);
+    const alert = document.querySelector(`[data-load-more-error="${id}"]`);
+    const button = submitter || form.querySelector('button');
+    const url = new URL(form.action, location.href);
+    url.search = new URLSearchParams(new FormData(form, submitter)).toString();
+    if (!rows || button.disabled) return;
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = 'Loading…';
+    rows.setAttribute('aria-busy', 'true');
+    let response = null;
+    let next = null;
+    try {
+      response = await fetch(url, { headers: { Accept: 'text/html' } });
+      if (response.ok && (response.headers.get('content-type') || '').startsWith('text/html')) {
+        next = new DOMParser().parseFromString(await response.text(), 'text/html');
+      }
+    } catch (_) {
+      response = null;
+    }
+    rows.removeAttribute('aria-busy');
+    button.disabled = false;
+    button.textContent = label;
+    // Signed out meanwhile, say: the page the server sent instead is the browser's to show.
+    if (response && response.redirected && new URL(response.url).pathname !== url.pathname) {
+      location.assign(response.url);
+      return;
+    }
+    const more = next?.getElementById(id);
+    const after = next?.querySelector(`[data-append="${id}"], [data-end-of="${id}"]`);
+    if (!more || !after) {
+      if (alert) {
+        alert.textContent = "Couldn't load more. Check your connection and try again.";
+        alert.hidden = false;
+      }
+      return;
+    }
+    if (alert) {
+      alert.hidden = true;
+      alert.textContent = '';
+    }
+    rows.append(...Array.from(more.children).map((row) => document.adoptNode(row)));
+    for (const count of document.querySelectorAll(`[data-count-of="${id}"]`)) count.textContent = String(rows.children.length);
+    const placed = document.adoptNode(after);
+    const hadFocus = form.contains(document.activeElement);
+    form.replaceWith(placed);
+    if (hadFocus) (placed.querySelector('button') || placed).focus({ preventScroll: true });
+  };
+
   addEventListener('click', (ev) => {
     const url = linkTarget(ev);
     if (!url) return;
@@ -235,7 +290,13 @@
   addEventListener('submit', (ev) => {
     const form = ev.target;
     if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || form.closest('leptos-island')) return;
-    if (form.target) return;
+    // A change of whose portal the session shows ends in a document load (`PortalChangeButton`).
+    if (form.target || form.hasAttribute('data-document')) return;
+    if (form.dataset.append) {
+      ev.preventDefault();
+      appendRows(form, ev.submitter);
+      return;
+    }
     const method = (ev.submitter?.getAttribute('formmethod') || form.method).toUpperCase();
     const url = new URL(ev.submitter?.getAttribute('formaction') || form.action, location.href);
     if (method !== 'GET' && method !== 'POST') return;

@@ -47,6 +47,21 @@ impl RequestInfo {
         self.parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
     }
 
+    /// Sends a page's own form post (the browser asked for HTML) on to `path` once it has
+    /// succeeded; a call from an island (which asks for data) is answered with its result, and
+    /// the island decides where the browser goes.
+    pub fn redirect_form_post(&self, path: &str) {
+        let asks_for_html = self
+            .parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        if asks_for_html {
+            leptos_axum::redirect(path);
+        }
+    }
+
     pub fn set_cookie(&self, cookie: &str) {
         if let (Some(response), Ok(value)) = (&self.response, HeaderValue::from_str(cookie)) {
             response.append_header(header::SET_COOKIE, value);

@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 
 use crate::api::accounts::switch_account;
-use crate::api::staff::view_as_client;
 use crate::wire::error::AppError;
 
 /// Loads `path` afresh in the browser; nothing on the server.
@@ -57,7 +56,8 @@ fn call_shell(name: &str, arg: Option<&str>) -> bool {
     }
 }
 
-/// Switches to the account whose id it is given, then reloads the dashboard.
+/// Switches to the account whose id it is given, then reloads the dashboard (the account
+/// switcher in the header's menu).
 pub fn switch_account_action() -> Action<String, Result<(), AppError>> {
     Action::new(|id: &String| {
         let id = id.clone();
@@ -71,45 +71,25 @@ pub fn switch_account_action() -> Action<String, Result<(), AppError>> {
     })
 }
 
-/// An island: "Switch" to another of the login's accounts, then the dashboard is loaded for it.
-#[island]
-pub fn SwitchAccountButton(id: String, name: String) -> impl IntoView {
-    let switch = switch_account_action();
-    let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
+/// A button that changes whose portal the session shows (`endpoint`: the server function
+/// switching account, or starting a client view) for the account `account_id`: a form the
+/// browser posts itself (`data-document`: the shell's navigation leaves it alone), answered with
+/// the dashboard, a document load, so nothing of the previous portal stays. No WASM: a refusal
+/// comes back to the page in its address, where the page's `ServerAction` for that function
+/// shows it.
+#[component]
+pub fn PortalChangeButton(
+    endpoint: &'static str,
+    account_id: String,
+    /// The button's text, e.g. "Switch".
+    text: &'static str,
+    /// What it does for whom, e.g. "Switch to Globex".
+    label: String,
+) -> impl IntoView {
     view! {
-        <button
-            type="button"
-            class="button button-secondary button-small"
-            aria-label=format!("Switch to {name}")
-            disabled=move || switch.pending().get()
-            on:click=move |_| { switch.dispatch(id.clone()); }
-        >"Switch"</button>
-        <span role="alert" class="field-error">{failed}</span>
-    }
-}
-
-/// An island: agency staff open a client's portal as the client (seed 004).
-#[island]
-pub fn ViewAsClientButton(id: String, name: String) -> impl IntoView {
-    let view_as = Action::new(|id: &String| {
-        let id = id.clone();
-        async move {
-            let result = view_as_client(id).await;
-            if result.is_ok() {
-                reload_at("/");
-            }
-            result
-        }
-    });
-    let failed = move || view_as.value().get().and_then(Result::err).map(|e| e.to_string());
-    view! {
-        <button
-            type="button"
-            class="button button-secondary button-small"
-            aria-label=format!("View {name} as client")
-            disabled=move || view_as.pending().get()
-            on:click=move |_| { view_as.dispatch(id.clone()); }
-        >"View as client"</button>
-        <span role="alert" class="field-error">{failed}</span>
+        <form method="post" action=endpoint class="portal-change" data-document="">
+            <input type="hidden" name="account_id" value=account_id/>
+            <button type="submit" class="button button-secondary button-small" aria-label=label>{text}</button>
+        </form>
     }
 }

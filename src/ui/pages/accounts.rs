@@ -1,22 +1,27 @@
 //! All of a login's accounts on one page (seed 001): what each owes, and in total per currency.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use crate::api::accounts::my_accounts;
+use crate::api::accounts::{SwitchAccount, my_accounts};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::full_reload::SwitchAccountButton;
+use crate::ui::components::full_reload::PortalChangeButton;
 use crate::ui::components::money::totals_text;
 use crate::wire::accounts::MyAccount;
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let overview = Resource::new_blocking(|| (), |_| my_accounts());
+    // A switch the server refused comes back here (see `PortalChangeButton`).
+    let switch = ServerAction::<SwitchAccount>::new();
+    let refused = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="All accounts"/>
         <h1>"All accounts"</h1>
         <p class="page-note">"Every account you belong to, with what each owes. Amounts in different currencies are never added together."</p>
+        <p role="alert" class="form-alert" hidden=move || refused().is_none()>{refused}</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading your accounts…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -64,7 +69,9 @@ fn AccountRow(a: MyAccount) -> impl IntoView {
                 {if a.is_current {
                     view! { <Badge label="Current" tone=Tone::Good/> }.into_any()
                 } else {
-                    view! { <SwitchAccountButton id name/> }.into_any()
+                    view! {
+                        <PortalChangeButton endpoint=SwitchAccount::url() account_id=id text="Switch" label=format!("Switch to {name}")/>
+                    }.into_any()
                 }}
             </td>
         </tr>

@@ -1,20 +1,23 @@
-//! The activity log: the account's (for its billing people), or everything (for staff).
+//! The activity log: the account's (for its billing people), or everything (for staff), newest
+//! first, "Load more" appending older entries in place (no island: see `load_more::MoreRows`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
 use crate::api::activity::{account_activity, staff_activity};
 use crate::domain::billing_items::format_unix_time;
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::ui::components::load_more::MoreRows;
 use crate::wire::activity::{ActivityEntry, ActivityPage};
 use crate::wire::error::AppError;
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let first = Resource::new_blocking(|| (), |_| account_activity(None));
+    let query = use_query_map();
+    let first = Resource::new_blocking(move || query.read().get("after"), account_activity);
     view! {
         <Title text="Activity"/>
         <h1>"Activity"</h1>
@@ -33,7 +36,8 @@ pub fn ActivityPage() -> impl IntoView {
 
 #[component]
 pub fn StaffActivityPage() -> impl IntoView {
-    let first = Resource::new_blocking(|| (), |_| staff_activity(None));
+    let query = use_query_map();
+    let first = Resource::new_blocking(move || query.read().get("after"), staff_activity);
     view! {
         <Title text="Activity"/>
         <h1>"Activity across clients"</h1>
@@ -48,16 +52,11 @@ pub fn StaffActivityPage() -> impl IntoView {
     }
 }
 
-/// An island: "Load more" appends older entries in place.
-#[island]
+#[component]
 fn Log(page: ActivityPage, staff: bool) -> impl IntoView {
     if page.entries.is_empty() {
         return view! { <EmptyState title="No activity yet" detail="What happens on the account will be listed here."/> }.into_any();
     }
-    let Paged { entries, next_cursor, load } = paged(page.entries, page.next_cursor, move |cursor| async move {
-        let page = if staff { staff_activity(Some(cursor)).await? } else { account_activity(Some(cursor)).await? };
-        Ok((page.entries, page.next_cursor))
-    });
     view! {
         <section class="card">
             <div class="table-wrap">
@@ -69,14 +68,12 @@ fn Log(page: ActivityPage, staff: bool) -> impl IntoView {
                         <th scope="col">"What"</th>
                         <th scope="col">"Who"</th>
                     </tr></thead>
-                    <tbody>
-                        <For each=move || entries.get() key=|e| e.id.clone() let:e>
-                            <Row e staff/>
-                        </For>
+                    <tbody id="activity-rows">
+                        {page.entries.into_iter().map(|e| view! { <Row e staff/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
-            <LoadMoreFooter next_cursor load/>
+            <MoreRows rows_id="activity-rows" next_cursor=page.next_cursor/>
         </section>
     }
     .into_any()

@@ -1,6 +1,7 @@
 //! Billing history (seed 000): every invoice and payment, newest first; filter by status,
-//! find by invoice number, "Load more" appends older entries in place. The filter and search
-//! live in the address, so a filtered view can be bookmarked and works without JavaScript.
+//! find by invoice number, "Load more" appends older entries in place. The filter, search and
+//! where the list starts (`after`) live in the address, so a filtered view can be bookmarked
+//! and all of it works without JavaScript; the page has no island.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +14,7 @@ use crate::domain::billing_items::{InvoiceStatus, format_date, format_unix_date}
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::ui::components::load_more::MoreRows;
 use crate::wire::billing_history::{HistoryEntry, HistoryFilter, HistoryPage};
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentStatus;
@@ -23,9 +24,10 @@ pub fn BillingHistoryPage() -> impl IntoView {
     let query = use_query_map();
     let filter = move || query.read().get("filter").unwrap_or_else(|| "all".into());
     let search = move || query.read().get("q").unwrap_or_default();
+    let after = move || query.read().get("after");
     let first_page = Resource::new_blocking(
-        move || (filter(), search()),
-        |(filter, search)| billing_history(None, Some(filter), Some(search)),
+        move || (filter(), search(), after()),
+        |(filter, search, after)| billing_history(after, Some(filter), Some(search)),
     );
     view! {
         <Title text="Billing history"/>
@@ -61,24 +63,14 @@ pub fn BillingHistoryPage() -> impl IntoView {
     }
 }
 
-fn entry_key(e: &HistoryEntry) -> String {
-    match e {
-        HistoryEntry::Invoice { id, .. } | HistoryEntry::Payment { id, .. } => id.clone(),
-    }
-}
-
-/// An island: "Load more" appends older entries in place.
-#[island]
+#[component]
 fn Timeline(page: HistoryPage, filter: String, search: String) -> impl IntoView {
-    let Paged { entries, next_cursor, load } = paged(page.entries, page.next_cursor, move |cursor| {
-        let (filter, search) = (filter.clone(), search.clone());
-        async move { billing_history(Some(cursor), Some(filter), Some(search)).await.map(|p| (p.entries, p.next_cursor)) }
-    });
+    let shown = page.entries.len();
     view! {
         <section class="card" aria-labelledby="timeline-heading">
             <header class="card-header">
                 <h2 id="timeline-heading">"Invoices and payments"</h2>
-                <span class="count" aria-label="Entries shown">{move || entries.read().len()}</span>
+                <span class="count" aria-label="Entries shown" data-count-of="history-rows">{shown}</span>
             </header>
             <div class="table-wrap">
                 <table class="data history">
@@ -90,13 +82,12 @@ fn Timeline(page: HistoryPage, filter: String, search: String) -> impl IntoView 
                         <th scope="col" class="num">"Amount"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
-                    <tbody>
-                        <For each=move || entries.get() key=entry_key children=|e| view! { <EntryRow e/> }/>
+                    <tbody id="history-rows">
+                        {page.entries.into_iter().map(|e| view! { <EntryRow e/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
-            <LoadMoreFooter next_cursor load/>
-            <p class="muted end-of-list" hidden=move || next_cursor.read().is_some()>"That's everything."</p>
+            <MoreRows rows_id="history-rows" next_cursor=page.next_cursor keep=vec![("filter", filter), ("q", search)]/>
         </section>
     }
 }

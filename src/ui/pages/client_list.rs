@@ -1,16 +1,17 @@
 //! Agency staff's home: the vendor's client accounts and what each owes.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{estimate_decisions, list_clients};
+use crate::api::staff::{ViewAsClient, estimate_decisions, list_clients};
 use crate::domain::billing_items::{EstimateStatus, format_unix_date};
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::full_reload::ViewAsClientButton;
+use crate::ui::components::full_reload::PortalChangeButton;
 use crate::ui::components::money::totals_text;
 use crate::wire::staff::{ClientRow, EstimateDecision};
 
@@ -35,9 +36,13 @@ pub fn ClientList() -> impl IntoView {
     let clients = Resource::new(|| (), |_| list_clients());
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
+    // A client view the server refused comes back here (see `PortalChangeButton`).
+    let view_as = ServerAction::<ViewAsClient>::new();
+    let refused = move || view_as.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="Clients"/>
         <h1>"Clients"</h1>
+        <p role="alert" class="form-alert" hidden=move || refused().is_none()>{refused}</p>
         <form class="search-form" method="get" action="/" role="search">
             <div class="field">
                 <label for="client-search">"Search clients"</label>
@@ -81,7 +86,7 @@ pub fn ClientList() -> impl IntoView {
                                                     <td data-label="Overdue invoices" class="num">{c.overdue_invoices}</td>
                                                     <td data-label="Open estimates" class="num">{c.open_estimates}</td>
                                                     <td data-label="Actions">
-                                                        <ViewAsClientButton id name=c.name.clone()/>
+                                                        <PortalChangeButton endpoint=ViewAsClient::url() account_id=id text="View as client" label=format!("View {} as client", c.name)/>
                                                     </td>
                                                 </tr>
                                             }

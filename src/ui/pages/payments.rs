@@ -1,8 +1,9 @@
 //! Payment history (seeds 000, 001): every payment and failed attempt, newest first, with
-//! "Load more" appending older ones in place.
+//! "Load more" appending older ones in place (no island: see `load_more::MoreRows`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::no_access::NoBillingAccess;
 use crate::api::payments::payment_history;
@@ -10,13 +11,14 @@ use crate::domain::billing_items::format_unix_date;
 use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::empty_state::EmptyState;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::ui::components::load_more::MoreRows;
 use crate::wire::error::AppError;
 use crate::wire::payments::{PaymentEntry, PaymentHistoryPage, PaymentStatus};
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
-    let first_page = Resource::new_blocking(|| (), |_| payment_history(None));
+    let query = use_query_map();
+    let first_page = Resource::new_blocking(move || query.read().get("after"), payment_history);
     view! {
         <Title text="Payment history"/>
         <h1>"Payment history"</h1>
@@ -35,17 +37,14 @@ pub fn PaymentsPage() -> impl IntoView {
     }
 }
 
-/// An island: "Load more" appends older payments in place.
-#[island]
+#[component]
 fn History(page: PaymentHistoryPage) -> impl IntoView {
-    let Paged { entries, next_cursor, load } = paged(page.entries, page.next_cursor, |cursor| async move {
-        payment_history(Some(cursor)).await.map(|p| (p.entries, p.next_cursor))
-    });
+    let shown = page.entries.len();
     view! {
         <section class="card" aria-labelledby="history-heading">
             <header class="card-header">
                 <h2 id="history-heading">"Payments"</h2>
-                <span class="count">{move || entries.read().len()}</span>
+                <span class="count" aria-label="Payments shown" data-count-of="payment-rows">{shown}</span>
             </header>
             <div class="table-wrap">
                 <table class="data history">
@@ -59,12 +58,12 @@ fn History(page: PaymentHistoryPage) -> impl IntoView {
                         <th scope="col" class="num">"Total"</th>
                         <th scope="col">"Status"</th>
                     </tr></thead>
-                    <tbody>
-                        <For each=move || entries.get() key=|e| e.id.clone() children=|e| view! { <HistoryRow e/> }/>
+                    <tbody id="payment-rows">
+                        {page.entries.into_iter().map(|e| view! { <HistoryRow e/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
-            <LoadMoreFooter next_cursor load/>
+            <MoreRows rows_id="payment-rows" next_cursor=page.next_cursor/>
         </section>
     }
 }
