@@ -182,16 +182,36 @@ def encoded_sizes(path: Path) -> tuple[int, int, int]:
     return raw, gz_size, br_size
 
 
+# The shell's module (`/pkg/shell.<hash>.js`) is made by the server at start and served from
+# memory, not from the site: its text and its sizes raw / gzip / brotli, as served.
+SERVED: dict[str, tuple[str, tuple[int, int, int]]] = {}
+
+
+def load_served_modules(server: "Server", html: str) -> None:
+    for rel in set(re.findall(r"/pkg/shell(?:\.[A-Za-z0-9_-]+)?\.js", html)) - SERVED.keys():
+        _, _, raw = request(f"{server.base}{rel}")
+        _, _, gz = request(f"{server.base}{rel}", headers={"Accept-Encoding": "gzip"})
+        _, _, br = request(f"{server.base}{rel}", headers={"Accept-Encoding": "br"})
+        SERVED[rel] = (raw.decode(), (len(raw), len(gz), len(br)))
+
+
+def sizes_of(rel: str) -> tuple[int, int, int]:
+    return SERVED[rel][1] if rel in SERVED else encoded_sizes(SITE / rel.lstrip("/"))
+
+
 def asset_paths_in(html: str) -> list[str]:
     """What a page makes the browser fetch from /pkg before it is interactive: the stylesheet,
-    the main JS and WASM, and (split build) the loader and the pieces of the page's own code,
-    which the page preloads."""
+    the shell's module, the main JS and WASM, and (split build) the loader and the pieces of the
+    page's own code, which the page preloads."""
     found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
-    # An islands build (its shell's script takes over `leptos-island`s) fetches the JS and WASM
+    # The shell's module names the JS and WASM.
+    for rel in [p for p in found if p in SERVED]:
+        found.update(re.findall(r'"(/pkg/[^"]+\.(?:js|wasm))"', SERVED[rel][0]))
+    # An islands build (its shell's module takes over `leptos-island`s) fetches the JS and WASM
     # only for a page that has an island outside a hidden `data-islands-when-shown` element
     # (those wait until it is shown: the account menu's switcher).
-    if "leptos-island" in html and not IslandsAtLoad.found(html):
-        return sorted(p for p in found if p.endswith(".css"))
+    if not IslandsAtLoad.found(html):
+        return sorted(p for p in found if p.endswith(".css") or p in SERVED)
     # The hydration script names the JS; an unhashed WASM sits beside it with the same stem.
     for js in [p for p in found if p.endswith(".js")]:
         for wasm in (js[: -len(".js")] + ".wasm", js[: -len(".js")] + "_bg.wasm"):
@@ -239,7 +259,7 @@ def sum_sizes(rels: list[str], kind: str = "") -> list[int]:
     total = [0, 0, 0]
     for rel in rels:
         if rel.endswith(kind):
-            total = [a + b for a, b in zip(total, encoded_sizes(SITE / rel.lstrip("/")))]
+            total = [a + b for a, b in zip(total, sizes_of(rel))]
     return total
 
 
@@ -250,7 +270,7 @@ def report_sizes(first_pages: dict[str, str]) -> dict:
     first = asset_paths_in(html)
     print(f"{'asset (loaded first by ' + page + ')':<52} {'raw':>11} {'gzip':>11} {'brotli':>11}")
     for rel in [r for r in first if not is_piece(r)]:
-        raw, gz, br = encoded_sizes(SITE / rel.lstrip("/"))
+        raw, gz, br = sizes_of(rel)
         print(f"{rel[:52]:<52} {raw:>11,} {gz:>11,} {br:>11,}")
     pieces = [r for r in first if is_piece(r)]
     if pieces:
@@ -260,10 +280,12 @@ def report_sizes(first_pages: dict[str, str]) -> dict:
     for path in sorted((SITE / "pkg").rglob("*")):
         if path.suffix in (".wasm", ".js") and path.is_file():
             app = [a + b for a, b in zip(app, encoded_sizes(path))]
+    for _, served in SERVED.values():
+        app = [a + b for a, b in zip(app, served)]
     wasm, everything = sum_sizes(first, ".wasm"), sum_sizes(first)
     print(f"{'first page, WASM':<52} {wasm[0]:>11,} {wasm[1]:>11,} {wasm[2]:>11,}")
     print(f"{'first page, all of the above':<52} {everything[0]:>11,} {everything[1]:>11,} {everything[2]:>11,}")
-    print(f"{'whole app, every .wasm and .js in /pkg':<52} {app[0]:>11,} {app[1]:>11,} {app[2]:>11,}")
+    print(f"{'whole app, every .wasm and .js (and the shell)':<52} {app[0]:>11,} {app[1]:>11,} {app[2]:>11,}")
     print(f"\n{'first page a visitor opens':<40} {'files':>6} {'WASM raw':>11} {'WASM brotli':>12} {'all brotli':>11}")
     every = set(first)
     for other, other_html in first_pages.items():
@@ -610,6 +632,7 @@ def main() -> None:
         for page in FIRST_PAGES:
             _, _, html = request(f"{server.base}{page}", headers={} if page == "/login" else {"Cookie": cookie})
             first_pages[page] = html.decode()
+            load_served_modules(server, first_pages[page])
         sizes = report_sizes(first_pages)
         report_serving(server, cookie, sizes["assets"])
         if "load" not in args.skip:

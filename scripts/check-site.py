@@ -3,8 +3,9 @@
 
 Starts BINARY (default target/release/portico) on a free loopback port with a fresh SQLite
 database, reads the pages a visitor opens first, and checks every script, module, preload and
-stylesheet they name (the hydration script's JS and WASM included) exists under the site root
-and is served with 200. A server built without cargo-leptos's environment asks for files the
+stylesheet they name (the JS and WASM the shell's module loads included) exists under the site
+root and is served with 200 (the shell's module itself, `/pkg/shell.<hash>.js`, is made by the
+server at start from this build's names and served from memory). A server built without cargo-leptos's environment asks for files the
 site does not have (e.g. `pkg/portico_bg.wasm`), and its pages never hydrate: this says so.
 
     scripts/check-site.py [BINARY] [--site-root target/site]
@@ -57,8 +58,12 @@ class Links(html.parser.HTMLParser):
             self.scripts.append(data)
 
 
+def is_shell_module(path: str) -> bool:
+    return re.fullmatch(r"/pkg/shell(\.[A-Za-z0-9_-]+)?\.js", path) is not None
+
+
 def hydration_files(script: str) -> list[str]:
-    """The JS and WASM the hydration script imports: its call ends with
+    """The JS and WASM the shell's module imports: its call ends with
     `("/pkg/<name>.js", "/pkg/<name>.wasm")` (see `hydration_module` in src/wire/site.rs)."""
     match = re.search(r'\)\("([^"]+\.js)", "([^"]+\.wasm)"\)', script)
     return list(match.groups()) if match else []
@@ -123,6 +128,8 @@ def main() -> int:
             links = Links()
             links.feed(body.decode("utf-8", "replace"))
             files = links.files + [f for s in links.scripts for f in hydration_files(s)]
+            for module in [f for f in links.files if is_shell_module(f)]:
+                files += hydration_files(fetch(base + module)[1].decode("utf-8", "replace"))
             if not any(f.endswith(".wasm") for f in files):
                 problems.append(f"{page} (status {status}) names no WASM to hydrate with")
             for path in sorted(set(files)):
@@ -131,7 +138,7 @@ def main() -> int:
                 on_disk = site_root / path.lstrip("/").split("?")[0]
                 served, _ = fetch(base + path)
                 checked += 1
-                if not on_disk.is_file():
+                if not on_disk.is_file() and not is_shell_module(path):
                     problems.append(f"{page} links {path}, which is not under {site_root}")
                 if served != 200:
                     problems.append(f"{page} links {path}, which the server answers with {served}")

@@ -86,9 +86,15 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |router, download| router.route(download.path, download.handler));
     // The WASM, JS and CSS: sent from disk, as the brotli or gzip copy `portico precompress`
-    // made at build time when the browser takes it (else as is, compressed on the fly below).
-    // Content-named files may be kept a year; anything else is revalidated (see `assets`).
+    // made at build time when the browser takes it (else as is, compressed on the fly below);
+    // the shell's module from memory, compressed at start. Content-named files may be kept a
+    // year; anything else is revalidated (see `assets`).
+    let shell_module = state.assets.shell().clone();
     let assets = Router::new()
+        .route(
+            &format!("/{}", shell_module.file_name),
+            axum::routing::get(move |headers: axum::http::HeaderMap| async move { shell_module.response(&headers) }),
+        )
         .fallback_service(
             tower_http::services::ServeDir::new(format!("{}/pkg", state.settings.server.site_root))
                 .precompressed_br()

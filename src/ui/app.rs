@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link id="leptos" rel="stylesheet" href=assets.stylesheet.clone()/>
-                <Hydration code=assets.hydration.clone()/>
+                <Hydration src=assets.shell.clone()/>
                 <MetaTags/>
             </head>
             <body>
@@ -48,16 +48,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The shell's hydration script (what it does and why: `wire::site::hydration_module`), with the
-/// nonce the response's Content-Security-Policy allows.
+/// The shell's module (what it does and why: `wire::site::hydration_module`), with the nonce the
+/// response's Content-Security-Policy allows (the module reads it to run the data scripts of
+/// the pages it swaps in).
 #[component]
-fn Hydration(code: String) -> impl IntoView {
+fn Hydration(src: String) -> impl IntoView {
     // Islands: the server renders hydration markers only inside islands.
     if let Some(sc) = Owner::current_shared_context() {
         sc.set_is_hydrating(false);
     }
     let nonce = leptos::nonce::use_nonce();
-    view! { <script type="module" nonce=nonce>{code}</script> }
+    view! { <script type="module" src=src nonce=nonce></script> }
 }
 
 #[component]

@@ -1,4 +1,4 @@
-// The shell's inline module (see `hydration_module` in site.rs): it takes over the interactive
+// The shell's module (see `hydration_module` in site.rs): it takes over the interactive
 // parts of the page (Leptos islands) once the page has been painted, and keeps navigation in the
 // page: a click on a link of this site, or a form that is not an island's, fetches the next page
 // and swaps its body in, so the WASM is loaded once per visit rather than once per page.

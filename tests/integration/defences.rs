@@ -109,10 +109,13 @@ async fn every_answer_carries_the_security_headers_and_private_ones_are_never_st
     let policy = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
     let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
     assert!(nonce.len() >= 16, "{policy}");
-    // The inline hydration script carries exactly that nonce; nothing inline runs without it.
+    // The shell's module carries exactly that nonce (it runs the data scripts of the pages it
+    // swaps in under it); nothing inline runs without it.
+    let shell_tag = page.body.split("<script type=\"module\"").nth(1).and_then(|rest| rest.split('>').next());
+    let shell_tag = shell_tag.expect("the shell's module");
     assert!(
-        page.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
-        "the hydration script is nonced"
+        shell_tag.contains(" src=\"/pkg/shell") && shell_tag.contains(&format!(" nonce=\"{nonce}\"")),
+        "{shell_tag}"
     );
     assert!(!policy.contains("unsafe-inline") && !policy.contains(" 'unsafe-eval'"), "{policy}");
     for directive in

@@ -141,4 +141,28 @@ async fn content_named_assets_are_immutable_and_the_rest_revalidated() {
     let body = http_body_util::BodyExt::collect(page.into_body()).await.unwrap().to_bytes();
     let body = String::from_utf8_lossy(&body);
     assert!(body.contains("/pkg/portico.Yy.css"), "the page links the content-named stylesheet");
+    // The shell's module is named after its content too, kept a year, and names this build's
+    // JS and WASM; a browser taking brotli gets brotli.
+    let shell = body.split("src=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("the shell's module");
+    assert!(shell.starts_with("/pkg/shell.") && shell.ends_with(".js") && shell != "/pkg/shell.js", "{shell}");
+    let shell: &'static str = Box::leak(shell.to_string().into_boxed_str());
+    let module = answer(shell).await;
+    assert_eq!(module.status(), StatusCode::OK);
+    assert_eq!(module.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    let code = http_body_util::BodyExt::collect(module.into_body()).await.unwrap().to_bytes();
+    let code = String::from_utf8_lossy(&code);
+    assert!(code.ends_with(r#"("/pkg/portico.Zz.js", "/pkg/portico.Qx7-a_9.wasm")"#), "{code}");
+    use tower::ServiceExt;
+    let compressed = router
+        .clone()
+        .oneshot(
+            Request::get(shell)
+                .header(header::HOST, crate::support::HOST)
+                .header(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()[header::CONTENT_ENCODING], "br");
 }

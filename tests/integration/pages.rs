@@ -21,7 +21,12 @@ async fn the_login_page_is_public_and_labelled() {
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("<label for=\"email\""), "{}", res.body);
     assert!(res.body.contains("<label for=\"password\""));
-    assert!(res.body.contains("/pkg/portico.js"), "hydration script is linked");
+    // The shell's module is linked, and names the build's JS and WASM.
+    assert!(res.body.contains("src=\"/pkg/shell.js\""), "the shell's module is linked: {}", res.body);
+    let shell = app.get("/pkg/shell.js", None).await;
+    assert_eq!(shell.status, StatusCode::OK);
+    assert_eq!(shell.headers[axum::http::header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+    assert!(shell.body.ends_with(r#"("/pkg/portico.js", "/pkg/portico.wasm")"#), "{}", shell.body);
 }
 
 #[tokio::test]

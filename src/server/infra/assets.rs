@@ -6,15 +6,19 @@
 //! anything else under `/pkg` (a build without hashes, as in tests and `cargo leptos watch`)
 //! must be revalidated on each use.
 
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::wire::site::PageAssets;
+use crate::server::infra::precompress;
+use crate::wire::site::{PageAssets, SHELL_MODULE, hydration_module};
 
 /// The file Leptos and cargo-leptos agree on (`LEPTOS_HASH_FILE_NAME`'s default).
 pub const HASH_FILE_NAME: &str = "hash.txt";
@@ -29,6 +33,69 @@ pub struct AssetManifest {
     /// The stylesheet's, JS's and WASM's paths, for the page shell (and the stylesheet for pages
     /// rendered outside Leptos, e.g. the portal link's 410).
     page: Arc<PageAssets>,
+    /// The shell's module, served from memory.
+    shell: Arc<ShellModule>,
+}
+
+/// The shell's module (`wire::site::hydration_module`), made once at start for this build's JS
+/// and WASM, with its compressed copies: a file every page names, so that a browser fetches it
+/// once, where inline it came again with every page (about 2.5 KB compressed each time).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ShellModule {
+    /// Its name under `/pkg`.
+    pub file_name: String,
+    code: Vec<u8>,
+    gzip: Vec<u8>,
+    brotli: Vec<u8>,
+}
+
+impl ShellModule {
+    /// Named after its content (`shell.<hash>.js`) when `hashed`, else `shell.js`.
+    fn new(script: &str, wasm: &str, hashed: bool) -> Self {
+        let code = hydration_module(script, wasm).into_bytes();
+        let file_name = if hashed {
+            let digest = Sha256::digest(&code);
+            format!("{SHELL_MODULE}.{}.js", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]))
+        } else {
+            format!("{SHELL_MODULE}.js")
+        };
+        // Compressing a few kilobytes in memory cannot fail; were it to, the copy is left out.
+        let gzip = precompress::gzip(&code).unwrap_or_default();
+        let brotli = precompress::brotli(&code).unwrap_or_default();
+        Self { file_name, code, gzip, brotli }
+    }
+
+    /// The module in the best encoding the request accepts (the cache policy is `cache_policy`'s).
+    pub fn response(&self, request_headers: &HeaderMap) -> Response {
+        let accepts = |coding: &str| {
+            request_headers
+                .get_all(header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|item| {
+                    let mut parts = item.split(';');
+                    let name = parts.next().unwrap_or_default().trim();
+                    let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                    name.eq_ignore_ascii_case(coding) && !refused
+                })
+        };
+        let (body, encoding) = if accepts("br") && !self.brotli.is_empty() {
+            (self.brotli.clone(), Some("br"))
+        } else if accepts("gzip") && !self.gzip.is_empty() {
+            (self.gzip.clone(), Some("gzip"))
+        } else {
+            (self.code.clone(), None)
+        };
+        let mut response = Body::from(body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        response
+    }
 }
 
 impl AssetManifest {
@@ -42,12 +109,22 @@ impl AssetManifest {
 
     /// A build without hashed names: nothing is immutable, the stylesheet has its plain name.
     pub fn unhashed(output_name: &str) -> Self {
-        Self { immutable: HashSet::new(), page: Arc::new(PageAssets::unhashed(output_name)) }
+        Self::with(HashSet::new(), PageAssets::unhashed(output_name))
+    }
+
+    /// The shell's module for these files, named after its content when they are.
+    fn with(mut immutable: HashSet<String>, mut page: PageAssets) -> Self {
+        let shell = ShellModule::new(&page.script, &page.wasm, !immutable.is_empty());
+        page.shell = format!("/pkg/{}", shell.file_name);
+        if !immutable.is_empty() {
+            immutable.insert(shell.file_name.clone());
+        }
+        Self { immutable, page: Arc::new(page), shell: Arc::new(shell) }
     }
 
     /// `hash.txt` holds lines like `wasm: <hash>`; the files are `<output>.<hash>.<kind>`.
     pub fn parse(text: &str, output_name: &str) -> Self {
-        let PageAssets { mut stylesheet, mut script, mut wasm, .. } = PageAssets::unhashed(output_name);
+        let PageAssets { mut stylesheet, mut script, mut wasm, shell } = PageAssets::unhashed(output_name);
         let mut immutable = HashSet::new();
         for (kind, hash) in text.lines().filter_map(|line| line.split_once(':')) {
             let (kind, hash) = (kind.trim(), hash.trim());
@@ -65,7 +142,7 @@ impl AssetManifest {
                 immutable.insert(name);
             }
         }
-        Self { immutable, page: Arc::new(PageAssets::new(stylesheet, script, wasm)) }
+        Self::with(immutable, PageAssets { stylesheet, script, wasm, shell })
     }
 
     pub fn is_immutable(&self, file_name: &str) -> bool {
@@ -75,6 +152,10 @@ impl AssetManifest {
     /// What the page shell links (shared, not copied, by every render).
     pub fn page_assets(&self) -> &Arc<PageAssets> {
         &self.page
+    }
+
+    pub fn shell(&self) -> &Arc<ShellModule> {
+        &self.shell
     }
 }
 
@@ -111,6 +192,39 @@ mod tests {
         assert_eq!(manifest.page_assets().stylesheet, "/pkg/portico.q1w2.css");
         assert_eq!(manifest.page_assets().script, "/pkg/portico.AbC-12_x.js");
         assert_eq!(manifest.page_assets().wasm, "/pkg/portico.Zz9.wasm");
+        // The shell's module names those files and is named after its content.
+        let shell = manifest.shell();
+        assert_eq!(manifest.page_assets().shell, format!("/pkg/{}", shell.file_name));
+        assert!(
+            shell.file_name.starts_with("shell.") && shell.file_name.ends_with(".js") && shell.file_name.len() > 12
+        );
+        assert!(manifest.is_immutable(&shell.file_name));
+        let code = String::from_utf8(shell.code.clone()).unwrap();
+        assert!(code.ends_with(r#"("/pkg/portico.AbC-12_x.js", "/pkg/portico.Zz9.wasm")"#), "{code}");
+        let other = AssetManifest::parse("js: AbC-12_x\nwasm: Other\ncss: q1w2\n", "portico");
+        assert_ne!(other.shell().file_name, shell.file_name, "another build's module has another name");
+    }
+
+    #[test]
+    fn the_shell_module_is_sent_in_the_best_encoding_the_browser_takes() {
+        let manifest = AssetManifest::parse("js: a\nwasm: b\n", "portico");
+        let encoding_for = |accept: &str| {
+            let mut headers = HeaderMap::new();
+            if !accept.is_empty() {
+                headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
+            }
+            let response = manifest.shell().response(&headers);
+            assert_eq!(response.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+            assert_eq!(response.headers()[header::VARY], "accept-encoding");
+            response.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(encoding_for("gzip, deflate, br, zstd").as_deref(), Some("br"));
+        assert_eq!(encoding_for("gzip").as_deref(), Some("gzip"));
+        assert_eq!(encoding_for("br;q=0, gzip;q=0.5").as_deref(), Some("gzip"));
+        assert_eq!(encoding_for("").as_deref(), None);
+        assert_eq!(encoding_for("identity").as_deref(), None);
+        let shell = manifest.shell();
+        assert!(shell.brotli.len() < shell.code.len() && shell.gzip.len() < shell.code.len());
     }
 
     #[test]
@@ -120,5 +234,7 @@ mod tests {
         assert_eq!(manifest.page_assets().stylesheet, "/pkg/portico.css");
         assert_eq!(**manifest.page_assets(), PageAssets::unhashed("portico"));
         assert_eq!(manifest.page_assets().wasm, "/pkg/portico.wasm");
+        assert_eq!(manifest.page_assets().shell, "/pkg/shell.js");
+        assert!(!manifest.is_immutable("shell.js"));
     }
 }
