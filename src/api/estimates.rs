@@ -9,7 +9,12 @@ use leptos::prelude::*;
 pub async fn approve_estimate(id: String, typed_name: String) -> Result<ApprovedEstimate, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
-    crate::server::estimates::approve(&caller, &crate::domain::ids::EstimateId::new(id), &typed_name).await
+    let approved =
+        crate::server::estimates::approve(&caller, &crate::domain::ids::EstimateId::new(id), &typed_name).await?;
+    // The estimate page's form: on to the invoice it issued.
+    crate::server::infra::request::RequestInfo::current()?
+        .redirect_form_post(&format!("/invoices/{}", approved.invoice_id));
+    Ok(approved)
 }
 
 #[server(endpoint = "estimates/decline")]

@@ -175,7 +175,8 @@
     document.title = next.title;
     takeData(next.body);
     document.body.replaceWith(document.adoptNode(next.body));
-    // ... with what was typed in it, but for passwords.
+    // ... with what was typed in it, but for passwords; the focus goes to the field refused.
+    let refusedField = null;
     if (refused && form) {
       const again = Array.from(document.forms).find((f) => f.getAttribute('action') === form.action);
       for (const [name, value] of form.fields) {
@@ -183,11 +184,13 @@
         if (field instanceof HTMLInputElement && !['password', 'hidden', 'checkbox', 'radio', 'file'].includes(field.type)) field.value = value;
         else if (field instanceof HTMLTextAreaElement) field.value = value;
       }
+      refusedField = again?.querySelector('[aria-invalid="true"]') || null;
     }
     if (url.hash) document.getElementById(decodeURIComponent(url.hash.slice(1)))?.scrollIntoView();
     else scrollTo(0, scroll || 0);
     // Screen readers and keyboards start at the new page's heading, as after a page load.
-    const heading = keepFocus ? null : document.querySelector('main h1');
+    const heading = keepFocus || refusedField ? null : document.querySelector('main h1');
+    if (refusedField) refusedField.focus();
     if (heading) {
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
@@ -309,6 +312,11 @@
       url.search = fields.toString();
       visit(new Request(url, { headers: { Accept: 'text/html' } }), { push: true });
     } else {
+      // Sent once: a second click while the first is on its way would be a second change (a
+      // second approval, refused, whose answer would replace the first one's page).
+      if (form.$$sent) return;
+      form.$$sent = true;
+      form.setAttribute('aria-busy', 'true');
       const request = new Request(url, { method: 'POST', body: fields, headers: { Accept: 'text/html' } });
       visit(request, { push: true, form: { action: form.getAttribute('action'), fields } });
     }

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::support::{TestApp, call_request, send};
+use crate::support::{ORIGIN, TestApp, call_request, call_request_with, send};
 use portico::domain::billing_items::EstimateStatus;
 use portico::wire::billing_items::{EstimateDetail, InvoiceDetail};
 use portico::wire::estimates::ApprovedEstimate;
@@ -192,4 +192,67 @@ async fn the_agency_sees_who_decided_each_estimate_and_when() {
     for client in [owner, app.login("owner@globex.test").await] {
         assert_eq!(app.call("staff/estimate-decisions", &[], Some(&client)).await.status, StatusCode::FORBIDDEN);
     }
+}
+
+/// The estimate page has no WASM (a link in an email often opens it first): its forms are
+/// posted by the browser, which asks for HTML. An approval is answered with a redirect to the
+/// invoice it issued, a refusal with the estimate page showing the message at its field; called
+/// with JSON (the operator's tools, an island), the same function answers with its result.
+#[tokio::test]
+async fn the_estimate_pages_own_forms_are_answered_with_the_page_that_follows() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let page = "/estimates/est_nw_onboarding";
+    let referer = format!("{ORIGIN}{page}");
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let form_post = |form: &[(&str, &str)]| {
+        call_request_with(
+            "estimates/approve",
+            form,
+            Some(&owner),
+            &[("origin", ORIGIN), ("sec-fetch-site", "same-origin"), ("accept", html), ("referer", &referer)],
+        )
+    };
+    let path_of = |location: &str| location.strip_prefix(ORIGIN).unwrap_or(location).to_string();
+
+    let refused = app.send(form_post(&[("id", "est_nw_onboarding"), ("typed_name", "")])).await;
+    assert!(refused.status.is_redirection(), "{} {}", refused.status, refused.body);
+    let back = path_of(refused.location().expect("back to the page"));
+    assert!(back.starts_with(&format!("{page}?")) && back.contains("__err="), "{back}");
+    let shown = app.get(&back, Some(&owner)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains(r#"id="typed-name" name="typed_name""#), "the form is shown again");
+    assert!(shown.body.contains(r#"aria-invalid="true""#), "the field refused is marked: {}", shown.body);
+
+    let approved = app.send(form_post(&[("id", "est_nw_onboarding"), ("typed_name", "Nora Whitfield")])).await;
+    assert!(approved.status.is_redirection(), "{} {}", approved.status, approved.body);
+    let invoice = path_of(approved.location().expect("on to the invoice"));
+    assert!(invoice.starts_with("/invoices/inv_"), "{invoice}");
+    let shown = app.get(&invoice, Some(&owner)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("ACME-"), "the invoice issued: {}", shown.body);
+
+    // Called for data, the function answers with its result and sends nobody anywhere.
+    let owner = app.login("owner@northwind.test").await;
+    let res = app.call("accounts/switch", &[("account_id", "acc_globex")], Some(&owner)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.location().is_none() && !res.headers.contains_key("serverfnredirect"), "{:?}", res.headers);
+    // Posted by the page's own form, switching account is answered with the dashboard.
+    let owner = app.login("owner@northwind.test").await;
+    let switched = app
+        .send(call_request_with(
+            "accounts/switch",
+            &[("account_id", "acc_globex")],
+            Some(&owner),
+            &[
+                ("origin", ORIGIN),
+                ("sec-fetch-site", "same-origin"),
+                ("accept", html),
+                ("referer", &format!("{ORIGIN}/accounts")),
+            ],
+        ))
+        .await;
+    assert!(switched.status.is_redirection(), "{} {}", switched.status, switched.body);
+    assert_eq!(path_of(switched.location().expect("to the dashboard")), "/");
+    assert!(switched.session_cookie().is_some(), "the session id is replaced");
 }

@@ -4,10 +4,6 @@ use crate::ui::components::staff_view::StaffViewLock;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::ui::components::full_reload::{refresh_page, visit};
-use crate::ui::components::staff_view::{provide_rendered_for, rendered_for};
-use crate::wire::auth::RenderedFor;
-
 use crate::api::billing_items::get_estimate;
 use crate::api::estimates::{ApproveEstimate, DeclineEstimate};
 use crate::domain::billing_items::{EstimateStatus, format_date, format_unix_date};
@@ -93,27 +89,19 @@ fn EstimateView(est: EstimateDetail) -> impl IntoView {
             {(!est.terms.is_empty()).then(|| view! {
                 <section class="terms"><h2>"Terms"</h2><p>{est.terms.clone()}</p></section>
             })}
-            {decidable.then(|| view! { <DecisionForms for_whom=rendered_for() id=est.id.clone() kind=kind.clone() total=est.total.format()/> })}
+            {decidable.then(|| view! { <DecisionForms id=est.id.clone() kind=kind.clone() total=est.total.format()/> })}
         </article>
     }
 }
 
-/// An island: an approval leads to its invoice, a decline shows the estimate as declined.
-#[island]
-fn DecisionForms(for_whom: RenderedFor, id: String, kind: String, total: String) -> impl IntoView {
-    provide_rendered_for(for_whom);
+/// Plain forms, no WASM (a link in an email often opens this page first): the server answers an
+/// approval with its invoice and a decline with this page, now showing the decision; a refusal
+/// comes back here with the message at its field (`__err`, read by the actions), what was typed
+/// kept by the shell's navigation (`wire/hydration.js`).
+#[component]
+fn DecisionForms(id: String, kind: String, total: String) -> impl IntoView {
     let approve = ServerAction::<ApproveEstimate>::new();
     let decline = ServerAction::<DeclineEstimate>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(approved)) = approve.value().get() {
-            visit(&format!("/invoices/{}", approved.invoice_id));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = decline.value().get() {
-            refresh_page();
-        }
-    });
     let approve_id = id.clone();
     let heading = format!("Your decision on this {kind}");
     let explanation =
@@ -140,11 +128,10 @@ fn DecisionForms(for_whom: RenderedFor, id: String, kind: String, total: String)
                         aria-invalid=move || approve_field().is_some().to_string() aria-describedby="typed-name-error"/>
                     <p id="typed-name-error" class="field-error">{approve_field}</p>
                 </div>
-                <button type="submit" class="button" disabled=move || approve.pending().get()>
-                    {move || if approve.pending().get() { "Approving…" } else { "Approve and create invoice" }}
-                </button>
+                <button type="submit" class="button">"Approve and create invoice"</button>
             </ActionForm>
-            <details class="decline">
+            // Open again when the server refused a decline, to show why.
+            <details class="decline" open=decline_error().is_some()>
                 <summary>{decline_summary}</summary>
                 <ActionForm action=decline attr:class="form decide-form">
                     <input type="hidden" name="id" value=id/>
@@ -155,7 +142,7 @@ fn DecisionForms(for_whom: RenderedFor, id: String, kind: String, total: String)
                             aria-invalid=move || decline_field().is_some().to_string() aria-describedby="decline-reason-error"></textarea>
                         <p id="decline-reason-error" class="field-error">{decline_field}</p>
                     </div>
-                    <button type="submit" class="button button-secondary" disabled=move || decline.pending().get()>"Decline"</button>
+                    <button type="submit" class="button button-secondary">"Decline"</button>
                 </ActionForm>
             </details>
             </StaffViewLock>
