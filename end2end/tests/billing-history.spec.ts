@@ -62,10 +62,22 @@ test('billing history filters by status and finds an invoice by number', async (
   await expect(table).toContainText('Prorated license invoice');
   const number = (await table.locator('.item-title').first().textContent())!.match(/ACME-\d+/)![0];
 
+  // The number is typed while the filter's page is still on its way (held back here, as on a
+  // slow network): what was typed is still there, with the focus, when that page is shown.
+  await page.route(/\/billing-history\?filter=all&q=$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await route.continue();
+  });
   await page.getByLabel('Show', { exact: true }).selectOption({ label: 'Everything' });
-  await page.getByLabel('Find invoice by number').fill(number);
+  const search = page.getByLabel('Find invoice by number');
+  await search.fill(number);
+  await expect(page).toHaveURL(/filter=all&q=$/);
+  await expect(search).toHaveValue(number);
+  await expect(search).toBeFocused();
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page).toHaveURL(new RegExp(`q=${number}`));
+  // The page found shows what was searched for.
+  await expect(search).toHaveValue(number);
   await expect(table.getByRole('row', { name: new RegExp(number) }).first()).toBeVisible();
   await expect(table.locator('.item-title').filter({ hasText: /ACME-/ })).toHaveText([new RegExp(number)]);
 });

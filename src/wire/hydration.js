@@ -159,6 +159,7 @@
       if (mine !== navigation) return;
     }
     document.documentElement.removeAttribute('aria-busy');
+    const samePage = url.pathname === location.pathname;
     // A form refused by the server comes back to its page with the message in the address
     // (`__err`, read by the server's render): shown, but not kept in the address.
     const refused = url.searchParams.has('__err');
@@ -174,7 +175,16 @@
     shownPage = shown.pathname + shown.search;
     document.title = next.title;
     takeData(next.body);
+    const typing = typedInto(document.activeElement);
     document.body.replaceWith(document.adoptNode(next.body));
+    // What was being typed while this page was on its way (the search box filled while a
+    // filter is applied) is kept, with the focus, where the new page has the same field.
+    const retyped = typing && samePage ? document.getElementById(typing.id) : null;
+    const keptTyping = retyped && typedInto(retyped, true) && retyped.name === typing.name && retyped.value !== typing.value;
+    if (keptTyping) {
+      retyped.value = typing.value;
+      retyped.focus();
+    }
     // ... with what was typed in it, but for passwords; the focus goes to the field refused.
     let refusedField = null;
     if (refused && form) {
@@ -189,13 +199,21 @@
     if (url.hash) document.getElementById(decodeURIComponent(url.hash.slice(1)))?.scrollIntoView();
     else scrollTo(0, scroll || 0);
     // Screen readers and keyboards start at the new page's heading, as after a page load.
-    const heading = keepFocus || refusedField ? null : document.querySelector('main h1');
+    const heading = keepFocus || refusedField || keptTyping ? null : document.querySelector('main h1');
     if (refusedField) refusedField.focus();
     if (heading) {
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
     }
     await takeOver();
+  };
+
+  // A text field of a page's form (not an island's) being typed into: its id, name and value.
+  const TEXT = ['text', 'search', 'email', 'tel', 'url', 'number'];
+  const typedInto = (field, any = false) => {
+    const text = (field instanceof HTMLInputElement && TEXT.includes(field.type)) || field instanceof HTMLTextAreaElement;
+    if (!text || !field.id || !field.form || field.closest('leptos-island')) return null;
+    return any || field.value !== field.defaultValue ? { id: field.id, name: field.name, value: field.value } : null;
   };
 
   // The values the server resolved for this page's islands come as inline scripts, which a

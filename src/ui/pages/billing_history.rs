@@ -43,7 +43,7 @@ pub fn BillingHistoryPage() -> impl IntoView {
             </div>
             <div class="field field-inline">
                 <label for="history-search">"Find invoice by number"</label>
-                <input id="history-search" name="q" type="search" placeholder="e.g. ACME-000012" prop:value=search/>
+                <input id="history-search" name="q" type="search" placeholder="e.g. ACME-000012" value=search/>
             </div>
             <button type="submit" class="button button-secondary">"Search"</button>
         </Form>

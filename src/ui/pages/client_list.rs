@@ -46,7 +46,7 @@ pub fn ClientList() -> impl IntoView {
         <form class="search-form" method="get" action="/" role="search">
             <div class="field">
                 <label for="client-search">"Search clients"</label>
-                <input id="client-search" name="q" type="search" prop:value=search placeholder="Name or company"/>
+                <input id="client-search" name="q" type="search" value=search placeholder="Name or company"/>
             </div>
             <button type="submit" class="button button-secondary">"Search"</button>
         </form>
