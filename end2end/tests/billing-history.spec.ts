@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { TODAY, hydrated, isoDay, monthStart, signIn } from './helpers';
+import { TODAY, hydrated, isoDay, monthStart, signIn, submitSignIn } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -33,9 +33,7 @@ test.describe('without JavaScript', () => {
 
   test('"Load more" shows the older entries as a page of their own, with the filter kept', async ({ page }) => {
     await page.goto('/login');
-    await page.getByLabel('Email').fill('billing@northwind.test');
-    await page.getByLabel('Password').fill('portico-demo');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, 'billing@northwind.test');
     await expect(page).toHaveURL(/\/$/);
     await page.goto('/billing-history?filter=all');
     const titles = page.getByRole('table', { name: 'Invoices and payments, newest first' }).locator('tbody tr .item-title');

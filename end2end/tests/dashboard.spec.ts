@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { NORTHWIND, hydrated, signIn, usd } from './helpers';
+import { NORTHWIND, hydrated, signIn, submitSignIn, usd } from './helpers';
 
 test('the owner signs in, sees the dashboard, uses it without a page load and signs out', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
@@ -72,16 +72,12 @@ test.describe('before the app runs (JavaScript off)', () => {
 
   test('the sign-in form posts itself: a wrong password shows its message, the right one signs in', async ({ page }) => {
     await page.goto('/login?next=/billing-history');
-    await page.getByLabel('Email').fill('owner@northwind.test');
-    await page.getByLabel('Password').fill('wrong-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, 'owner@northwind.test', 'wrong-password');
     // Back on the sign-in page (not the error's JSON), with the message and where to go next.
     await expect(page.getByRole('alert').filter({ hasText: "don't match an account" })).toBeVisible();
     await expect(page).toHaveURL(/\/login\?next=\/billing-history&/);
 
-    await page.getByLabel('Email').fill('owner@northwind.test');
-    await page.getByLabel('Password').fill('portico-demo');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, 'owner@northwind.test');
     await expect(page).toHaveURL(/\/billing-history$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Billing history' })).toBeVisible();
   });

@@ -14,13 +14,18 @@ export async function hydrated(page: Page): Promise<void> {
 export async function signIn(page: Page, email: string, password = PASSWORD, base = ''): Promise<void> {
   await page.goto(`${base}/login`);
   await hydrated(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, password);
   if (password === PASSWORD) {
     // The session cookie exists once the app has left the login page.
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   }
+}
+
+/** Fills the sign-in form on the page shown and sends it (with or without JavaScript). */
+export async function submitSignIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 // ------------------------------------------------------------------ the pinned calendar
