@@ -131,21 +131,26 @@
 
   // Fetches a page and swaps it in; anything but an HTML page of the same build is left to the
   // browser (a download, a new deployment's assets, a failed fetch).
+  // Fetches a page as HTML: the answer (null when the fetch failed), and the page parsed when it
+  // is one of this site's (a redirect elsewhere is the browser's to follow).
+  const fetchPage = async (request) => {
+    try {
+      const response = await fetch(request);
+      const isHtml = (response.headers.get('content-type') || '').startsWith('text/html');
+      const ours = new URL(response.url || request.url).origin === location.origin;
+      const html = isHtml && ours ? await response.text() : null;
+      return { response, page: html === null ? null : new DOMParser().parseFromString(html, 'text/html') };
+    } catch (_) {
+      return { response: null, page: null };
+    }
+  };
+
   const visit = async (request, { push, scroll, keepFocus, form }) => {
     const mine = ++navigation;
     document.documentElement.setAttribute('aria-busy', 'true');
-    let response, html;
-    try {
-      response = await fetch(request);
-      html = (response.headers.get('content-type') || '').startsWith('text/html') ? await response.text() : null;
-    } catch (_) {
-      response = null;
-    }
+    const { response, page: next } = await fetchPage(request);
     if (mine !== navigation) return;
     const url = response && response.url ? new URL(response.url) : new URL(request.url);
-    // Only this site's pages are swapped in (their scripts are run below): a redirect elsewhere
-    // is the browser's to follow.
-    const next = html && url.origin === location.origin ? new DOMParser().parseFromString(html, 'text/html') : null;
     const sameBuild = next && next.querySelector('link#leptos')?.getAttribute('href') === document.querySelector('link#leptos')?.getAttribute('href');
     if (!sameBuild) {
       if (request.method === 'GET') location.assign(url);
@@ -248,28 +253,17 @@
   // GET form for the same page from a cursor on. Its rows are appended to the list here, and
   // what the server put under them (the next "Load more", or the end of the list) replaces the
   // form; the focus stays there. Without this, the form shows the older entries as a page.
-  const appendRows = async (form, submitter) => {
+  const appendRows = async (form, button, url) => {
     const id = form.dataset.append;
     const rows = document.getElementById(id);
     const alert = document.querySelector(`[data-load-more-error="${id}"]`);
-    const button = submitter || form.querySelector('button');
-    const url = new URL(form.action, location.href);
-    url.search = new URLSearchParams(new FormData(form, submitter)).toString();
-    if (!rows || button.disabled) return;
+    if (!rows || !button || button.disabled) return;
     const label = button.textContent;
     button.disabled = true;
     button.textContent = 'Loading…';
     rows.setAttribute('aria-busy', 'true');
-    let response = null;
-    let next = null;
-    try {
-      response = await fetch(url, { headers: { Accept: 'text/html' } });
-      if (response.ok && (response.headers.get('content-type') || '').startsWith('text/html')) {
-        next = new DOMParser().parseFromString(await response.text(), 'text/html');
-      }
-    } catch (_) {
-      response = null;
-    }
+    const { response, page } = await fetchPage(new Request(url, { headers: { Accept: 'text/html' } }));
+    const next = response && response.ok ? page : null;
     rows.removeAttribute('aria-busy');
     button.disabled = false;
     button.textContent = label;
@@ -313,11 +307,6 @@
     if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || form.closest('leptos-island')) return;
     // A change of whose portal the session shows ends in a document load (`PortalChangeButton`).
     if (form.target || form.hasAttribute('data-document')) return;
-    if (form.dataset.append) {
-      ev.preventDefault();
-      appendRows(form, ev.submitter);
-      return;
-    }
     const method = (ev.submitter?.getAttribute('formmethod') || form.method).toUpperCase();
     const url = new URL(ev.submitter?.getAttribute('formaction') || form.action, location.href);
     if (method !== 'GET' && method !== 'POST') return;
@@ -328,7 +317,8 @@
     ev.preventDefault();
     if (method === 'GET') {
       url.search = fields.toString();
-      visit(new Request(url, { headers: { Accept: 'text/html' } }), { push: true });
+      if (form.dataset.append) appendRows(form, ev.submitter || form.querySelector('button'), url);
+      else visit(new Request(url, { headers: { Accept: 'text/html' } }), { push: true });
     } else {
       // Sent once: a second click while the first is on its way would be a second change (a
       // second approval, refused, whose answer would replace the first one's page).

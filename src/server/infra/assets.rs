@@ -6,7 +6,7 @@
 //! anything else under `/pkg` (a build without hashes, as in tests and `cargo leptos watch`)
 //! must be revalidated on each use.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -15,7 +15,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::server::infra::precompress;
 use crate::wire::site::{PageAssets, SHELL_MODULE, hydration_module};
@@ -38,31 +38,52 @@ pub struct AssetManifest {
 }
 
 /// The shell's module (`wire::site::hydration_module`), made once at start for this build's JS
-/// and WASM, with its compressed copies: a file every page names, so that a browser fetches it
-/// once, where inline it came again with every page (about 2.5 KB compressed each time).
-#[derive(Debug, PartialEq, Eq)]
+/// and WASM: a file every page names, so that a browser fetches it once, where inline it came
+/// again with every page (about 2.5 KB compressed each time).
+#[derive(Debug)]
 pub struct ShellModule {
     /// Its name under `/pkg`.
     pub file_name: String,
-    code: Vec<u8>,
-    gzip: Vec<u8>,
-    brotli: Vec<u8>,
+    code: Bytes,
+    /// Its gzip and brotli copies, made when it is first asked for (brotli at its best quality
+    /// costs milliseconds: not at every start, nor in every test that starts the app).
+    compressed: OnceLock<Compressed>,
+}
+
+/// The same module whether or not its copies have been made yet.
+impl PartialEq for ShellModule {
+    fn eq(&self, other: &Self) -> bool {
+        self.file_name == other.file_name && self.code == other.code
+    }
+}
+
+impl Eq for ShellModule {}
+
+#[derive(Debug)]
+struct Compressed {
+    gzip: Bytes,
+    brotli: Bytes,
 }
 
 impl ShellModule {
     /// Named after its content (`shell.<hash>.js`) when `hashed`, else `shell.js`.
     fn new(script: &str, wasm: &str, hashed: bool) -> Self {
-        let code = hydration_module(script, wasm).into_bytes();
+        let code = Bytes::from(hydration_module(script, wasm));
         let file_name = if hashed {
             let digest = Sha256::digest(&code);
             format!("{SHELL_MODULE}.{}.js", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]))
         } else {
             format!("{SHELL_MODULE}.js")
         };
-        // Compressing a few kilobytes in memory cannot fail; were it to, the copy is left out.
-        let gzip = precompress::gzip(&code).unwrap_or_default();
-        let brotli = precompress::brotli(&code).unwrap_or_default();
-        Self { file_name, code, gzip, brotli }
+        Self { file_name, code, compressed: OnceLock::new() }
+    }
+
+    fn compressed(&self) -> &Compressed {
+        self.compressed.get_or_init(|| Compressed {
+            // Compressing a few kilobytes in memory cannot fail; were it to, the copy is left out.
+            gzip: precompress::gzip(&self.code).map(Bytes::from).unwrap_or_default(),
+            brotli: precompress::brotli(&self.code).map(Bytes::from).unwrap_or_default(),
+        })
     }
 
     /// The module in the best encoding the request accepts (the cache policy is `cache_policy`'s).
@@ -80,10 +101,10 @@ impl ShellModule {
                     name.eq_ignore_ascii_case(coding) && !refused
                 })
         };
-        let (body, encoding) = if accepts("br") && !self.brotli.is_empty() {
-            (self.brotli.clone(), Some("br"))
-        } else if accepts("gzip") && !self.gzip.is_empty() {
-            (self.gzip.clone(), Some("gzip"))
+        let (body, encoding) = if accepts("br") && !self.compressed().brotli.is_empty() {
+            (self.compressed().brotli.clone(), Some("br"))
+        } else if accepts("gzip") && !self.compressed().gzip.is_empty() {
+            (self.compressed().gzip.clone(), Some("gzip"))
         } else {
             (self.code.clone(), None)
         };
@@ -199,7 +220,7 @@ mod tests {
             shell.file_name.starts_with("shell.") && shell.file_name.ends_with(".js") && shell.file_name.len() > 12
         );
         assert!(manifest.is_immutable(&shell.file_name));
-        let code = String::from_utf8(shell.code.clone()).unwrap();
+        let code = String::from_utf8(shell.code.to_vec()).unwrap();
         assert!(code.ends_with(r#"("/pkg/portico.AbC-12_x.js", "/pkg/portico.Zz9.wasm")"#), "{code}");
         let other = AssetManifest::parse("js: AbC-12_x\nwasm: Other\ncss: q1w2\n", "portico");
         assert_ne!(other.shell().file_name, shell.file_name, "another build's module has another name");
@@ -224,7 +245,8 @@ mod tests {
         assert_eq!(encoding_for("").as_deref(), None);
         assert_eq!(encoding_for("identity").as_deref(), None);
         let shell = manifest.shell();
-        assert!(shell.brotli.len() < shell.code.len() && shell.gzip.len() < shell.code.len());
+        let compressed = shell.compressed();
+        assert!(compressed.brotli.len() < shell.code.len() && compressed.gzip.len() < shell.code.len());
     }
 
     #[test]
