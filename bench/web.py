@@ -9,13 +9,14 @@ database with a pinned calendar, and prints:
      brotli (the copies `portico precompress` wrote);
   2. how assets are served: Content-Encoding, Cache-Control of the page and of its assets;
   3. dashboard SSR throughput (wrk, 32 connections, signed in) with and without the
-     Accept-Encoding browsers send, and the same bytes served by nginx (the static twin);
-     and /healthz (one statement, nothing rendered), the floor of an answer that reads the
-     database;
-  4. dashboard latency: unloaded, and open loop at a fixed offered rate (oha, with its
-     latency correction for coordinated omission);
-  5. queries per page for an account with 1 and with 500 invoices (sqlx's statement log,
-     counted per request span);
+     Accept-Encoding browsers send, as served (the rendered-page cache on, as shipped) and
+     rendered for every request (a second server on the same database with the cache off), and
+     the same bytes served by nginx (the static twin); and /healthz (one statement, nothing
+     rendered), the floor of an answer that reads the database;
+  4. dashboard latency, as served and rendered every time: unloaded, and open loop at a fixed
+     offered rate (oha, with its latency correction for coordinated omission);
+  5. queries per page rendered (cache off) for an account with 1 and with 500 invoices (sqlx's
+     statement log, counted per request span);
   6. Lighthouse (npm `lighthouse`, headless Chromium) on signed-in pages, mobile and desktop;
   7. navigation on Lighthouse's throttled phone: a click on the main navigation until the next
      page is shown and until it is interactive, and the main thread's blocking time on the way
@@ -92,7 +93,7 @@ def answers(url: str, seconds: float) -> bool:
 class Server:
     """The release binary on a database in `work`, pinned to TODAY, scheduler and mail off."""
 
-    def __init__(self, work: Path, log_filter: str, name: str):
+    def __init__(self, work: Path, log_filter: str, name: str, extra_env: dict | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = work / f"{name}.log"
@@ -111,6 +112,7 @@ class Server:
                 "NO_COLOR": "1",
             }
         )
+        env.update(extra_env or {})
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([str(BIN), "serve", "--demo"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         if not answers(f"{self.base}/healthz", seconds=30):
@@ -397,13 +399,18 @@ http {{
     return proc, base
 
 
-def report_throughput(server: Server, cookie: str, work: Path, seconds: int) -> dict:
+# A second server on the same database with the rendered-page cache off: every request renders.
+NO_PAGE_CACHE = {"PORTICO_SERVER_PAGE_CACHE_MIB": "0"}
+
+
+def report_throughput(server: Server, rendering: Server, cookie: str, work: Path, seconds: int) -> dict:
     print("\n## 3. Dashboard SSR throughput (wrk -t2 -c32, signed in; this machine's cores are shared with wrk)")
     compressed = {"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING}
     _, headers, body = request(f"{server.base}/", headers=compressed)
     encoding = headers.get("Content-Encoding")
     plain_rps = wrk(f"{server.base}/", {"Cookie": cookie}, seconds)
     browser_rps = wrk(f"{server.base}/", compressed, seconds)
+    rendered_rps = wrk(f"{rendering.base}/", compressed, seconds)
     # The floor of any answer that reads the database once: no session, no page, two bytes.
     # What a signed-in page could reach if rendering cost nothing, its session read aside.
     health_rps = wrk(f"{server.base}/healthz", {}, seconds)
@@ -414,13 +421,18 @@ def report_throughput(server: Server, cookie: str, work: Path, seconds: int) -> 
         twin.terminate()
         twin.wait()
     ratio = browser_rps / twin_rps if twin_rps else 0.0
-    print(f"dashboard, no Accept-Encoding                 {plain_rps:>10,.0f} requests/s")
-    print(f"dashboard, Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<17} {browser_rps:>10,.0f} requests/s  ({encoding or 'identity'}, {len(body):,} B)")
+    rendered_ratio = rendered_rps / twin_rps if twin_rps else 0.0
+    print("dashboard as served (the rendered-page cache on, as shipped; nothing changes during the run):")
+    print(f"  no Accept-Encoding                          {plain_rps:>10,.0f} requests/s")
+    print(f"  Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<27} {browser_rps:>10,.0f} requests/s  ({encoding or 'identity'}, {len(body):,} B)")
+    print(f"dashboard rendered for every request (cache off)")
+    print(f"  Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<27} {rendered_rps:>10,.0f} requests/s")
     print(f"static twin (nginx, the same {len(body):,} bytes)    {twin_rps:>10,.0f} requests/s")
-    print(f"ratio SSR / static                            {ratio:>10.3f}")
+    print(f"ratio SSR / static                            {ratio:>10.3f}   (rendered every time: {rendered_ratio:.3f})")
     health_ratio = health_rps / twin_rps if twin_rps else 0.0
     print(f"/healthz (one statement, nothing rendered)    {health_rps:>10,.0f} requests/s  (ratio to the twin {health_ratio:.3f})")
-    return {"plain": plain_rps, "browser": browser_rps, "twin": twin_rps, "ratio": ratio, "healthz": health_rps}
+    return {"plain": plain_rps, "browser": browser_rps, "rendered": rendered_rps, "twin": twin_rps, "ratio": ratio,
+            "healthz": health_rps}
 
 
 def oha(url: str, headers: dict, extra: list[str]) -> dict:
@@ -431,27 +443,30 @@ def oha(url: str, headers: dict, extra: list[str]) -> dict:
     return json.loads(out)
 
 
-def report_latency(server: Server, cookie: str, rate: int, seconds: int) -> dict:
+def report_latency(server: Server, rendering: Server, cookie: str, rate: int, seconds: int) -> dict:
     print(f"\n## 4. Dashboard latency (oha; open loop at {rate}/s with latency correction)")
     headers = {"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING}
-    unloaded = oha(f"{server.base}/", headers, ["-n", "300", "-c", "1"])
-    loaded = oha(f"{server.base}/", headers, ["-z", f"{seconds}s", "-q", str(rate), "-c", "64", "--latency-correction"])
 
     def line(name: str, result: dict) -> None:
         pct = result["latencyPercentiles"]
         summary = result["summary"]
         print(
-            f"{name:<32} served {summary['requestsPerSec']:>8,.0f}/s  success {summary['successRate'] * 100:5.1f}%  "
+            f"{name:<40} served {summary['requestsPerSec']:>8,.0f}/s  success {summary['successRate'] * 100:5.1f}%  "
             f"p50 {pct['p50'] * 1000:7.2f} ms  p99 {pct['p99'] * 1000:7.2f} ms  max {summary['slowest'] * 1000:7.2f} ms"
         )
 
-    line("unloaded (one at a time)", unloaded)
-    line(f"offered {rate}/s for {seconds} s", loaded)
-    return {
-        "unloaded_p50_ms": unloaded["latencyPercentiles"]["p50"] * 1000,
-        "p99_ms": loaded["latencyPercentiles"]["p99"] * 1000,
-        "served": loaded["summary"]["requestsPerSec"],
-    }
+    results = {}
+    for label, target in [("as served", server), ("rendered every time", rendering)]:
+        unloaded = oha(f"{target.base}/", headers, ["-n", "300", "-c", "1"])
+        loaded = oha(f"{target.base}/", headers, ["-z", f"{seconds}s", "-q", str(rate), "-c", "64", "--latency-correction"])
+        line(f"{label}: unloaded (one at a time)", unloaded)
+        line(f"{label}: offered {rate}/s for {seconds} s", loaded)
+        results[label] = {
+            "unloaded_p50_ms": unloaded["latencyPercentiles"]["p50"] * 1000,
+            "p99_ms": loaded["latencyPercentiles"]["p99"] * 1000,
+            "served": loaded["summary"]["requestsPerSec"],
+        }
+    return results
 
 
 # ----------------------------------------------------------------------------------- queries
@@ -648,8 +663,12 @@ def main() -> None:
         sizes = report_sizes(first_pages)
         report_serving(server, cookie, sizes["assets"])
         if "load" not in args.skip:
-            report_throughput(server, cookie, work, args.seconds)
-            report_latency(server, cookie, args.rate, args.seconds)
+            rendering = Server(work, "warn", "rendering", NO_PAGE_CACHE)
+            try:
+                report_throughput(server, rendering, cookie, work, args.seconds)
+                report_latency(server, rendering, cookie, args.rate, args.seconds)
+            finally:
+                rendering.stop()
         key = api_key(server)
         seeded: dict = {}
         seeded_account(server, key, 1, seeded)
@@ -667,8 +686,9 @@ def main() -> None:
         server.stop()
 
     if "queries" not in args.skip:
-        print("\n## 5. Queries per page (one account with 1 invoice, then with 500; sqlx's statement log per request)")
-        counter = Server(work, "warn,sqlx::query=debug", "queries")
+        print("\n## 5. Queries per page rendered (one account with 1 invoice, then with 500; sqlx's statement log")
+        print("per request; the rendered-page cache off, which would answer a page shown again with the session's)")
+        counter = Server(work, "warn,sqlx::query=debug", "queries", NO_PAGE_CACHE)
         try:
             pages = [p.replace("{invoice}", invoice) for p in SIGNED_IN_PAGES]
             one = count_queries(counter, bench_cookie, pages)

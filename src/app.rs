@@ -20,6 +20,7 @@ use crate::server::infra::auth::authorize::ResolvedSession;
 use crate::server::infra::headers;
 use crate::server::infra::limits;
 use crate::server::infra::middleware;
+use crate::server::infra::page_cache;
 use crate::server::infra::processors::sandbox;
 use crate::server::infra::startup;
 use crate::server::infra::state::AppState;
@@ -111,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(from_fn(middleware::form_post_redirects))
+        // Inside the session lookup, whose query reads the page version the cache checks.
+        .layer(from_fn_with_state(state.clone(), page_cache::pages))
         .layer(from_fn_with_state(state.clone(), middleware::sessions))
         .layer(from_fn_with_state(state.clone(), middleware::cross_site_guard))
         // Outermost first: a request's time limit covers reading its body, and every answer,

@@ -738,8 +738,9 @@ async fn a_charge_without_an_answer_stays_pending_until_the_reconciler_then_the_
     give_card(&app, "acc_load_001", &silent_token).await;
     let day = date!(2026 - 12 - 01);
     set_date(&app, day);
-    let mut state = app.state.clone();
-    state.processor = Arc::new(Unanswered { sandbox: app.state.processor.clone(), silent_token });
+    let state = app.state.altered(|state| {
+        state.processor = Arc::new(Unanswered { sandbox: app.state.processor.clone(), silent_token });
+    });
 
     // Charged one by one (the processor has no batch interface): the others settle.
     let report = cycle(&state, day, "test-worker").await;

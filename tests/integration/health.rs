@@ -115,8 +115,9 @@ async fn content_named_assets_are_immutable_and_the_rest_revalidated() {
     std::fs::write(pkg.join("portico.wasm"), b"\0asm").unwrap();
     let root = site.path().to_str().unwrap().to_string();
     let app = TestApp::with_demo_and(&[("PORTICO_SERVER_SITE_ROOT", &root)]).await;
-    let mut state = app.state.clone();
-    state.assets = std::sync::Arc::new(AssetManifest::parse("wasm: Qx7-a_9\njs: Zz\ncss: Yy\n", "portico"));
+    let state = app.state.altered(|state| {
+        state.assets = std::sync::Arc::new(AssetManifest::parse("wasm: Qx7-a_9\njs: Zz\ncss: Yy\n", "portico"));
+    });
     let router = portico::app::router(state);
     let get = |path: &str| Request::get(path).header(header::HOST, crate::support::HOST).body(Body::empty()).unwrap();
     let answer = |path: &'static str| {

@@ -21,6 +21,7 @@ mod mail;
 mod matrix;
 mod money_rules;
 mod operator_api;
+mod page_cache;
 mod pages;
 mod payment_methods;
 mod payments;

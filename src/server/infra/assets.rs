@@ -17,6 +17,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use crate::server::infra::headers::accepts_encoding;
 use crate::server::infra::precompress;
 use crate::wire::site::{PageAssets, SHELL_MODULE, hydration_module};
 
@@ -88,19 +89,7 @@ impl ShellModule {
 
     /// The module in the best encoding the request accepts (the cache policy is `cache_policy`'s).
     pub fn response(&self, request_headers: &HeaderMap) -> Response {
-        let accepts = |coding: &str| {
-            request_headers
-                .get_all(header::ACCEPT_ENCODING)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|item| {
-                    let mut parts = item.split(';');
-                    let name = parts.next().unwrap_or_default().trim();
-                    let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-                    name.eq_ignore_ascii_case(coding) && !refused
-                })
-        };
+        let accepts = |coding: &str| accepts_encoding(request_headers, coding);
         let (body, encoding) = if accepts("br") && !self.compressed().brotli.is_empty() {
             (self.compressed().brotli.clone(), Some("br"))
         } else if accepts("gzip") && !self.compressed().gzip.is_empty() {

@@ -103,6 +103,10 @@ pub struct ServerSettings {
     /// Connections served at once; more wait in the kernel's backlog.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// Memory for rendered pages kept to be sent again while nothing they show has changed
+    /// (`server::infra::page_cache`); 0 turns the cache off.
+    #[serde(default = "default_page_cache_mib")]
+    pub page_cache_mib: u64,
     /// The key behind what the server signs and keys (see `server::secrets`); empty: one made
     /// on first start and kept in the database.
     #[serde(default)]
@@ -119,6 +123,10 @@ fn default_header_timeout() -> u64 {
 
 fn default_max_connections() -> usize {
     2_048
+}
+
+fn default_page_cache_mib() -> u64 {
+    64
 }
 
 /// Reads `[server] today`: empty for the system clock, a date (noon UTC) or an RFC 3339 instant.

@@ -37,6 +37,21 @@ pub fn provide_page_policy() {
     }
 }
 
+/// Whether a request's `Accept-Encoding` takes `coding` (named, and not refused with q=0).
+pub fn accepts_encoding(request_headers: &HeaderMap, coding: &str) -> bool {
+    request_headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
+}
+
 /// Static assets may be cached (their own headers say how); nothing else may be stored.
 fn is_static_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || path.starts_with("/favicon") || path == "/robots.txt"

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod limits;
 pub mod mail;
 pub mod middleware;
+pub mod page_cache;
 pub mod precompress;
 pub mod processors;
 pub mod request;

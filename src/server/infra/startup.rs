@@ -11,10 +11,11 @@ use crate::server::infra::assets::AssetManifest;
 use crate::server::infra::clock::SharedClock;
 use crate::server::infra::config::{ConfigError, Settings};
 use crate::server::infra::db::Db;
+use crate::server::infra::page_cache::PageCache;
 use crate::server::infra::processors::PaymentProcessor;
 use crate::server::infra::processors::sandbox::SandboxProcessor;
 use crate::server::infra::secrets::ServerSecret;
-use crate::server::infra::state::AppState;
+use crate::server::infra::state::{AppState, SharedState};
 
 pub const OUTPUT_NAME: &str = "portico";
 
@@ -42,15 +43,17 @@ pub async fn new_state(db: Db, settings: Settings, clock: SharedClock) -> Result
         "sandbox" => Arc::new(SandboxProcessor::new(db.clone(), clock.clone(), secret.clone())),
         other => return Err(ConfigError::Invalid(format!("unknown payment processor {other:?} (supported: sandbox)"))),
     };
-    Ok(AppState {
+    let pages = PageCache::new(settings.server.page_cache_mib).map(Arc::new);
+    Ok(AppState::new(SharedState {
         db,
+        pages,
         settings: Arc::new(settings),
         clock,
         processor,
         leptos_options,
         secret,
         assets: Arc::new(assets.unwrap_or_else(|| AssetManifest::unhashed(OUTPUT_NAME))),
-    })
+    }))
 }
 
 /// 200 when the database answers, 503 otherwise: what a load balancer needs to know.

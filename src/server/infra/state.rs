@@ -9,9 +9,36 @@ use crate::server::infra::db::Db;
 use crate::server::infra::processors::PaymentProcessor;
 use crate::server::infra::secrets::ServerSecret;
 
-/// Everything a request handler or server function needs, cloned cheaply per request.
+/// Everything a request handler or server function needs. Every middleware and handler takes
+/// its own copy of the state, several per request, so it is one reference-counted pointer:
+/// copying the fields themselves (Leptos's options are a dozen of them) was 9 % of the CPU time
+/// of a page sent from the cache (perf, bench/web.sh).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl AppState {
+    pub fn new(shared: SharedState) -> AppState {
+        AppState(Arc::new(shared))
+    }
+
+    /// Another state with some of its parts replaced (a test's processor or assets).
+    pub fn altered(&self, change: impl FnOnce(&mut SharedState)) -> AppState {
+        let mut shared = (*self.0).clone();
+        change(&mut shared);
+        AppState::new(shared)
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct SharedState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub clock: SharedClock,
@@ -21,6 +48,8 @@ pub struct AppState {
     pub secret: ServerSecret,
     /// The build's content-named assets (empty for a build without hashed file names).
     pub assets: Arc<AssetManifest>,
+    /// Rendered pages kept while nothing they show has changed (`None`: turned off).
+    pub pages: Option<Arc<crate::server::infra::page_cache::PageCache>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -234,6 +234,7 @@ mod tests {
             }),
             impersonation: None,
             return_to: None,
+            page_version: 0,
             impersonation_lapsed: false,
         }
     }

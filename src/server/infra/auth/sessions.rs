@@ -23,6 +23,9 @@ pub struct SessionRecord {
     pub impersonation_lapsed: bool,
     /// Started from the vendor's app (a portal session): where "Back to <vendor>" goes.
     pub return_to: Option<ReturnTo>,
+    /// The page version read with the session, before anything the request renders (see
+    /// `db::page_version`): a page rendered now is right while the version stays this.
+    pub page_version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +95,8 @@ pub async fn find_live(
                 st.vendor_id, st.staff_role,
                 s.impersonated_account_id, s.impersonation_started_at, s.impersonation_ends_at,
                 ia.name AS impersonated_name, ia.currency AS impersonated_currency,
-                s.return_url, v.name AS vendor_name
+                s.return_url, v.name AS vendor_name,
+                (SELECT pv.n FROM page_version pv WHERE pv.id = 1) AS page_version
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN memberships m ON m.user_id = s.user_id AND m.account_id = s.account_id
@@ -171,6 +175,7 @@ pub async fn find_live(
             (Some(url), Some(vendor_name)) => Some(ReturnTo { url, vendor_name }),
             _ => None,
         },
+        page_version: row.try_get("page_version")?,
     }))
 }
 

@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod decode;
 pub mod keyset;
+pub mod page_version;
 pub mod types;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -66,8 +67,11 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// The migrations, then the page version's triggers (see [`page_version`]).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        MIGRATOR.run(&self.pool).await
+        MIGRATOR.run(&self.pool).await?;
+        page_version::install(self).await?;
+        Ok(())
     }
 
     pub fn pool(&self) -> &AnyPool {
