@@ -5,7 +5,7 @@ use crate::wire::error::AppError;
 use leptos::prelude::*;
 
 /// The accounts the signed-in person belongs to, with what each owes.
-#[server(endpoint = "accounts")]
+#[server(endpoint = "accounts", output = crate::wire::codec::JsonText)]
 pub async fn my_accounts() -> Result<AccountsOverview, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;
@@ -13,7 +13,7 @@ pub async fn my_accounts() -> Result<AccountsOverview, AppError> {
 }
 
 /// Makes `account_id` the account every page shows. The session id is replaced.
-#[server(endpoint = "accounts/switch")]
+#[server(endpoint = "accounts/switch", output = crate::wire::codec::JsonText)]
 pub async fn switch_account(account_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;

@@ -6,7 +6,7 @@ use crate::wire::error::AppError;
 use leptos::prelude::*;
 
 /// The current account's activity, newest first, a page at a time.
-#[server(endpoint = "activity")]
+#[server(endpoint = "activity", output = crate::wire::codec::JsonText)]
 pub async fn account_activity(cursor: Option<String>) -> Result<ActivityPage, AppError> {
     use crate::server::activity::{Scope, page};
     use crate::server::infra::auth::authorize::{Access, authorize};
@@ -15,7 +15,7 @@ pub async fn account_activity(cursor: Option<String>) -> Result<ActivityPage, Ap
 }
 
 /// Everything on the vendor's accounts and by its staff, newest first.
-#[server(endpoint = "staff/activity")]
+#[server(endpoint = "staff/activity", output = crate::wire::codec::JsonText)]
 pub async fn staff_activity(cursor: Option<String>) -> Result<ActivityPage, AppError> {
     use crate::server::activity::{Scope, page};
     use crate::server::infra::auth::authorize::{Access, authorize};

@@ -6,7 +6,7 @@ use crate::wire::error::AppError;
 use leptos::prelude::*;
 
 /// The vendor's keys, live ones first, newest first.
-#[server(endpoint = "staff/api-keys")]
+#[server(endpoint = "staff/api-keys", output = crate::wire::codec::JsonText)]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -14,7 +14,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
 }
 
 /// Staff admins only: a key reaches every client account of the vendor.
-#[server(endpoint = "staff/api-keys/create")]
+#[server(endpoint = "staff/api-keys/create", output = crate::wire::codec::JsonText)]
 pub async fn create_api_key(name: String) -> Result<CreatedApiKey, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
@@ -22,7 +22,7 @@ pub async fn create_api_key(name: String) -> Result<CreatedApiKey, AppError> {
 }
 
 /// Revoking takes effect at once: the next request with the key is refused. Staff admins only.
-#[server(endpoint = "staff/api-keys/revoke")]
+#[server(endpoint = "staff/api-keys/revoke", output = crate::wire::codec::JsonText)]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;

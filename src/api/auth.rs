@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// Public by necessity: it is how a caller becomes established, so there is no `authorize`
 /// call. It is throttled per email and, like every POST, refused when cross-site.
-#[server(endpoint = "login")]
+#[server(endpoint = "login", output = crate::wire::codec::JsonText)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::infra::auth::login::sign_in;
     use crate::server::infra::request::RequestInfo;
@@ -21,7 +21,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     Ok(())
 }
 
-#[server(endpoint = "logout")]
+#[server(endpoint = "logout", output = crate::wire::codec::JsonText)]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     use crate::server::infra::auth::login::sign_out;
@@ -33,7 +33,7 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "session")]
+#[server(endpoint = "session", output = crate::wire::codec::JsonText)]
 pub async fn current_session() -> Result<SessionView, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::SignedIn).await?;
@@ -42,7 +42,7 @@ pub async fn current_session() -> Result<SessionView, AppError> {
 
 /// Changes the signed-in person's password after checking the current one. Every other
 /// session of theirs ends; this one continues under a new id. Refused while viewing as a client.
-#[server(endpoint = "password")]
+#[server(endpoint = "password", output = crate::wire::codec::JsonText)]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;

@@ -8,7 +8,7 @@ use crate::wire::billing_details::{BillingContact, BillingDetails, DetailsInput,
 use crate::wire::error::AppError;
 use leptos::prelude::*;
 
-#[server(endpoint = "billing-details")]
+#[server(endpoint = "billing-details", output = crate::wire::codec::JsonText)]
 pub async fn get_billing_details() -> Result<BillingDetails, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -19,7 +19,7 @@ pub async fn get_billing_details() -> Result<BillingDetails, AppError> {
 /// view as the client). The form's fields arrive flat (`company_name`,
 /// `country`, …); a missing one counts as empty. `version`, from [`BillingDetails::version`],
 /// refuses to overwrite someone else's newer change.
-#[server(endpoint = "billing-details/update")]
+#[server(endpoint = "billing-details/update", output = crate::wire::codec::JsonText)]
 pub async fn update_billing_details(
     #[server(flatten)] details: DetailsInput,
     #[server(default)] version: Option<String>,
@@ -35,7 +35,7 @@ pub async fn update_billing_details(
 }
 
 /// Adds someone who receives invoices; answers with the contacts as they are now.
-#[server(endpoint = "billing-details/contacts/add")]
+#[server(endpoint = "billing-details/contacts/add", output = crate::wire::codec::JsonText)]
 pub async fn add_billing_contact(
     #[server(default)] name: String,
     #[server(default)] email: String,
@@ -46,7 +46,7 @@ pub async fn add_billing_contact(
 }
 
 /// Removes a billing contact, never the last one; answers with the contacts as they are now.
-#[server(endpoint = "billing-details/contacts/remove")]
+#[server(endpoint = "billing-details/contacts/remove", output = crate::wire::codec::JsonText)]
 pub async fn remove_billing_contact(id: String) -> Result<Vec<BillingContact>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;

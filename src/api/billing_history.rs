@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// `filter` is one of `all`, `open`, `overdue`, `paid`, `payments`; `search` finds invoices by
 /// number (and the payments that paid them).
-#[server(endpoint = "billing-history")]
+#[server(endpoint = "billing-history", output = crate::wire::codec::JsonText)]
 pub async fn billing_history(
     cursor: Option<String>,
     filter: Option<String>,

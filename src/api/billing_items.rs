@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// One invoice of the current account. Another account's invoice answers exactly like a
 /// missing one.
-#[server(endpoint = "invoice")]
+#[server(endpoint = "invoice", output = crate::wire::codec::JsonText)]
 pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -19,7 +19,7 @@ pub async fn get_invoice(id: String) -> Result<InvoiceDetail, AppError> {
     .ok_or_else(AppError::not_found)
 }
 
-#[server(endpoint = "estimate")]
+#[server(endpoint = "estimate", output = crate::wire::codec::JsonText)]
 pub async fn get_estimate(id: String) -> Result<EstimateDetail, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;

@@ -6,7 +6,7 @@ use crate::wire::billing_rules::BillingRulesView;
 use crate::wire::error::AppError;
 use leptos::prelude::*;
 
-#[server(endpoint = "staff/billing-rules")]
+#[server(endpoint = "staff/billing-rules", output = crate::wire::codec::JsonText)]
 pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -14,7 +14,7 @@ pub async fn get_billing_rules() -> Result<BillingRulesView, AppError> {
 }
 
 /// Checks every field, then stores them together. Staff admins only.
-#[server(endpoint = "staff/billing-rules/save")]
+#[server(endpoint = "staff/billing-rules/save", output = crate::wire::codec::JsonText)]
 pub async fn save_billing_rules(
     payment_terms_days: String,
     retry_days: String,

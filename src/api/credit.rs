@@ -8,7 +8,7 @@ use crate::wire::payments::PaymentResult;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-#[server(endpoint = "credit/page", input = Json)]
+#[server(endpoint = "credit/page", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn get_credit_page() -> Result<CreditPage, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -16,7 +16,7 @@ pub async fn get_credit_page() -> Result<CreditPage, AppError> {
 }
 
 /// The ledger entries after `cursor`, newest first.
-#[server(endpoint = "credit/entries", input = Json)]
+#[server(endpoint = "credit/entries", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn credit_entries(cursor: Option<String>) -> Result<CreditEntriesPage, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -24,7 +24,7 @@ pub async fn credit_entries(cursor: Option<String>) -> Result<CreditEntriesPage,
 }
 
 /// "Add to credit balance": `amount` as typed, charged with the stored method `method_id`.
-#[server(endpoint = "credit/top-up", input = Json)]
+#[server(endpoint = "credit/top-up", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn top_up_credit(
     amount: String,
     method_id: String,
@@ -41,7 +41,7 @@ pub async fn top_up_credit(
     .await
 }
 
-#[server(endpoint = "credit/settings", input = Json)]
+#[server(endpoint = "credit/settings", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn save_credit_settings(input: CreditSettingsInput) -> Result<CreditSettingsView, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
@@ -50,7 +50,7 @@ pub async fn save_credit_settings(input: CreditSettingsInput) -> Result<CreditSe
 
 /// What is blocked on the current account and what lifts it. Every member may see it (a
 /// member learns why messages stopped and whom to ask); the remedies need billing access.
-#[server(endpoint = "service-status", input = Json)]
+#[server(endpoint = "service-status", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;

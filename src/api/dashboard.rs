@@ -2,14 +2,14 @@ use crate::wire::dashboard::{Dashboard, NoAccessInfo};
 use crate::wire::error::AppError;
 use leptos::prelude::*;
 
-#[server(endpoint = "dashboard")]
+#[server(endpoint = "dashboard", output = crate::wire::codec::JsonText)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
     crate::server::dashboard::load(&caller).await
 }
 
-#[server(endpoint = "billing-helpers")]
+#[server(endpoint = "billing-helpers", output = crate::wire::codec::JsonText)]
 pub async fn billing_helpers() -> Result<NoAccessInfo, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::AccountMember).await?;

@@ -5,7 +5,7 @@ use crate::wire::estimates::{ApprovedEstimate, EstimateSummary};
 use leptos::prelude::*;
 
 /// Approves with the approver's typed name as signature and issues the invoice.
-#[server(endpoint = "estimates/approve")]
+#[server(endpoint = "estimates/approve", output = crate::wire::codec::JsonText)]
 pub async fn approve_estimate(id: String, typed_name: String) -> Result<ApprovedEstimate, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
@@ -17,7 +17,7 @@ pub async fn approve_estimate(id: String, typed_name: String) -> Result<Approved
     Ok(approved)
 }
 
-#[server(endpoint = "estimates/decline")]
+#[server(endpoint = "estimates/decline", output = crate::wire::codec::JsonText)]
 pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
@@ -25,7 +25,7 @@ pub async fn decline_estimate(id: String, reason: String) -> Result<(), AppError
 }
 
 /// Every estimate and proposal of the account: open ones first, then the decided, newest first.
-#[server(endpoint = "estimates")]
+#[server(endpoint = "estimates", output = crate::wire::codec::JsonText)]
 pub async fn list_estimates() -> Result<Vec<EstimateSummary>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 
 /// The invoices to pay (all outstanding ones when `invoice_ids` is empty) and, for every way
 /// the account can pay, the fee and the total.
-#[server(endpoint = "payments/quote", input = Json)]
+#[server(endpoint = "payments/quote", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -16,7 +16,7 @@ pub async fn quote_payment(invoice_ids: Vec<String>) -> Result<PaymentQuote, App
 
 /// Pays the invoices in full with one method. `idempotency_key` is made once per payment
 /// screen: a double click, a retry or a reload with the same key never charges twice.
-#[server(endpoint = "payments/pay", input = Json)]
+#[server(endpoint = "payments/pay", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn pay_invoices(
     invoice_ids: Vec<String>,
     method: String,
@@ -33,7 +33,7 @@ pub async fn pay_invoices(
 }
 
 /// Every payment and failed attempt, newest first, a page at a time.
-#[server(endpoint = "payments/history")]
+#[server(endpoint = "payments/history", output = crate::wire::codec::JsonText)]
 pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPage, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -48,7 +48,7 @@ pub async fn payment_history(cursor: Option<String>) -> Result<PaymentHistoryPag
 
 /// A link that pays this one invoice without signing in, for someone without an account.
 /// Handing out a way to pay is the client's to do: refused while staff view as the client.
-#[server(endpoint = "payment-links/create")]
+#[server(endpoint = "payment-links/create", output = crate::wire::codec::JsonText)]
 pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
@@ -63,7 +63,7 @@ pub async fn create_payment_link(invoice_id: String) -> Result<PaymentLink, AppE
 
 /// Public by design, for payers without an account: the link's token is the only authority,
 /// checked first (unknown or expired answers not found), and it reaches one invoice.
-#[server(endpoint = "pay-link/view")]
+#[server(endpoint = "pay-link/view", output = crate::wire::codec::JsonText)]
 pub async fn view_payment_link(token: String) -> Result<LinkedInvoice, AppError> {
     crate::server::payments::methods::linked_invoice(&crate::server::infra::state::app_state()?, &token).await
 }
@@ -71,7 +71,7 @@ pub async fn view_payment_link(token: String) -> Result<LinkedInvoice, AppError>
 /// Pays the linked invoice with a card tokenized in the browser. No session involved: the
 /// link's token is the only authority, checked before anything else, and it reaches this one
 /// invoice.
-#[server(endpoint = "pay-link/pay", input = Json)]
+#[server(endpoint = "pay-link/pay", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn pay_by_link(
     token: String,
     card_token: String,

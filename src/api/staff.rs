@@ -4,7 +4,7 @@ use crate::wire::error::AppError;
 use crate::wire::staff::{AwaitingTransfer, ClientRow, EstimateDecision};
 use leptos::prelude::*;
 
-#[server(endpoint = "staff/clients")]
+#[server(endpoint = "staff/clients", output = crate::wire::codec::JsonText)]
 pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -13,7 +13,7 @@ pub async fn list_clients() -> Result<Vec<ClientRow>, AppError> {
 }
 
 /// Decisions on the vendor's estimates and proposals across its clients, newest first.
-#[server(endpoint = "staff/estimate-decisions")]
+#[server(endpoint = "staff/estimate-decisions", output = crate::wire::codec::JsonText)]
 pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -23,7 +23,7 @@ pub async fn estimate_decisions() -> Result<Vec<EstimateDecision>, AppError> {
 
 /// "View as client": the staff member sees the client's portal as its owner does, read-only
 /// for anything that moves money or commits the client, for at most the configured time.
-#[server(endpoint = "staff/view-as-client")]
+#[server(endpoint = "staff/view-as-client", output = crate::wire::codec::JsonText)]
 pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -35,7 +35,7 @@ pub async fn view_as_client(account_id: String) -> Result<(), AppError> {
 }
 
 /// Ends the client view and returns to the agency console.
-#[server(endpoint = "staff/exit-client-view")]
+#[server(endpoint = "staff/exit-client-view", output = crate::wire::codec::JsonText)]
 pub async fn exit_client_view() -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     // Signed in is enough: only a session that is viewing as a client has anything to exit.
@@ -44,7 +44,7 @@ pub async fn exit_client_view() -> Result<(), AppError> {
 }
 
 /// The vendor's payments awaiting a transfer, oldest first.
-#[server(endpoint = "staff/transfers")]
+#[server(endpoint = "staff/transfers", output = crate::wire::codec::JsonText)]
 pub async fn awaiting_transfers() -> Result<Vec<AwaitingTransfer>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -53,7 +53,7 @@ pub async fn awaiting_transfers() -> Result<Vec<AwaitingTransfer>, AppError> {
 
 /// Records a transfer as received: the payment settles and its invoices are paid. Staff admins
 /// only. `amount` is typed as received, in the account's currency, and must be the whole amount.
-#[server(endpoint = "staff/transfers/record")]
+#[server(endpoint = "staff/transfers/record", output = crate::wire::codec::JsonText)]
 pub async fn record_transfer(
     account_id: String,
     payment_id: String,

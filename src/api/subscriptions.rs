@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 /// The account's subscriptions, the methods that can pay them and its credit balance.
-#[server(endpoint = "subscriptions")]
+#[server(endpoint = "subscriptions", output = crate::wire::codec::JsonText)]
 pub async fn list_subscriptions() -> Result<SubscriptionsPage, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -14,7 +14,7 @@ pub async fn list_subscriptions() -> Result<SubscriptionsPage, AppError> {
 }
 
 /// What changing to `plan_id` × `quantity` today would charge or credit, and the next renewal.
-#[server(endpoint = "subscriptions/preview", input = Json)]
+#[server(endpoint = "subscriptions/preview", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn preview_subscription_change(
     subscription_id: String,
     plan_id: String,
@@ -34,7 +34,7 @@ pub async fn preview_subscription_change(
 /// Applies a previewed change and charges it. `expected_due_now` is the preview's amount in
 /// minor units: if anything moved since (the date, the price, another change), the change is
 /// refused rather than charging a different amount than the client agreed to.
-#[server(endpoint = "subscriptions/change", input = Json)]
+#[server(endpoint = "subscriptions/change", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn change_subscription(
     subscription_id: String,
     plan_id: String,
@@ -50,7 +50,7 @@ pub async fn change_subscription(
     change(&caller.acting()?, request).await
 }
 
-#[server(endpoint = "subscriptions/payment-method")]
+#[server(endpoint = "subscriptions/payment-method", output = crate::wire::codec::JsonText)]
 pub async fn set_subscription_payment_method(
     subscription_id: String,
     payment_method_id: String,
@@ -66,7 +66,7 @@ pub async fn set_subscription_payment_method(
 }
 
 /// Ends the subscription at the end of its current period; nothing is refunded or charged.
-#[server(endpoint = "subscriptions/cancel")]
+#[server(endpoint = "subscriptions/cancel", output = crate::wire::codec::JsonText)]
 pub async fn cancel_subscription(subscription_id: String, reason: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;
@@ -79,7 +79,7 @@ pub async fn cancel_subscription(subscription_id: String, reason: String) -> Res
 }
 
 /// Keeps a subscription that was set to end at its period end.
-#[server(endpoint = "subscriptions/resume")]
+#[server(endpoint = "subscriptions/resume", output = crate::wire::codec::JsonText)]
 pub async fn resume_subscription(subscription_id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::BillingChange).await?;

@@ -5,7 +5,7 @@ use crate::wire::error::AppError;
 use crate::wire::usage::{UsageFilters, UsageReport};
 use leptos::prelude::*;
 
-#[server(endpoint = "usage/filters")]
+#[server(endpoint = "usage/filters", output = crate::wire::codec::JsonText)]
 pub async fn get_usage_filters() -> Result<UsageFilters, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;
@@ -14,7 +14,7 @@ pub async fn get_usage_filters() -> Result<UsageFilters, AppError> {
 
 /// `month` is `YYYY-MM` (default: the current month); `number` a phone number id of the
 /// current account (default: all numbers).
-#[server(endpoint = "usage")]
+#[server(endpoint = "usage", output = crate::wire::codec::JsonText)]
 pub async fn get_usage_report(month: Option<String>, number: Option<String>) -> Result<UsageReport, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Billing).await?;

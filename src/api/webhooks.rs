@@ -6,7 +6,7 @@ use crate::wire::webhooks::{CreatedEndpoint, WebhooksPage};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-#[server(endpoint = "staff/webhooks")]
+#[server(endpoint = "staff/webhooks", output = crate::wire::codec::JsonText)]
 pub async fn load_webhooks() -> Result<WebhooksPage, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Staff).await?;
@@ -27,7 +27,7 @@ pub async fn load_webhooks() -> Result<WebhooksPage, AppError> {
     })
 }
 
-#[server(endpoint = "staff/webhooks/create", input = Json)]
+#[server(endpoint = "staff/webhooks/create", input = Json, output = crate::wire::codec::JsonText)]
 pub async fn create_webhook_endpoint(
     url: String,
     description: String,
@@ -41,7 +41,7 @@ pub async fn create_webhook_endpoint(
     create(&caller.state, &vendor_id, changer, EndpointInput { url, description, events }).await
 }
 
-#[server(endpoint = "staff/webhooks/delete")]
+#[server(endpoint = "staff/webhooks/delete", output = crate::wire::codec::JsonText)]
 pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     use crate::server::webhooks::endpoints::{Changer, delete};
@@ -51,7 +51,7 @@ pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
         .await
 }
 
-#[server(endpoint = "staff/webhooks/resend")]
+#[server(endpoint = "staff/webhooks/resend", output = crate::wire::codec::JsonText)]
 pub async fn resend_webhook_delivery(id: String) -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     use crate::server::webhooks::endpoints::{Changer, resend};
@@ -62,7 +62,7 @@ pub async fn resend_webhook_delivery(id: String) -> Result<(), AppError> {
 }
 
 /// One origin per line.
-#[server(endpoint = "staff/return-origins")]
+#[server(endpoint = "staff/return-origins", output = crate::wire::codec::JsonText)]
 pub async fn set_return_origins(origins: String) -> Result<Vec<String>, AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;

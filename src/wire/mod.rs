@@ -10,6 +10,7 @@ pub mod billing_details;
 pub mod billing_history;
 pub mod billing_items;
 pub mod billing_rules;
+pub mod codec;
 pub mod credit;
 pub mod dashboard;
 pub mod error;
