@@ -82,12 +82,18 @@ test('staff view a client as the client, cannot pay, and exit', async ({ page })
   await expect(globexRow.getByRole('cell').nth(1)).toHaveText(/^(Overdue|Amount due|Up to date)$/);
 
   // Globex still owes money whatever the earlier specs paid at Northwind.
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+  });
   await page.getByRole('button', { name: 'View Globex Corporation as client' }).click();
   await page.waitForURL('/');
   await hydrated(page);
   const banner = page.getByRole('region', { name: 'Client view' });
   await expect(banner).toContainText('Viewing as Globex Corporation');
   await expect(page.locator('.account-name')).toHaveText('Globex Corporation');
+  // The client's dashboard, banner included, needs no WASM for staff either.
+  expect(wasm).toEqual([]);
 
   // The banner is on every page, and paying is disabled with the reason beside it.
   await page.goto('/pay');

@@ -47,5 +47,9 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::Personal).await?;
     let info = crate::server::infra::request::RequestInfo::current()?;
-    crate::server::infra::auth::password_change::change_password(&info, &caller, &current_password, &new_password).await
+    crate::server::infra::auth::password_change::change_password(&info, &caller, &current_password, &new_password)
+        .await?;
+    // The profile page's own form: answered with the page saying it is done.
+    info.redirect_form_post("/profile?changed=1");
+    Ok(())
 }

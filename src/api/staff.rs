@@ -40,7 +40,10 @@ pub async fn exit_client_view() -> Result<(), AppError> {
     use crate::server::infra::auth::authorize::{Access, authorize};
     // Signed in is enough: only a session that is viewing as a client has anything to exit.
     let caller = authorize(Access::SignedIn).await?;
-    crate::server::accounts::client_view::exit(&crate::server::infra::request::RequestInfo::current()?, &caller).await
+    let request = crate::server::infra::request::RequestInfo::current()?;
+    crate::server::accounts::client_view::exit(&request, &caller).await?;
+    request.redirect_form_post("/");
+    Ok(())
 }
 
 /// The vendor's payments awaiting a transfer, oldest first.

@@ -2,13 +2,14 @@
 //! user menu.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::{A, Outlet};
 
 use crate::api::accounts::my_accounts;
 use crate::api::auth::{Logout, current_session};
-use crate::api::staff::exit_client_view;
+use crate::api::staff::ExitClientView;
 use crate::domain::billing_items::format_unix_time;
-use crate::ui::components::full_reload::{reload_at, switch_account_action};
+use crate::ui::components::full_reload::switch_account_action;
 use crate::ui::components::money::totals_text;
 use crate::wire::auth::SessionView;
 use crate::wire::error::AppError;
@@ -53,24 +54,22 @@ pub fn AppLayout() -> impl IntoView {
     }
 }
 
-/// On every page while agency staff view the portal as the client (seed 004).
-#[island]
+/// On every page while agency staff view the portal as the client (seed 004). "Exit" is a form
+/// the browser posts itself (`data-document`, as for every change of whose portal is shown: see
+/// `PortalChangeButton`), answered with the agency console, a document load; no WASM, so the
+/// client's pages stay without it for staff too. A refusal comes back in the address and is said
+/// here.
+#[component]
 fn ClientViewBanner(account_name: String, ends_at: i64) -> impl IntoView {
-    let exit = Action::new(|_: &()| async move {
-        let result = exit_client_view().await;
-        if result.is_ok() {
-            reload_at("/");
-        }
-        result
-    });
+    let exit = ServerAction::<ExitClientView>::new();
     let failed = move || exit.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <div class="client-view-banner" role="region" aria-label="Client view">
             <span>{format!("Viewing as {account_name}")}</span>
             <span class="muted">{format!("Ends by itself at {} UTC", format_unix_time(ends_at))}</span>
-            <button type="button" class="button button-small" disabled=move || exit.pending().get() on:click=move |_| { exit.dispatch(()); }>
-                "Exit"
-            </button>
+            <form method="post" action=ExitClientView::url() data-document="">
+                <button type="submit" class="button button-small">"Exit"</button>
+            </form>
             <span role="alert">{failed}</span>
         </div>
     }

@@ -215,3 +215,42 @@ async fn a_plain_form_post_that_succeeds_is_redirected_with_see_other() {
     assert_eq!(call.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(matches!(call.app_error(), AppError::Invalid { .. }));
 }
+
+#[tokio::test]
+async fn the_password_pages_own_form_is_answered_with_the_page_saying_what_happened() {
+    let app = TestApp::with_demo().await;
+    let session = app.login("member@northwind.test").await;
+    let form_post = |form: &[(&str, &str)]| {
+        let mut request = plain_form_post("password", form, "/profile");
+        let cookie = format!("{}={session}", app.state.settings.sessions.cookie_name);
+        request.headers_mut().insert(axum::http::header::COOKIE, cookie.parse().unwrap());
+        request
+    };
+
+    let refused =
+        app.send(form_post(&[("current_password", "not-it-at-all"), ("new_password", "a-new-password-1")])).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    let back = refused.location().expect("back to the page").to_string();
+    let back = back.strip_prefix(ORIGIN).unwrap_or(&back).to_string();
+    assert!(back.starts_with("/profile?") && back.contains("__err="), "{back}");
+    let shown = app.get(&back, Some(&session)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("That is not your current password."), "{}", shown.body);
+    assert!(shown.body.contains(r#"aria-invalid="true""#), "the field is marked: {}", shown.body);
+
+    let changed = app.send(form_post(&[("current_password", PASSWORD), ("new_password", "a-new-password-1")])).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(changed.location(), Some("/profile?changed=1"));
+    let renewed = changed.session_cookie().expect("this session goes on under a new id");
+    let shown = app.get("/profile?changed=1", Some(&renewed)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let notice = shown.body.find("Password changed.").expect("the page says it is done");
+    let status_tag = shown.body[..notice].rfind("<p").unwrap();
+    assert!(!shown.body[status_tag..notice].contains("hidden"), "shown: {}", &shown.body[status_tag..notice]);
+    let unchanged = app.get("/profile", Some(&renewed)).await;
+    let notice = unchanged.body.find("Password changed.").unwrap();
+    let status_tag = unchanged.body[..notice].rfind("<p").unwrap();
+    assert!(unchanged.body[status_tag..notice].contains("hidden"), "not said on a plain visit");
+    let res = app.call("login", &[("email", "member@northwind.test"), ("password", "a-new-password-1")], None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}

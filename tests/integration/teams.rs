@@ -491,3 +491,45 @@ async fn each_action_is_recorded_once_with_time_actor_and_account() {
     assert_eq!(unattributed, 0, "every event has its actor, account and time");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE impersonator_user_id IS NOT NULL").await, 0);
 }
+
+#[tokio::test]
+async fn the_client_view_banner_exits_by_a_plain_form_answered_with_the_agency_console() {
+    let app = TestApp::with_demo().await;
+    let alex = app.login("staff@acme.test").await;
+    let res = app.call("staff/view-as-client", &[("account_id", "acc_northwind")], Some(&alex)).await;
+    let viewing = res.session_cookie().expect("rotated at start");
+    let dashboard = app.get("/", Some(&viewing)).await;
+    assert!(dashboard.body.contains("Viewing as Northwind Traders"), "{}", dashboard.body);
+    assert!(dashboard.body.contains(r#"action="/api/staff/exit-client-view""#), "a form: {}", dashboard.body);
+    assert!(
+        !dashboard.body.contains(r#"data-component="ClientViewBanner"#),
+        "the banner is no island: {}",
+        dashboard.body
+    );
+
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let referer = format!("{}/", crate::support::ORIGIN);
+    let exit = app
+        .send(crate::support::call_request_with(
+            "staff/exit-client-view",
+            &[],
+            Some(&viewing),
+            &[
+                ("origin", crate::support::ORIGIN),
+                ("sec-fetch-site", "same-origin"),
+                ("accept", html),
+                ("referer", &referer),
+            ],
+        ))
+        .await;
+    assert_eq!(exit.status, StatusCode::SEE_OTHER, "{}", exit.body);
+    assert_eq!(exit.location(), Some("/"));
+    let back = exit.session_cookie().expect("rotated at exit");
+    let console = app.get("/", Some(&back)).await;
+    assert_eq!(console.status, StatusCode::OK);
+    assert!(
+        console.body.contains("<title>Clients · Portico</title>") && !console.body.contains("Viewing as"),
+        "{}",
+        console.body
+    );
+}

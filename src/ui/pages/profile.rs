@@ -2,27 +2,28 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::ChangePassword;
-use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
-use crate::wire::auth::RenderedFor;
+use crate::ui::components::staff_view::StaffViewLock;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let changed = use_query_map().with_untracked(|query| query.get("changed").is_some());
     view! {
         <Title text="Password"/>
         <h1>"Password"</h1>
-        <PasswordForm for_whom=rendered_for()/>
+        <PasswordForm changed/>
     }
 }
 
-/// An island: the change is confirmed in place, which a plain form's redirect could not say.
-#[island]
-fn PasswordForm(for_whom: RenderedFor) -> impl IntoView {
-    provide_rendered_for(for_whom);
+/// A plain form, no WASM: the server answers a change with this page saying it is done
+/// (`?changed=1`) and a refusal with this page and the message at its field (`__err`, read by
+/// the action). The passwords typed are not kept across it (the shell keeps text fields only).
+#[component]
+fn PasswordForm(changed: bool) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = move || change.value().get().and_then(Result::err);
-    let done = move || matches!(change.value().get(), Some(Ok(())));
     let field_error = move |name: &'static str| error().and_then(|e| e.field_message(name));
     let form_error = move || error().and_then(|e| e.form_message());
     view! {
@@ -31,7 +32,7 @@ fn PasswordForm(for_whom: RenderedFor) -> impl IntoView {
             <StaffViewLock what="Changing sign-in details">
                 <ActionForm action=change attr:class="form" attr:novalidate=true>
                     <div role="alert" class="form-alert" hidden=move || form_error().is_none()>{form_error}</div>
-                    <p role="status" class="notice notice-success" hidden=move || !done()>
+                    <p role="status" class="notice notice-success" hidden=!changed>
                         "Password changed. You stay signed in here; every other session of yours has ended."
                     </p>
                     <div class="field">
@@ -48,9 +49,7 @@ fn PasswordForm(for_whom: RenderedFor) -> impl IntoView {
                         <p id="new-password-error" class="field-error">{move || field_error("new_password")}</p>
                     </div>
                     <div class="actions">
-                        <button type="submit" class="button" disabled=move || change.pending().get()>
-                            {move || if change.pending().get() { "Saving…" } else { "Change password" }}
-                        </button>
+                        <button type="submit" class="button">"Change password"</button>
                     </div>
                 </ActionForm>
             </StaffViewLock>
