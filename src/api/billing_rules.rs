@@ -24,5 +24,10 @@ pub async fn save_billing_rules(
     use crate::server::infra::auth::authorize::{Access, authorize};
     let caller = authorize(Access::StaffAdmin).await?;
     let wait = transfer_wait_days.as_deref().filter(|w| !w.trim().is_empty());
-    crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days, wait).await
+    let saved =
+        crate::server::cycle::rules::update(&caller, &payment_terms_days, &retry_days, &card_expiry_notice_days, wait)
+            .await?;
+    // The rules page's own form: answered with the page, the rules as stored, saying so.
+    crate::server::infra::request::RequestInfo::current()?.redirect_form_post("/staff/billing-rules?saved=1");
+    Ok(saved)
 }

@@ -811,3 +811,53 @@ fn cycle_options_default_to_the_shipped_settings_batches_of_500_with_five_minute
     let configured = RunOptions::configured(date!(2026 - 12 - 01), "w", &shipped.billing);
     assert_eq!((configured.batch, configured.lease_seconds), (500, 300));
 }
+
+#[tokio::test]
+async fn the_billing_rules_pages_own_form_is_answered_with_the_rules_as_stored() {
+    let app = TestApp::with_demo().await;
+    let staff = app.login("staff@acme.test").await;
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let referer = format!("{}/staff/billing-rules", crate::support::ORIGIN);
+    let form_post = |form: &[(&str, &str)]| {
+        crate::support::call_request_with(
+            "staff/billing-rules/save",
+            form,
+            Some(&staff),
+            &[
+                ("origin", crate::support::ORIGIN),
+                ("sec-fetch-site", "same-origin"),
+                ("accept", html),
+                ("referer", &referer),
+            ],
+        )
+    };
+    let rules = |retries: &'static str| {
+        [
+            ("payment_terms_days", "3"),
+            ("retry_days", retries),
+            ("card_expiry_notice_days", "14"),
+            ("transfer_wait_days", "10"),
+        ]
+    };
+
+    let refused = app.send(form_post(&rules("7, 3"))).await;
+    assert_eq!(refused.status.as_u16(), 303, "{}", refused.body);
+    let back = refused.location().expect("back to the page").to_string();
+    let back = back.strip_prefix(crate::support::ORIGIN).unwrap_or(&back).to_string();
+    assert!(back.starts_with("/staff/billing-rules?") && back.contains("__err="), "{back}");
+    let shown = app.get(&back, Some(&staff)).await;
+    assert!(shown.body.contains("increasing order"), "the message at its field: {}", shown.body);
+    assert!(!shown.body.contains("Rules saved."), "{}", shown.body);
+
+    let saved = app.send(form_post(&rules("2,5,9"))).await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.body);
+    assert_eq!(saved.location(), Some("/staff/billing-rules?saved=1"));
+    let shown = app.get("/staff/billing-rules?saved=1", Some(&staff)).await;
+    assert!(shown.body.contains("Rules saved. The next billing cycle uses them."), "{}", shown.body);
+    assert!(
+        shown.body.contains(r#"name="retry_days""#) && shown.body.contains(r#"value="2, 5, 9""#),
+        "as stored: {}",
+        shown.body
+    );
+    assert!(!app.get("/staff/billing-rules", Some(&staff)).await.body.contains("Rules saved."));
+}
