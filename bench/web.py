@@ -65,6 +65,7 @@ FIRST_PAGES = [
     "/usage",
     "/billing-details",
     "/estimates/est_nw_onboarding",
+    "/profile",
 ]
 
 
@@ -425,7 +426,7 @@ def report_throughput(server: Server, rendering: Server, cookie: str, work: Path
     print("dashboard as served (the rendered-page cache on, as shipped; nothing changes during the run):")
     print(f"  no Accept-Encoding                          {plain_rps:>10,.0f} requests/s")
     print(f"  Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<27} {browser_rps:>10,.0f} requests/s  ({encoding or 'identity'}, {len(body):,} B)")
-    print(f"dashboard rendered for every request (cache off)")
+    print("dashboard rendered for every request (cache off)")
     print(f"  Accept-Encoding: {BROWSER_ACCEPT_ENCODING:<27} {rendered_rps:>10,.0f} requests/s")
     print(f"static twin (nginx, the same {len(body):,} bytes)    {twin_rps:>10,.0f} requests/s")
     print(f"ratio SSR / static                            {ratio:>10.3f}   (rendered every time: {rendered_ratio:.3f})")
