@@ -147,11 +147,11 @@ async fn every_table_a_page_may_show_moves_the_version_when_written() {
     for table in &tables {
         assert!(triggers.iter().any(|t| t.starts_with(&format!("page_version_{table}"))), "no trigger on {table}");
     }
-    // The exceptions are tables that exist (a renamed table would otherwise lose its exception).
-    let all: Vec<String> = page_version::NOT_SHOWN.iter().map(|t| t.to_string()).collect();
-    for table in all.iter().filter(|t| t.as_str() != "_sqlx_migrations") {
-        let n = app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
-        assert!(n >= 0, "{table}");
+    // The exceptions are tables that exist (a renamed table would otherwise keep an exception
+    // that excepts nothing, and its new name would be covered without anyone deciding it).
+    for table in page_version::NOT_SHOWN {
+        let read = sqlx::query(&format!("SELECT 1 FROM {table} LIMIT 1")).fetch_optional(db.pool()).await;
+        assert!(read.is_ok(), "{table} is listed as not shown but does not exist: {:?}", read.err());
     }
     // Installing again (a second process starting) makes nothing twice.
     page_version::install(db).await.unwrap();
