@@ -178,3 +178,22 @@ async fn every_table_a_page_may_show_moves_the_version_when_written() {
     sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at + 1").execute(db.pool()).await.unwrap();
     assert_eq!(page_version::current(db).await.unwrap(), moved);
 }
+
+#[tokio::test]
+async fn payment_methods_and_billing_details_follow_each_change() {
+    let app = TestApp::with_demo().await;
+    let owner = app.login("owner@northwind.test").await;
+    let before = page(&app, "/payment-methods", &owner).await;
+    page(&app, "/payment-methods", &owner).await;
+    page(&app, "/billing-details", &owner).await;
+    page(&app, "/billing-details", &owner).await;
+    assert_eq!(counts(&app), (2, 2));
+
+    let made = app.call("payment-methods/default", &[("id", "pm_nw_amex")], Some(&owner)).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let after = page(&app, "/payment-methods", &owner).await;
+    let details = page(&app, "/billing-details", &owner).await;
+    assert_eq!(counts(&app), (2, 4), "both rendered again after the change");
+    assert_ne!(before.body.replace(&nonce(&before), "N"), after.body.replace(&nonce(&after), "N"));
+    assert!(details.body.contains("Northwind"), "{}", details.body);
+}

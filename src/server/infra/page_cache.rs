@@ -39,8 +39,16 @@ const LARGEST_KEPT: usize = 1 << 20;
 /// The pages kept: the address without its query (which is part of the key).
 pub fn is_kept(path: &str) -> bool {
     let under = |prefix: &str| path.strip_prefix(prefix).is_some_and(|id| !id.is_empty() && !id.contains('/'));
-    matches!(path, "/" | "/billing-history" | "/payments" | "/usage" | "/estimates" | "/activity")
-        || under("/invoices/")
+    matches!(
+        path,
+        "/" | "/billing-history"
+            | "/payments"
+            | "/usage"
+            | "/estimates"
+            | "/activity"
+            | "/payment-methods"
+            | "/billing-details"
+    ) || under("/invoices/")
         || under("/estimates/")
 }
 
@@ -275,7 +283,9 @@ mod tests {
 
     #[test]
     fn kept_pages_are_the_ones_that_follow_from_data_and_day() {
-        for path in ["/", "/billing-history", "/invoices/inv_1", "/estimates/est_1", "/usage", "/activity"] {
+        for path in
+            ["/", "/billing-history", "/invoices/inv_1", "/estimates/est_1", "/usage", "/activity", "/payment-methods"]
+        {
             assert!(is_kept(path), "{path}");
         }
         for path in ["/pay", "/credit", "/subscriptions", "/team", "/invoices/inv_1/pdf", "/invoices/", "/login"] {
