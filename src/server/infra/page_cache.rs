@@ -20,8 +20,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -94,8 +92,11 @@ impl PageCache {
     }
 }
 
-/// What a page shows of the session, with the address: the key. Digested so that the key is
-/// small and no two askers can share one (a collision would show one client another's page).
+/// What a page shows of the session that only the session's own row holds, with the address:
+/// the key. The rest of the session record (the person's name and email, the account's name,
+/// currency and role, the staff role, the vendor's name) comes from tables whose writes move the
+/// page version, so it needs no place here. Digested so that the key is small and no two askers
+/// can share one (a collision would show one client another's page).
 fn key(session: &SessionRecord, path_and_query: &str) -> [u8; 32] {
     let mut digest = Sha256::new();
     let mut field = |value: &str| {
@@ -103,32 +104,14 @@ fn key(session: &SessionRecord, path_and_query: &str) -> [u8; 32] {
         digest.update(value.as_bytes());
     };
     field(&session.id_hash);
-    field(session.user_id.as_str());
-    field(&session.email);
-    field(&session.name);
-    match &session.account {
-        Some(account) => {
-            field(account.id.as_str());
-            field(&account.name);
-            field(&account.currency);
-            field(account.role.as_str());
-        }
-        None => field(""),
-    }
-    field(session.staff.as_ref().map(|s| s.staff_role.as_str()).unwrap_or(""));
-    field(session.staff.as_ref().map(|s| s.vendor_id.as_str()).unwrap_or(""));
+    field(session.account.as_ref().map(|account| account.id.as_str()).unwrap_or(""));
     match &session.impersonation {
         Some(i) => field(&format!("{}-{}", i.started_at, i.ends_at)),
         None => field(""),
     }
+    // Lapsed by the clock, not by a write.
     field(if session.impersonation_lapsed { "lapsed" } else { "" });
-    match &session.return_to {
-        Some(r) => {
-            field(&r.url);
-            field(&r.vendor_name);
-        }
-        None => field(""),
-    }
+    field(session.return_to.as_ref().map(|r| r.url.as_str()).unwrap_or(""));
     field(path_and_query);
     digest.finalize().into()
 }
@@ -156,7 +139,7 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
     if !may_keep(&response) {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -173,7 +156,6 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
         headers.remove(header::CONTENT_LENGTH);
         let page = KeptPage { version, day, nonce: nonce.to_string(), headers, body: text.to_string() };
         cache.renders.fetch_add(1, Ordering::Relaxed);
-        let mut parts = parts;
         let body = encoding.encode(&mut parts.headers, bytes);
         cache.pages.insert(key, Arc::new(page));
         return Response::from_parts(parts, body);
@@ -260,7 +242,8 @@ fn nonce_of(policy: &str) -> Option<&str> {
 
 /// A kept page with a fresh nonce in its scripts and its policy.
 fn answer(page: &KeptPage, encoding: Encoding) -> Response {
-    let nonce = fresh_nonce();
+    // Made as Leptos makes the nonce of a page it renders.
+    let nonce = leptos::nonce::Nonce::new().to_string();
     let mut headers = page.headers.clone();
     if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
@@ -269,12 +252,6 @@ fn answer(page: &KeptPage, encoding: Encoding) -> Response {
     let mut response = Response::new(body);
     *response.headers_mut() = headers;
     response
-}
-
-/// As Leptos makes them: 128 random bits, URL-safe base64.
-fn fresh_nonce() -> String {
-    let bytes: [u8; 16] = rand::thread_rng().r#gen();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]
