@@ -48,6 +48,13 @@ test('a top-up moves the balance and lifts the messaging block', async ({ page }
   const lifted = page.getByRole('region', { name: 'Service status' });
   await expect(lifted.getByRole('heading', { name: /Outbound messaging/ })).toContainText('Running');
 
+  // A second top-up from the same page is a second payment (a new idempotency key), shown the same way.
+  await form.getByLabel('Amount (EUR)').fill('10');
+  await form.getByRole('button', { name: 'Pay €10.40' }).click();
+  await expect(history.getByRole('row').filter({ hasText: 'Top-up' }).filter({ hasText: '+€10.00' })).toHaveCount(1);
+  await expect.poll(async () => toMinor((await after.textContent())!)).toBe(toMinor(before!) + 26_000);
+  await expect(history.getByRole('row').filter({ hasText: 'Top-up' }).filter({ hasText: '+€250.00' })).toHaveCount(1);
+
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
@@ -80,4 +87,20 @@ test('the low-balance alert and automatic top-up are saved with clear field mess
   await expect(reloaded.getByLabel(/Email me when the balance falls to/)).toHaveValue('100.00');
   await expect(reloaded.getByLabel('Top up automatically')).toBeChecked();
   await expect(reloaded.getByLabel(/^Add \(EUR\)$/)).toHaveValue('300.00');
+});
+
+test('the balance history appends older entries in place under "Load more"', async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  await page.goto('/credit');
+  await hydrated(page);
+  const history = page.getByRole('region', { name: 'Balance history' });
+  const rows = history.getByRole('table', { name: 'Every movement of the credit balance, newest first' }).getByRole('row');
+  await expect(rows).toHaveCount(1 + 20);
+  const newest = await rows.nth(1).textContent();
+  await page.evaluate(() => ((window as unknown as { portico_marker: number }).portico_marker = 7));
+  await history.getByRole('button', { name: 'Load more' }).click();
+  await expect.poll(async () => rows.count()).toBeGreaterThan(1 + 20);
+  await expect(rows.nth(1)).toHaveText(newest!);
+  await expect(page).toHaveURL(/\/credit$/);
+  expect(await page.evaluate(() => (window as unknown as { portico_marker?: number }).portico_marker)).toBe(7);
 });

@@ -58,7 +58,6 @@ pub struct CreditPage {
     /// The fees, so the form shows the fee of any amount as it is typed; the server charges
     /// by the same rule.
     pub schedule: FeeSchedule,
-    pub history: CreditEntriesPage,
     /// Made fresh for each page view: every attempt of this form sends it, so a double click
     /// or a retry is one top-up.
     pub idempotency_key: String,

@@ -21,13 +21,20 @@
     const result = take(el);
     if (result && result.then) await result;
   };
+  // Taking over is cut into tasks, so that the browser can answer a tap or paint in between:
+  // the WASM's start, then each island. In one task it blocked the main thread of Lighthouse's
+  // throttled phone for 100-150 ms on a page with an island (README, Performance).
+  const breath = () =>
+    globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
   // An island inside a hidden `data-islands-when-shown` element (the account menu's switcher)
-  // waits until that element is shown.
+  // waits until that element is shown; one whose page was swapped out meanwhile is left alone.
   const traverse = async (node) => {
-    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    if (node.nodeType !== Node.ELEMENT_NODE || !node.isConnected) return;
     if (node.hidden && node.hasAttribute('data-islands-when-shown')) return;
     const tag = node.tagName.toLowerCase();
     if (tag === 'leptos-island' && !node.$$taken) {
+      await breath();
+      if (!node.isConnected) return;
       node.$$taken = true;
       await hydrateIsland(node);
     }
@@ -43,7 +50,8 @@
     loading ||
     (loading = import(js)
       .then((m) => m.default({ module_or_path: wasm }).then(() => m))
-      .then((m) => {
+      .then(async (m) => {
+        await breath();
         m.hydrate();
         mod = m;
       }));
@@ -335,6 +343,17 @@
   window.portico = {
     visit: (path) => visit(new Request(new URL(path, location.href), { headers: { Accept: 'text/html' } }), { push: true }),
     refresh: () => visit(new Request(location.href, { headers: { Accept: 'text/html' } }), { push: false, scroll: scrollY, keepFocus: true }),
+    // Parts of this page (their ids, space-separated; no island in them), as the server now has
+    // them, in one fetch; the rest of the page stays.
+    refreshParts: async (ids) => {
+      const { response, page } = await fetchPage(new Request(location.href, { headers: { Accept: 'text/html' } }));
+      if (!response || !response.ok || response.redirected || !page) return;
+      for (const id of ids.split(/\s+/).filter(Boolean)) {
+        const fresh = page.getElementById(id);
+        const shown = document.getElementById(id);
+        if (fresh && shown && !fresh.querySelector('leptos-island')) shown.replaceWith(document.adoptNode(fresh));
+      }
+    },
   };
 
   // A filter applied as soon as it is chosen (without a script, its form's button sends it).

@@ -42,7 +42,6 @@ pub async fn load(caller: &Authorized) -> Result<CreditPage, AppError> {
         settings,
         methods,
         schedule: payment_settings::load(pool, &vendor_id, currency).await?.schedule,
-        history: entries(caller, None).await?,
         idempotency_key: new_id("idem"),
     })
 }

@@ -38,6 +38,17 @@ pub fn refresh_page() {
     }
 }
 
+/// Shows the elements of this page named in `ids` (space-separated) again as the server now has
+/// them (the rest of the page, islands included, stays as it is), after an island changed what
+/// they show: the credit page's balance and history after a top-up. Nothing where the shell's
+/// navigation is missing.
+pub fn refresh_parts(ids: &str) {
+    #[cfg(feature = "hydrate")]
+    call_shell("refreshParts", Some(ids));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ids;
+}
+
 /// Calls `window.portico[name](arg)`; false when the shell's navigation is not there.
 #[cfg(feature = "hydrate")]
 fn call_shell(name: &str, arg: Option<&str>) -> bool {

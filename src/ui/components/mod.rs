@@ -7,6 +7,7 @@ pub mod empty_state;
 pub mod error_notice;
 pub mod form;
 pub mod full_reload;
+pub mod idempotency;
 pub mod load_more;
 pub mod manage_subscription;
 pub mod modal;

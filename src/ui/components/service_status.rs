@@ -53,7 +53,7 @@ pub fn ServiceStatusPanel(status: ServiceStatus) -> impl IntoView {
     }).collect_view();
     let all_clear = status.blocks.is_empty();
     view! {
-        <section class="card service-status" aria-labelledby="service-status-title">
+        <section class="card service-status" id="service-status" aria-labelledby="service-status-title">
             <header class="card-header">
                 <h2 id="service-status-title">"Service status"</h2>
                 <span class="muted">{format!("Credit balance {}", status.credit_balance.format())}</span>

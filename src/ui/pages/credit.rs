@@ -4,6 +4,11 @@
 //!
 //! `/credit?amount=13.00#top-up` opens with that amount filled in (the service status's
 //! "Add … to your credit balance" button).
+//!
+//! The history is rendered on the server, outside the island, with "Load more" appending older
+//! entries in place (`load_more::MoreRows`): the island hydrated its twenty rows as well, the
+//! longest task of the page on a throttled phone (README, Performance). A top-up has the shell
+//! show the history again as the server now has it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,42 +21,95 @@ use crate::domain::credit::parse_amount;
 use crate::domain::fees::{FeeSchedule, MethodQuote, quote};
 use crate::domain::money::Money;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::load_more::{LoadMoreFooter, Paged, paged};
+use crate::ui::components::full_reload::refresh_parts;
+use crate::ui::components::idempotency::new_idempotency_key;
+use crate::ui::components::load_more::MoreRows;
 use crate::ui::components::payment_result::{PaymentOutcome, quote_text};
 use crate::ui::components::service_status::ServiceStatusPanel;
 use crate::ui::components::staff_view::{StaffViewLock, provide_rendered_for, rendered_for};
 use crate::wire::auth::RenderedFor;
 use crate::wire::credit::{
-    CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView, TopUpMethod,
+    CreditEntriesPage, CreditEntryView, CreditPage as CreditPageData, CreditSettingsInput, CreditSettingsView,
+    TopUpMethod,
 };
 use crate::wire::error::AppError;
 use crate::wire::payments::PaymentResult;
 
+/// What a top-up changes of the page rendered on the server: the balance, the service status
+/// and the history, shown again (one fetch) once it is done.
+const CHANGED_BY_TOP_UP: &str = "credit-balance-card service-status credit-history";
+
 #[component]
 pub fn CreditPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new_blocking(|| (), |_| get_credit_page());
+    let history = Resource::new_blocking(move || query.read().get("after"), credit_entries);
+    let prefill = query.get_untracked().get("amount").unwrap_or_default();
     view! {
         <Title text="Credit balance"/>
-        <Credit for_whom=rendered_for() prefill=use_query_map().get_untracked().get("amount").unwrap_or_default()/>
+        <h1>"Credit balance"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your credit balance…"</p> }>
+            {move || Suspend::new({
+                let prefill = prefill.clone();
+                async move {
+                    match page.await {
+                        Ok(p) => {
+                            let history = match history.await {
+                                Ok(page) => view! { <History page/> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                            };
+                            view! { <CreditView p prefill/> {history} }.into_any()
+                        }
+                        Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                }
+            })}
+        </Suspense>
     }
 }
 
-/// An island: a top-up, its outcome and the balance that follows it, the alert and automatic top-up settings, and the history's "Load more".
+/// The balance and the service status are rendered on the server; only the two forms are
+/// islands, each taken over in its own task.
+#[component]
+fn CreditView(p: CreditPageData, prefill: String) -> impl IntoView {
+    let CreditPageData { balance, status, settings, methods, schedule, idempotency_key } = p;
+    view! {
+        <section class="card balance-card" id="credit-balance-card" aria-labelledby="balance-title">
+            <h2 id="balance-title" class="visually-hidden">"Balance"</h2>
+            <p class="balance-label">"Available credit"</p>
+            <p class="balance-amount" class:is-negative=balance.minor <= 0 data-testid="credit-balance">{balance.format()}</p>
+            <p class="muted">"Message usage is drawn from this balance. Outbound messages stop when it reaches zero."</p>
+        </section>
+        <ServiceStatusPanel status/>
+        <TopUp for_whom=rendered_for() methods=methods.clone() schedule prefill key=idempotency_key currency_balance=balance/>
+        <CreditSettings for_whom=rendered_for() settings methods currency_balance=balance/>
+    }
+}
+
+/// An island: "Add to credit balance" and the top-up's outcome. A top-up answered (paid,
+/// pending or declined) has the page show what it changed, and takes a new idempotency key: the
+/// next one is another payment.
 #[island]
-fn Credit(
+fn TopUp(
     for_whom: RenderedFor,
+    methods: Vec<TopUpMethod>,
+    schedule: FeeSchedule,
     /// `?amount=`: the top-up's amount to start from.
     prefill: String,
+    key: String,
+    currency_balance: Money,
 ) -> impl IntoView {
     provide_rendered_for(for_whom);
-    let page = Resource::new_blocking(|| (), |_| get_credit_page());
-    // Lives outside the page data: the outcome stays on screen while the balance reloads.
+    let key = StoredValue::new(key);
     let top_up = Action::new(|(amount, method, key): &(String, String, String)| {
         let (amount, method, key) = (amount.clone(), method.clone(), key.clone());
         async move { top_up_credit(amount, method, key).await }
     });
     Effect::new(move |_| {
         if matches!(top_up.value().get(), Some(Ok(_))) {
-            page.refetch();
+            key.set_value(new_idempotency_key("idem"));
+            refresh_parts(CHANGED_BY_TOP_UP);
         }
     });
     let outcome = move || match top_up.value().get() {
@@ -73,48 +131,31 @@ fn Credit(
         _ => None,
     };
     view! {
-        <h1>"Credit balance"</h1>
         {outcome}
-        <Suspense fallback=|| view! { <p class="loading">"Loading your credit balance…"</p> }>
-            {move || Suspend::new({
-                let prefill = prefill.clone();
-                async move {
-                    match page.await {
-                        Ok(p) => view! { <CreditView p prefill top_up/> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <NoBillingAccess/> }.into_any(),
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <TopUpForm methods schedule prefill key top_up currency_balance/>
     }
+}
+
+/// An island: the low-balance alert and automatic top-up.
+#[island]
+fn CreditSettings(
+    for_whom: RenderedFor,
+    settings: CreditSettingsView,
+    methods: Vec<TopUpMethod>,
+    currency_balance: Money,
+) -> impl IntoView {
+    provide_rendered_for(for_whom);
+    view! { <SettingsForm settings methods currency_balance/> }
 }
 
 type TopUpAction = Action<(String, String, String), Result<PaymentResult, AppError>>;
-
-#[component]
-fn CreditView(p: CreditPageData, prefill: String, top_up: TopUpAction) -> impl IntoView {
-    let CreditPageData { balance, status, settings, methods, schedule, history, idempotency_key } = p;
-    view! {
-        <section class="card balance-card" aria-labelledby="balance-title">
-            <h2 id="balance-title" class="visually-hidden">"Balance"</h2>
-            <p class="balance-label">"Available credit"</p>
-            <p class="balance-amount" class:is-negative=balance.minor <= 0 data-testid="credit-balance">{balance.format()}</p>
-            <p class="muted">"Message usage is drawn from this balance. Outbound messages stop when it reaches zero."</p>
-        </section>
-        <ServiceStatusPanel status/>
-        <TopUpForm methods=methods.clone() schedule prefill key=idempotency_key top_up currency_balance=balance/>
-        <SettingsForm settings methods currency_balance=balance/>
-        <History first=history.entries next=history.next/>
-    }
-}
 
 #[component]
 fn TopUpForm(
     methods: Vec<TopUpMethod>,
     schedule: FeeSchedule,
     prefill: String,
-    key: String,
+    key: StoredValue<String>,
     top_up: TopUpAction,
     currency_balance: Money,
 ) -> impl IntoView {
@@ -144,7 +185,7 @@ fn TopUpForm(
             return;
         }
         if let Some(method) = selected.get_untracked() {
-            top_up.dispatch((amount_text.get_untracked(), method, key.clone()));
+            top_up.dispatch((amount_text.get_untracked(), method, key.get_value()));
         }
     };
     let no_methods = methods.with_value(Vec::is_empty);
@@ -284,13 +325,9 @@ fn SettingsForm(settings: CreditSettingsView, methods: Vec<TopUpMethod>, currenc
 }
 
 #[component]
-fn History(first: Vec<CreditEntryView>, next: Option<String>) -> impl IntoView {
-    let Paged { entries, next_cursor, load } = paged(first, next, move |cursor| async move {
-        let page = credit_entries(Some(cursor)).await?;
-        Ok((page.entries, page.next))
-    });
+fn History(page: CreditEntriesPage) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="credit-history-title">
+        <section class="card" id="credit-history" aria-labelledby="credit-history-title">
             <header class="card-header"><h2 id="credit-history-title">"Balance history"</h2></header>
             <div class="table-wrap">
                 <table class="data">
@@ -301,24 +338,29 @@ fn History(first: Vec<CreditEntryView>, next: Option<String>) -> impl IntoView {
                         <th scope="col" class="num">"Amount"</th>
                         <th scope="col" class="num">"Balance"</th>
                     </tr></thead>
-                    <tbody>
-                        <For each=move || entries.get() key=|e| e.id.clone() let:e>
-                            <tr>
-                                <td data-label="Date">{format_unix_time(e.at)}</td>
-                                <td data-label="Description">
-                                    <span class="item-title">{e.kind.label()}</span>
-                                    <span class="muted item-detail">{e.description.clone()}</span>
-                                </td>
-                                <td data-label="Amount" class="num" class:is-credit={e.amount.minor > 0}>
-                                    {if e.amount.minor > 0 { format!("+{}", e.amount.format()) } else { e.amount.format() }}
-                                </td>
-                                <td data-label="Balance" class="num">{e.balance_after.format()}</td>
-                            </tr>
-                        </For>
+                    <tbody id="credit-rows">
+                        {page.entries.into_iter().map(|e| view! { <HistoryRow e/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
-            <LoadMoreFooter next_cursor load/>
+            <MoreRows rows_id="credit-rows" next_cursor=page.next/>
         </section>
+    }
+}
+
+#[component]
+fn HistoryRow(e: CreditEntryView) -> impl IntoView {
+    view! {
+        <tr>
+            <td data-label="Date">{format_unix_time(e.at)}</td>
+            <td data-label="Description">
+                <span class="item-title">{e.kind.label()}</span>
+                <span class="muted item-detail">{e.description}</span>
+            </td>
+            <td data-label="Amount" class="num" class:is-credit={e.amount.minor > 0}>
+                {if e.amount.minor > 0 { format!("+{}", e.amount.format()) } else { e.amount.format() }}
+            </td>
+            <td data-label="Balance" class="num">{e.balance_after.format()}</td>
+        </tr>
     }
 }

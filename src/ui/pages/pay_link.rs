@@ -9,6 +9,7 @@ use crate::api::payments::{pay_by_link, view_payment_link};
 use crate::domain::billing_items::format_date;
 use crate::domain::fees::MethodQuote;
 use crate::ui::components::card_form::CardForm;
+use crate::ui::components::idempotency::new_idempotency_key;
 use crate::ui::components::payment_result::{DeclineNotice, PaymentOutcome};
 use crate::ui::components::tokenize::DEFAULT_TOKENIZATION_URL;
 use crate::wire::error::AppError;
@@ -61,23 +62,6 @@ pub fn PayLinkPage() -> impl IntoView {
     }
 }
 
-/// A key for this page view: the same for every click and retry, new only after a decline.
-fn new_idempotency_key() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let mut bytes = [0u8; 16];
-        let filled = web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-        if filled {
-            return format!("link_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
-        }
-    }
-    // No browser (never used on the server) or no crypto: the payment is refused as malformed
-    // rather than risk two page views sharing a key.
-    String::new()
-}
-
 /// An island: the card form, and the payment's outcome in place.
 #[island]
 fn LinkPayment(inv: LinkedInvoice, token: String) -> impl IntoView {
@@ -95,7 +79,7 @@ fn LinkPayment(inv: LinkedInvoice, token: String) -> impl IntoView {
     let token = StoredValue::new(token);
     let on_token = move |card_token: String, _make_default: bool| async move {
         let idempotency_key = key.with_value(Clone::clone).unwrap_or_else(|| {
-            let fresh = new_idempotency_key();
+            let fresh = new_idempotency_key("link");
             key.set_value(Some(fresh.clone()));
             fresh
         });
