@@ -36,8 +36,8 @@ test('changing the number of licenses charges exactly what the preview said', as
   await dialog.getByRole('button', { name: `Confirm and pay ${previewed}` }).click();
   const done = dialog.getByRole('status').filter({ hasText: `${previewed} was charged to` });
   await expect(done).toBeVisible();
-  // The outcome is where focus goes, so it is read out.
-  expect(await page.evaluate(() => document.activeElement?.classList.contains('modal-notice'))).toBe(true);
+  // The outcome is where focus goes, so it is read out (once it has been painted: polled).
+  await expect(dialog.locator('.modal-notice')).toBeFocused();
   await expect(dialog.getByLabel('Number of phone numbers')).toHaveValue(String(current + 2));
 
   await page.keyboard.press('Escape');

@@ -346,8 +346,10 @@
     // Parts of this page (their ids, space-separated; no island in them), as the server now has
     // them, in one fetch; the rest of the page stays.
     refreshParts: async (ids) => {
+      const mine = navigation;
       const { response, page } = await fetchPage(new Request(location.href, { headers: { Accept: 'text/html' } }));
-      if (!response || !response.ok || response.redirected || !page) return;
+      // Another page shown meanwhile may have elements of the same ids (the dashboard's status).
+      if (mine !== navigation || !response || !response.ok || response.redirected || !page) return;
       for (const id of ids.split(/\s+/).filter(Boolean)) {
         const fresh = page.getElementById(id);
         const shown = document.getElementById(id);
