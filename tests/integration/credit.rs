@@ -1,5 +1,6 @@
 //! The credit ledger, top-ups, alerts, automatic top-ups and the service status (seed 003).
 
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, TestResponse};
@@ -404,4 +405,33 @@ async fn concurrent_top_ups_and_usage_charges_never_lose_an_update() {
     futures::future::join_all(tasks).await;
     assert_eq!(latest_balance(&app, NW).await, before + 6 * 2_000 - 6 * 777);
     assert_ledger_consistent(&app, NW).await;
+}
+
+#[tokio::test]
+async fn the_credit_page_renders_its_history_on_the_server_outside_the_islands() {
+    let app = TestApp::with_demo().await;
+    let nora = app.login("owner@northwind.test").await;
+    let first: Value = post_ok(&app, "credit/entries", json!({ "cursor": null }), &nora).await;
+    let page = app.get("/credit", Some(&nora)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.body;
+    // The rows are the server's, after the last island (the settings form) has closed.
+    let rows_at = html.find(r#"<tbody id="credit-rows">"#).expect("the history's rows");
+    let last_island_end = html.rfind("</leptos-island>").expect("the forms' islands");
+    assert!(rows_at > last_island_end, "the history is outside the islands");
+    for entry in first["entries"].as_array().unwrap() {
+        assert!(html.contains(entry["description"].as_str().unwrap()), "{entry}");
+    }
+    // "Load more" is a GET form for the same page from the cursor on, which renders the older rows.
+    let cursor = first["next"].as_str().unwrap();
+    assert!(html.contains(&format!(r#"name="after" value="{cursor}""#)));
+    let older: Value = post_ok(&app, "credit/entries", json!({ "cursor": cursor }), &nora).await;
+    let next_page = app.get(&format!("/credit?after={cursor}"), Some(&nora)).await;
+    assert_eq!(next_page.status, StatusCode::OK);
+    let oldest = older["entries"].as_array().unwrap().last().unwrap()["description"].as_str().unwrap().to_string();
+    assert!(next_page.body.contains(&oldest));
+    // A cursor that is not one is said on the page, not a server error.
+    let bad = app.get("/credit?after=not-a-cursor", Some(&nora)).await;
+    assert!(bad.status.is_success() || bad.status.is_client_error(), "{}", bad.status);
+    assert!(bad.body.contains("That page link is not valid."));
 }

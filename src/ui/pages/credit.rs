@@ -5,10 +5,11 @@
 //! `/credit?amount=13.00#top-up` opens with that amount filled in (the service status's
 //! "Add … to your credit balance" button).
 //!
-//! The history is rendered on the server, outside the island, with "Load more" appending older
-//! entries in place (`load_more::MoreRows`): the island hydrated its twenty rows as well, the
-//! longest task of the page on a throttled phone (README, Performance). A top-up has the shell
-//! show the history again as the server now has it.
+//! The balance, the service status and the history are rendered on the server (the history with
+//! "Load more" appending older entries in place, `load_more::MoreRows`); only the two forms are
+//! islands. One island holding the whole page, its twenty history rows included, was the longest
+//! task of any page on a throttled phone (README, Performance). After a top-up the shell shows
+//! those server-rendered parts again as the server now has them (`full_reload::refresh_parts`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
