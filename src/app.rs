@@ -120,14 +120,14 @@ pub fn router(state: AppState) -> Router {
         // refusals included, carries the security headers.
         .layer(from_fn(limits::limit_bodies))
         // Pages are compressed as they are sent, so the level is paid on every request. Level 2
-        // against tower-http's defaults (gzip 6, brotli 4, zstd 3), measured on the dashboard's
+        // (`page_cache::PAGE_LEVEL`, which kept pages are gzipped at too) against tower-http's defaults (gzip 6, brotli 4, zstd 3), measured on the dashboard's
         // 15.7 KB by bench/compression: a third less CPU for gzip and zstd, for 4-7 % more bytes.
         // No brotli on the fly: its encoder allocates and zeroes its whole window (4 MiB) for any
         // answer of more than 16 KiB, which measured 1.6-4.8 ms of CPU a page against 0.05-0.4 ms
         // for gzip (rendering a page costs 1-7 ms), and gzip at level 2 is as small as brotli at
         // level 2 on these pages. Browsers that take brotli also take gzip; the site's files keep
         // their brotli copies made at build time (`assets` above).
-        .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(2)))
+        .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(page_cache::PAGE_LEVEL as i32)))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

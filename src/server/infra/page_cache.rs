@@ -29,6 +29,7 @@ use crate::server::infra::auth::authorize::ResolvedSession;
 use crate::server::infra::auth::sessions::SessionRecord;
 use crate::server::infra::clock::today;
 use crate::server::infra::headers::{accepts_encoding, page_policy};
+use crate::server::infra::precompress;
 use crate::server::infra::state::AppState;
 
 /// A page larger than this is not kept (the longest billing history page is a few hundred KB).
@@ -169,8 +170,8 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
 /// made and zeroed tables for a window of any size for every answer: 17 % of the CPU time of an
 /// answer sent from the cache (perf, bench/web.sh). Level 3: on a whole page of this size
 /// (`zstd -b1 -e3` on the dashboard's 12.7 KB) levels 1 to 3 run at the same 400-470 MB/s and 3
-/// is the smallest (3,548 B against 3,709 and 3,757); gzip (for browsers without zstd) at 2, as
-/// the layer's (see `app`).
+/// is the smallest (3,548 B against 3,709 and 3,757); gzip (for browsers without zstd) at the
+/// level the layer compresses other pages at ([`PAGE_LEVEL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
     Zstd,
@@ -179,7 +180,10 @@ enum Encoding {
 }
 
 const ZSTD_LEVEL: i32 = 3;
-const GZIP_LEVEL: u32 = 2;
+
+/// The level pages are compressed at as they are sent: by the compression layer (gzip and zstd;
+/// why 2 is said there, in `app`) and, for gzip, here.
+pub const PAGE_LEVEL: u32 = 2;
 
 impl Encoding {
     /// What the request takes, zstd first (pages are not sent as brotli: see `app`).
@@ -203,10 +207,7 @@ impl Encoding {
                 }
                 slot.as_mut().and_then(|compressor| compressor.compress(&body).ok())
             }),
-            Encoding::Gzip => {
-                let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(GZIP_LEVEL));
-                std::io::Write::write_all(&mut encoder, &body).and_then(|_| encoder.finish()).ok()
-            }
+            Encoding::Gzip => precompress::gzip_at(&body, PAGE_LEVEL).ok(),
             Encoding::Identity => None,
         };
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

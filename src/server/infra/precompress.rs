@@ -100,7 +100,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 pub fn gzip(bytes: &[u8]) -> io::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip_at(bytes, flate2::Compression::best().level())
+}
+
+/// gzip at `level` (0-9): the assets' copies at the best, pages on the fly at a low one
+/// (`page_cache`).
+pub fn gzip_at(bytes: &[u8], level: u32) -> io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     encoder.write_all(bytes)?;
     encoder.finish()
 }
