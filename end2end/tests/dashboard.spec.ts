@@ -27,8 +27,13 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
   await expect(methods.getByRole('listitem').filter({ hasText: 'Mastercard •••• 5556' })).toContainText('Expires soon');
   await expect(page.getByRole('status').filter({ hasText: 'Card expiring soon' })).toBeVisible();
 
-  // The account menu works after hydration, without loading a page.
+  // The account menu works after hydration, without loading a page, and lists the accounts
+  // without loading any WASM (the dashboard has none, and the menu's list is HTML).
   await hydrated(page);
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+  });
   await page.evaluate(() => ((window as unknown as { portico_marker: number }).portico_marker = 42));
   const menuButton = page.getByRole('button', { name: 'Account menu' });
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
@@ -36,6 +41,10 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
   await menuButton.click();
   await expect(menuButton).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  const accounts = page.getByRole('list', { name: 'Accounts' });
+  await expect(accounts.getByRole('button', { name: /^Northwind Traders \(current\), / })).toBeDisabled();
+  await expect(accounts.getByRole('button', { name: /^Globex Corporation, / })).toBeEnabled();
+  expect(wasm).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { portico_marker?: number }).portico_marker)).toBe(42);
   await page.keyboard.press('Escape');
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');

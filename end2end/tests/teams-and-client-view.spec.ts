@@ -16,6 +16,23 @@ async function seriousViolations(page: Page) {
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
 }
 
+test('a switch of account the server refuses is said on the page it was made from', async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  await page.getByRole('link', { name: 'Billing history' }).click();
+  await expect(page.getByRole('heading', { name: 'Billing history', level: 1 })).toBeVisible();
+  await openMenu(page);
+  const accounts = page.getByRole('list', { name: 'Accounts' });
+  const globex = accounts.getByRole('button', { name: /^Globex Corporation, / });
+  await expect(globex).toBeVisible();
+  // The form posts the account it names; one that is not hers answers like a missing one.
+  const globexItem = accounts.getByRole('listitem').filter({ has: page.getByRole('button', { name: /^Globex Corporation, / }) });
+  await globexItem.locator('input[name="account_id"]').evaluate((input) => ((input as HTMLInputElement).value = 'acc_not_hers'));
+  await globex.click();
+  await expect(page.getByRole('alert').filter({ hasText: "We couldn't find that." })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Billing history', level: 1 })).toBeVisible();
+  await expect(page.locator('.account-name')).toHaveText('Northwind Traders');
+});
+
 test('one login switches between its accounts from the header', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Nora');

@@ -4,7 +4,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use super::layout::AppLayout;
-use super::pages::accounts::AccountsPage;
+use super::pages::accounts::{AccountMenuPage, AccountsPage};
 use super::pages::activity::{ActivityPage, StaffActivityPage};
 use super::pages::api_keys::ApiKeysPage;
 use super::pages::billing_details::BillingDetailsPage;
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing-details") view=BillingDetailsPage/>
                     <Route path=path!("payment-methods") view=PaymentMethodsPage/>
                     <Route path=path!("accounts") view=AccountsPage/>
+                    <Route path=path!("accounts/menu") view=AccountMenuPage/>
                     <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("activity") view=ActivityPage/>
                     <Route path=path!("profile") view=ProfilePage/>

@@ -5,12 +5,10 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::{A, Outlet};
 
-use crate::api::accounts::my_accounts;
+use crate::api::accounts::SwitchAccount;
 use crate::api::auth::{Logout, current_session};
 use crate::api::staff::ExitClientView;
 use crate::domain::billing_items::format_unix_time;
-use crate::ui::components::full_reload::switch_account_action;
-use crate::ui::components::money::totals_text;
 use crate::wire::auth::SessionView;
 use crate::wire::error::AppError;
 
@@ -49,6 +47,7 @@ pub fn AppLayout() -> impl IntoView {
             </div>
         </header>
         <main id="main" class="page">
+            <SwitchRefused/>
             <Outlet/>
         </main>
     }
@@ -117,8 +116,8 @@ fn MainNav() -> impl IntoView {
 /// The account badge and the account menu. The menu is plain HTML: the shell's module
 /// (`wire/hydration.js`) opens and closes it (`data-disclosure`: the button's `aria-expanded`
 /// and the panel's `hidden`, Esc closes it and gives the button the focus back, a link in it
-/// closes it), and sign-out is a form; only the account switcher inside is an island, taken over
-/// when the menu first opens (`data-islands-when-shown`). A page needs no WASM for its header.
+/// closes it), sign-out is a form, and the account switcher's list is fetched as HTML when the
+/// menu first opens. A page needs no WASM for its header.
 #[component]
 fn SessionControls(session: SessionView) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
@@ -147,7 +146,7 @@ fn SessionControls(session: SessionView) -> impl IntoView {
                 >
                     <span class="avatar avatar-sm" aria-hidden="true">{session.initials.clone()}</span>
                 </button>
-                <div id="user-menu-panel" class="menu-panel" hidden data-islands-when-shown="">
+                <div id="user-menu-panel" class="menu-panel" hidden>
                     <p class="menu-name">{session.user_name.clone()}</p>
                     <p class="menu-email">{session.email.clone()}</p>
                     {own_view.then(|| view! { <AccountSwitcher/> })}
@@ -164,49 +163,36 @@ fn SessionControls(session: SessionView) -> impl IntoView {
     }
 }
 
-/// An island: the accounts this login belongs to, each with what it owes; choosing one reloads
-/// every page for it (seed 001). Loaded when the menu first opens, which is when the shell takes
-/// this island over.
-#[island]
+/// The id of the account menu's list on `AccountMenuPage` (`/accounts/menu`), which the shell
+/// puts into the header's menu when it opens.
+pub const ACCOUNT_MENU_LIST: &str = "account-menu-list";
+
+/// Where the account menu lists this login's accounts: filled by the shell from
+/// `AccountMenuPage` when the menu first opens (`data-fill-from`: one request for a small
+/// page, no WASM). Until then, and if that fails, the link to all accounts.
+#[component]
 fn AccountSwitcher() -> impl IntoView {
-    let accounts = Action::new(|_: &()| my_accounts());
-    Effect::new(move |_| {
-        accounts.dispatch(());
-    });
-    let switch = switch_account_action();
-    let failed = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
-        <div class="menu-section">
-            <p class="menu-heading" id="switcher-heading">"Accounts"</p>
-            {move || match accounts.value().get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
-                Some(Ok(overview)) => view! {
-                    <ul class="menu-list" aria-labelledby="switcher-heading">
-                        {overview.accounts.into_iter().map(|a| {
-                            let id = a.summary.id.clone();
-                            let owes = totals_text(&a.summary.outstanding, "Nothing due");
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="menu-item"
-                                        aria-current=a.is_current.to_string()
-                                        aria-label=format!("{}{}, {owes}", a.summary.name, if a.is_current { " (current)" } else { "" })
-                                        disabled=move || switch.pending().get()
-                                        on:click=move |_| { if !a.is_current { switch.dispatch(id.clone()); } }
-                                    >
-                                        <span>{a.summary.name.clone()}</span>
-                                        <span class="menu-item-amount">{owes.clone()}</span>
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                        <li><a class="menu-item" href="/accounts">"All accounts"</a></li>
-                    </ul>
-                }.into_any(),
-            }}
-            <p role="alert" class="field-error">{failed}</p>
+        <div class="menu-section" data-fill-from="/accounts/menu" data-fill-part=ACCOUNT_MENU_LIST>
+            <p class="menu-heading">"Accounts"</p>
+            <ul class="menu-list">
+                <li><a class="menu-item" href="/accounts">"All accounts"</a></li>
+            </ul>
         </div>
+    }
+}
+
+/// A switch of account the server refused (from the account menu or the all-accounts page):
+/// the browser posted the form itself, and the refusal comes back in the address of the page it
+/// was on, where it is said above the page.
+#[component]
+fn SwitchRefused() -> impl IntoView {
+    let switch = ServerAction::<SwitchAccount>::new();
+    move || {
+        switch
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p role="alert" class="form-alert">{e.to_string()}</p> })
     }
 }

@@ -26,11 +26,9 @@
   // throttled phone for 100-150 ms on a page with an island (README, Performance).
   const breath = () =>
     globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
-  // An island inside a hidden `data-islands-when-shown` element (the account menu's switcher)
-  // waits until that element is shown; one whose page was swapped out meanwhile is left alone.
+  // An island whose page was swapped out meanwhile is left alone.
   const traverse = async (node) => {
     if (node.nodeType !== Node.ELEMENT_NODE || !node.isConnected) return;
-    if (node.hidden && node.hasAttribute('data-islands-when-shown')) return;
     const tag = node.tagName.toLowerCase();
     if (tag === 'leptos-island' && !node.$$taken) {
       await breath();
@@ -55,8 +53,8 @@
         m.hydrate();
         mod = m;
       }));
-  // Whether a page has an island to take over at once (not one waiting in a hidden menu).
-  const islandsAtLoad = (body) => Array.from(body.querySelectorAll('leptos-island')).some((el) => !el.closest('[hidden][data-islands-when-shown]'));
+  // Whether a page has an island to take over.
+  const islandsAtLoad = (body) => body.querySelector('leptos-island') !== null;
   const takeOver = async () => {
     const body = document.body;
     if (body.$$takenOver) return;
@@ -74,12 +72,29 @@
     if (body === document.body) body.setAttribute('data-hydrated', 'true');
   };
 
-  // The islands of an element just shown, the WASM fetched first if the page had none.
-  const takeOverShown = async (element) => {
-    if (!element.querySelector('leptos-island')) return;
-    const body = document.body;
-    await load();
-    if (body === document.body) await traverse(element);
+  // A part of a menu filled from another page when the menu first opens (`data-fill-from`: that
+  // page's address, `data-fill-part`: the id of the element to take from it): the account menu's
+  // accounts (`ui::layout::AccountSwitcher`), so the header needs no WASM and no page renders
+  // the accounts' balances before someone asks for them. If that fails, what the part showed
+  // (a link to the page of all accounts) stays, and the next opening tries again.
+  const fillShown = async (element) => {
+    for (const slot of Array.from(element.querySelectorAll('[data-fill-from]'))) {
+      if (slot.$$filling) continue;
+      slot.$$filling = true;
+      slot.setAttribute('aria-busy', 'true');
+      const url = new URL(slot.dataset.fillFrom, location.href);
+      const { response, page } = await fetchPage(new Request(url, { headers: { Accept: 'text/html' } }));
+      slot.removeAttribute('aria-busy');
+      const ok = response && response.ok && new URL(response.url || url).pathname === url.pathname;
+      const part = ok ? page?.getElementById(slot.dataset.fillPart) : null;
+      if (part && !part.querySelector('leptos-island, script') && slot.isConnected) {
+        // A keyboard on the link the part showed meanwhile stays on that link in the new one.
+        const focused = slot.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
+        const filled = document.adoptNode(part);
+        slot.replaceWith(filled);
+        if (focused) Array.from(filled.querySelectorAll('a[href]')).find((a) => a.getAttribute('href') === focused)?.focus();
+      } else slot.$$filling = false;
+    }
   };
 
   // ---------------------------------------------------------------- disclosures
@@ -92,7 +107,7 @@
   const setOpen = ({ button, panel }, open) => {
     button.setAttribute('aria-expanded', String(open));
     panel.hidden = !open;
-    if (open) takeOverShown(panel);
+    if (open) fillShown(panel);
   };
   addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target : null;

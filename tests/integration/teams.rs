@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{ORIGIN, TestApp, call_request_with};
 use portico::domain::role::Role;
 use portico::wire::accounts::AccountsOverview;
 use portico::wire::activity::ActivityPage;
@@ -532,4 +532,79 @@ async fn the_client_view_banner_exits_by_a_plain_form_answered_with_the_agency_c
         "{}",
         console.body
     );
+}
+
+/// A switch posted by the browser itself, from the page at `referer` (the account menu's forms
+/// and the all-accounts page's are `data-document`: the shell leaves them to the browser).
+fn switch_posted_by_the_browser(
+    account_id: &str,
+    session: &str,
+    referer: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let referer = format!("{ORIGIN}{referer}");
+    call_request_with(
+        "accounts/switch",
+        &[("account_id", account_id)],
+        Some(session),
+        &[
+            ("origin", ORIGIN),
+            ("sec-fetch-site", "same-origin"),
+            ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            ("referer", &referer),
+        ],
+    )
+}
+
+/// The header's account menu takes its list from a page of its own when it opens: no page
+/// carries the accounts' balances (or an island for them) before that, and a switch posted from
+/// the list lands on the dashboard, or back on the page it was made from with the refusal said.
+#[tokio::test]
+async fn the_account_menu_lists_the_logins_accounts_from_a_page_fetched_when_it_opens() {
+    let app = TestApp::with_demo().await;
+    let nora = app.login("owner@northwind.test").await;
+    let dashboard = app.get("/", Some(&nora)).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.body.contains(r#"data-fill-from="/accounts/menu""#), "{}", dashboard.body);
+    assert!(!dashboard.body.contains("<leptos-island"), "the header has no island");
+    assert!(!dashboard.body.contains("Globex Corporation"), "no other account is rendered before the menu opens");
+
+    let menu = app.get("/accounts/menu", Some(&nora)).await;
+    assert_eq!(menu.status, StatusCode::OK);
+    assert!(!menu.body.contains("<leptos-island"));
+    let list = &menu.body[menu.body.find(r#"id="account-menu-list""#).expect("the menu's list")..];
+    assert_eq!(list.matches(r#"action="/api/accounts/switch""#).count(), 2, "{list}");
+    for account in ["acc_northwind", "acc_globex"] {
+        assert!(list.contains(&format!(r#"name="account_id" value="{account}""#)), "{account}: {list}");
+    }
+    assert!(list.contains("Northwind Traders (current), "), "the current account is marked: {list}");
+    assert!(list.contains(r#"href="/accounts""#), "and the page of all accounts is linked");
+    // Each login sees its own accounts, and only signed in.
+    let greta = app.login("owner@globex.test").await;
+    let hers = app.get("/accounts/menu", Some(&greta)).await;
+    assert!(hers.body.contains(r#"value="acc_globex""#) && !hers.body.contains(r#"value="acc_northwind""#));
+    let nobody = app.get("/accounts/menu", None).await;
+    assert!(!nobody.body.contains("account-menu-list"), "{}", nobody.body);
+
+    // Refused: back on the page it was made from, which says so; the session stays as it was.
+    let refused = app.send(switch_posted_by_the_browser("acc_not_hers", &nora, "/billing-history")).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    assert!(refused.session_cookie().is_none());
+    let back = refused.location().expect("back to the page").to_string();
+    let back = back.strip_prefix(ORIGIN).unwrap_or(&back).to_string();
+    assert!(back.starts_with("/billing-history?") && back.contains("__err="), "{back}");
+    let shown = app.get(&back, Some(&nora)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("We couldn&#x27;t find that.") || shown.body.contains("We couldn't find that."),
+        "{}",
+        shown.body
+    );
+
+    // Accepted: the dashboard, under a new session id.
+    let switched = app.send(switch_posted_by_the_browser("acc_globex", &nora, "/billing-history")).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.body);
+    assert_eq!(switched.location(), Some("/"));
+    let renewed = switched.session_cookie().expect("a new session id");
+    let dashboard: Dashboard = app.call("dashboard", &[], Some(&renewed)).await.json();
+    assert_eq!(dashboard.account_name, "Globex Corporation");
 }

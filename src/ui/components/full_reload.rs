@@ -5,9 +5,6 @@
 
 use leptos::prelude::*;
 
-use crate::api::accounts::switch_account;
-use crate::wire::error::AppError;
-
 /// Loads `path` afresh in the browser; nothing on the server.
 pub fn reload_at(path: &str) {
     #[cfg(feature = "hydrate")]
@@ -65,21 +62,6 @@ fn call_shell(name: &str, arg: Option<&str>) -> bool {
         }
         _ => false,
     }
-}
-
-/// Switches to the account whose id it is given, then reloads the dashboard (the account
-/// switcher in the header's menu).
-pub fn switch_account_action() -> Action<String, Result<(), AppError>> {
-    Action::new(|id: &String| {
-        let id = id.clone();
-        async move {
-            let result = switch_account(id).await;
-            if result.is_ok() {
-                reload_at("/");
-            }
-            result
-        }
-    })
 }
 
 /// A button that changes whose portal the session shows (`endpoint`: the server function

@@ -1,4 +1,5 @@
-//! All of a login's accounts on one page (seed 001): what each owes, and in total per currency.
+//! All of a login's accounts (seed 001): on one page, what each owes and in total per currency;
+//! and the short list the header's account menu shows.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -9,19 +10,16 @@ use crate::ui::components::badge::{Badge, Tone};
 use crate::ui::components::error_notice::ErrorNotice;
 use crate::ui::components::full_reload::PortalChangeButton;
 use crate::ui::components::money::totals_text;
+use crate::ui::layout::ACCOUNT_MENU_LIST;
 use crate::wire::accounts::MyAccount;
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let overview = Resource::new_blocking(|| (), |_| my_accounts());
-    // A switch the server refused comes back here (see `PortalChangeButton`).
-    let switch = ServerAction::<SwitchAccount>::new();
-    let refused = move || switch.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="All accounts"/>
         <h1>"All accounts"</h1>
         <p class="page-note">"Every account you belong to, with what each owes. Amounts in different currencies are never added together."</p>
-        <p role="alert" class="form-alert" hidden=move || refused().is_none()>{refused}</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading your accounts…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -75,5 +73,55 @@ fn AccountRow(a: MyAccount) -> impl IntoView {
                 }}
             </td>
         </tr>
+    }
+}
+
+/// The accounts this login belongs to, as the header's account menu lists them: each with what
+/// it owes, a button switching to it. The shell fetches this page when the menu first opens on a
+/// page and takes the list from it, so the header needs no WASM and no page renders the
+/// accounts' balances until someone asks for them. Without the shell it is a page of its own.
+#[component]
+pub fn AccountMenuPage() -> impl IntoView {
+    let overview = Resource::new_blocking(|| (), |_| my_accounts());
+    view! {
+        <Title text="Switch account"/>
+        <h1>"Switch account"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! {
+                        <div id=ACCOUNT_MENU_LIST class="menu-section">
+                            <p class="menu-heading" id="switcher-heading">"Accounts"</p>
+                            <ul class="menu-list" aria-labelledby="switcher-heading">
+                                {o.accounts.into_iter().map(|a| view! { <AccountMenuItem a/> }).collect_view()}
+                                <li><a class="menu-item" href="/accounts">"All accounts"</a></li>
+                            </ul>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One account of the menu: a form the browser posts itself (`data-document`), answered with
+/// the dashboard by a document load, as every change of whose portal is shown
+/// (`PortalChangeButton`). The current account's button does nothing.
+#[component]
+fn AccountMenuItem(a: MyAccount) -> impl IntoView {
+    let owes = totals_text(&a.summary.outstanding, "Nothing due");
+    let label = format!("{}{}, {owes}", a.summary.name, if a.is_current { " (current)" } else { "" });
+    let current = a.is_current;
+    view! {
+        <li>
+            <form method="post" action=SwitchAccount::url() class="menu-form" data-document="">
+                <input type="hidden" name="account_id" value=a.summary.id.clone()/>
+                <button type="submit" class="menu-item" aria-current=current.to_string() aria-label=label disabled=current>
+                    <span>{a.summary.name.clone()}</span>
+                    <span class="menu-item-amount">{owes}</span>
+                </button>
+            </form>
+        </li>
     }
 }
