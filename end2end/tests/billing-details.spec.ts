@@ -115,6 +115,34 @@ test('the owner corrects an invalid ZIP, saves a new address, and issued invoice
   await expect(page.getByText(OLD_ADDRESS)).toBeVisible();
 });
 
+test('what is typed before the page is taken over stays, and is what the form checks', async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
+  // The WASM is held back until the fields have been typed into, as on a slow phone.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/billing-details');
+  const details = page.getByRole('region', { name: 'Company and address' });
+  const zip = details.getByLabel('ZIP code');
+  await zip.fill('9810');
+  await details.getByLabel('City').fill('Tacoma');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(0);
+  release();
+  await hydrated(page);
+  await expect(zip).toHaveValue('9810');
+  await expect(details.getByLabel('City')).toHaveValue('Tacoma');
+  // The island has the typed values: the ZIP typed before it ran is the one refused.
+  await saveButton(page).click();
+  await expect(zip).toHaveAttribute('aria-invalid', 'true');
+  await expect(zip).toBeFocused();
+  await expect(page.getByRole('status').filter({ hasText: 'Billing details saved' })).toBeHidden();
+  await page.unroute('**/*.wasm');
+});
+
 test('the owner adds a billing contact and removes it again', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
   await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();

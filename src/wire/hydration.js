@@ -18,8 +18,40 @@
     }
     const callback = childrenCallbacks[childrenCallbacks.length - 1];
     if (callback) callback();
+    const kept = entered(el);
     const result = take(el);
+    putBack(kept);
     if (result && result.then) await result;
+  };
+
+  // What was typed or chosen in an island's fields before it was taken over (on a phone the
+  // WASM can take seconds to arrive, and the fields of the server's page take typing meanwhile):
+  // taking over sets each field to the value the island starts with, so the person's entries
+  // are put back, and given to the island as `input` and `change` events, which its handlers
+  // read like any typing (a country chosen shows its address fields).
+  const entered = (el) => {
+    const kept = [];
+    for (const field of Array.from(el.querySelectorAll('input, textarea, select'))) {
+      if (field instanceof HTMLInputElement && (field.type === 'checkbox' || field.type === 'radio')) {
+        if (field.checked !== field.defaultChecked && (field.checked || field.type === 'checkbox')) kept.push({ field, checked: field.checked });
+      } else if (field instanceof HTMLSelectElement) {
+        if (Array.from(field.options).some((o) => o.selected !== o.defaultSelected)) kept.push({ field, value: field.value });
+      } else if (field.type !== 'hidden' && field.type !== 'file' && field.value !== field.defaultValue) {
+        const caret = field === document.activeElement && field.selectionStart !== null ? [field.selectionStart, field.selectionEnd] : null;
+        kept.push({ field, value: field.value, caret });
+      }
+    }
+    return kept;
+  };
+  const putBack = (kept) => {
+    for (const { field, value, checked, caret } of kept) {
+      if (!field.isConnected || field.disabled) continue;
+      if (checked !== undefined) field.checked = checked;
+      else field.value = value;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+      field.dispatchEvent(new Event('change', { bubbles: true }));
+      if (caret && field === document.activeElement) field.setSelectionRange(caret[0], caret[1]);
+    }
   };
   // Taking over is cut into tasks, so that the browser can answer a tap or paint in between:
   // the WASM's start, then each island. In one task it blocked the main thread of Lighthouse's
