@@ -644,7 +644,7 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], help="skip a part: load, queries, lighthouse, navigation")
     parser.add_argument("--bin", type=Path, default=BIN, help="the server binary (hash.txt beside it)")
     parser.add_argument("--site", type=Path, default=SITE, help="the site it serves (a build kept aside)")
-    parser.add_argument("--pages", default="/,/subscriptions,/billing-history,/payment-methods,/usage,/credit,/invoices/{invoice}")
+    parser.add_argument("--pages", default="/,/subscriptions,/billing-history,/payment-methods,/billing-details,/usage,/credit,/invoices/{invoice}")
     args = parser.parse_args()
     # Another build (one kept aside to compare before and after) replaces the defaults.
     BIN, SITE = args.bin.resolve(), args.site.resolve()
