@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::support::{ORIGIN, PASSWORD, TestApp, call_request, call_request_with, send};
+use crate::support::{ORIGIN, PASSWORD, TestApp, browser_form_post, call_request, send};
 use portico::wire::error::AppError;
 
 #[tokio::test]
@@ -162,28 +162,11 @@ async fn repeated_failures_are_throttled_per_email_without_revealing_whether_it_
     assert_eq!(later.status, StatusCode::OK, "{}", later.body);
 }
 
-/// A sign-in form posted by the browser itself (before the page is hydrated, or without
-/// JavaScript): `Accept` names HTML and the page it came from is the referer.
-fn plain_form_post(endpoint: &str, form: &[(&str, &str)], referer: &str) -> axum::http::Request<axum::body::Body> {
-    let referer = format!("{ORIGIN}{referer}");
-    call_request_with(
-        endpoint,
-        form,
-        None,
-        &[
-            ("origin", ORIGIN),
-            ("sec-fetch-site", "same-origin"),
-            ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-            ("referer", &referer),
-        ],
-    )
-}
-
 #[tokio::test]
 async fn a_plain_form_post_with_an_error_comes_back_to_its_page_with_the_message() {
     let app = TestApp::with_demo().await;
     let wrong = [("email", "owner@northwind.test"), ("password", "not-the-password"), ("next", "/billing-history")];
-    let res = app.send(plain_form_post("login", &wrong, "/login?next=/billing-history")).await;
+    let res = app.send(browser_form_post("login", &wrong, None, "/login?next=/billing-history")).await;
     // A redirect the browser follows with a GET, not the error's 422 with its JSON as the page.
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert!(res.body.is_empty(), "{}", res.body);
@@ -204,7 +187,7 @@ async fn a_plain_form_post_with_an_error_comes_back_to_its_page_with_the_message
 async fn a_plain_form_post_that_succeeds_is_redirected_with_see_other() {
     let app = TestApp::with_demo().await;
     let right = [("email", "owner@northwind.test"), ("password", PASSWORD), ("next", "/billing-history")];
-    let res = app.send(plain_form_post("login", &right, "/login?next=/billing-history")).await;
+    let res = app.send(browser_form_post("login", &right, None, "/login?next=/billing-history")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.location(), Some("/billing-history"));
     let session = res.session_cookie().expect("signed in");
@@ -221,7 +204,7 @@ async fn the_password_pages_own_form_is_answered_with_the_page_saying_what_happe
     let app = TestApp::with_demo().await;
     let session = app.login("member@northwind.test").await;
     let form_post = |form: &[(&str, &str)]| {
-        let mut request = plain_form_post("password", form, "/profile");
+        let mut request = browser_form_post("password", form, None, "/profile");
         let cookie = format!("{}={session}", app.state.settings.sessions.cookie_name);
         request.headers_mut().insert(axum::http::header::COOKIE, cookie.parse().unwrap());
         request

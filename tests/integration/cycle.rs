@@ -816,20 +816,8 @@ fn cycle_options_default_to_the_shipped_settings_batches_of_500_with_five_minute
 async fn the_billing_rules_pages_own_form_is_answered_with_the_rules_as_stored() {
     let app = TestApp::with_demo().await;
     let staff = app.login("staff@acme.test").await;
-    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-    let referer = format!("{}/staff/billing-rules", crate::support::ORIGIN);
     let form_post = |form: &[(&str, &str)]| {
-        crate::support::call_request_with(
-            "staff/billing-rules/save",
-            form,
-            Some(&staff),
-            &[
-                ("origin", crate::support::ORIGIN),
-                ("sec-fetch-site", "same-origin"),
-                ("accept", html),
-                ("referer", &referer),
-            ],
-        )
+        crate::support::browser_form_post("staff/billing-rules/save", form, Some(&staff), "/staff/billing-rules")
     };
     let rules = |retries: &'static str| {
         [

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::support::{ORIGIN, TestApp, call_request, call_request_with, send};
+use crate::support::{ORIGIN, TestApp, browser_form_post, call_request, send};
 use portico::domain::billing_items::EstimateStatus;
 use portico::wire::billing_items::{EstimateDetail, InvoiceDetail};
 use portico::wire::estimates::ApprovedEstimate;
@@ -203,16 +203,7 @@ async fn the_estimate_pages_own_forms_are_answered_with_the_page_that_follows() 
     let app = TestApp::with_demo().await;
     let owner = app.login("owner@northwind.test").await;
     let page = "/estimates/est_nw_onboarding";
-    let referer = format!("{ORIGIN}{page}");
-    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-    let form_post = |form: &[(&str, &str)]| {
-        call_request_with(
-            "estimates/approve",
-            form,
-            Some(&owner),
-            &[("origin", ORIGIN), ("sec-fetch-site", "same-origin"), ("accept", html), ("referer", &referer)],
-        )
-    };
+    let form_post = |form: &[(&str, &str)]| browser_form_post("estimates/approve", form, Some(&owner), page);
     let path_of = |location: &str| location.strip_prefix(ORIGIN).unwrap_or(location).to_string();
 
     let refused = app.send(form_post(&[("id", "est_nw_onboarding"), ("typed_name", "")])).await;
@@ -240,17 +231,7 @@ async fn the_estimate_pages_own_forms_are_answered_with_the_page_that_follows() 
     // Posted by the page's own form, switching account is answered with the dashboard.
     let owner = app.login("owner@northwind.test").await;
     let switched = app
-        .send(call_request_with(
-            "accounts/switch",
-            &[("account_id", "acc_globex")],
-            Some(&owner),
-            &[
-                ("origin", ORIGIN),
-                ("sec-fetch-site", "same-origin"),
-                ("accept", html),
-                ("referer", &format!("{ORIGIN}/accounts")),
-            ],
-        ))
+        .send(browser_form_post("accounts/switch", &[("account_id", "acc_globex")], Some(&owner), "/accounts"))
         .await;
     assert!(switched.status.is_redirection(), "{} {}", switched.status, switched.body);
     assert_eq!(path_of(switched.location().expect("to the dashboard")), "/");

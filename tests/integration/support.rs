@@ -300,6 +300,24 @@ pub fn json_request(path: &str, body: serde_json::Value, session: Option<&str>) 
     builder.body(Body::from(body.to_string())).expect("request")
 }
 
+/// A form the browser posts itself, from the page at `page` (a page's own form before it is
+/// hydrated or without JavaScript, or one marked `data-document`): `Accept` names HTML and that
+/// page is the referer, where the server sends a refusal back.
+pub fn browser_form_post(endpoint: &str, form: &[(&str, &str)], session: Option<&str>, page: &str) -> Request<Body> {
+    let referer = format!("{ORIGIN}{page}");
+    call_request_with(
+        endpoint,
+        form,
+        session,
+        &[
+            ("origin", ORIGIN),
+            ("sec-fetch-site", "same-origin"),
+            ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            ("referer", &referer),
+        ],
+    )
+}
+
 /// A server-function call with headers of the test's choosing; each replaces the default of
 /// its name (e.g. `accept`, for a form the browser posts itself).
 pub fn call_request_with(

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::support::{ORIGIN, TestApp, call_request_with};
+use crate::support::{ORIGIN, TestApp, browser_form_post};
 use portico::domain::role::Role;
 use portico::wire::accounts::AccountsOverview;
 use portico::wire::activity::ActivityPage;
@@ -507,21 +507,7 @@ async fn the_client_view_banner_exits_by_a_plain_form_answered_with_the_agency_c
         dashboard.body
     );
 
-    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-    let referer = format!("{}/", crate::support::ORIGIN);
-    let exit = app
-        .send(crate::support::call_request_with(
-            "staff/exit-client-view",
-            &[],
-            Some(&viewing),
-            &[
-                ("origin", crate::support::ORIGIN),
-                ("sec-fetch-site", "same-origin"),
-                ("accept", html),
-                ("referer", &referer),
-            ],
-        ))
-        .await;
+    let exit = app.send(browser_form_post("staff/exit-client-view", &[], Some(&viewing), "/")).await;
     assert_eq!(exit.status, StatusCode::SEE_OTHER, "{}", exit.body);
     assert_eq!(exit.location(), Some("/"));
     let back = exit.session_cookie().expect("rotated at exit");
@@ -532,27 +518,6 @@ async fn the_client_view_banner_exits_by_a_plain_form_answered_with_the_agency_c
         "{}",
         console.body
     );
-}
-
-/// A switch posted by the browser itself, from the page at `referer` (the account menu's forms
-/// and the all-accounts page's are `data-document`: the shell leaves them to the browser).
-fn switch_posted_by_the_browser(
-    account_id: &str,
-    session: &str,
-    referer: &str,
-) -> axum::http::Request<axum::body::Body> {
-    let referer = format!("{ORIGIN}{referer}");
-    call_request_with(
-        "accounts/switch",
-        &[("account_id", account_id)],
-        Some(session),
-        &[
-            ("origin", ORIGIN),
-            ("sec-fetch-site", "same-origin"),
-            ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-            ("referer", &referer),
-        ],
-    )
 }
 
 /// The header's account menu takes its list from a page of its own when it opens: no page
@@ -586,7 +551,9 @@ async fn the_account_menu_lists_the_logins_accounts_from_a_page_fetched_when_it_
     assert!(!nobody.body.contains("account-menu-list"), "{}", nobody.body);
 
     // Refused: back on the page it was made from, which says so; the session stays as it was.
-    let refused = app.send(switch_posted_by_the_browser("acc_not_hers", &nora, "/billing-history")).await;
+    let refused = app
+        .send(browser_form_post("accounts/switch", &[("account_id", "acc_not_hers")], Some(&nora), "/billing-history"))
+        .await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
     assert!(refused.session_cookie().is_none());
     let back = refused.location().expect("back to the page").to_string();
@@ -601,7 +568,9 @@ async fn the_account_menu_lists_the_logins_accounts_from_a_page_fetched_when_it_
     );
 
     // Accepted: the dashboard, under a new session id.
-    let switched = app.send(switch_posted_by_the_browser("acc_globex", &nora, "/billing-history")).await;
+    let switched = app
+        .send(browser_form_post("accounts/switch", &[("account_id", "acc_globex")], Some(&nora), "/billing-history"))
+        .await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.body);
     assert_eq!(switched.location(), Some("/"));
     let renewed = switched.session_cookie().expect("a new session id");
