@@ -38,6 +38,10 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
   const menuButton = page.getByRole('button', { name: 'Account menu' });
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeHidden();
+  // A pointer over the button fetches the list, so that it is there when the menu opens.
+  await menuButton.hover();
+  await expect(page.locator('#account-menu-list')).toBeAttached();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeHidden();
   await menuButton.click();
   await expect(menuButton).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();

@@ -117,7 +117,7 @@ fn MainNav() -> impl IntoView {
 /// (`wire/hydration.js`) opens and closes it (`data-disclosure`: the button's `aria-expanded`
 /// and the panel's `hidden`, Esc closes it and gives the button the focus back, a link in it
 /// closes it), sign-out is a form, and the account switcher's list is fetched as HTML when the
-/// menu first opens. A page needs no WASM for its header.
+/// menu is about to open. A page needs no WASM for its header.
 #[component]
 fn SessionControls(session: SessionView) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
@@ -168,8 +168,9 @@ fn SessionControls(session: SessionView) -> impl IntoView {
 pub const ACCOUNT_MENU_LIST: &str = "account-menu-list";
 
 /// Where the account menu lists this login's accounts: filled by the shell from
-/// `AccountMenuPage` when the menu first opens (`data-fill-from`: one request for a small
-/// page, no WASM). Until then, and if that fails, the link to all accounts.
+/// `AccountMenuPage` when the menu is about to open (a pointer over its button, the focus on it)
+/// or opens (`data-fill-from`: one request for a small page, no WASM). Until then, and if that
+/// fails, the link to all accounts.
 #[component]
 fn AccountSwitcher() -> impl IntoView {
     view! {

@@ -104,15 +104,17 @@
     if (body === document.body) body.setAttribute('data-hydrated', 'true');
   };
 
-  // A part of a menu filled from another page when the menu first opens (`data-fill-from`: that
-  // page's address, `data-fill-part`: the id of the element to take from it): the account menu's
-  // accounts (`ui::layout::AccountSwitcher`), so the header needs no WASM and no page renders
-  // the accounts' balances before someone asks for them. If that fails, what the part showed
-  // (a link to the page of all accounts) stays, and the next opening tries again.
-  const fillShown = async (element) => {
+  // A part of a menu filled from another page (`data-fill-from`: that page's address,
+  // `data-fill-part`: the id of the element to take from it) when the menu is about to open or
+  // opens: the account menu's accounts (`ui::layout::AccountSwitcher`), so the header needs no
+  // WASM and no page renders the accounts' balances before someone asks for them. If that fails,
+  // what the part showed (a link to the page of all accounts) stays, and the next opening (not
+  // the next hover) tries again.
+  const fillShown = async (element, { again = true } = {}) => {
     for (const slot of Array.from(element.querySelectorAll('[data-fill-from]'))) {
-      if (slot.$$filling) continue;
+      if (slot.$$filling || (slot.$$tried && !again)) continue;
       slot.$$filling = true;
+      slot.$$tried = true;
       slot.setAttribute('aria-busy', 'true');
       const url = new URL(slot.dataset.fillFrom, location.href);
       const { response, page } = await fetchPage(new Request(url, { headers: { Accept: 'text/html' } }));
@@ -154,6 +156,15 @@
       }
     }
   });
+  // A pointer over a disclosure's button, or the focus on it, is a menu about to open: its parts
+  // are fetched then, so that they are there when it opens rather than moving in after.
+  const aboutToOpen = (ev) => {
+    const button = ev.target instanceof Element ? ev.target.closest('button[data-disclosure]') : null;
+    const panel = button && document.getElementById(button.getAttribute('aria-controls'));
+    if (panel) fillShown(panel, { again: false });
+  };
+  addEventListener('pointerover', aboutToOpen);
+  addEventListener('focusin', aboutToOpen);
   addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape' || !(ev.target instanceof Element)) return;
     for (const button of document.querySelectorAll('button[data-disclosure][aria-expanded="true"]')) {

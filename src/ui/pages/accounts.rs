@@ -77,8 +77,8 @@ fn AccountRow(a: MyAccount) -> impl IntoView {
 }
 
 /// The accounts this login belongs to, as the header's account menu lists them: each with what
-/// it owes, a button switching to it. The shell fetches this page when the menu first opens on a
-/// page and takes the list from it, so the header needs no WASM and no page renders the
+/// it owes, a button switching to it. The shell fetches this page when the menu is about to open
+/// on a page (a pointer over its button, the focus on it) and takes the list from it, so the header needs no WASM and no page renders the
 /// accounts' balances until someone asks for them. Without the shell it is a page of its own.
 #[component]
 pub fn AccountMenuPage() -> impl IntoView {
