@@ -116,15 +116,11 @@
       slot.$$filling = true;
       slot.$$tried = true;
       slot.setAttribute('aria-busy', 'true');
-      const url = new URL(slot.dataset.fillFrom, location.href);
-      const { response, page } = await fetchPage(new Request(url, { headers: { Accept: 'text/html' } }));
+      const [filled] = await fetchParts(new URL(slot.dataset.fillFrom, location.href), [slot.dataset.fillPart]);
       slot.removeAttribute('aria-busy');
-      const ok = response && response.ok && new URL(response.url || url).pathname === url.pathname;
-      const part = ok ? page?.getElementById(slot.dataset.fillPart) : null;
-      if (part && !part.querySelector('leptos-island, script') && slot.isConnected) {
+      if (filled && slot.isConnected) {
         // A keyboard on the link the part showed meanwhile stays on that link in the new one.
         const focused = slot.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
-        const filled = document.adoptNode(part);
         slot.replaceWith(filled);
         if (focused) Array.from(filled.querySelectorAll('a[href]')).find((a) => a.getAttribute('href') === focused)?.focus();
       } else slot.$$filling = false;
@@ -209,6 +205,19 @@
     } catch (_) {
       return { response: null, page: null };
     }
+  };
+
+  // Elements of a page (by id) as the server renders it now, in one request, each adopted into
+  // this document or null: all null if the fetch failed or was redirected (signed out, say), and
+  // null for one holding an island or a script, which a part taken into this page would not run.
+  // For `refreshParts` and the menus' `data-fill-from`.
+  const fetchParts = async (url, ids) => {
+    const { response, page } = await fetchPage(new Request(url, { headers: { Accept: 'text/html' } }));
+    const ok = response && response.ok && !response.redirected && page;
+    return ids.map((id) => {
+      const part = ok ? page.getElementById(id) : null;
+      return part && !part.querySelector('leptos-island, script') ? document.adoptNode(part) : null;
+    });
   };
 
   const visit = async (request, { push, scroll, keepFocus, form }) => {
@@ -405,14 +414,14 @@
     // them, in one fetch; the rest of the page stays.
     refreshParts: async (ids) => {
       const mine = navigation;
-      const { response, page } = await fetchPage(new Request(location.href, { headers: { Accept: 'text/html' } }));
+      const wanted = ids.split(/\s+/).filter(Boolean);
+      const parts = await fetchParts(location.href, wanted);
       // Another page shown meanwhile may have elements of the same ids (the dashboard's status).
-      if (mine !== navigation || !response || !response.ok || response.redirected || !page) return;
-      for (const id of ids.split(/\s+/).filter(Boolean)) {
-        const fresh = page.getElementById(id);
+      if (mine !== navigation) return;
+      wanted.forEach((id, i) => {
         const shown = document.getElementById(id);
-        if (fresh && shown && !fresh.querySelector('leptos-island')) shown.replaceWith(document.adoptNode(fresh));
-      }
+        if (parts[i] && shown) shown.replaceWith(parts[i]);
+      });
     },
   };
 

@@ -129,10 +129,9 @@ impl Form {
 /// islands, taken over one task each (one island for both made the page's longest task on a
 /// phone: README, Performance).
 #[component]
-fn DetailsView(for_whom: RenderedFor, d: BillingDetails) -> impl IntoView {
-    let contacts = d.contacts.clone();
+fn DetailsView(for_whom: RenderedFor, mut d: BillingDetails) -> impl IntoView {
     // The contacts are the second island's: the first one's props do not carry them again.
-    let d = BillingDetails { contacts: Vec::new(), ..d };
+    let contacts = std::mem::take(&mut d.contacts);
     view! {
         <h1>"Billing details"</h1>
         <p class="page-note">
