@@ -435,3 +435,41 @@ async fn the_credit_page_renders_its_history_on_the_server_outside_the_islands()
     assert!(bad.status.is_success() || bad.status.is_client_error(), "{}", bad.status);
     assert!(bad.body.contains("That page link is not valid."));
 }
+
+/// The opening tag of the element with this id in a page's HTML.
+fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!(r#"id="{id}""#)).unwrap_or_else(|| panic!("no #{id}"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+#[tokio::test]
+async fn the_islands_fields_show_the_saved_values_in_the_servers_html() {
+    // An island is taken over when it is first used (hydration.js): until then its fields are
+    // the server's HTML, which must show what is saved, not what hydration would set.
+    let app = TestApp::with_demo().await;
+    let greta = app.login("owner@globex.test").await;
+    let input = json!({ "alert_threshold": "100", "auto_top_up": true, "auto_threshold": "50", "auto_amount": "300", "auto_method_id": "pm_gx_mc" });
+    post_ok(&app, "credit/settings", json!({ "input": input }), &greta).await;
+    let page = app.get("/credit?amount=25", Some(&greta)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.body;
+    assert!(
+        tag_with_id(html, "alert_threshold").contains(r#"value="100.00""#),
+        "{}",
+        tag_with_id(html, "alert_threshold")
+    );
+    assert!(tag_with_id(html, "auto_threshold").contains(r#"value="50.00""#));
+    assert!(tag_with_id(html, "auto_amount").contains(r#"value="300.00""#));
+    assert!(tag_with_id(html, "auto_top_up").contains("checked"));
+    // The amount a link asked for is in the top-up form.
+    assert!(tag_with_id(html, "top-up-amount").contains(r#"value="25""#));
+
+    // Without automatic top-ups the box is not ticked.
+    let input = json!({ "alert_threshold": "", "auto_top_up": false, "auto_threshold": "", "auto_amount": "", "auto_method_id": "" });
+    post_ok(&app, "credit/settings", json!({ "input": input }), &greta).await;
+    let html = app.get("/credit", Some(&greta)).await.body;
+    assert!(!tag_with_id(&html, "auto_top_up").contains("checked"));
+    assert!(tag_with_id(&html, "alert_threshold").contains(r#"value="""#));
+}

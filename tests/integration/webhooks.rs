@@ -257,3 +257,20 @@ async fn portal_actions_and_the_cycle_write_their_events() {
     let again = portico::server::credit::watch::check_all(&app.state).await.unwrap();
     assert_eq!(again, 0, "nothing new the second time (first wrote {first})");
 }
+
+#[tokio::test]
+async fn the_return_origins_are_in_the_servers_html_of_their_form() {
+    // The form is an island taken over at its first use: its text is the server's until then.
+    let app = TestApp::with_demo().await;
+    let staff = app.login("staff@acme.test").await;
+    let saved = app
+        .call("staff/return-origins", &[("origins", "https://app.acme.test\nhttp://localhost:5173")], Some(&staff))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let page = app.get("/staff/webhooks", Some(&staff)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page.body.find(r#"id="return-origins""#).expect("the origins' field");
+    let text = &page.body[at..at + page.body[at..].find("</textarea>").unwrap()];
+    let text = &text[text.find('>').unwrap() + 1..];
+    assert_eq!(text, "http://localhost:5173\nhttps://app.acme.test");
+}

@@ -201,7 +201,7 @@ fn TopUpForm(
                 <div class="field">
                     <label for="top-up-amount">{format!("Amount ({})", currency.code())}</label>
                     <input id="top-up-amount" name="amount" type="text" inputmode="decimal" autocomplete="off" required
-                        prop:value=move || amount_text.get()
+                        value=amount_text.get_untracked() prop:value=move || amount_text.get()
                         on:input=move |ev| amount_text.set(event_target_value(&ev))
                         aria-invalid=move || amount_error().is_some().to_string() aria-describedby="top-up-amount-error top-up-amount-hint"/>
                     <p id="top-up-amount-hint" class="form-note">"Prepaid credit for message usage; a prepayment invoice is issued and paid at once."</p>
@@ -282,7 +282,7 @@ fn SettingsForm(settings: CreditSettingsView, methods: Vec<TopUpMethod>, currenc
             <div class="field">
                 <label for=id>{label}</label>
                 <input id=id name=id type="text" inputmode="decimal" autocomplete="off"
-                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
+                    value=value.get_untracked() prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
                     aria-invalid=move || field(id).is_some().to_string() aria-describedby=format!("{hint_id} {error_id}")/>
                 <p id=hint_id class="form-note">{hint}</p>
                 <p id=error_id class="field-error">{move || field(id)}</p>
@@ -296,7 +296,7 @@ fn SettingsForm(settings: CreditSettingsView, methods: Vec<TopUpMethod>, currenc
             <form class="form" novalidate on:submit=on_submit>
                 {text_field("alert_threshold", format!("Email me when the balance falls to ({code})"), "Leave empty for no alert. Billing contacts get the email.", alert)}
                 <div class="field field-checkbox">
-                    <input id="auto_top_up" type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev))/>
+                    <input id="auto_top_up" type="checkbox" checked=enabled.get_untracked() prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev))/>
                     <label for="auto_top_up">"Top up automatically"</label>
                 </div>
                 <div hidden=move || !enabled.get()>

@@ -151,7 +151,7 @@ fn CreateEndpointForm(
                 <fieldset class="field">
                     <legend>"Events"</legend>
                     <label class="checkbox">
-                        <input type="checkbox" prop:checked=all on:change=move |ev| all.set(event_target_checked(&ev))/>
+                        <input type="checkbox" checked=all.get_untracked() prop:checked=all on:change=move |ev| all.set(event_target_checked(&ev))/>
                         " All events, including ones added later"
                     </label>
                     <div class="event-choices" hidden=move || all.get()>
@@ -353,6 +353,7 @@ fn ReturnOrigins(origins: Vec<String>, changed: Changed) -> impl IntoView {
                     <textarea
                         id="return-origins"
                         rows="4"
+                        inner_html=html_escape::encode_text(&text.get_untracked()).into_owned()
                         prop:value=text
                         on:input=move |ev| text.set(event_target_value(&ev))
                         aria-invalid=move || error().is_some().to_string()
