@@ -130,9 +130,10 @@ test('what is typed before the page is taken over stays, and is what the form ch
   const zip = details.getByLabel('ZIP code');
   await zip.fill('9810');
   await details.getByLabel('City').fill('Tacoma');
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(0);
+  const takenOver = page.locator('leptos-island[data-taken-over]');
+  await expect(takenOver).toHaveCount(0);
   release();
-  await hydrated(page);
+  await expect(takenOver).toHaveCount(2);
   await expect(zip).toHaveValue('9810');
   await expect(details.getByLabel('City')).toHaveValue('Tacoma');
   // The island has the typed values: the ZIP typed before it ran is the one refused.

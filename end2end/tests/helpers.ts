@@ -4,7 +4,9 @@ import path from 'node:path';
 
 export const PASSWORD = 'portico-demo';
 
-/** Waits until the WASM app has taken over the server-rendered page. */
+/** Waits until the shell has the server-rendered page: navigation stays in the page, and its
+ *  islands are taken over (a page shown by navigation in the page), or wait for their first use
+ *  (the first page of a visit: a click on one of their buttons is held until then). */
 export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
 }

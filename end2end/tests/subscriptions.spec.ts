@@ -67,6 +67,58 @@ test('the manage dialog keeps focus inside, closes on Escape and gives focus bac
   await expect(button).toBeFocused();
 });
 
+test("the page is the server's until it is used: no WASM before, and a tap made while it loads is done once it has", async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+  });
+  await page.goto('/subscriptions');
+  await hydrated(page);
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+  const licenses = await page.getByRole('heading', { level: 2, name: 'Phone number license', exact: true }).getAttribute('id');
+
+  // The WASM is held back, as on a slow phone, while Manage is tapped.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'Manage Partner plan' }).click();
+  const list = page.getByRole('list', { name: 'Current subscriptions' });
+  await expect(page.locator('leptos-island', { has: list })).toHaveAttribute('aria-busy', 'true');
+  const dialog = page.getByRole('dialog', { name: 'Manage Partner plan' });
+  await expect(dialog).toBeHidden();
+  release();
+  await expect(dialog).toBeVisible();
+  await expect(page.locator('leptos-island', { has: list })).not.toHaveAttribute('aria-busy');
+  expect(wasm).toHaveLength(1);
+  await page.unroute('**/*.wasm');
+
+  // Opened by its address (the dashboard's Manage link, say), the dialog does not wait for a use.
+  await page.goto(`/subscriptions?manage=${licenses!.replace(/^sub-/, '')}`);
+  await expect(page.getByRole('dialog', { name: 'Manage Phone number license' })).toBeVisible();
+});
+
+test("when a control's code cannot be fetched, the page says nothing was done, and the next try works", async ({ page }) => {
+  await signIn(page, 'owner@northwind.test');
+  await page.route('**/*.wasm', (route) => route.abort());
+  await page.goto('/subscriptions');
+  await hydrated(page);
+  const manage = page.getByRole('button', { name: 'Manage Partner plan' });
+  await manage.click();
+  const failed = page.getByRole('alert').filter({ hasText: "couldn't be loaded, so nothing was done" });
+  await expect(failed).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: 'Manage Partner plan' });
+  await expect(dialog).toBeHidden();
+  await page.unroute('**/*.wasm');
+  await manage.click();
+  await expect(dialog).toBeVisible();
+  await expect(failed).toBeHidden();
+});
+
 test('cancelling at period end with a reason, then resuming', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
   let { dialog } = await openManage(page, 'Partner plan');

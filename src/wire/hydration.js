@@ -1,5 +1,5 @@
 // The shell's module (see `hydration_module` in site.rs): it takes over the interactive
-// parts of the page (Leptos islands) once the page has been painted, and keeps navigation in the
+// parts of the page (Leptos islands) when they are about to be used (below, `wake`), and keeps navigation in the
 // page: a click on a link of this site, or a form that is not an island's, fetches the next page
 // and swaps its body in, so the WASM is loaded once per visit rather than once per page.
 ((js, wasm) => {
@@ -67,6 +67,8 @@
       if (!node.isConnected) return;
       node.$$taken = true;
       await hydrateIsland(node);
+      // For end-to-end tests and anyone debugging: this island is the WASM's now.
+      node.setAttribute('data-taken-over', '');
     }
     const isChildren = tag === 'leptos-children';
     if (isChildren) childrenCallbacks.push(node.$$on_hydrate);
@@ -74,35 +76,128 @@
     if (isChildren) childrenCallbacks.pop();
   };
   // The WASM is fetched once, and only for a page that has an island: a page without one (the
-  // sign-in page, the usage report) needs none.
+  // sign-in page, the usage report) needs none. A failed fetch is tried again at the next use
+  // (a module whose import failed stays failed under its name, hence the query).
   let loading = null;
+  let attempts = 0;
   const load = () =>
     loading ||
-    (loading = import(js)
+    (loading = import(attempts++ ? `${js}?again=${attempts}` : js)
       .then((m) => m.default({ module_or_path: wasm }).then(() => m))
       .then(async (m) => {
         await breath();
         m.hydrate();
         mod = m;
+      })
+      .catch((error) => {
+        loading = null;
+        throw error;
       }));
   // Whether a page has an island to take over.
   const islandsAtLoad = (body) => body.querySelector('leptos-island') !== null;
-  const takeOver = async () => {
-    const body = document.body;
-    if (body.$$takenOver) return;
-    body.$$takenOver = true;
-    if (islandsAtLoad(body)) {
+
+  // When islands are taken over. The first page of a visit is the server's HTML until someone
+  // is about to use one of its islands (a pointer over one of its controls, a touch, a key, the
+  // focus in it): only then is the WASM fetched, so a visitor who reads an invoice, a list or
+  // a balance downloads none (README, Performance). A click on an island's button, or a form of
+  // one sent, before it is taken over is held (the island shows it is busy) and done again once
+  // it is; what was typed meanwhile is kept (`entered`). An island that must act as the page
+  // opens asks for it (`data-take-over="at-load"` inside it: the manage dialog that
+  // `/subscriptions?manage=` opens). The pages shown after it (navigation in the page) are
+  // taken over at once: by then the visitor is using the portal, and the WASM is loaded once.
+  const wake = (body) =>
+    body.$$woken ||
+    (body.$$woken = (async () => {
       const loaded = mod !== null;
-      await load();
+      try {
+        await load();
+      } catch (_) {
+        body.$$woken = null;
+        if (body === document.body) unheld(body, true);
+        return;
+      }
       if (body !== document.body) return;
       // Each page's islands are taken over afresh: a new root, whose count of serialized
       // values starts again, as the server's did for this page.
       if (loaded) mod.hydrate();
       await traverse(body);
-    }
-    // Lets end-to-end tests (and anyone debugging) tell a live page from server-rendered HTML.
+      document.getElementById(TAKE_OVER_FAILED)?.remove();
+      const again = held && held.body === body ? held.again : null;
+      unheld(body, false);
+      if (again) setTimeout(again);
+    })());
+  const takeOver = async (now) => {
+    const body = document.body;
+    if (body.$$takenOver) return;
+    body.$$takenOver = true;
+    if (islandsAtLoad(body) && (now || loading || body.querySelector('leptos-island [data-take-over="at-load"]'))) await wake(body);
+    // Lets end-to-end tests (and anyone debugging) tell a live page (navigation in the page,
+    // islands taken over or waiting for their first use) from server-rendered HTML.
     if (body === document.body) body.setAttribute('data-hydrated', 'true');
   };
+
+  const islandOf = (target) => (target instanceof Element ? target.closest('leptos-island') : null);
+  const waiting = (island) => island && !island.$$taken && island.ownerDocument === document && document.body.contains(island);
+  const CONTROLS = 'button, a[href], input, select, textarea, label, summary, [tabindex]';
+  const aboutToUse = (ev) => {
+    if (!waiting(islandOf(ev.target))) return;
+    if (ev.type === 'pointerover' && !ev.target.closest(CONTROLS)) return;
+    wake(document.body);
+  };
+  for (const type of ['pointerover', 'pointerdown', 'touchstart', 'focusin', 'keydown']) addEventListener(type, aboutToUse, { capture: true, passive: true });
+
+  // The one use held until its island is taken over (the last one: a second tap on the same
+  // button is not a second payment), and the control it was made on.
+  let held = null;
+  const TAKE_OVER_FAILED = 'take-over-failed';
+  const hold = (ev, control, again) => {
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+    const island = islandOf(control);
+    if (held) held.control.removeAttribute('data-held');
+    held = { body: document.body, control, again };
+    control.setAttribute('data-held', '');
+    island.setAttribute('aria-busy', 'true');
+    document.getElementById(TAKE_OVER_FAILED)?.remove();
+    wake(document.body);
+  };
+  const unheld = (body, failed) => {
+    if (held && held.body === body) held.control.removeAttribute('data-held');
+    const had = held !== null && held.body === body;
+    held = null;
+    for (const island of Array.from(body.querySelectorAll('leptos-island[aria-busy]'))) island.removeAttribute('aria-busy');
+    // What was asked for is not done: said above the page, not inside the island (whose
+    // HTML is the island's to take over).
+    if (failed && had && !document.getElementById(TAKE_OVER_FAILED)) {
+      const alert = document.createElement('p');
+      alert.id = TAKE_OVER_FAILED;
+      alert.className = 'notice notice-error';
+      alert.setAttribute('role', 'alert');
+      alert.textContent = "This part of the page couldn't be loaded, so nothing was done. Check your connection and try again.";
+      (document.querySelector('main') || body).prepend(alert);
+    }
+  };
+  const HELD = 'button, input[type="submit"], input[type="button"], input[type="image"]';
+  addEventListener(
+    'click',
+    (ev) => {
+      const control = ev.target instanceof Element ? ev.target.closest(HELD) : null;
+      if (!control || !waiting(islandOf(control))) return;
+      hold(ev, control, () => control.isConnected && control.click());
+    },
+    true,
+  );
+  // A form of an island sent without a click (Enter in a form without a button).
+  addEventListener(
+    'submit',
+    (ev) => {
+      const form = ev.target;
+      if (!(form instanceof HTMLFormElement) || !waiting(islandOf(form))) return;
+      const submitter = ev.submitter;
+      hold(ev, submitter || form, () => form.isConnected && form.requestSubmit(submitter?.isConnected ? submitter : undefined));
+    },
+    true,
+  );
 
   // A part of a menu filled from another page (`data-fill-from`: that page's address,
   // `data-fill-part`: the id of the element to take from it) when the menu is about to open or
@@ -232,12 +327,6 @@
       else location.reload();
       return;
     }
-    // A page with an island is shown once its islands can be taken over, so that nothing on it
-    // looks ready before it is: the first such page of a visit waits for the WASM here.
-    if (!mod && islandsAtLoad(next.body)) {
-      await load().catch(() => {});
-      if (mine !== navigation) return;
-    }
     document.documentElement.removeAttribute('aria-busy');
     const samePage = url.pathname === location.pathname;
     // A form refused by the server comes back to its page with the message in the address
@@ -285,7 +374,7 @@
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
     }
-    await takeOver();
+    await takeOver(true);
   };
 
   // A text field of a page's form (not an island's) being typed into: its id, name and value.
@@ -441,6 +530,6 @@
 
   // ---------------------------------------------------------------- hydration, after a paint
   // Nothing is fetched before a frame has been painted (see `hydration_module`).
-  const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(takeOver, { timeout: 2000 }) : takeOver());
+  const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(() => takeOver(false), { timeout: 2000 }) : takeOver(false));
   requestAnimationFrame(() => setTimeout(idle));
 })

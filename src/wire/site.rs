@@ -29,8 +29,9 @@ impl PageAssets {
 pub const SHELL_MODULE: &str = "shell";
 
 /// The shell's module (a file of its own, fetched once and then kept by the browser, rather than
-/// inline in every page): loads the JS and WASM and takes over the page's islands once the page has been painted and
-/// the browser is idle, and keeps navigation in the page (`hydration.js`). Leptos's
+/// inline in every page): loads the JS and WASM and takes over the page's islands when one is
+/// about to be used (or at load, for one that asks), and keeps navigation in the page
+/// (`hydration.js`). Leptos's
 /// `HydrationScripts` (even with `defer`) preloads both from the `<head>`, and its idle callback
 /// can come before the first paint: on a slow phone the WASM then competes with the stylesheet,
 /// and the first paint waits for hydration (measured: Lighthouse timed the largest paint at 6.4 s

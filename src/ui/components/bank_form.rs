@@ -5,7 +5,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
-use super::form::{FieldMessage, interactive, keep_digits, set_input};
+use super::form::{FieldMessage, keep_digits, set_input};
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
 use crate::domain::bank::BankAccountType;
 use crate::wire::error::AppError;
@@ -27,7 +27,6 @@ where
     let make_default = RwSignal::new(false);
     let form = TokenFormState::new();
     let TokenFormState { errors, alert, pending } = form;
-    let ready = interactive();
     let url = StoredValue::new(tokenization_url);
 
     let field_error = move |field: &'static str| Signal::derive(move || message_for(&errors.read(), field));
@@ -35,7 +34,7 @@ where
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() || !ready.get_untracked() {
+        if pending.get_untracked() {
             return;
         }
         let request = TokenRequest::BankAccount {
@@ -134,7 +133,7 @@ where
                 <span>"Make this my default method"</span>
             </label>
             <p class="form-note">"By adding this account you authorize us to debit it for the invoices you choose to pay with it."</p>
-            <button type="submit" class="button button-block" disabled=move || pending.get() || !ready.get()>
+            <button type="submit" class="button button-block" disabled=move || pending.get()>
                 {move || if pending.get() { "Adding bank account…" } else { "Add bank account" }}
             </button>
         </form>

@@ -3,14 +3,15 @@
 //! The brand shows as the number is typed and the number is grouped the way it is printed on
 //! the card. On submit the details go to the processor's tokenization endpoint from the
 //! browser (see [`super::tokenize`]); only the token reaches `on_token`. The inputs carry no
-//! `name`, and the submit button only works once the page is interactive, so a form submitted
-//! before the app has loaded can never send card details anywhere.
+//! `name`, so a form submitted before the island has been taken over (without JavaScript, say)
+//! sends no card details anywhere; with JavaScript, the shell holds a submit made before then
+//! and makes it again once the island runs (`hydration.js`).
 
 use std::future::Future;
 
 use leptos::prelude::*;
 
-use super::form::{FieldMessage, interactive, keep_digits, set_input};
+use super::form::{FieldMessage, keep_digits, set_input};
 use super::tokenize::{TokenFormState, TokenRequest, message_for, submit_for_token};
 use crate::domain::cards::{cvc_length, detect_brand, format_for_display};
 use crate::domain::payment_method::CardBrand;
@@ -48,7 +49,6 @@ where
     let make_default = RwSignal::new(false);
     let form = TokenFormState::new();
     let TokenFormState { errors, alert, pending } = form;
-    let ready = interactive();
 
     let brand = Memo::new(move |_| detect_brand(&number.read()));
     let brand_text = move || match brand.get() {
@@ -61,7 +61,7 @@ where
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() || !ready.get_untracked() {
+        if pending.get_untracked() {
             return;
         }
         let request = TokenRequest::Card {
@@ -191,7 +191,7 @@ where
                 </label>
             })}
             <p class="form-note">"Your card details go straight to our payment processor. Portico never sees or stores the full number or the security code."</p>
-            <button type="submit" class="button button-block" disabled=move || pending.get() || !ready.get()>
+            <button type="submit" class="button button-block" disabled=move || pending.get()>
                 {move || if pending.get() { busy_label.clone() } else { submit_label.get() }}
             </button>
         </form>

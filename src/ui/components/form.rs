@@ -44,13 +44,6 @@ pub fn options_html(placeholder: Option<&str>, choices: &[(&str, &str)], selecte
     html
 }
 
-/// True once the page runs in the browser: until then the forms cannot tokenize anything.
-pub fn interactive() -> ReadSignal<bool> {
-    let (ready, set_ready) = signal(false);
-    Effect::new(move |_| set_ready.set(true));
-    ready
-}
-
 /// Stores a cleaned-up value and writes it back into the field, so a stray character the
 /// person typed disappears even when the cleaned value did not change.
 pub fn set_input(ev: &leptos::ev::Event, signal: RwSignal<String>, value: String) {

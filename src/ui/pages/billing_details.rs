@@ -17,7 +17,7 @@ use crate::domain::address::{COUNTRIES, PostalFormat, RegionRule, rules};
 use crate::domain::cards::FieldError;
 use crate::domain::tax_id::expected_format;
 use crate::ui::components::error_notice::ErrorNotice;
-use crate::ui::components::form::{FieldMessage, interactive, options_html};
+use crate::ui::components::form::{FieldMessage, options_html};
 use crate::ui::components::tokenize::{focus_by_id, message_for};
 use crate::wire::auth::RenderedFor;
 use crate::wire::billing_details::{
@@ -166,7 +166,6 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let alert = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
-    let ready = interactive();
     let country_rules = Memo::new(move |_| rules(&form.country.get()));
 
     let save = Action::new(move |(input, expected): &(DetailsInput, String)| {
@@ -198,7 +197,7 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() || !ready.get_untracked() {
+        if pending.get_untracked() {
             return;
         }
         status.set(None);
@@ -295,7 +294,7 @@ fn DetailsForm(form: Form, version: RwSignal<String>, address_text: RwSignal<Str
                     })}
                 </div>
                 <TextField name="tax_id" label="Tax ID (optional)".to_string() value=form.tax_id errors hint=tax_hint/>
-                <button type="submit" class="button" disabled=move || pending.get() || !ready.get()>
+                <button type="submit" class="button" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save billing details" }}
                 </button>
                 <div class="notice notice-success" role="status" hidden=move || status.read().is_none()>{move || status.get()}</div>
@@ -387,7 +386,6 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let status = RwSignal::new(None::<String>);
     let alert = RwSignal::new(None::<String>);
-    let ready = interactive();
 
     let add = Action::new(move |(new_name, new_email): &(String, String)| {
         let (new_name, new_email) = (new_name.clone(), new_email.clone());
@@ -425,7 +423,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
 
     let on_add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || !ready.get_untracked() {
+        if busy.get_untracked() {
             return;
         }
         status.set(None);
@@ -469,7 +467,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
                                         type="button"
                                         class="button button-secondary button-small"
                                         aria-label=format!("Remove {} ({})", c.name, c.email)
-                                        disabled=move || busy.get() || !ready.get()
+                                        disabled=move || busy.get()
                                         on:click=move |_| {
                                             status.set(None);
                                             alert.set(None);
@@ -490,7 +488,7 @@ fn ContactsSection(contacts: RwSignal<Vec<BillingContact>>) -> impl IntoView {
                     <TextField name="contact_name" label="Name".to_string() value=name errors autocomplete="name"/>
                     <TextField name="contact_email" label="Email".to_string() value=email errors autocomplete="email" input_type="email"/>
                 </div>
-                <button type="submit" class="button" disabled=move || busy.get() || !ready.get()>
+                <button type="submit" class="button" disabled=move || busy.get()>
                     {move || if add.pending().get() { "Adding…" } else { "Add contact" }}
                 </button>
             </form>

@@ -69,6 +69,9 @@ fn SubscriptionsView(
         }
     };
     let viewing = staff_viewing();
+    // The dialog opens as the page does, so the shell takes this island over at load rather
+    // than at its first use (`hydration.js`).
+    let open_at_load = open_first.is_some() && !viewing;
     Effect::new(move |_| {
         if viewing {
             return;
@@ -102,6 +105,7 @@ fn SubscriptionsView(
         subscriptions.with(|l| l.iter().any(|s| (s.status == SubscriptionStatus::Cancelled) == ended))
     };
     view! {
+        {open_at_load.then(|| view! { <span hidden data-take-over="at-load"></span> })}
         {credit}
         <StaffViewLock what="Changing subscriptions">
         {move || if has(false) {
