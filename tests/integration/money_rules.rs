@@ -272,6 +272,9 @@ async fn staff_record_transfers_and_support_staff_only_see_them() {
     assert_eq!((listed[0].payment_id.as_str(), listed[0].total), (payment_id.as_str(), total));
     assert_eq!(listed[0].open_again_on, crate::support::pinned_today() + time::Duration::days(10));
     let typed = total.format();
+    // The form is an island taken over at its first use: its amount is in the server's HTML.
+    let page = app.get("/staff/transfers", Some(&sam)).await.body;
+    assert!(page.contains(&format!(r#"value="{typed}""#)), "the amount expected is filled in: {page}");
     let form = [
         ("account_id", NW),
         ("payment_id", payment_id.as_str()),

@@ -94,7 +94,7 @@ fn TransferItem(t: AwaitingTransfer, changed: RwSignal<u32>) -> impl IntoView {
                 <div role="alert" class="form-alert" hidden=move || form_error().is_none()>{form_error}</div>
                 <div class="field">
                     <label for=amount_id.clone()>"Amount received"</label>
-                    <input id=amount_id type="text" inputmode="decimal" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev))
+                    <input id=amount_id type="text" inputmode="decimal" value=amount.get_untracked() prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev))
                         aria-invalid=move || field("amount")().is_some().to_string()/>
                     <p class="field-error">{field("amount")}</p>
                 </div>
