@@ -20,7 +20,10 @@ database with a pinned calendar, and prints:
   6. Lighthouse (npm `lighthouse`, headless Chromium) on signed-in pages, mobile and desktop;
   7. navigation on Lighthouse's throttled phone: a click on the main navigation until the next
      page is shown and until it is interactive, and the main thread's blocking time on the way
-     (bench/nav.mjs, Playwright).
+     (bench/nav.mjs, Playwright);
+  8. the first page of a visit on the same phone: what it downloads while it loads and sits
+     idle, and how long the first tap on an island's button waits for the WASM it fetches, with
+     nothing cached and with the WASM cached (bench/first-use.mjs, Playwright).
 
 Not a test: it measures and prints; it never fails because a figure is poor.
 """
@@ -223,39 +226,45 @@ def asset_paths_in(html: str) -> list[str]:
     for rel in [p for p in found if p in SERVED]:
         found.update(re.findall(r'"(/pkg/[^"]+\.(?:js|wasm))"', SERVED[rel][0]))
     # An islands build (its shell's module takes over `leptos-island`s) fetches the JS and WASM
-    # only for a page that has an island outside a hidden `data-islands-when-shown` element
-    # (those wait until it is shown: the account menu's switcher).
+    # on the first page of a visit only for an island that asks to be taken over at load
+    # (`data-take-over="at-load"` inside it); the others wait for their first use.
     if not IslandsAtLoad.found(html):
         return sorted(p for p in found if p.endswith(".css") or p in SERVED)
-    # The hydration script names the JS; an unhashed WASM sits beside it with the same stem.
-    for js in [p for p in found if p.endswith(".js")]:
+    return sorted(found | set(island_code(html)))
+
+
+def island_code(html: str) -> list[str]:
+    """The JS and WASM that the shell fetches for islands (once a visit)."""
+    found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
+    for rel in [p for p in found if p in SERVED]:
+        found.update(re.findall(r'"(/pkg/[^"]+\.(?:js|wasm))"', SERVED[rel][0]))
+    code = {p for p in found if p.endswith((".js", ".wasm")) and p not in SERVED}
+    # An unhashed WASM sits beside the JS with the same stem.
+    for js in [p for p in code if p.endswith(".js")]:
         for wasm in (js[: -len(".js")] + ".wasm", js[: -len(".js")] + "_bg.wasm"):
             if (SITE / wasm.lstrip("/")).exists():
-                found.add(wasm)
-    return sorted(found)
+                code.add(wasm)
+    return sorted(code)
 
 
 class IslandsAtLoad(HTMLParser):
-    """Whether a page has an island the shell takes over at load (see `hydration.js`)."""
+    """Whether a page has an island the shell takes over at load (see `hydration.js`): one
+    holding a `data-take-over="at-load"` element. The others are taken over at their first use."""
 
     def __init__(self):
         super().__init__()
-        self.waiting: list[str] = []  # the tags open inside a hidden deferring element
+        self.islands = 0  # how deep inside `leptos-island`s the parser is
         self.any = False
 
     def handle_starttag(self, tag, attrs):
-        names = dict(attrs)
-        if self.waiting:
-            if tag == self.waiting[0]:
-                self.waiting.append(tag)
-        elif "hidden" in names and "data-islands-when-shown" in names:
-            self.waiting.append(tag)
-        elif tag == "leptos-island":
+        if tag == "leptos-island":
+            self.islands += 1
+        elif self.islands and dict(attrs).get("data-take-over") == "at-load":
             self.any = True
 
     def handle_endtag(self, tag):
-        if self.waiting and tag == self.waiting[0]:
-            self.waiting.pop()
+        if tag == "leptos-island" and self.islands:
+            self.islands -= 1
 
     @classmethod
     def found(cls, html: str) -> bool:
@@ -301,14 +310,17 @@ def report_sizes(first_pages: dict[str, str]) -> dict:
     print(f"{'first page, WASM':<52} {wasm[0]:>11,} {wasm[1]:>11,} {wasm[2]:>11,}")
     print(f"{'first page, all of the above':<52} {everything[0]:>11,} {everything[1]:>11,} {everything[2]:>11,}")
     print(f"{'whole app, every .wasm and .js (and the shell)':<52} {app[0]:>11,} {app[1]:>11,} {app[2]:>11,}")
+    code = island_code(html)
+    used = sum_sizes(code)
+    print(f"{'first use of an island (JS and WASM, once a visit)':<52} {used[0]:>11,} {used[1]:>11,} {used[2]:>11,}")
     print(f"\n{'first page a visitor opens':<40} {'files':>6} {'WASM raw':>11} {'WASM brotli':>12} {'all brotli':>11}")
-    every = set(first)
+    every = set(first) | set(code)
     for other, other_html in first_pages.items():
         assets = asset_paths_in(other_html)
         every.update(assets)
         other_wasm, other_all = sum_sizes(assets, ".wasm"), sum_sizes(assets)
         print(f"{other:<40} {len(assets):>6} {other_wasm[0]:>11,} {other_wasm[2]:>12,} {other_all[2]:>11,}")
-    # Section 2 shows how each of them is served, the WASM too when the dashboard needs none.
+    # Section 2 shows how each of them is served, the islands' JS and WASM too.
     return {"first_wasm": wasm, "app": app, "assets": sorted(every)}
 
 
@@ -633,6 +645,18 @@ def report_navigation(server: Server, cookie: str) -> None:
     print(run.stdout.rstrip() if run.returncode == 0 else f"navigation failed: {run.stderr[-500:]!r}")
 
 
+def report_first_use(server: Server, cookie: str) -> None:
+    print("\n## 8. First use of an island (Lighthouse's throttled phone; a page loaded, idle 3 s, then a tap)")
+    run = subprocess.run(
+        ["node", str(REPO / "bench" / "first-use.mjs"), server.base, cookie, "3"],
+        env=chrome_env(),
+        capture_output=True,
+        text=True,
+        cwd=REPO / "bench",
+    )
+    print(run.stdout.rstrip() if run.returncode == 0 else f"first use failed: {run.stderr[-500:]!r}")
+
+
 # ------------------------------------------------------------------------------------- main
 
 
@@ -641,7 +665,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
     parser.add_argument("--rate", type=int, default=1000, help="offered requests/s for the open-loop run")
-    parser.add_argument("--skip", action="append", default=[], help="skip a part: load, queries, lighthouse, navigation")
+    parser.add_argument("--skip", action="append", default=[], help="skip a part: load, queries, lighthouse, navigation, first-use")
     parser.add_argument("--bin", type=Path, default=BIN, help="the server binary (hash.txt beside it)")
     parser.add_argument("--site", type=Path, default=SITE, help="the site it serves (a build kept aside)")
     parser.add_argument("--pages", default="/,/subscriptions,/billing-history,/payment-methods,/billing-details,/usage,/credit,/invoices/{invoice}")
@@ -683,6 +707,8 @@ def main() -> None:
             report_lighthouse(server, cookie, pages, work)
         if "navigation" not in args.skip:
             report_navigation(server, cookie)
+        if "first-use" not in args.skip:
+            report_first_use(server, cookie)
     finally:
         server.stop()
 
