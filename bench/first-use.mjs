@@ -5,7 +5,7 @@
 //   node bench/first-use.mjs <base URL> <session cookie name=value> [rounds]
 // Cold: a new browser profile (nothing cached). Cached: the same profile, a new document (the
 // WASM in the HTTP cache, compiled again).
-import { chromium } from 'playwright-core';
+import { launch, phoneContext, phonePage } from './phone.mjs';
 
 const [base, cookie, rounds = '3'] = process.argv.slice(2);
 // [page, the button tapped, what shows when the island has done it]
@@ -15,14 +15,10 @@ const USES = [
   ['/billing-details', 'Add contact', (page) => page.getByRole('region', { name: 'Billing contacts' }).locator('input[aria-invalid="true"]').first()],
 ];
 
-const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launch();
 
 const phone = async (context) => {
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const { page, cdp } = await phonePage(context);
   // Bytes on the wire per kind of file, from the browser's own account.
   const wire = { wasm: 0, all: 0 };
   const urls = new Map();
@@ -41,9 +37,7 @@ const note = (key, value) => {
 };
 for (let round = 0; round < Number(rounds); round++) {
   for (const [path, button, shows] of USES) {
-    const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
-    const [name, ...value] = cookie.split('=');
-    await context.addCookies([{ name, value: value.join('='), url: base }]);
+    const context = await phoneContext(browser, base, cookie);
     for (const visit of ['cold', 'cached']) {
       const { page, wire } = await phone(context);
       await page.goto(base + path);

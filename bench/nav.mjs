@@ -2,10 +2,10 @@
 // the next page is shown, and how long the main thread is blocked on the way. Part 7 of
 // bench/web.py, which starts the server and signs in; run on its own as
 //   node bench/nav.mjs <base URL> <session cookie name=value> [rounds]
-// The phone is Lighthouse's: 4x slower CPU, 150 ms round trip, 1.6 Mbit/s down. The page the
+// The phone is Lighthouse's (phone.mjs). The page the
 // click starts from is loaded and hydrated first (its assets cached), so only the navigation
 // is timed.
-import { chromium } from 'playwright-core';
+import { launch, phoneContext, phonePage } from './phone.mjs';
 
 const [base, cookie, rounds = '3'] = process.argv.slice(2);
 // [from, link in the main navigation, to, the next page's heading starts with]
@@ -16,15 +16,9 @@ const WALK = [
   ['/subscriptions', 'Payment methods', '/payment-methods', 'Payment methods'],
 ];
 
-const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: ['--no-sandbox'] });
-const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
-const [name, ...value] = cookie.split('=');
-await context.addCookies([{ name, value: value.join('='), url: base }]);
-const page = await context.newPage();
-const cdp = await context.newCDPSession(page);
-await cdp.send('Network.enable');
-await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
-await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+const browser = await launch();
+const context = await phoneContext(browser, base, cookie);
+const { page } = await phonePage(context);
 
 // Every document keeps a list of its long tasks, and notes when the app took it over (the
 // wall clock, which the browser and this script share); a click that loads a document starts

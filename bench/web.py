@@ -221,10 +221,7 @@ def asset_paths_in(html: str) -> list[str]:
     """What a page makes the browser fetch from /pkg before it is interactive: the stylesheet,
     the shell's module, the main JS and WASM, and (split build) the loader and the pieces of the
     page's own code, which the page preloads."""
-    found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
-    # The shell's module names the JS and WASM.
-    for rel in [p for p in found if p in SERVED]:
-        found.update(re.findall(r'"(/pkg/[^"]+\.(?:js|wasm))"', SERVED[rel][0]))
+    found = named_assets(html)
     # An islands build (its shell's module takes over `leptos-island`s) fetches the JS and WASM
     # on the first page of a visit only for an island that asks to be taken over at load
     # (`data-take-over="at-load"` inside it); the others wait for their first use.
@@ -233,12 +230,17 @@ def asset_paths_in(html: str) -> list[str]:
     return sorted(found | set(island_code(html)))
 
 
-def island_code(html: str) -> list[str]:
-    """The JS and WASM that the shell fetches for islands (once a visit)."""
+def named_assets(html: str) -> set[str]:
+    """The files under /pkg that a page names, and those its shell's module names."""
     found = set(re.findall(r"""(/pkg/[^"'\s)]+\.(?:wasm|js|css))""", html))
     for rel in [p for p in found if p in SERVED]:
         found.update(re.findall(r'"(/pkg/[^"]+\.(?:js|wasm))"', SERVED[rel][0]))
-    code = {p for p in found if p.endswith((".js", ".wasm")) and p not in SERVED}
+    return found
+
+
+def island_code(html: str) -> list[str]:
+    """The JS and WASM that the shell fetches for islands (once a visit)."""
+    code = {p for p in named_assets(html) if p.endswith((".js", ".wasm")) and p not in SERVED}
     # An unhashed WASM sits beside the JS with the same stem.
     for js in [p for p in code if p.endswith(".js")]:
         for wasm in (js[: -len(".js")] + ".wasm", js[: -len(".js")] + "_bg.wasm"):
@@ -632,29 +634,17 @@ def report_lighthouse(server: Server, cookie: str, pages: list[str], work: Path)
     return results
 
 
-def report_navigation(server: Server, cookie: str) -> None:
-    print("\n## 7. Navigation (a click on the main navigation; Lighthouse's throttled phone, assets cached)")
-    env = chrome_env()
+def report_in_browser(heading: str, script: str, server: Server, cookie: str) -> None:
+    """Runs one of the bench's Playwright scripts (three rounds) and prints what it prints."""
+    print(f"\n## {heading}")
     run = subprocess.run(
-        ["node", str(REPO / "bench" / "nav.mjs"), server.base, cookie, "3"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO / "bench",
-    )
-    print(run.stdout.rstrip() if run.returncode == 0 else f"navigation failed: {run.stderr[-500:]!r}")
-
-
-def report_first_use(server: Server, cookie: str) -> None:
-    print("\n## 8. First use of an island (Lighthouse's throttled phone; a page loaded, idle 3 s, then a tap)")
-    run = subprocess.run(
-        ["node", str(REPO / "bench" / "first-use.mjs"), server.base, cookie, "3"],
+        ["node", str(REPO / "bench" / script), server.base, cookie, "3"],
         env=chrome_env(),
         capture_output=True,
         text=True,
         cwd=REPO / "bench",
     )
-    print(run.stdout.rstrip() if run.returncode == 0 else f"first use failed: {run.stderr[-500:]!r}")
+    print(run.stdout.rstrip() if run.returncode == 0 else f"{script} failed: {run.stderr[-500:]!r}")
 
 
 # ------------------------------------------------------------------------------------- main
@@ -706,9 +696,11 @@ def main() -> None:
             pages = [p.replace("{invoice}", northwind_invoice) for p in args.pages.split(",")]
             report_lighthouse(server, cookie, pages, work)
         if "navigation" not in args.skip:
-            report_navigation(server, cookie)
+            heading = "7. Navigation (a click on the main navigation; Lighthouse's throttled phone, assets cached)"
+            report_in_browser(heading, "nav.mjs", server, cookie)
         if "first-use" not in args.skip:
-            report_first_use(server, cookie)
+            heading = "8. First use of an island (Lighthouse's throttled phone; a page loaded, idle 3 s, then a tap)"
+            report_in_browser(heading, "first-use.mjs", server, cookie)
     finally:
         server.stop()
 

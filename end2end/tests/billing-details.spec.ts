@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './fixtures';
-import { hydrated, signIn } from './helpers';
+import { holdWasm, hydrated, signIn } from './helpers';
 
 // Billing details (seeds 000, 002): company, address, tax ID and billing contacts.
 //
@@ -119,12 +119,7 @@ test('what is typed before the page is taken over stays, and is what the form ch
   await signIn(page, 'owner@northwind.test');
   await expect(page.getByRole('heading', { level: 1, name: 'Nora Whitfield' })).toBeVisible();
   // The WASM is held back until the fields have been typed into, as on a slow phone.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/*.wasm', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWasm(page);
   await page.goto('/billing-details');
   const details = page.getByRole('region', { name: 'Company and address' });
   const zip = details.getByLabel('ZIP code');
@@ -141,7 +136,6 @@ test('what is typed before the page is taken over stays, and is what the form ch
   await expect(zip).toHaveAttribute('aria-invalid', 'true');
   await expect(zip).toBeFocused();
   await expect(page.getByRole('status').filter({ hasText: 'Billing details saved' })).toBeHidden();
-  await page.unroute('**/*.wasm');
 });
 
 test('the owner adds a billing contact and removes it again', async ({ page }) => {

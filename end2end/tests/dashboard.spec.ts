@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { NORTHWIND, hydrated, signIn, submitSignIn, usd } from './helpers';
+import { NORTHWIND, hydrated, signIn, submitSignIn, usd, wasmRequests } from './helpers';
 
 test('the owner signs in, sees the dashboard, uses it without a page load and signs out', async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
@@ -30,10 +30,7 @@ test('the owner signs in, sees the dashboard, uses it without a page load and si
   // The account menu works after hydration, without loading a page, and lists the accounts
   // without loading any WASM (the dashboard has none, and the menu's list is HTML).
   await hydrated(page);
-  const wasm: string[] = [];
-  page.on('request', (request) => {
-    if (request.url().endsWith('.wasm')) wasm.push(request.url());
-  });
+  const wasm = wasmRequests(page);
   await page.evaluate(() => ((window as unknown as { portico_marker: number }).portico_marker = 42));
   const menuButton = page.getByRole('button', { name: 'Account menu' });
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');

@@ -11,6 +11,27 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
 }
 
+/** The `.wasm` files the page asks for from now on (a list that grows as it does). */
+export function wasmRequests(page: Page): string[] {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+  });
+  return wasm;
+}
+
+/** Holds the page's `.wasm` requests back, as a slow phone's network would, until the function
+ *  returned is called; later ones then go through at once. */
+export async function holdWasm(page: Page): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /** Signs in through the login form, as a person would (on another server than the suite's
  *  when `base` names one, e.g. http://127.0.0.1:41234). */
 export async function signIn(page: Page, email: string, password = PASSWORD, base = ''): Promise<void> {

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './fixtures';
-import { hydrated, signIn } from './helpers';
+import { holdWasm, hydrated, signIn, wasmRequests } from './helpers';
 
 // Runs last (file order, one worker): a change adds a paid invoice and changes the renewal
 // amounts the earlier specs read.
@@ -69,10 +69,7 @@ test('the manage dialog keeps focus inside, closes on Escape and gives focus bac
 
 test("the page is the server's until it is used: no WASM before, and a tap made while it loads is done once it has", async ({ page }) => {
   await signIn(page, 'owner@northwind.test');
-  const wasm: string[] = [];
-  page.on('request', (request) => {
-    if (request.url().endsWith('.wasm')) wasm.push(request.url());
-  });
+  const wasm = wasmRequests(page);
   await page.goto('/subscriptions');
   await hydrated(page);
   await page.waitForLoadState('networkidle');
@@ -80,12 +77,7 @@ test("the page is the server's until it is used: no WASM before, and a tap made 
   const licenses = await page.getByRole('heading', { level: 2, name: 'Phone number license', exact: true }).getAttribute('id');
 
   // The WASM is held back, as on a slow phone, while Manage is tapped.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/*.wasm', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWasm(page);
   await page.getByRole('button', { name: 'Manage Partner plan' }).click();
   const list = page.getByRole('list', { name: 'Current subscriptions' });
   await expect(page.locator('leptos-island', { has: list })).toHaveAttribute('aria-busy', 'true');
@@ -95,7 +87,6 @@ test("the page is the server's until it is used: no WASM before, and a tap made 
   await expect(dialog).toBeVisible();
   await expect(page.locator('leptos-island', { has: list })).not.toHaveAttribute('aria-busy');
   expect(wasm).toHaveLength(1);
-  await page.unroute('**/*.wasm');
 
   // Opened by its address (the dashboard's Manage link, say), the dialog does not wait for a use.
   await page.goto(`/subscriptions?manage=${licenses!.replace(/^sub-/, '')}`);

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './fixtures';
-import { emailTo, hydrated, signIn } from './helpers';
+import { emailTo, hydrated, signIn, wasmRequests } from './helpers';
 
 // Runs after the billing specs (file order, one worker): switching accounts changes where
 // Nora lands at sign-in, so the last test switches her back.
@@ -99,10 +99,7 @@ test('staff view a client as the client, cannot pay, and exit', async ({ page })
   await expect(globexRow.getByRole('cell').nth(1)).toHaveText(/^(Overdue|Amount due|Up to date)$/);
 
   // Globex still owes money whatever the earlier specs paid at Northwind.
-  const wasm: string[] = [];
-  page.on('request', (request) => {
-    if (request.url().endsWith('.wasm')) wasm.push(request.url());
-  });
+  const wasm = wasmRequests(page);
   await page.getByRole('button', { name: 'View Globex Corporation as client' }).click();
   await page.waitForURL('/');
   await hydrated(page);

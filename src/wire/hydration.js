@@ -94,7 +94,7 @@
         throw error;
       }));
   // Whether a page has an island to take over.
-  const islandsAtLoad = (body) => body.querySelector('leptos-island') !== null;
+  const hasIslands = (body) => body.querySelector('leptos-island') !== null;
 
   // When islands are taken over. The first page of a visit is the server's HTML until someone
   // is about to use one of its islands (a pointer over one of its controls, a touch, a key, the
@@ -121,23 +121,21 @@
       // values starts again, as the server's did for this page.
       if (loaded) mod.hydrate();
       await traverse(body);
-      document.getElementById(TAKE_OVER_FAILED)?.remove();
-      const again = held && held.body === body ? held.again : null;
-      unheld(body, false);
+      const again = unheld(body, false);
       if (again) setTimeout(again);
     })());
   const takeOver = async (now) => {
     const body = document.body;
     if (body.$$takenOver) return;
     body.$$takenOver = true;
-    if (islandsAtLoad(body) && (now || loading || body.querySelector('leptos-island [data-take-over="at-load"]'))) await wake(body);
+    if (hasIslands(body) && (now || loading || body.querySelector('leptos-island [data-take-over="at-load"]'))) await wake(body);
     // Lets end-to-end tests (and anyone debugging) tell a live page (navigation in the page,
     // islands taken over or waiting for their first use) from server-rendered HTML.
     if (body === document.body) body.setAttribute('data-hydrated', 'true');
   };
 
   const islandOf = (target) => (target instanceof Element ? target.closest('leptos-island') : null);
-  const waiting = (island) => island && !island.$$taken && island.ownerDocument === document && document.body.contains(island);
+  const waiting = (island) => island && !island.$$taken && document.body.contains(island);
   const CONTROLS = 'button, a[href], input, select, textarea, label, summary, [tabindex]';
   const aboutToUse = (ev) => {
     if (!waiting(islandOf(ev.target))) return;
@@ -150,25 +148,32 @@
   // button is not a second payment), and the control it was made on.
   let held = null;
   const TAKE_OVER_FAILED = 'take-over-failed';
+  const marked = (use, on) => {
+    use.control.toggleAttribute('data-held', on);
+    if (on) use.island.setAttribute('aria-busy', 'true');
+    else use.island.removeAttribute('aria-busy');
+  };
   const hold = (ev, control, again) => {
     ev.preventDefault();
     ev.stopImmediatePropagation();
-    const island = islandOf(control);
-    if (held) held.control.removeAttribute('data-held');
-    held = { body: document.body, control, again };
-    control.setAttribute('data-held', '');
-    island.setAttribute('aria-busy', 'true');
+    if (held) marked(held, false);
+    held = { body: document.body, island: islandOf(control), control, again };
+    marked(held, true);
     document.getElementById(TAKE_OVER_FAILED)?.remove();
     wake(document.body);
   };
+  // Ends the wait of this page's held use: what to do again, if the island was taken over.
   const unheld = (body, failed) => {
-    if (held && held.body === body) held.control.removeAttribute('data-held');
-    const had = held !== null && held.body === body;
+    const use = held && held.body === body ? held : null;
     held = null;
-    for (const island of Array.from(body.querySelectorAll('leptos-island[aria-busy]'))) island.removeAttribute('aria-busy');
+    if (use) marked(use, false);
+    if (!failed) {
+      document.getElementById(TAKE_OVER_FAILED)?.remove();
+      return use ? use.again : null;
+    }
     // What was asked for is not done: said above the page, not inside the island (whose
     // HTML is the island's to take over).
-    if (failed && had && !document.getElementById(TAKE_OVER_FAILED)) {
+    if (use && !document.getElementById(TAKE_OVER_FAILED)) {
       const alert = document.createElement('p');
       alert.id = TAKE_OVER_FAILED;
       alert.className = 'notice notice-error';
@@ -176,6 +181,7 @@
       alert.textContent = "This part of the page couldn't be loaded, so nothing was done. Check your connection and try again.";
       (document.querySelector('main') || body).prepend(alert);
     }
+    return null;
   };
   const HELD = 'button, input[type="submit"], input[type="button"], input[type="image"]';
   addEventListener(
